@@ -1,0 +1,110 @@
+// Builds the extension (Node, CommonJS, `vscode` external, sql.js's wasm copied beside it), one
+// browser bundle per webview (src/webview/<name>/main.ts → dist/webview/<name>.js) and, with
+// --tests, the test suites (test/**/*.test.ts → out/test/**). Flags: --watch, --production, --tests.
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+/** Every file under `dir` (recursively) whose name passes `keep`. */
+function walk(dir, keep) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path, keep) : keep(name) ? [path] : [];
+  });
+}
+
+/** Logs each rebuild's outcome in watch mode, like the problem matcher of esbuild-sample. */
+const reportPlugin = (label) => ({
+  name: 'report',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const e of result.errors) console.error(`✘ [${label}] ${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`);
+      if (watch) console.log(`[watch] ${label} built with ${result.errors.length} error(s)`);
+    });
+  },
+});
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const contexts = [];
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(root, 'dist/sql-wasm.wasm'));
+
+contexts.push(
+  await esbuild.context({
+    ...common,
+    entryPoints: { extension: join(root, 'src/vscode/extension.ts') },
+    outdir: join(root, 'dist'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [reportPlugin('extension')],
+  }),
+);
+
+const webviews = existsSync(join(root, 'src/webview'))
+  ? readdirSync(join(root, 'src/webview')).filter((name) => existsSync(join(root, 'src/webview', name, 'main.ts')))
+  : [];
+if (webviews.length > 0) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: Object.fromEntries(webviews.map((name) => [name, join(root, 'src/webview', name, 'main.ts')])),
+      outdir: join(root, 'dist/webview'),
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      plugins: [reportPlugin('webviews')],
+    }),
+  );
+}
+
+if (tests) {
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  const entries = walk(join(root, 'test'), (n) => n.endsWith('.ts') && !n.endsWith('.d.ts')).filter(
+    (p) => !relative(root, p).startsWith(join('test', 'fixtures')),
+  );
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      minify: false,
+      sourcemap: 'inline',
+      entryPoints: entries,
+      outbase: root,
+      outdir: join(root, 'out'),
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // Test files import our sources (bundled in) and packages (loaded from node_modules).
+      packages: 'external',
+      external: ['vscode'],
+      plugins: [reportPlugin('tests')],
+    }),
+  );
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[watch] watching for changes');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

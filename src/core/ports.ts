@@ -1,0 +1,60 @@
+/**
+ * The core talks to the world only through these ports. `src/node` implements them on Node;
+ * tests use the same implementations on temporary folders.
+ *
+ * Paths given to a {@link FileStore} are relative to its root, use `/` as separator and are checked
+ * by {@link assertSafeRelativePath} (`./paths`): no `..`, no absolute paths, no control characters.
+ */
+
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly isDirectory: boolean;
+}
+
+export interface FileStore {
+  /** The whole file. Fails with `VaultError('not-found')` when it does not exist. */
+  read(path: string): Promise<Uint8Array>;
+  /** The whole file, or `undefined` when it does not exist. */
+  readIfExists(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Replaces the file so that a crash at any moment leaves either the old or the new content:
+   * write a temporary file, flush it, rename it over the target, flush the directory. Resolves
+   * only once the new content is durable.
+   */
+  writeAtomic(path: string, data: Uint8Array): Promise<void>;
+  /** Appends and flushes; resolves once the appended bytes are durable. */
+  append(path: string, data: Uint8Array): Promise<void>;
+  /** Renames within the store and flushes the directories involved. */
+  rename(from: string, to: string): Promise<void>;
+  /** Names (not paths) of the entries of a folder; empty when the folder does not exist. */
+  list(dir: string): Promise<string[]>;
+  /** Removes a file; succeeds when it is already gone. */
+  delete(path: string): Promise<void>;
+  /** Size and kind, or `undefined` when absent. */
+  stat(path: string): Promise<FileStat | undefined>;
+  /** Creates a folder and its parents. */
+  mkdirp(dir: string): Promise<void>;
+}
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export interface Random {
+  /** Cryptographically secure random bytes. */
+  bytes(length: number): Uint8Array;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  trace(message: string, ...args: unknown[]): void;
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string | Error, ...args: unknown[]): void;
+  /** A logger whose messages are tagged `[component]`. */
+  child(component: string): Logger;
+}

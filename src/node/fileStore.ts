@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { VaultError, type VaultErrorCode } from '../core/errors';
+import { assertSafeRelativePath } from '../core/paths';
+import type { FileStat, FileStore } from '../core/ports';
+
+const errnoCodes: Record<string, VaultErrorCode> = {
+  ENOENT: 'not-found',
+  ENOTDIR: 'not-found',
+  ENOSPC: 'disk-full',
+  EDQUOT: 'disk-full',
+  EROFS: 'read-only',
+  EACCES: 'permission-denied',
+  EPERM: 'permission-denied',
+  EIO: 'io',
+};
+
+/** Maps a Node fs error to a {@link VaultError}, keeping the original as its cause. */
+export function toVaultError(e: unknown, operation: string, file: string): VaultError {
+  if (e instanceof VaultError) return e;
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const code = errnoCodes[errno] ?? 'io';
+  return new VaultError(code, `${operation} ${file}: ${errno || String(e)}`, { cause: e });
+}
+
+/**
+ * The {@link FileStore} port on Node's file system, rooted at a folder. Every write that resolves
+ * is durable: data is fsync'ed, and renames are followed by an fsync of the directory.
+ */
+export class NodeFileStore implements FileStore {
+  constructor(readonly root: string) {}
+
+  /** The absolute path of a checked store-relative path. */
+  resolve(relative: string): string {
+    return path.join(this.root, ...assertSafeRelativePath(relative));
+  }
+
+  async read(file: string): Promise<Uint8Array> {
+    const abs = this.resolve(file);
+    try {
+      return await fs.readFile(abs);
+    } catch (e) {
+      throw toVaultError(e, 'read', file);
+    }
+  }
+
+  async readIfExists(file: string): Promise<Uint8Array | undefined> {
+    try {
+      return await this.read(file);
+    } catch (e) {
+      if (e instanceof VaultError && e.code === 'not-found') return undefined;
+      throw e;
+    }
+  }
+
+  async writeAtomic(file: string, data: Uint8Array): Promise<void> {
+    const abs = this.resolve(file);
+    const tmp = `${abs}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, abs);
+      await syncDirectory(path.dirname(abs));
+    } catch (e) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw toVaultError(e, 'write', file);
+    }
+  }
+
+  async append(file: string, data: Uint8Array): Promise<void> {
+    const abs = this.resolve(file);
+    try {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      const existed = await exists(abs);
+      const handle = await fs.open(abs, 'a', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (!existed) await syncDirectory(path.dirname(abs));
+    } catch (e) {
+      throw toVaultError(e, 'append to', file);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const absFrom = this.resolve(from);
+    const absTo = this.resolve(to);
+    try {
+      await fs.mkdir(path.dirname(absTo), { recursive: true });
+      await fs.rename(absFrom, absTo);
+      await syncDirectory(path.dirname(absTo));
+      if (path.dirname(absFrom) !== path.dirname(absTo)) await syncDirectory(path.dirname(absFrom));
+    } catch (e) {
+      throw toVaultError(e, 'rename', `${from} → ${to}`);
+    }
+  }
+
+  async list(dir: string): Promise<string[]> {
+    const abs = dir === '' ? this.root : this.resolve(dir);
+    try {
+      return (await fs.readdir(abs)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw toVaultError(e, 'list', dir);
+    }
+  }
+
+  async delete(file: string): Promise<void> {
+    const abs = this.resolve(file);
+    try {
+      await fs.rm(abs, { force: true });
+      await syncDirectory(path.dirname(abs)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+    } catch (e) {
+      throw toVaultError(e, 'delete', file);
+    }
+  }
+
+  async stat(file: string): Promise<FileStat | undefined> {
+    try {
+      const s = await fs.stat(this.resolve(file));
+      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw toVaultError(e, 'stat', file);
+    }
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    try {
+      await fs.mkdir(this.resolve(dir), { recursive: true });
+    } catch (e) {
+      throw toVaultError(e, 'create folder', dir);
+    }
+  }
+}
+
+async function exists(abs: string): Promise<boolean> {
+  try {
+    await fs.access(abs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** fsync on a directory makes a rename or a new entry in it durable (POSIX; a no-op on Windows). */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, promises as fs, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isVaultError } from '../../src/core/errors';
+import { NodeFileStore } from '../../src/node/fileStore';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+describe('node/NodeFileStore (on a real temporary folder)', () => {
+  let root: string;
+  let store: NodeFileStore;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'cv-store-'));
+    store = new NodeFileStore(root);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes atomically: creates parents, replaces content, leaves no temporary file', async () => {
+    await store.writeAtomic('a/b/file.bin', bytes('one'));
+    await store.writeAtomic('a/b/file.bin', bytes('two'));
+    assert.equal(text(await store.read('a/b/file.bin')), 'two');
+    assert.deepEqual(readdirSync(join(root, 'a/b')), ['file.bin']);
+  });
+
+  it('keeps the old content and removes its temporary file when a write fails', async () => {
+    await store.writeAtomic('f', bytes('old'));
+    // A folder where the rename target should go makes the rename fail after the data was written.
+    await fs.mkdir(join(root, 'd'));
+    await fs.writeFile(join(root, 'd', 'x'), 'keep');
+    await assert.rejects(store.writeAtomic('d', bytes('new')), (e: unknown) => isVaultError(e));
+    assert.equal(text(await store.read('f')), 'old');
+    assert.deepEqual(readdirSync(root).sort(), ['d', 'f']);
+  });
+
+  it('appends durably, creating the file the first time', async () => {
+    await store.append('journal', bytes('ab'));
+    await store.append('journal', bytes('cd'));
+    assert.equal(text(await store.read('journal')), 'abcd');
+  });
+
+  it('renames across folders', async () => {
+    await store.writeAtomic('x/one', bytes('1'));
+    await store.rename('x/one', 'y/two');
+    assert.equal(await store.readIfExists('x/one'), undefined);
+    assert.equal(text(await store.read('y/two')), '1');
+  });
+
+  it('lists sorted names, and nothing for a missing folder', async () => {
+    await store.writeAtomic('d/b', bytes(''));
+    await store.writeAtomic('d/a', bytes(''));
+    assert.deepEqual(await store.list('d'), ['a', 'b']);
+    assert.deepEqual(await store.list('missing'), []);
+  });
+
+  it('deletes idempotently and reports missing files as not-found', async () => {
+    await store.writeAtomic('gone', bytes('x'));
+    await store.delete('gone');
+    await store.delete('gone');
+    assert.equal(await store.stat('gone'), undefined);
+    await assert.rejects(store.read('gone'), (e: unknown) => isVaultError(e, 'not-found'));
+    assert.equal(await store.readIfExists('gone'), undefined);
+  });
+
+  it('stats files and folders', async () => {
+    await store.writeAtomic('d/f', bytes('12345'));
+    assert.deepEqual(
+      { ...(await store.stat('d/f')), mtimeMs: 0 },
+      { size: 5, mtimeMs: 0, isDirectory: false },
+    );
+    assert.equal((await store.stat('d'))?.isDirectory, true);
+  });
+
+  it('refuses paths that would leave its root, before touching the disk', async () => {
+    for (const p of ['../escape', '/abs', 'a/../../b']) {
+      await assert.rejects(store.writeAtomic(p, bytes('x')), (e: unknown) => isVaultError(e, 'invalid-path'));
+    }
+    assert.deepEqual(readdirSync(root), []);
+  });
+});

@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMANDS } from '../../src/vscode/commands/ids';
+
+const root = join(__dirname, '../../..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+describe('package.json contributions', () => {
+  it('targets VS Code 1.100 and later', () => {
+    assert.equal(manifest.engines.vscode, '^1.100.0');
+  });
+
+  it('contributes exactly the commands the code defines, each with a title and the category', () => {
+    const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(contributed, Object.values(COMMANDS).sort());
+    for (const c of manifest.contributes.commands) {
+      assert.equal(c.category, 'Campaign Vault', `${c.command} has no category`);
+      assert.ok(c.title, `${c.command} has no title`);
+    }
+  });
+
+  it('refers in menus and welcome views only to commands that exist', () => {
+    const known = new Set<string>(Object.values(COMMANDS));
+    for (const [menu, items] of Object.entries(manifest.contributes.menus ?? {})) {
+      for (const item of items as { command: string }[]) assert.ok(known.has(item.command), `${menu} names unknown ${item.command}`);
+    }
+    for (const w of manifest.contributes.viewsWelcome) {
+      for (const [, id] of (w.contents as string).matchAll(/\(command:([\w.]+)\)/g)) {
+        assert.ok(known.has(id!) || id!.startsWith('workbench.'), `welcome view names unknown ${id}`);
+      }
+    }
+  });
+
+  it('has an activity-bar container with an icon file, holding the Campaigns view with welcome content', () => {
+    const [container] = manifest.contributes.viewsContainers.activitybar;
+    assert.equal(container.title, 'Campaign Vault');
+    assert.ok(existsSync(join(root, container.icon)), `missing ${container.icon}`);
+    assert.deepEqual(manifest.contributes.views[container.id].map((v: { id: string; name: string }) => v.name), ['Campaigns']);
+    assert.ok(manifest.contributes.viewsWelcome.some((w: { view: string }) => w.view === 'campaignVault.campaigns'));
+  });
+
+  it('ships through an allowlist .vscodeignore', () => {
+    const lines = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    assert.equal(lines[0], '**');
+    assert.ok(lines.slice(1).every((l) => l.startsWith('!')));
+  });
+});
