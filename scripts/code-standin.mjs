@@ -7,6 +7,7 @@
 // and exits with the tests' exit code. CV_VSCODE=newest|minimum picks the VS Code version.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { format } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeServer, launchBrowser, prepareRunDir, startCodeServer } from './lib/harness.mjs';
@@ -53,7 +54,7 @@ try {
   const page = browser.pages()[0] ?? (await browser.newPage());
   const done = new Promise((res) => {
     page.exposeFunction('codeAutomationLog', (type, args) => {
-      const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      const text = format(...(Array.isArray(args) ? args : [args]));
       (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
     });
     page.exposeFunction('codeAutomationExit', (exitCode) => res(Number(exitCode)));

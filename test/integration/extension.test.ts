@@ -30,17 +30,25 @@ function workspaceFolder(): string {
 /** Resolves with the first status that passes `accept`, or fails after `ms`. */
 function nextStatus(api: CampaignVaultApi, accept: (s: CampaignVaultStatus) => boolean, ms = 15_000): Promise<CampaignVaultStatus> {
   return new Promise((resolve, reject) => {
+    let last: CampaignVaultStatus | undefined;
     const timer = setTimeout(() => {
       sub.dispose();
-      reject(new Error(`no matching status within ${ms} ms`));
+      reject(new Error(`no matching status within ${ms} ms; the last one was ${JSON.stringify(last?.folders)}`));
     }, ms);
     const sub = api.onDidChangeStatus((s) => {
+      last = s;
       if (!accept(s)) return;
       clearTimeout(timer);
       sub.dispose();
       resolve(s);
     });
   });
+}
+
+/** Replaces a file the way the vault does (temporary file, then rename), so watchers never see it half-written. */
+async function writeAtomic(file: string, content: string): Promise<void> {
+  await fs.writeFile(`${file}.tmp`, content);
+  await fs.rename(`${file}.tmp`, file);
 }
 
 describe('Campaign Vault extension', () => {
@@ -93,15 +101,15 @@ describe('Campaign Vault extension', () => {
     await fs.mkdir(dir, { recursive: true });
     try {
       const present = nextStatus(api, (s) => s.folders[0]?.presence.state === 'present');
-      await fs.writeFile(header, JSON.stringify({ format: 'campaign-vault', formatVersion: 1 }));
+      await writeAtomic(header, JSON.stringify({ format: 'campaign-vault', formatVersion: 1 }));
       assert.deepEqual((await present).folders[0]?.presence, { state: 'present', formatVersion: 1 });
 
       const newer = nextStatus(api, (s) => s.folders[0]?.presence.state === 'newer');
-      await fs.writeFile(header, JSON.stringify({ format: 'campaign-vault', formatVersion: 99 }));
+      await writeAtomic(header, JSON.stringify({ format: 'campaign-vault', formatVersion: 99 }));
       assert.deepEqual((await newer).folders[0]?.presence, { state: 'newer', formatVersion: 99 });
 
       const unreadable = nextStatus(api, (s) => s.folders[0]?.presence.state === 'unreadable');
-      await fs.writeFile(header, '%PDF-1.7 not a vault');
+      await writeAtomic(header, '%PDF-1.7 not a vault');
       assert.match(JSON.stringify((await unreadable).folders[0]?.presence), /not valid UTF-8 JSON/);
     } finally {
       const absent = nextStatus(api, (s) => s.folders[0]?.presence.state === 'absent');
