@@ -19,6 +19,17 @@ APT_PACKAGES=(chromium libkrb5-dev pkg-config build-essential python3 ripgrep)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# Run from `npm test`/`npm start`, this script inherits the outer npm's lifecycle environment
+# (npm_config_user_agent says "node/v20", npm_node_execpath, NODE …). Nested installs would take it
+# as their own config — code-server's postinstall then refuses Node 24 as "node v20". Drop it,
+# keeping only the settings that say how to reach the registry.
+for var in $(compgen -e | grep -E '^(npm_|NODE$|INIT_CWD$)'); do
+  case "$var" in
+    npm_config_registry|npm_config_cafile|npm_config_proxy|npm_config_https_proxy|npm_config_noproxy|npm_config_strict_ssl) ;;
+    *) unset "$var" ;;
+  esac
+done
+
 system_packages() {
   local missing=()
   for p in "${APT_PACKAGES[@]}"; do

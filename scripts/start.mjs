@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeServer, freePort, launchBrowser, linkExtension, prepareRunDir, startCodeServer, waitForWorkbench } from './lib/harness.mjs';
+import { codeServer, freePort, launchBrowser, linkExtension, openCampaignVaultView, prepareRunDir, startCodeServer, waitForWorkbench } from './lib/harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -54,8 +54,7 @@ if (screenshot) {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(url);
     await waitForWorkbench(page);
-    await page.locator('.activitybar .action-item a[aria-label^="Campaign Vault"], .activitybar .action-item[aria-label^="Campaign Vault"]').first().click();
-    await page.locator('.sidebar .composite.title', { hasText: 'Campaigns' }).first().waitFor({ state: 'visible' });
+    await openCampaignVaultView(page);
     await page.locator('.statusbar-item', { hasText: /vault/i }).first().waitFor({ state: 'visible' });
     await page.mouse.move(800, 450);
     await page.waitForTimeout(500);

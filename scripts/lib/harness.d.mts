@@ -47,4 +47,5 @@ export function startCodeServer(
 ): Promise<RunningServer>;
 export function launchBrowser(run: RunDir, options?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
 export function waitForWorkbench(page: Page, timeout?: number): Promise<void>;
+export function openCampaignVaultView(page: Page): Promise<void>;
 export function copyWorkspace(source: string, run: RunDir, name?: string): string;

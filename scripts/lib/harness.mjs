@@ -219,6 +219,19 @@ export async function waitForWorkbench(page, timeout = 90_000) {
   await page.waitForSelector('.activitybar', { timeout });
 }
 
+/**
+ * Opens the Campaign Vault container from the activity bar; clicking it when it is already open
+ * would close the side bar. With a single view, VS Code hides the pane header and titles the side
+ * bar "Campaign Vault: Campaigns".
+ */
+export async function openCampaignVaultView(page) {
+  const title = page.locator('.sidebar .composite.title', { hasText: 'Campaigns' }).first();
+  if (!(await title.isVisible())) {
+    await page.locator('.activitybar .action-item a[aria-label^="Campaign Vault"], .activitybar .action-item[aria-label^="Campaign Vault"]').first().click();
+  }
+  await title.waitFor({ state: 'visible' });
+}
+
 /** Copies a workspace folder into the run folder, so a run never changes the original. */
 export function copyWorkspace(source, run, name = 'workspace') {
   const target = join(run.runDir, name);

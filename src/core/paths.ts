@@ -10,6 +10,15 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 
 /**
+ * A name quoted for logs and messages with every control, formatting and non-ASCII character
+ * written as `\uXXXX`, so a right-to-left override or a zero-width space cannot disguise it.
+ */
+export function quoteName(name: string, maxLength = 80): string {
+  const cut = name.length > maxLength ? `${name.slice(0, maxLength)}…` : name;
+  return JSON.stringify(cut).replace(/[\u0080-\uffff]/g, (c) => (c === '…' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/**
  * Checks a path relative to a store's root and returns its segments. Refuses what could escape
  * the root or mean different files on different systems: absolute paths, `.` and `..`, empty
  * segments, backslashes, drive letters, control and bidi characters, Windows reserved names,
@@ -17,7 +26,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
  */
 export function assertSafeRelativePath(path: string): string[] {
   const fail = (why: string): never => {
-    throw new VaultError('invalid-path', `unsafe path ${JSON.stringify(path)}: ${why}`);
+    throw new VaultError('invalid-path', `unsafe path ${quoteName(path)}: ${why}`);
   };
   if (path.length === 0) fail('empty');
   if (path.length > MAX_PATH) fail(`longer than ${MAX_PATH} characters`);

@@ -9,10 +9,13 @@ import {
   copyWorkspace,
   installVsix,
   launchBrowser,
+  openCampaignVaultView,
   prepareRunDir,
   startCodeServer,
   waitForWorkbench,
 } from '../../scripts/lib/harness.mjs';
+
+export { openCampaignVaultView };
 
 export const root = resolve(__dirname, '../../..');
 
@@ -72,14 +75,4 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
-}
-
-/** Opens the Campaign Vault container from the activity bar (clicking it again would close the side bar). */
-export async function openCampaignVaultView(page: Page): Promise<void> {
-  // With a single view, VS Code hides the pane header and titles the side bar "Campaign Vault: Campaigns".
-  const title = page.locator('.sidebar .composite.title', { hasText: 'Campaigns' }).first();
-  if (!(await title.isVisible())) {
-    await page.locator('.activitybar .action-item a[aria-label^="Campaign Vault"], .activitybar .action-item[aria-label^="Campaign Vault"]').first().click();
-  }
-  await title.waitFor({ state: 'visible' });
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { isVaultError } from '../../src/core/errors';
-import { assertSafeRelativePath, joinPath } from '../../src/core/paths';
+import { assertSafeRelativePath, joinPath, quoteName } from '../../src/core/paths';
 
 describe('core/paths: assertSafeRelativePath', () => {
   it('accepts ordinary nested names, including non-ASCII ones', () => {
@@ -32,13 +32,23 @@ describe('core/paths: assertSafeRelativePath', () => {
     [Array.from({ length: 300 }, () => 'abcd').join('/'), 'longer than 1024'],
   ];
   for (const [path, why] of refused) {
-    it(`refuses ${JSON.stringify(path.length > 40 ? `${path.slice(0, 40)}…` : path)} (${why})`, () => {
+    it(`refuses ${quoteName(path, 40)} (${why})`, () => {
       assert.throws(
         () => assertSafeRelativePath(path),
         (e: unknown) => isVaultError(e, 'invalid-path') && e.message.includes(why),
       );
     });
   }
+
+  it('quotes names for messages with invisible and non-ASCII characters escaped', () => {
+    assert.equal(quoteName('evil\u202egnp.exe'), '"evil\\u202egnp.exe"');
+    assert.equal(quoteName('Zanna'), '"Zanna"');
+    assert.equal(quoteName('abcdef', 3), '"abc…"');
+    assert.throws(
+      () => assertSafeRelativePath('x\u202ey'),
+      (e: unknown) => isVaultError(e) && e.message.includes('\\u202e') && !e.message.includes('\u202e'),
+    );
+  });
 
   it('joinPath joins segments and checks the result', () => {
     assert.equal(joinPath('db', '', 'journal'), 'db/journal');
