@@ -2,7 +2,7 @@
 // playwright-core. Used by `npm start`, the integration-test stand-in for VS Code and the UI tests.
 // Everything a run writes (profile, extensions, XDG dirs, temp files) goes under one run folder.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -110,7 +110,7 @@ export function installVsix(cs, run, vsix) {
 
 /** Links the project folder into the extensions dir as an installed extension (no packaging). */
 export function linkExtension(root, run) {
-  const pkg = JSON.parse(spawnSync(process.execPath, ['-p', `JSON.stringify(require(${JSON.stringify(join(root, 'package.json'))}))`], { encoding: 'utf8' }).stdout);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const link = join(run.extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   if (!existsSync(link)) spawnSync('ln', ['-sfn', root, link]);
   return link;

@@ -15,7 +15,6 @@ export const STATE_CONTEXT_KEY = 'campaignVault.state';
 export class StatusModel implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CampaignVaultStatus>();
   private readonly disposables: vscode.Disposable[] = [this.emitter];
-  private current: CampaignVaultStatus | undefined;
   private watchers: vscode.Disposable[] = [];
   readonly onDidChange = this.emitter.event;
 
@@ -50,10 +49,6 @@ export class StatusModel implements vscode.Disposable {
     });
   }
 
-  get status(): CampaignVaultStatus | undefined {
-    return this.current;
-  }
-
   async refresh(): Promise<CampaignVaultStatus> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     const status: CampaignVaultStatus = {
@@ -66,7 +61,6 @@ export class StatusModel implements vscode.Disposable {
     const state = states.some((s) => s === 'unreadable' || s === 'newer') ? 'problem' : states.includes('present') ? 'present' : 'none';
     await vscode.commands.executeCommand('setContext', STATE_CONTEXT_KEY, state);
     this.log.debug(`status: ${JSON.stringify(status.folders)}`);
-    this.current = status;
     this.emitter.fire(status);
     return status;
   }
