@@ -6,10 +6,10 @@
 //   npm start -- --vscode minimum       VS Code 1.100.3 instead of the newest (1.139.1)
 //   npm start -- --port 9000 --folder <path>
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeServer, freePort, launchBrowser, linkExtension, openCampaignVaultView, prepareRunDir, startCodeServer, waitForWorkbench } from './lib/harness.mjs';
+import { codeServer, freePort, launchBrowser, linkExtension, openCampaignVaultView, prepareRunDir, startCodeServer, toolsDir, waitForWorkbench } from './lib/harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -32,14 +32,13 @@ must('bash', [join(root, 'scripts/setup.sh')], 'setup');
 must(process.execPath, [join(root, 'esbuild.mjs')], 'build');
 
 const cs = codeServer(root, which);
-const tools = join(root, '.tools');
+const tools = toolsDir(root);
 const folder = option('folder') ? resolve(option('folder')) : join(tools, 'sample-campaign');
 if (!option('folder') && !existsSync(folder)) cpSync(join(root, 'test/fixtures/sample-campaign'), folder, { recursive: true });
 
 // A persistent profile for interactive use; a throw-away one for screenshots.
 const runDir = screenshot ? join(tools, 'runs', `screenshot-${process.pid}`) : join(tools, 'runs', `start-${which}`);
 if (screenshot) rmSync(runDir, { recursive: true, force: true });
-mkdirSync(runDir, { recursive: true });
 const run = prepareRunDir(runDir);
 linkExtension(root, run);
 

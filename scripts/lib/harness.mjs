@@ -2,7 +2,7 @@
 // playwright-core. Used by `npm start`, the integration-test stand-in for VS Code and the UI tests.
 // Everything a run writes (profile, extensions, XDG dirs, temp files) goes under one run folder.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -112,7 +112,7 @@ export function installVsix(cs, run, vsix) {
 export function linkExtension(root, run) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const link = join(run.extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  if (!existsSync(link)) spawnSync('ln', ['-sfn', root, link]);
+  if (!existsSync(link)) symlinkSync(root, link, 'dir');
   return link;
 }
 
