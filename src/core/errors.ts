@@ -13,7 +13,17 @@ export type VaultErrorCode =
   | 'invalid-path'
   | 'not-a-vault'
   | 'newer-format'
-  | 'corrupt';
+  | 'corrupt'
+  | 'wrong-password'
+  | 'locked'
+  | 'in-use'
+  | 'read-only-session'
+  | 'rolled-back'
+  | 'conflict'
+  | 'invalid'
+  | 'exists'
+  | 'unsupported'
+  | 'cancelled';
 
 const userMessages: Record<VaultErrorCode, string> = {
   'not-found': 'A file the vault needs is missing.',
@@ -25,23 +35,39 @@ const userMessages: Record<VaultErrorCode, string> = {
   'not-a-vault': 'This file is not a Campaign Vault file.',
   'newer-format': 'This vault was written by a newer version of Campaign Vault. Update the extension to open it.',
   corrupt: 'Part of the vault is damaged. Run "Campaign Vault: Check Integrity" for details.',
+  'wrong-password': 'Wrong password or damaged key file. Nothing was changed.',
+  locked: 'The vault is locked. Unlock it first.',
+  'in-use': 'The vault is in use by another window or program; it is open read-only here.',
+  'read-only-session': 'This vault is open read-only here because another window or program is writing to it.',
+  'rolled-back':
+    'This vault is older than the copy last opened on this computer: it may have been replaced by a sync conflict or an old copy. Nothing was changed.',
+  conflict: 'Someone changed this entry since you opened it. Nothing was overwritten; reload it and apply your change again.',
+  invalid: 'The entry is not valid.',
+  exists: 'That already exists.',
+  unsupported: 'That is not supported.',
+  cancelled: 'Cancelled. Nothing was changed.',
 };
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';
 
+  /** A sentence that tells the user what exactly is wrong, shown after the generic one. */
+  readonly hint: string | undefined;
+
   constructor(
     readonly code: VaultErrorCode,
     /** Technical detail for the log: which file, which operation. */
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(detail, options);
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options?.hint;
   }
 
   /** What to tell the user. */
   get userMessage(): string {
-    return userMessages[this.code];
+    const base = userMessages[this.code];
+    return this.hint ? `${base} ${this.hint}` : base;
   }
 }
 

@@ -58,3 +58,33 @@ export interface Logger {
   /** A logger whose messages are tagged `[component]`. */
   child(component: string): Logger;
 }
+
+/** Who holds a vault's writer lock; shown to a second window as "in use by …". */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  /** "VS Code", "campaign-vault CLI", a test name… */
+  readonly app: string;
+  readonly since: string;
+}
+
+export type LockResult =
+  | { readonly acquired: true; release(): Promise<void>; /** False once another process took the lock over. */ stillHeld(): Promise<boolean> }
+  | { readonly acquired: false; readonly holder: LockOwner | undefined };
+
+/**
+ * One writer per vault. `acquire` never waits: it takes a free lock, takes over the lock of a
+ * process that is no longer running, and otherwise reports the holder.
+ */
+export interface VaultLock {
+  acquire(owner: Omit<LockOwner, 'since'>): Promise<LockResult>;
+}
+
+/**
+ * Small values kept outside the vault folder (per machine), used to notice a vault replaced by
+ * an older copy: the highest generation seen for each vault id.
+ */
+export interface StateStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}

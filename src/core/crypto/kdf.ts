@@ -1,0 +1,92 @@
+import { argon2id, createHMAC, createSHA256 } from 'hash-wasm';
+import { VaultError } from '../errors';
+import { utf8, wipe } from '../bytes';
+
+/** Argon2id parameters as stored in the vault header. */
+export interface KdfParams {
+  readonly algorithm: 'argon2id';
+  /** Memory in KiB. */
+  readonly memoryKiB: number;
+  readonly iterations: number;
+  readonly parallelism: number;
+}
+
+/** RFC 9106's second recommended option: m = 64 MiB, t = 3, p = 4. */
+export const DEFAULT_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 64 * 1024, iterations: 3, parallelism: 4 };
+
+/**
+ * Bounds for parameters read from a file, checked before the KDF runs so a hostile header cannot
+ * make us allocate gigabytes or spin for hours. The lower bounds allow the fast parameters the
+ * tests use; a vault made by the product always uses at least {@link DEFAULT_KDF}.
+ */
+export const KDF_LIMITS = {
+  memoryKiB: { min: 8, max: 1024 * 1024 },
+  iterations: { min: 1, max: 64 },
+  parallelism: { min: 1, max: 16 },
+  saltBytes: { min: 16, max: 64 },
+} as const;
+
+export function checkKdfParams(value: unknown): KdfParams {
+  const p = value as Partial<KdfParams> | null;
+  const bad = (why: string): never => {
+    throw new VaultError('corrupt', `vault header: KDF parameters refused: ${why}`, {
+      hint: 'The key file asks for key-derivation settings outside the safe range.',
+    });
+  };
+  if (typeof p !== 'object' || p === null) return bad('not an object');
+  if (p.algorithm !== 'argon2id') return bad(`algorithm ${String(p.algorithm)}`);
+  for (const name of ['memoryKiB', 'iterations', 'parallelism'] as const) {
+    const v = p[name];
+    const { min, max } = KDF_LIMITS[name];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) bad(`${name}=${String(v)} outside ${min}..${max}`);
+  }
+  if (p.memoryKiB! < 8 * p.parallelism!) bad('memory below 8 KiB per lane');
+  return { algorithm: 'argon2id', memoryKiB: p.memoryKiB!, iterations: p.iterations!, parallelism: p.parallelism! };
+}
+
+/** Password → 32-byte key-encryption key. The password bytes are wiped afterwards. */
+export async function deriveKek(password: string, salt: Uint8Array, params: KdfParams): Promise<Uint8Array> {
+  const checked = checkKdfParams(params);
+  const pw = utf8(password.normalize('NFC'));
+  try {
+    return await argon2id({
+      password: pw,
+      salt,
+      memorySize: checked.memoryKiB,
+      iterations: checked.iterations,
+      parallelism: checked.parallelism,
+      hashLength: 32,
+      outputType: 'binary',
+    });
+  } finally {
+    wipe(pw);
+  }
+}
+
+async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const h = await createHMAC(createSHA256(), key);
+  h.init();
+  h.update(data);
+  return h.digest('binary');
+}
+
+/**
+ * HKDF-SHA-256 (RFC 5869) for 32-byte subkeys. Each purpose uses its own `info` label, and
+ * per-object keys add a random salt, so no AES-GCM key ever sees more than a few million nonces.
+ */
+export async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string | Uint8Array): Promise<Uint8Array> {
+  const prk = await hmacSha256(salt.length > 0 ? salt : new Uint8Array(32), ikm);
+  const infoBytes = typeof info === 'string' ? utf8(info) : info;
+  const block = new Uint8Array(infoBytes.length + 1);
+  block.set(infoBytes);
+  block[infoBytes.length] = 1;
+  try {
+    return await hmacSha256(prk, block);
+  } finally {
+    wipe(prk);
+  }
+}
+
+export async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  return hmacSha256(key, data);
+}
