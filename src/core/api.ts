@@ -1,0 +1,768 @@
+import type { SqlJsStatic } from 'sql.js';
+import { AUDIT_KEY_SETTING, AuditChain, verifyAudit, type AuditAction, type AuditReport } from './audit/chain';
+import { fromHex, toBase64, toHex } from './bytes';
+import type { CipherSuite } from './crypto/aead';
+import type { KdfParams } from './crypto/kdf';
+import { Engine } from './db/engine';
+import { ENTITY_KINDS, KINDS, SYSTEM_FIELDS, type EntityKind, type KindSpec } from './db/kinds';
+import { migrateCopy, migrationStatus, type MigrationStatus, type MigrationStep } from './db/migrate';
+import { MIGRATIONS, type Migration } from './db/migrations';
+import {
+  deleteRow,
+  findRow,
+  insertEntity,
+  listRows,
+  rowToEntity,
+  selectRow,
+  updateEntity,
+  type Entity,
+  type ListQuery,
+  type StoredEntity,
+} from './db/repository';
+import { VaultError, isVaultError } from './errors';
+import { quoteName } from './paths';
+import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
+import { validateBody } from './schema';
+import { unlockKeys, type UnlockSecret } from './vault/keys';
+import { VaultStore, type OpenOptions } from './vault/store';
+
+export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
+
+export interface DataManagerOptions {
+  readonly files: FileStore;
+  readonly lock: VaultLock;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Loads sql.js (its wasm location differs between the extension, the CLI and tests). */
+  readonly sql: () => Promise<SqlJsStatic>;
+  readonly owner: { readonly pid: number; readonly host: string; readonly app: string };
+  readonly suite?: CipherSuite;
+  /** KDF parameters for new passwords (defaults to RFC 9106's m=64 MiB, t=3, p=4). */
+  readonly kdf?: KdfParams;
+  readonly migrations?: readonly Migration[];
+  /** Journal bytes after which a checkpoint runs in the background (default 8 MiB). */
+  readonly checkpointBytes?: number;
+}
+
+export type VaultLockState = 'absent' | 'locked' | 'unlocked';
+
+export interface CreateResult {
+  /** Shown once to the user; only for encrypted vaults. */
+  readonly recoveryKey?: string;
+}
+
+export interface UpdateOptions {
+  /** Refuse the update unless the stored version is this one (optimistic concurrency). */
+  readonly expectedVersion?: number;
+}
+
+export interface Progress {
+  report(step: string, fraction: number): void;
+}
+
+export interface Cancellation {
+  readonly isCancellationRequested: boolean;
+}
+
+interface Session {
+  readonly store: VaultStore;
+  engine: Engine;
+  readonly audit: AuditChain;
+  readonly readOnlyReason?: VaultError;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** What changed, for views to refresh. */
+export interface ChangeEvent {
+  readonly kind?: EntityKind;
+  readonly id?: string;
+  readonly campaign_id?: string | null;
+  readonly action: AuditAction | 'unlock' | 'lock' | 'reload';
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const SINGULAR = {
+  campaign: 'Campaign',
+  character: 'Character',
+  npc: 'Npc',
+  session: 'Session',
+  location: 'Location',
+  item: 'Item',
+  spell: 'Spell',
+  rulebook: 'Rulebook',
+  asset: 'Asset',
+} as const satisfies Record<EntityKind, string>;
+
+/**
+ * The one facade over the vault — the seed's TypeScript API. Every operation is serialized: a
+ * write runs in a SQL transaction that stays open until its journal record is durable, so an
+ * acknowledged write is on disk and a failed one leaves no trace in memory or on disk.
+ */
+// The typed per-kind methods (createCampaign, …) are installed on the prototype below.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class DataManager {
+  private session: Session | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<Listener<ChangeEvent>>();
+  private readonly migrations: readonly Migration[];
+  private SQL: SqlJsStatic | undefined;
+  private backgroundCheckpoint: Promise<unknown> | undefined;
+
+  constructor(private readonly opts: DataManagerOptions) {
+    this.migrations = opts.migrations ?? MIGRATIONS;
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────
+
+  onDidChange(listener: Listener<ChangeEvent>): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(e: ChangeEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.opts.logger.error(err instanceof Error ? err : String(err));
+      }
+    }
+  }
+
+  async lockState(): Promise<VaultLockState> {
+    if (this.session) return 'unlocked';
+    return (await VaultStore.readHeader(this.opts.files)) ? 'locked' : 'absent';
+  }
+
+  get isUnlocked(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** Whether the open vault is encrypted (undefined when none is open). */
+  get isEncrypted(): boolean | undefined {
+    return this.session?.store.encrypted;
+  }
+
+  /** Set when the vault is open read-only because another process holds the writer lock. */
+  get readOnlyReason(): VaultError | undefined {
+    return this.session?.readOnlyReason;
+  }
+
+  get vaultId(): string | undefined {
+    return this.session?.store.vaultId;
+  }
+
+  private exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sql(): Promise<SqlJsStatic> {
+    this.SQL ??= await this.opts.sql();
+    return this.SQL;
+  }
+
+  private storeDeps() {
+    const { files, lock, state, clock, random, logger, suite, owner } = this.opts;
+    return { files, lock, state, clock, random, logger: logger.child('vault'), owner, ...(suite ? { suite } : {}) };
+  }
+
+  private now(): string {
+    return new Date(this.opts.clock.now()).toISOString();
+  }
+
+  /**
+   * Creates a vault: encrypted when a password is given (the result carries the recovery key,
+   * to be shown once), otherwise unencrypted but still authenticated.
+   */
+  createVault(password?: string): Promise<CreateResult> {
+    return this.exclusive(async () => {
+      if (this.session) throw new VaultError('exists', 'a vault is already open', { hint: 'A vault is already open here.' });
+      const SQL = await this.sql();
+      const steps: MigrationStep[] = this.migrations.map((m) => ({ direction: 'up', migration: m }));
+      const db = await migrateCopy(SQL, new Uint8Array(0), steps, this.now(), (d) => d.exec('PRAGMA foreign_keys = ON'));
+      const engine = new Engine(SQL, db);
+      const auditKey = this.opts.random.bytes(32);
+      engine.begin();
+      engine.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)', [AUDIT_KEY_SETTING, JSON.stringify(toHex(auditKey)), this.now()]);
+      const audit = await AuditChain.create(auditKey);
+      audit.record(engine, this.now(), 'migrate', { detail: { to: this.migrations.at(-1)?.version ?? 0, created: true } });
+      engine.commit();
+      let created: Awaited<ReturnType<typeof VaultStore.create>>;
+      try {
+        created = await VaultStore.create(this.storeDeps(), engine.export(), password === undefined ? {} : { password, ...(this.opts.kdf ? { kdf: this.opts.kdf } : {}) });
+      } catch (e) {
+        engine.close();
+        throw e;
+      }
+      this.session = { store: created.store, engine, audit };
+      this.emit({ action: 'unlock' });
+      return created.recoveryKey ? { recoveryKey: created.recoveryKey } : {};
+    });
+  }
+
+  /** Opens an unencrypted vault, creating one if the folder has none (the seed's `initialize()`). */
+  async initialize(opts: OpenOptions = {}): Promise<CreateResult> {
+    if ((await this.lockState()) === 'absent') return this.createVault();
+    await this.unlock({ none: true }, opts);
+    return {};
+  }
+
+  /** Unlocks the vault with a password, creating an encrypted one if the folder has none. */
+  async initializeWithPassword(password: string, opts: OpenOptions = {}): Promise<CreateResult> {
+    if ((await this.lockState()) === 'absent') return this.createVault(password);
+    await this.unlock({ password }, opts);
+    return {};
+  }
+
+  /**
+   * Unlocks and loads the vault. A wrong password writes nothing. Applies pending migrations and
+   * resumes an interrupted key rotation when this process holds the writer lock.
+   */
+  unlock(secret: UnlockSecret | string, opts: OpenOptions = {}): Promise<void> {
+    const s: UnlockSecret = typeof secret === 'string' ? { password: secret } : secret;
+    return this.exclusive(async () => {
+      if (this.session) return;
+      const SQL = await this.sql();
+      const { store, loaded, readOnlyReason } = await VaultStore.open(this.storeDeps(), s, opts);
+      let engine: Engine | undefined;
+      try {
+        engine = Engine.open(SQL, loaded.snapshot);
+        loaded.records.forEach((r, i) => engine!.replay(r, `journal record ${i + 1}`));
+        const status = await migrationStatus(engine.db, this.migrations);
+        const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
+        if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
+        const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
+        const readOnly = store.readOnly;
+        if (status.pending.length > 0 && readOnly) {
+          throw new VaultError('in-use', 'migration needed but the vault is open elsewhere', {
+            hint: 'This vault needs a schema migration, which can only run while no other window has it open.',
+          });
+        }
+        this.session = { store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
+      } catch (e) {
+        engine?.close();
+        await store.close();
+        throw e;
+      }
+      if (!this.session.store.readOnly) {
+        if (this.session.store.rotationPending) {
+          this.opts.logger.info('resuming an interrupted key rotation');
+          await this.rotateLocked(undefined, undefined);
+        }
+        const status = await migrationStatus(this.session.engine.db, this.migrations);
+        if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
+      }
+      this.emit({ action: 'unlock' });
+    });
+  }
+
+  /** Closes the vault and drops its keys from memory (as far as JavaScript allows). */
+  lock(): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.session;
+      if (!s) return;
+      this.session = undefined;
+      try {
+        await this.backgroundCheckpoint;
+        if (!s.store.readOnly && s.store.journalSize > 0) await s.store.checkpoint(s.engine.export(), { note: 'on lock' });
+      } catch (e) {
+        // The journal already holds every acknowledged write; a failed final checkpoint loses nothing.
+        this.opts.logger.warn(`checkpoint on lock failed: ${String(e)}`);
+      } finally {
+        s.engine.close();
+        await s.store.close();
+        this.emit({ action: 'lock' });
+      }
+    });
+  }
+
+  /** The master key, for "remember on this machine" (VS Code's SecretStorage). */
+  rememberableKey(): string {
+    const s = this.requireSession();
+    return toBase64(s.store.unlockedKeys.exportMasterKey());
+  }
+
+  // ── writes ───────────────────────────────────────────────────────────────────────────────
+
+  private requireSession(): Session {
+    if (!this.session) throw new VaultError('locked', 'vault is locked');
+    return this.session;
+  }
+
+  private requireWritable(): Session {
+    const s = this.requireSession();
+    if (s.store.readOnly) {
+      throw new VaultError('read-only-session', 'vault open read-only', s.readOnlyReason?.hint ? { hint: s.readOnlyReason.hint } : undefined);
+    }
+    return s;
+  }
+
+  /**
+   * Runs `fn` in a transaction, makes its journal record durable, then commits. Any failure rolls
+   * the transaction back, so memory and disk never disagree.
+   */
+  private mutate<T>(fn: (s: Session, at: string) => T, event: (result: T) => ChangeEvent): Promise<T> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      if (s.store.mustCheckpoint) await s.store.checkpoint(s.engine.export(), { note: 'after a failed write' });
+      const result = await this.transaction(s, (at) => fn(s, at));
+      this.emit(event(result));
+      this.maybeCheckpoint(s);
+      return result;
+    });
+  }
+
+  private async transaction<T>(s: Session, fn: (at: string) => T): Promise<T> {
+    s.engine.begin();
+    let result: T;
+    try {
+      result = fn(this.now());
+    } catch (e) {
+      s.engine.rollback();
+      s.audit.reset();
+      throw translateSqlError(e);
+    }
+    const record = s.engine.pendingRecord();
+    if (record) {
+      try {
+        await s.store.append(record);
+      } catch (e) {
+        s.engine.rollback();
+        s.audit.reset();
+        throw e;
+      }
+    }
+    s.engine.commit();
+    return result;
+  }
+
+  private maybeCheckpoint(s: Session): void {
+    const threshold = this.opts.checkpointBytes ?? 8 * 1024 * 1024;
+    if (this.backgroundCheckpoint || s.store.journalSize < threshold) return;
+    this.backgroundCheckpoint = this.checkpoint()
+      .catch((e) => this.opts.logger.warn(`background checkpoint failed: ${String(e)}`))
+      .finally(() => (this.backgroundCheckpoint = undefined));
+  }
+
+  /** Writes a new snapshot now (normally done in the background and on lock). */
+  async checkpoint(): Promise<void> {
+    const started = await this.exclusive(() => {
+      const s = this.requireWritable();
+      return { done: s.store.checkpoint(s.engine.export()) };
+    });
+    await started.done;
+  }
+
+  private spec(kind: EntityKind): KindSpec {
+    const spec = KINDS[kind];
+    if (!spec) throw new VaultError('invalid', `unknown kind ${String(kind)}`, { hint: `"${String(kind)}" is not a kind of entry.` });
+    return spec;
+  }
+
+  private checkBody(spec: KindSpec, body: Record<string, unknown>): void {
+    const issues = validateBody(spec.kind, body);
+    if (issues.length > 0) {
+      const shown = issues.slice(0, 5).map((i) => i.message);
+      throw Object.assign(
+        new VaultError('invalid', `${spec.kind} body invalid: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, {
+          hint: `${capital(spec.label)} ${quoteName(String(body.name ?? ''))}: ${shown.join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}.`,
+        }),
+        { issues },
+      );
+    }
+  }
+
+  private checkCampaign(s: Session, spec: KindSpec, campaignId: string | null | undefined): string | null {
+    if (spec.scope === 'none') return null;
+    if (campaignId === undefined || campaignId === null) {
+      if (spec.scope === 'required') throw new VaultError('invalid', `${spec.kind} without campaign`, { hint: `A ${spec.label} belongs to a campaign: give campaign_id.` });
+      return null;
+    }
+    const c = findRow(s.engine, KINDS.campaign, campaignId);
+    if (!c || c.deleted_at !== null) throw new VaultError('not-found', `campaign ${campaignId}`, { hint: `There is no campaign ${quoteName(campaignId)}.` });
+    return String(c.id);
+  }
+
+  private checkParent(s: Session, spec: KindSpec, id: string, body: Record<string, unknown>, campaignId: string | null): void {
+    if (spec.kind !== 'location' || body.parent_id === undefined || body.parent_id === null) return;
+    let cursor: string | null = String(body.parent_id);
+    const seen = new Set([id]);
+    while (cursor !== null) {
+      if (seen.has(cursor)) throw new VaultError('invalid', 'location cycle', { hint: 'A location cannot be inside itself.' });
+      seen.add(cursor);
+      const row = selectRow(s.engine, spec, cursor);
+      if (!row || row.deleted_at !== null) throw new VaultError('invalid', `parent ${cursor} missing`, { hint: `The parent location ${quoteName(cursor)} does not exist.` });
+      if (row.campaign_id !== campaignId) throw new VaultError('invalid', 'parent in another campaign', { hint: 'The parent location belongs to another campaign.' });
+      cursor = row.parent_id === null ? null : String(row.parent_id);
+    }
+  }
+
+  private newId(): string {
+    // A UUIDv7: time-ordered, so new entities cluster at the end of the primary-key index.
+    const b = this.opts.random.bytes(16);
+    const ms = this.opts.clock.now();
+    for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
+    b[6] = (b[6]! & 0x0f) | 0x70;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    const h = toHex(b);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  /** Creates an entity. `input` holds its body fields plus optional `id` and `campaign_id`. */
+  create(kind: EntityKind, input: Record<string, unknown>): Promise<Entity> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        const { body, id: givenId, campaign_id } = splitInput(input);
+        this.checkBody(spec, body);
+        const id = givenId ?? this.newId();
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id)) throw new VaultError('invalid', `bad id ${id}`, { hint: 'An id may hold letters, digits, - and _ only.' });
+        const campaignId = this.checkCampaign(s, spec, campaign_id);
+        this.checkParent(s, spec, id, body, campaignId);
+        const stored: StoredEntity = { id, campaign_id: campaignId, body, version: 1, created_at: at, updated_at: at, deleted_at: null };
+        insertEntity(s.engine, spec, stored);
+        const entity = rowToEntity(spec, selectRow(s.engine, spec, id)!);
+        s.audit.record(s.engine, at, 'create', { kind, id, after: entity });
+        return entity;
+      },
+      (e) => ({ kind, id: e.id, campaign_id: e.campaign_id ?? null, action: 'create' }),
+    );
+  }
+
+  /** By id, or by name (optionally within a campaign). Soft-deleted entities are found by id only. */
+  get(kind: EntityKind, idOrName: string, opts: { campaign_id?: string | null } = {}): Promise<Entity | undefined> {
+    const spec = this.spec(kind);
+    return this.exclusive(() => {
+      const s = this.requireSession();
+      const row = findRow(s.engine, spec, idOrName, opts.campaign_id);
+      return row ? rowToEntity(spec, row) : undefined;
+    });
+  }
+
+  list(kind: EntityKind, query: ListQuery = {}): Promise<Entity[]> {
+    const spec = this.spec(kind);
+    return this.exclusive(() => listRows(this.requireSession().engine, spec, query).map((r) => rowToEntity(spec, r)));
+  }
+
+  /**
+   * Changes an entity. `changes` is merged into the body (a field set to `null` is removed);
+   * with `replace: true` the body is replaced whole (the YAML editor's save). A stale
+   * `expectedVersion` (or a `version` field in `changes`) is refused with `conflict`.
+   */
+  update(kind: EntityKind, id: string, changes: Record<string, unknown>, opts: UpdateOptions & { replace?: boolean } = {}): Promise<Entity> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        const row = selectRow(s.engine, spec, id);
+        if (!row) throw notFound(spec, id);
+        const before = rowToEntity(spec, row);
+        if (before.deleted_at !== null) throw new VaultError('invalid', 'update of deleted entity', { hint: `${capital(spec.label)} ${quoteName(before.name)} is in the trash; restore it first.` });
+        const expected = opts.expectedVersion ?? (typeof changes.version === 'number' ? changes.version : undefined);
+        if (expected !== undefined && expected !== before.version) throw conflict(spec, before, expected);
+        const { body: patch, campaign_id } = splitInput(changes);
+        const body = opts.replace ? patch : mergeBody(JSON.parse(String(row.body)) as Record<string, unknown>, patch);
+        this.checkBody(spec, body);
+        const campaignId = campaign_id === undefined ? (before.campaign_id ?? null) : this.checkCampaign(s, spec, campaign_id);
+        this.checkParent(s, spec, id, body, campaignId);
+        const stored: StoredEntity = { id, campaign_id: campaignId, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: null };
+        if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
+        const after = rowToEntity(spec, selectRow(s.engine, spec, id)!);
+        s.audit.record(s.engine, at, 'update', { kind, id, before, after });
+        return after;
+      },
+      (e) => ({ kind, id, campaign_id: e.campaign_id ?? null, action: 'update' }),
+    );
+  }
+
+  /** Moves an entity to the trash (soft delete); {@link restore} brings it back. */
+  delete(kind: EntityKind, id: string, opts: UpdateOptions = {}): Promise<Entity> {
+    return this.setDeleted(kind, id, true, opts);
+  }
+
+  restore(kind: EntityKind, id: string, opts: UpdateOptions = {}): Promise<Entity> {
+    return this.setDeleted(kind, id, false, opts);
+  }
+
+  private setDeleted(kind: EntityKind, id: string, deleted: boolean, opts: UpdateOptions): Promise<Entity> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        const row = selectRow(s.engine, spec, id);
+        if (!row) throw notFound(spec, id);
+        const before = rowToEntity(spec, row);
+        if (opts.expectedVersion !== undefined && opts.expectedVersion !== before.version) throw conflict(spec, before, opts.expectedVersion);
+        if ((before.deleted_at !== null) === deleted) return before;
+        const stored: StoredEntity = {
+          id,
+          campaign_id: before.campaign_id ?? null,
+          body: JSON.parse(String(row.body)) as Record<string, unknown>,
+          version: before.version + 1,
+          created_at: before.created_at,
+          updated_at: laterOf(at, before.updated_at),
+          deleted_at: deleted ? laterOf(at, before.updated_at) : null,
+        };
+        if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
+        const after = rowToEntity(spec, selectRow(s.engine, spec, id)!);
+        s.audit.record(s.engine, at, deleted ? 'delete' : 'restore', { kind, id, before, after });
+        return after;
+      },
+      (e) => ({ kind, id, campaign_id: e.campaign_id ?? null, action: deleted ? 'delete' : 'restore' }),
+    );
+  }
+
+  /** Removes a trashed entity for good (a campaign takes everything in it along). */
+  purge(kind: EntityKind, id: string): Promise<void> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        const row = selectRow(s.engine, spec, id);
+        if (!row) throw notFound(spec, id);
+        const before = rowToEntity(spec, row);
+        if (before.deleted_at === null) throw new VaultError('invalid', 'purge of live entity', { hint: `Move ${quoteName(before.name)} to the trash before deleting it for good.` });
+        const children = kind === 'campaign' ? ENTITY_KINDS.filter((k) => KINDS[k].scope !== 'none').flatMap((k) => listRows(s.engine, KINDS[k], { campaign_id: id, include_deleted: true }).map((r) => rowToEntity(KINDS[k], r))) : [];
+        deleteRow(s.engine, spec, id);
+        for (const c of children) s.audit.record(s.engine, at, 'purge', { kind: c.kind, id: c.id, before: c, detail: { with_campaign: id } });
+        s.audit.record(s.engine, at, 'purge', { kind, id, before });
+      },
+      () => ({ kind, id, action: 'purge' }),
+    );
+  }
+
+  // ── keys ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Checks a password against the vault header without opening anything or writing. */
+  async checkPassword(password: string): Promise<boolean> {
+    const header = await VaultStore.readHeader(this.opts.files);
+    if (!header) throw new VaultError('not-found', 'no vault', { hint: 'There is no vault in this folder.' });
+    try {
+      (await unlockKeys(header, { password }, this.opts.suite ?? (await import('./crypto/aead')).defaultSuite())).wipe();
+      return true;
+    } catch (e) {
+      if (isVaultError(e, 'wrong-password')) return false;
+      throw e;
+    }
+  }
+
+  /** Changes the password after checking the current one. Rewrites one record (vault.json). */
+  changePassword(current: string, next: string): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      if (!(await this.checkPassword(current))) throw new VaultError('wrong-password', 'current password wrong');
+      await s.store.changePassword(next, this.opts.kdf);
+      await this.transaction(s, (at) => s.audit.record(s.engine, at, 'change-password', {}));
+      this.emit({ action: 'change-password' });
+    });
+  }
+
+  /** Encrypts an unencrypted vault: new keys, everything re-sealed. Returns the recovery key. */
+  encrypt(password: string, progress?: Progress): Promise<CreateResult> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      if (s.store.encrypted) throw new VaultError('unsupported', 'already encrypted', { hint: 'The vault is already encrypted.' });
+      const { recoveryKey } = await s.store.beginRotation({ password, ...(this.opts.kdf ? { kdf: this.opts.kdf } : {}) });
+      await this.rotateLocked(progress, undefined, 'encrypt');
+      return recoveryKey ? { recoveryKey } : {};
+    });
+  }
+
+  /**
+   * Replaces the data key and re-seals everything with the new one. Resumable: after a crash the
+   * next unlock finishes it. Cancellation is honoured until the new key is written.
+   */
+  rotateKey(progress?: Progress, token?: Cancellation): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      if (token?.isCancellationRequested) throw new VaultError('cancelled', 'rotation cancelled');
+      progress?.report('Adding the new key', 0.1);
+      await s.store.beginRotation();
+      await this.rotateLocked(progress, token);
+    });
+  }
+
+  private async rotateLocked(progress: Progress | undefined, _token: Cancellation | undefined, action: AuditAction = 'rotate-key'): Promise<void> {
+    const s = this.requireWritable();
+    progress?.report('Re-encrypting the database', 0.3);
+    await s.store.checkpoint(s.engine.export(), { note: 'key rotation' });
+    progress?.report('Removing the old key', 0.8);
+    await s.store.finishRotation();
+    await this.transaction(s, (at) => s.audit.record(s.engine, at, action, { detail: { data_key: s.store.currentHeader.activeDataKey } }));
+    progress?.report('Done', 1);
+    this.emit({ action });
+  }
+
+  // ── migrations ───────────────────────────────────────────────────────────────────────────
+
+  migrationStatus(): Promise<MigrationStatus> {
+    return this.exclusive(() => migrationStatus(this.requireSession().engine.db, this.migrations));
+  }
+
+  /** Applies pending migrations (normally done on unlock). Returns the new version. */
+  runMigrations(): Promise<number> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      const status = await migrationStatus(s.engine.db, this.migrations);
+      if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
+      return (await migrationStatus(s.engine.db, this.migrations)).current;
+    });
+  }
+
+  /** Rolls back the newest migration (never the initial schema). Returns the new version. */
+  rollbackMigration(): Promise<number> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      const status = await migrationStatus(s.engine.db, this.migrations);
+      const top = this.migrations.find((m) => m.version === status.current);
+      if (!top || top.version <= 1) throw new VaultError('unsupported', 'nothing to roll back', { hint: 'The initial schema cannot be rolled back.' });
+      await this.migrateLocked([{ direction: 'down', migration: top }]);
+      return (await migrationStatus(s.engine.db, this.migrations)).current;
+    });
+  }
+
+  /**
+   * Runs steps on a copy, verifies it, records an audit entry in it, and makes it durable as a
+   * new snapshot (the pre-migration state is kept as a safety copy) before swapping it in.
+   */
+  private async migrateLocked(steps: MigrationStep[]): Promise<void> {
+    const s = this.requireWritable();
+    const SQL = await this.sql();
+    const before = s.engine.export();
+    const at = this.now();
+    const copy = await migrateCopy(SQL, before, steps, at, (d) => d.exec('PRAGMA foreign_keys = ON'));
+    const next = new Engine(SQL, copy);
+    try {
+      s.audit.reset();
+      next.begin();
+      const last = steps.at(-1)!;
+      s.audit.record(next, at, last.direction === 'up' ? 'migrate' : 'rollback-migration', {
+        detail: { steps: steps.map((x) => `${x.direction} ${x.migration.version}`) },
+      });
+      next.commit();
+      await s.store.checkpoint(next.export(), { safetyCopyOf: before, note: 'migration' });
+    } catch (e) {
+      s.audit.reset();
+      next.close();
+      throw e;
+    }
+    s.engine.close();
+    s.engine = next;
+    s.audit.reset();
+    this.opts.logger.info(`migrations applied: ${steps.map((x) => `${x.direction} ${x.migration.version}`).join(', ')}`);
+    this.emit({ action: steps.at(-1)!.direction === 'up' ? 'migrate' : 'rollback-migration' });
+  }
+
+  // ── audit ────────────────────────────────────────────────────────────────────────────────
+
+  verifyAudit(): Promise<AuditReport> {
+    return this.exclusive(() => {
+      const s = this.requireSession();
+      const current = new Map<string, unknown>();
+      for (const kind of ENTITY_KINDS) {
+        for (const row of s.engine.all(`SELECT * FROM ${KINDS[kind].table}`)) current.set(`${kind}/${String(row.id)}`, rowToEntity(KINDS[kind], row));
+      }
+      return verifyAudit(s.engine, s.audit, current);
+    });
+  }
+
+  auditLog(opts: { limit?: number; kind?: EntityKind; id?: string } = {}): Promise<Record<string, unknown>[]> {
+    return this.exclusive(() => {
+      const s = this.requireSession();
+      const where = opts.kind ? (opts.id ? 'WHERE kind = ? AND entity_id = ?' : 'WHERE kind = ?') : '';
+      const params = opts.kind ? (opts.id ? [opts.kind, opts.id] : [opts.kind]) : [];
+      return s.engine.all(`SELECT * FROM audit_logs ${where} ORDER BY seq DESC LIMIT ?`, [...params, Math.min(opts.limit ?? 100, 10_000)]);
+    });
+  }
+}
+
+function splitInput(input: Record<string, unknown>): { body: Record<string, unknown>; id?: string; campaign_id?: string | null } {
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k)) body[k] = v;
+  const id = typeof input.id === 'string' ? input.id : undefined;
+  const campaign_id = input.campaign_id === undefined ? undefined : input.campaign_id === null ? null : String(input.campaign_id);
+  return { body, ...(id !== undefined ? { id } : {}), ...(campaign_id !== undefined ? { campaign_id } : {}) };
+}
+
+/** A JSON merge patch (RFC 7386) on the top level: `null` removes a field. */
+function mergeBody(body: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...body };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Timestamps never go backwards for one entity, even if the clock does. */
+function laterOf(a: string, b: string): string {
+  return a >= b ? a : b;
+}
+
+function notFound(spec: KindSpec, id: string): VaultError {
+  return new VaultError('not-found', `${spec.kind} ${id}`, { hint: `There is no ${spec.label} ${quoteName(id)}.` });
+}
+
+function conflict(spec: KindSpec, current: Entity, expected: number): VaultError {
+  return new VaultError('conflict', `${spec.kind} ${current.id}: version ${current.version}, expected ${expected}`, {
+    hint: `${capital(spec.label)} ${quoteName(current.name)} is at version ${current.version}, not ${expected}.`,
+  });
+}
+
+/** SQLite constraint messages → errors a game master understands. */
+function translateSqlError(e: unknown): unknown {
+  if (e instanceof VaultError || !(e instanceof Error)) return e;
+  const m = e.message;
+  if (/UNIQUE constraint failed: (\w+)\.name|UNIQUE constraint failed: index '(\w+)_name'/.test(m) || /UNIQUE constraint failed/.test(m)) {
+    return new VaultError('exists', m, { cause: e, hint: 'Another entry with that name (or id) already exists here.' });
+  }
+  if (/FOREIGN KEY constraint failed/.test(m)) return new VaultError('invalid', m, { cause: e, hint: 'It refers to an entry that does not exist, or others still refer to it.' });
+  if (/CHECK constraint failed/.test(m)) return new VaultError('invalid', m, { cause: e, hint: 'A value is out of range.' });
+  return e;
+}
+
+// ── the seed's typed methods: createCampaign, listCampaigns, updateCharacter, … ──────────────
+
+type Singular = (typeof SINGULAR)[EntityKind];
+
+export type TypedMethods = {
+  [S in Singular as `create${S}`]: (input: Record<string, unknown>) => Promise<Entity>;
+} & {
+  [S in Singular as `get${S}`]: (idOrName: string, opts?: { campaign_id?: string | null }) => Promise<Entity | undefined>;
+} & {
+  [S in Singular as `update${S}`]: (id: string, changes: Record<string, unknown>, opts?: UpdateOptions) => Promise<Entity>;
+} & {
+  [S in Singular as `delete${S}`]: (id: string, opts?: UpdateOptions) => Promise<Entity>;
+} & {
+  [S in Singular as `restore${S}`]: (id: string, opts?: UpdateOptions) => Promise<Entity>;
+} & {
+  [S in Singular as `list${S}s`]: (query?: ListQuery) => Promise<Entity[]>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface DataManager extends TypedMethods {}
+
+for (const kind of ENTITY_KINDS) {
+  const name: Singular = SINGULAR[kind];
+  const proto = DataManager.prototype as unknown as Record<string, unknown>;
+  proto[`create${name}`] = function (this: DataManager, input: Record<string, unknown>) {
+    return this.create(kind, input);
+  };
+  proto[`get${name}`] = function (this: DataManager, idOrName: string, opts?: { campaign_id?: string | null }) {
+    return this.get(kind, idOrName, opts);
+  };
+  proto[`update${name}`] = function (this: DataManager, id: string, changes: Record<string, unknown>, opts?: UpdateOptions) {
+    return this.update(kind, id, changes, opts);
+  };
+  proto[`delete${name}`] = function (this: DataManager, id: string, opts?: UpdateOptions) {
+    return this.delete(kind, id, opts);
+  };
+  proto[`restore${name}`] = function (this: DataManager, id: string, opts?: UpdateOptions) {
+    return this.restore(kind, id, opts);
+  };
+  proto[`list${name}s`] = function (this: DataManager, query?: ListQuery) {
+    return this.list(kind, query);
+  };
+}

@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import { DataManager, type DataManagerOptions } from '../core/api';
+import type { Logger } from '../core/ports';
+import { LOCK_FILE } from '../core/vault/layout';
+import { NodeFileStore } from './fileStore';
+import { NodeVaultLock, currentOwner } from './lock';
+import { loadSqlJs } from './sqljs';
+import { NodeStateStore } from './state';
+import { nodeCipherSuite, nodeRandom, systemClock } from './system';
+
+export interface NodeDataManagerOptions extends Partial<Omit<DataManagerOptions, 'files' | 'lock' | 'owner'>> {
+  /** Shown to other processes that find the vault in use. */
+  readonly app: string;
+  /** Folder for per-machine state (rollback detection); defaults to NodeStateStore.defaultDir(). */
+  readonly stateDir?: string;
+}
+
+export const silentLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
+
+/** A DataManager for the vault in a workspace folder, with every port implemented on Node. */
+export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): DataManager {
+  const files = new NodeFileStore(path.resolve(folder));
+  return new DataManager({
+    files,
+    lock: new NodeVaultLock(files.resolve(LOCK_FILE)),
+    state: opts.state ?? new NodeStateStore(opts.stateDir ?? NodeStateStore.defaultDir()),
+    clock: opts.clock ?? systemClock,
+    random: opts.random ?? nodeRandom,
+    logger: opts.logger ?? silentLogger,
+    sql: opts.sql ?? loadSqlJs,
+    owner: currentOwner(opts.app),
+    suite: opts.suite ?? nodeCipherSuite,
+    ...(opts.kdf ? { kdf: opts.kdf } : {}),
+    ...(opts.migrations ? { migrations: opts.migrations } : {}),
+    ...(opts.checkpointBytes !== undefined ? { checkpointBytes: opts.checkpointBytes } : {}),
+  });
+}

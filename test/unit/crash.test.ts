@@ -1,0 +1,30 @@
+import * as assert from 'node:assert/strict';
+import { deterministic, emptyReport, randomKills } from '../crash/soak';
+
+/**
+ * A share of the crash suite on every run (the full one: `npm run crash`). Child processes are
+ * killed with SIGKILL in the middle of every file operation of a commit, a checkpoint, a
+ * migration, a password change and a key rotation, and at random moments while writing.
+ */
+describe('crash safety: processes killed mid-write', function () {
+  this.timeout(15 * 60_000);
+
+  for (const scenario of ['writes', 'migration', 'password', 'rotate'] as const) {
+    it(`killed at every file operation (${scenario}): the vault opens with every acknowledged write`, async () => {
+      const report = emptyReport();
+      await deterministic(scenario, report);
+      assert.ok(report.crashPoints >= 3, `only ${report.crashPoints} crash points`);
+      assert.deepEqual(report.lostOrBroken, []);
+      assert.equal(report.crashPointsSurvived, report.crashPoints);
+    });
+  }
+
+  it('killed at random moments: nothing acknowledged is lost', async () => {
+    const runs = Number(process.env.CV_CRASH_RUNS ?? 200);
+    const report = emptyReport();
+    await randomKills(runs, 300, report, 42);
+    assert.equal(report.randomKills, runs);
+    assert.ok(report.acknowledgedWrites > runs, `too few writes acknowledged (${report.acknowledgedWrites}) for the kills to mean anything`);
+    assert.deepEqual(report.lostOrBroken, []);
+  });
+});

@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { fromBase64, fromHex, toBase64, toHex } from '../../src/core/bytes';
+import { canonicalJson } from '../../src/core/canonical';
+import { AuthenticationError, nobleSuite, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
+import { checkKdfParams, DEFAULT_KDF, deriveKek, hkdf } from '../../src/core/crypto/kdf';
+import { formatRecoveryKey, parseRecoveryKey } from '../../src/core/crypto/recoveryKey';
+import { isVaultError } from '../../src/core/errors';
+import { nodeCipherSuite, nodeRandom } from '../../src/node/system';
+
+const suites: CipherSuite[] = [nobleSuite, webCryptoSuite()!, nodeCipherSuite];
+
+describe('core/crypto', () => {
+  it('HKDF-SHA-256 matches RFC 5869 test case 1', async () => {
+    const ikm = new Uint8Array(22).fill(0x0b);
+    const salt = fromHex('000102030405060708090a0b0c');
+    const info = fromHex('f0f1f2f3f4f5f6f7f8f9');
+    const okm = await hkdf(ikm, salt, info);
+    // The first 32 bytes of the RFC's 42-byte OKM.
+    assert.equal(toHex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf');
+  });
+
+  it('every AES-GCM suite reads what every other wrote (same algorithm, same bytes)', async () => {
+    const raw = nodeRandom.bytes(32);
+    const nonce = nodeRandom.bytes(12);
+    const aad = new TextEncoder().encode('context');
+    const plain = nodeRandom.bytes(70_001);
+    for (const a of suites) {
+      const sealed = await a.seal(await a.importKey(raw), nonce, plain, aad);
+      for (const b of suites) {
+        assert.deepEqual(await b.open(await b.importKey(raw), nonce, sealed, aad), plain, `${a.name} → ${b.name}`);
+      }
+    }
+  });
+
+  for (const suite of suites) {
+    it(`${suite.name}: a flipped bit, other associated data or a wrong key fail authentication`, async () => {
+      const raw = nodeRandom.bytes(32);
+      const key = await suite.importKey(raw);
+      const nonce = nodeRandom.bytes(12);
+      const aad = new Uint8Array([1, 2, 3]);
+      const sealed = await suite.seal(key, nonce, new TextEncoder().encode('the dragon sleeps under the mill'), aad);
+      const flipped = sealed.slice();
+      flipped[5]! ^= 0x01;
+      await assert.rejects(suite.open(key, nonce, flipped, aad), AuthenticationError);
+      await assert.rejects(suite.open(key, nonce, sealed, new Uint8Array([1, 2, 4])), AuthenticationError);
+      await assert.rejects(suite.open(await suite.importKey(nodeRandom.bytes(32)), nonce, sealed, aad), AuthenticationError);
+      await assert.rejects(suite.open(key, nonce, sealed.subarray(0, 10), aad), AuthenticationError);
+    });
+  }
+
+  it('Argon2id is deterministic and depends on password and salt', async () => {
+    const p = { algorithm: 'argon2id' as const, memoryKiB: 64, iterations: 1, parallelism: 1 };
+    const salt = new Uint8Array(16).fill(7);
+    const a = await deriveKek('correct horse', salt, p);
+    assert.deepEqual(await deriveKek('correct horse', salt, p), a);
+    assert.notDeepEqual(await deriveKek('correct horsf', salt, p), a);
+    assert.notDeepEqual(await deriveKek('correct horse', new Uint8Array(16).fill(8), p), a);
+    // NFC and NFD spellings of the same password derive the same key.
+    assert.deepEqual(await deriveKek('Caf\u00e9', salt, p), await deriveKek('Cafe\u0301', salt, p));
+  });
+
+  it('KDF parameters outside the safe range are refused before anything runs', () => {
+    assert.deepEqual(checkKdfParams(DEFAULT_KDF), DEFAULT_KDF);
+    const hostile = [
+      { ...DEFAULT_KDF, memoryKiB: 2 ** 31 },
+      { ...DEFAULT_KDF, iterations: 1e9 },
+      { ...DEFAULT_KDF, parallelism: 255 },
+      { ...DEFAULT_KDF, memoryKiB: 1.5 },
+      { ...DEFAULT_KDF, algorithm: 'scrypt' },
+      { ...DEFAULT_KDF, memoryKiB: '65536' },
+      null,
+    ];
+    for (const h of hostile) assert.throws(() => checkKdfParams(h), (e) => isVaultError(e, 'corrupt'), JSON.stringify(h));
+  });
+
+  it('the default KDF is at least RFC 9106 second recommendation', () => {
+    assert.ok(DEFAULT_KDF.memoryKiB >= 64 * 1024 && DEFAULT_KDF.iterations >= 3 && DEFAULT_KDF.parallelism >= 4);
+  });
+
+  it('recovery keys round-trip and forgive case, spaces and look-alike letters', () => {
+    for (let i = 0; i < 50; i++) {
+      const bytes = nodeRandom.bytes(32);
+      const text = formatRecoveryKey(bytes);
+      assert.match(text, /^([0-9A-HJKMNP-TV-Z]{4}-){12}[0-9A-HJKMNP-TV-Z]{4}$/);
+      assert.deepEqual(parseRecoveryKey(text), bytes);
+      assert.deepEqual(parseRecoveryKey(` ${text.toLowerCase().replace(/-/g, ' ')} `), bytes);
+      assert.deepEqual(parseRecoveryKey(text.replace(/0/g, 'O').replace(/1/g, 'l')), bytes);
+    }
+    assert.throws(() => parseRecoveryKey('ABCD-EFGH'), (e) => isVaultError(e, 'wrong-password'));
+    assert.throws(() => parseRecoveryKey('U'.repeat(52)), (e) => isVaultError(e, 'wrong-password'));
+  });
+
+  it('base64 and hex round-trip every length', () => {
+    for (let n = 0; n < 40; n++) {
+      const b = nodeRandom.bytes(n);
+      assert.equal(toBase64(b), Buffer.from(b).toString('base64'));
+      assert.deepEqual(fromBase64(toBase64(b)), b);
+      assert.deepEqual(fromHex(toHex(b)), b);
+    }
+    assert.throws(() => fromBase64('abc'));
+    assert.throws(() => fromHex('zz'));
+  });
+
+  it('canonical JSON sorts keys at every level and drops undefined', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: null }], c: 'x' }, u: undefined }), '{"a":{"c":"x","d":[2,{"y":null,"z":1}]},"b":1}');
+    assert.throws(() => canonicalJson({ n: Number.NaN }));
+  });
+});

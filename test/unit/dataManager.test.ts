@@ -1,0 +1,351 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { DataManager } from '../../src/core/api';
+import { isVaultError, type VaultError } from '../../src/core/errors';
+import { FaultyFileStore } from '../support/faultyFileStore';
+import { fingerprint, tempVault, type TestVault } from '../support/vaults';
+
+const isCode = (code: VaultError['code']) => (e: unknown) => isVaultError(e, code);
+
+describe('core/api: the DataManager', () => {
+  let v: TestVault;
+  let dm: DataManager;
+
+  beforeEach(async () => {
+    v = tempVault();
+    dm = v.manager();
+    await dm.createVault('correct horse');
+  });
+  afterEach(async () => {
+    await dm.lock();
+    v.dispose();
+  });
+
+  async function reopen(password = 'correct horse'): Promise<DataManager> {
+    await dm.lock();
+    dm = v.manager();
+    await dm.unlock(password);
+    return dm;
+  }
+
+  it('creates, reads, lists with filters, updates and survives reopening', async () => {
+    const lmop = await dm.createCampaign({ name: 'Lost Mines of Phandelver', system: 'D&D 5e', status: 'active', is_active: true, settings: { variant_rules: ['feats'], starting_level: 1 } });
+    await dm.createCampaign({ name: 'Curse of Strahd', system: 'D&D 5e', status: 'paused', is_active: false });
+    await dm.createCampaign({ name: 'Masks', system: 'PbtA', status: 'active', is_active: true });
+    const zanna = await dm.createCharacter({ name: 'Zanna', campaign_id: lmop.id, class: 'Wizard', level: 3, abilities: { str: 8, dex: 14, con: 12, int: 17, wis: 12, cha: 10 } });
+    assert.equal(zanna.version, 1);
+    assert.equal(zanna.campaign_id, lmop.id);
+    const active = await dm.listCampaigns({ limit: 10, filters: { is_active: true, system: 'D&D 5e' } });
+    assert.deepEqual(active.map((c) => c.name), ['Lost Mines of Phandelver']);
+    assert.deepEqual((await dm.listCampaigns({ sort: 'name', order: 'desc', limit: 2 })).map((c) => c.name), ['Masks', 'Lost Mines of Phandelver']);
+    assert.deepEqual((await dm.listCampaigns({ offset: 2 })).map((c) => c.name), ['Masks']);
+    const up = await dm.updateCharacter(zanna.id, { level: 4 }, { expectedVersion: 1 });
+    assert.equal(up.level, 4);
+    assert.equal(up.version, 2);
+    assert.deepEqual(up.abilities, zanna.abilities, 'a patch keeps the fields it does not name');
+    await reopen();
+    const again = await dm.getCharacter('zanna', { campaign_id: lmop.id });
+    assert.equal(again?.level, 4);
+    assert.deepEqual((await dm.listCharacters({ campaign_id: lmop.id, filters: { class: 'Wizard' } })).length, 1);
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('refuses a stale update: nothing is overwritten', async () => {
+    const c = await dm.createCampaign({ name: 'Tomb of Annihilation' });
+    await dm.updateCampaign(c.id, { description: 'first edit' }, { expectedVersion: 1 });
+    await assert.rejects(dm.updateCampaign(c.id, { description: 'stale edit' }, { expectedVersion: 1 }), isCode('conflict'));
+    // Passing the whole entity back (as the seed's examples do) carries its version along.
+    await assert.rejects(dm.updateCampaign(c.id, { ...c, description: 'stale again' }), isCode('conflict'));
+    assert.equal((await dm.getCampaign(c.id))?.description, 'first edit');
+  });
+
+  it('says where a schema-invalid entity is wrong, and stores nothing', async () => {
+    const c = await dm.createCampaign({ name: 'Storm King' });
+    await assert.rejects(
+      dm.createCharacter({ name: 'Harshnag', campaign_id: c.id, abilities: { str: 99, dex: 10, con: 10, int: 10, wis: 10, cha: 10 } }),
+      (e: unknown) => isVaultError(e, 'invalid') && /abilities\.str/.test((e as VaultError).userMessage),
+    );
+    assert.equal((await dm.listCharacters({ campaign_id: c.id })).length, 0);
+    await assert.rejects(dm.createCharacter({ name: 'No campaign' }), isCode('invalid'));
+    await assert.rejects(dm.createCharacter({ name: 'Ghost', campaign_id: 'missing' }), isCode('not-found'));
+  });
+
+  it('keeps names unique per campaign and kind (case-insensitively)', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    const b = await dm.createCampaign({ name: 'B' });
+    await dm.createNpc({ name: 'Sildar', campaign_id: a.id });
+    await assert.rejects(dm.createNpc({ name: 'SILDAR', campaign_id: a.id }), isCode('exists'));
+    await dm.createNpc({ name: 'Sildar', campaign_id: b.id });
+    await assert.rejects(dm.createCampaign({ name: 'a' }), isCode('exists'));
+  });
+
+  it('soft-deletes to the trash, restores, and purges only from the trash', async () => {
+    const c = await dm.createCampaign({ name: 'Out of the Abyss' });
+    const npc = await dm.createNpc({ name: 'Glabbagool', campaign_id: c.id });
+    const gone = await dm.deleteNpc(npc.id);
+    assert.ok(gone.deleted_at);
+    assert.equal((await dm.listNpcs({ campaign_id: c.id })).length, 0);
+    assert.equal((await dm.listNpcs({ campaign_id: c.id, deleted_only: true })).length, 1);
+    await assert.rejects(dm.updateNpc(npc.id, { role: 'ally' }), isCode('invalid'));
+    await dm.restoreNpc(npc.id);
+    assert.equal((await dm.listNpcs({ campaign_id: c.id })).length, 1);
+    await assert.rejects(dm.purge('npc', npc.id), isCode('invalid'));
+    await dm.deleteNpc(npc.id);
+    await dm.purge('npc', npc.id);
+    assert.equal(await dm.getNpc(npc.id), undefined);
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('nests locations and refuses cycles and parents from other campaigns', async () => {
+    const c = await dm.createCampaign({ name: 'Forgotten Realms' });
+    const other = await dm.createCampaign({ name: 'Eberron' });
+    const world = await dm.createLocation({ name: 'Faerûn', campaign_id: c.id, type: 'world' });
+    const region = await dm.createLocation({ name: 'Sword Coast', campaign_id: c.id, parent_id: world.id });
+    const city = await dm.createLocation({ name: 'Phandalin', campaign_id: c.id, parent_id: region.id });
+    await assert.rejects(dm.updateLocation(world.id, { parent_id: city.id }), isCode('invalid'));
+    await assert.rejects(dm.createLocation({ name: 'Sharn', campaign_id: other.id, parent_id: world.id }), isCode('invalid'));
+    assert.deepEqual((await dm.listLocations({ filters: { parent_id: region.id } })).map((l) => l.name), ['Phandalin']);
+  });
+
+  it('re-applies PRAGMA foreign_keys after every export (checkpoint)', async () => {
+    const c = await dm.createCampaign({ name: 'Rime' });
+    await dm.createCharacter({ name: 'Vellynne', campaign_id: c.id });
+    await dm.checkpoint();
+    const engine = (dm as unknown as { session: { engine: { get(sql: string): Record<string, unknown> | undefined } } }).session.engine;
+    assert.equal(engine.get('PRAGMA foreign_keys')?.foreign_keys, 1);
+    // And the constraint really holds: purging the campaign takes its character along (ON DELETE CASCADE).
+    await dm.deleteCampaign(c.id);
+    await dm.purge('campaign', c.id);
+    assert.equal((await dm.listCharacters({ include_deleted: true })).length, 0);
+  });
+
+  it('a wrong password says so and writes nothing', async () => {
+    await dm.createCampaign({ name: 'Secret' });
+    await dm.lock();
+    const before = fingerprint(v.root);
+    const beforeState = fingerprint(v.stateDir);
+    dm = v.manager();
+    await assert.rejects(dm.unlock('Correct horse'), (e: unknown) => isVaultError(e, 'wrong-password') && /Wrong password/.test((e as VaultError).userMessage));
+    assert.deepEqual(fingerprint(v.root), before);
+    assert.deepEqual(fingerprint(v.stateDir), beforeState);
+    assert.equal(await dm.lockState(), 'locked');
+  });
+
+  it('unlocks with the recovery key shown at creation, and after a password change', async () => {
+    const w = tempVault();
+    try {
+      const a = w.manager();
+      const { recoveryKey } = await a.createVault('first password');
+      assert.ok(recoveryKey);
+      await a.createCampaign({ name: 'Recovered' });
+      await a.changePassword('first password', 'second password');
+      await assert.rejects(a.changePassword('wrong', 'x'), isCode('wrong-password'));
+      await a.lock();
+      const b = w.manager();
+      await assert.rejects(b.unlock('first password'), isCode('wrong-password'));
+      await b.unlock({ recoveryKey: recoveryKey! });
+      assert.equal((await b.listCampaigns()).length, 1);
+      await b.lock();
+      const c = w.manager();
+      await c.unlock('second password');
+      await c.lock();
+    } finally {
+      w.dispose();
+    }
+  });
+
+  it('rotates the data key: old key gone from the header, data intact', async () => {
+    await dm.createCampaign({ name: 'Rotated' });
+    const before = JSON.parse(String(await v.files.read('.campaign-vault/vault.json').then((b) => Buffer.from(b)))) as { dataKeys: { id: number }[] };
+    await dm.rotateKey();
+    const after = JSON.parse(String(await v.files.read('.campaign-vault/vault.json').then((b) => Buffer.from(b)))) as { dataKeys: { id: number }[]; rotation?: unknown };
+    assert.notDeepEqual(after.dataKeys.map((d) => d.id), before.dataKeys.map((d) => d.id));
+    assert.equal(after.dataKeys.length, 1);
+    assert.equal(after.rotation, undefined);
+    await dm.createCampaign({ name: 'After rotation' });
+    await reopen();
+    assert.equal((await dm.listCampaigns()).length, 2);
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('a remembered master key unlocks; a key of another vault does not', async () => {
+    const remembered = Buffer.from(dm.rememberableKey(), 'base64');
+    await dm.lock();
+    dm = v.manager();
+    await dm.unlock({ masterKey: new Uint8Array(remembered) });
+    await dm.lock();
+    dm = v.manager();
+    await assert.rejects(dm.unlock({ masterKey: new Uint8Array(32) }), isCode('wrong-password'));
+    await dm.unlock('correct horse');
+  });
+
+  it('a second writer opens read-only and is told who holds the vault', async () => {
+    await dm.createCampaign({ name: 'Shared' });
+    const second = v.manager({ app: 'second window' });
+    await second.unlock('correct horse');
+    try {
+      assert.match(second.readOnlyReason?.userMessage ?? '', /in use by unit test \(process \d+/);
+      assert.equal((await second.listCampaigns()).length, 1);
+      await assert.rejects(second.createCampaign({ name: 'Lost?' }), isCode('read-only-session'));
+    } finally {
+      await second.lock();
+    }
+    // The first writer is unaffected.
+    await dm.createCampaign({ name: 'Still mine' });
+  });
+
+  it('takes over the lock of a process that no longer runs', async () => {
+    await dm.lock();
+    writeFileSync(join(v.root, '.campaign-vault/lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), app: 'crashed window', since: 'then', token: 'dead' }));
+    dm = v.manager();
+    await dm.unlock('correct horse');
+    assert.equal(dm.readOnlyReason, undefined);
+    await dm.createCampaign({ name: 'After takeover' });
+  });
+
+  it('detects a vault replaced by an older authentic copy', async () => {
+    await dm.createCampaign({ name: 'One' });
+    await dm.lock();
+    const old = new Map(Object.keys(fingerprint(v.root)).map((p) => [p, readFileSync(join(v.root, p))]));
+    dm = v.manager();
+    await dm.unlock('correct horse');
+    await dm.createCampaign({ name: 'Two' });
+    await dm.checkpoint();
+    await dm.lock();
+    rmSync(join(v.root, '.campaign-vault/db'), { recursive: true });
+    for (const [p, bytes] of old) {
+      mkdirSync(join(v.root, p, '..'), { recursive: true });
+      writeFileSync(join(v.root, p), bytes);
+    }
+    dm = v.manager();
+    await assert.rejects(dm.unlock('correct horse'), isCode('rolled-back'));
+    await dm.unlock('correct horse', { acceptRollback: true });
+    assert.deepEqual((await dm.listCampaigns()).map((c) => c.name), ['One']);
+  });
+
+  it('creates an unencrypted vault and encrypts it later', async () => {
+    const w = tempVault();
+    try {
+      const a = w.manager();
+      assert.deepEqual(await a.initialize(), {});
+      await a.createCampaign({ name: 'Plain' });
+      assert.equal(a.isEncrypted, false);
+      const { recoveryKey } = await a.encrypt('now secret');
+      assert.ok(recoveryKey);
+      await a.lock();
+      const header = JSON.parse(readFileSync(join(w.root, '.campaign-vault/vault.json'), 'utf8')) as { encryption: string; keySlots: { slot: string }[] };
+      assert.equal(header.encryption, 'aes-256-gcm');
+      assert.ok(!header.keySlots.some((s) => s.slot === 'plain'));
+      const b = w.manager();
+      await assert.rejects(b.unlock({ none: true }), isCode('wrong-password'));
+      await b.unlock('now secret');
+      assert.deepEqual((await b.listCampaigns()).map((c) => c.name), ['Plain']);
+      await b.lock();
+    } finally {
+      w.dispose();
+    }
+  });
+
+  it('detects an entity row changed outside the API in the audit chain', async () => {
+    const c = await dm.createCampaign({ name: 'Audited' });
+    await dm.updateCampaign(c.id, { description: 'honest' });
+    assert.equal((await dm.verifyAudit()).ok, true);
+    const db = (dm as unknown as { session: { engine: { db: { run(sql: string, p?: unknown[]): void } } } }).session.engine.db;
+    db.run("UPDATE campaigns SET body = json_set(body, '$.description', 'forged') WHERE id = ?", [c.id]);
+    const report = await dm.verifyAudit();
+    assert.equal(report.ok, false);
+    assert.match(report.problems[0]!.problem, /differs from what the log last recorded/);
+    db.run("UPDATE audit_logs SET action = 'delete' WHERE seq = 2");
+    assert.ok((await dm.verifyAudit()).problems.some((p) => /hash does not match/.test(p.problem)));
+  });
+});
+
+describe('core/api: faults in the file layer', () => {
+  let v: TestVault;
+  beforeEach(() => (v = tempVault()));
+  afterEach(() => v.dispose());
+
+  for (const code of ['disk-full', 'read-only', 'io'] as const) {
+    it(`${code} while appending: the error surfaces, the write is not applied, the vault works again once fixed`, async () => {
+      let faulty: FaultyFileStore | undefined;
+      const dm = v.manager({ wrap: (f) => (faulty = new FaultyFileStore(f)) });
+      await dm.createVault('pw');
+      const c = await dm.createCampaign({ name: 'Kept' });
+      faulty!.fault = { at: faulty!.mutations + 1, persistent: true, code, tornBytes: 20 };
+      await assert.rejects(dm.createNpc({ name: 'Lost', campaign_id: c.id }), isCode(code));
+      await assert.rejects(dm.updateCampaign(c.id, { description: 'also lost' }), isCode(code));
+      assert.equal((await dm.listNpcs()).length, 0, 'a failed write leaves no trace in memory');
+      assert.equal((await dm.getCampaign(c.id))?.description, undefined);
+      faulty!.fault = undefined;
+      await dm.createNpc({ name: 'Saved', campaign_id: c.id });
+      await dm.lock();
+      const again = v.manager();
+      await again.unlock('pw');
+      assert.deepEqual((await again.listNpcs()).map((n) => n.name), ['Saved']);
+      assert.equal((await again.getCampaign(c.id))?.description, undefined);
+      assert.equal((await again.verifyAudit()).ok, true);
+      await again.lock();
+    });
+  }
+
+  it('every single failing file operation during create/write/checkpoint/rotate/password change leaves a vault that opens with every acknowledged write', async () => {
+    // Count the mutating operations of a reference run, then fail each one in turn.
+    const script = async (dm: DataManager, acked: string[]) => {
+      await dm.createVault('pw');
+      acked.push('vault');
+      const c = await dm.createCampaign({ name: 'C' });
+      acked.push('C');
+      await dm.createNpc({ name: 'N1', campaign_id: c.id });
+      acked.push('N1');
+      await dm.checkpoint();
+      await dm.createNpc({ name: 'N2', campaign_id: c.id });
+      acked.push('N2');
+      await dm.rotateKey();
+      await dm.changePassword('pw', 'pw2');
+      acked.push('pw2');
+      await dm.createNpc({ name: 'N3', campaign_id: c.id });
+      acked.push('N3');
+      await dm.runMigrations();
+    };
+    let probe: FaultyFileStore | undefined;
+    await script(
+      v.manager({ wrap: (f) => (probe = new FaultyFileStore(f)) }),
+      [],
+    );
+    const total = probe!.mutations;
+    assert.ok(total > 10, `expected a dozen file operations, saw ${total}`);
+    for (let k = 1; k <= total; k++) {
+      const w = tempVault();
+      try {
+        const acked: string[] = [];
+        const failing = w.manager({
+          wrap: (f) => {
+            const faulty = new FaultyFileStore(f);
+            faulty.fault = { at: k, code: 'io', tornBytes: 7 };
+            return faulty;
+          },
+        });
+        await script(failing, acked).catch((e: unknown) => {
+          if (!isVaultError(e)) throw e;
+        });
+        await failing.lock().catch(() => undefined);
+        if (!acked.includes('vault')) continue;
+        const check = w.manager();
+        const password = acked.includes('pw2') ? 'pw2' : 'pw';
+        await check.unlock(password).catch(async (e: unknown) => {
+          // The password change itself may have landed without being acknowledged.
+          if (isVaultError(e, 'wrong-password')) return check.unlock(password === 'pw' ? 'pw2' : 'pw');
+          throw e;
+        });
+        const names = new Set((await check.listNpcs()).map((n) => n.name));
+        for (const n of acked.filter((a) => a.startsWith('N'))) assert.ok(names.has(n), `op ${k}: acknowledged ${n} lost`);
+        assert.equal((await check.verifyAudit()).ok, true, `op ${k}: audit chain broken`);
+        await check.lock();
+      } finally {
+        w.dispose();
+      }
+    }
+  });
+});
