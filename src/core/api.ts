@@ -44,6 +44,8 @@ export interface DataManagerOptions {
   readonly migrations?: readonly Migration[];
   /** Journal bytes after which a checkpoint runs in the background (default 8 MiB). */
   readonly checkpointBytes?: number;
+  /** Journal bytes above which locking writes a snapshot first, for a faster next unlock (default 256 KiB). */
+  readonly checkpointOnLockBytes?: number;
 }
 
 export type VaultLockState = 'absent' | 'locked' | 'unlocked';
@@ -249,13 +251,22 @@ export class DataManager {
         await store.close();
         throw e;
       }
-      if (!this.session.store.readOnly) {
-        if (this.session.store.rotationPending) {
-          this.opts.logger.info('resuming an interrupted key rotation');
-          await this.rotateLocked(undefined, undefined);
+      const session = this.session;
+      if (!session.store.readOnly) {
+        try {
+          if (session.store.rotationPending) {
+            this.opts.logger.info('resuming an interrupted key rotation');
+            await this.rotateLocked(undefined, undefined);
+          }
+          const status = await migrationStatus(session.engine.db, this.migrations);
+          if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
+        } catch (e) {
+          // Not unlocked after all: release the lock and the keys, leave the files as they are.
+          this.session = undefined;
+          session.engine.close();
+          await session.store.close();
+          throw e;
         }
-        const status = await migrationStatus(this.session.engine.db, this.migrations);
-        if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
       }
       this.emit({ action: 'unlock' });
     });
@@ -269,7 +280,9 @@ export class DataManager {
       this.session = undefined;
       try {
         await this.backgroundCheckpoint;
-        if (!s.store.readOnly && s.store.journalSize > 0) await s.store.checkpoint(s.engine.export(), { note: 'on lock' });
+        if (!s.store.readOnly && (s.store.mustCheckpoint || s.store.journalSize > (this.opts.checkpointOnLockBytes ?? 256 * 1024))) {
+          await s.store.checkpoint(s.engine.export(), { note: 'on lock' });
+        }
       } catch (e) {
         // The journal already holds every acknowledged write; a failed final checkpoint loses nothing.
         this.opts.logger.warn(`checkpoint on lock failed: ${String(e)}`);

@@ -2,8 +2,9 @@
  * The entity kinds and how each maps to its table: which body fields are copied into indexed
  * columns (for filters and sorting) and whether an entity belongs to a campaign.
  */
-export const ENTITY_KINDS = ['campaign', 'character', 'npc', 'session', 'location', 'item', 'spell', 'rulebook', 'asset'] as const;
-export type EntityKind = (typeof ENTITY_KINDS)[number];
+import { ENTITY_KINDS, type EntityKind } from '../schema/kinds';
+
+export { ENTITY_KINDS, isEntityKind, type EntityKind } from '../schema/kinds';
 
 export type ColumnType = 'text' | 'integer' | 'boolean';
 
@@ -39,10 +40,6 @@ export const KINDS: Readonly<Record<EntityKind, KindSpec>> = {
   rulebook: spec('rulebook', 'rulebooks', 'rulebook', 'rulebooks', 'optional', { system: 'text', page_count: 'integer', asset_id: 'text' }),
   asset: spec('asset', 'assets', 'asset', 'assets', 'optional', { asset_type: 'text', mime: 'text', size: 'integer', hash: 'text' }),
 };
-
-export function isEntityKind(value: string): value is EntityKind {
-  return (ENTITY_KINDS as readonly string[]).includes(value);
-}
 
 /** Accepts "campaign", "campaigns", "NPCs"… */
 export function parseKind(value: string): EntityKind | undefined {

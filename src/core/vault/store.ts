@@ -147,7 +147,7 @@ export class VaultStore {
       await deps.files.writeAtomic(snapshotFile(1), sealed);
       await deps.files.writeAtomic(HEADER_FILE, serializeHeader(created.header));
       const store = new VaultStore(deps, created.header, created.keys, lock.release, lock.stillHeld, 1, freshJournal(1), { generation: 1, records: 0 });
-      await store.recordPosition();
+      await store.recordPosition(false);
       return { store, ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}) };
     } catch (e) {
       await lock.release();
@@ -205,6 +205,10 @@ export class VaultStore {
       if (seen && comparePositions(position, seen) < 0 && !opts.acceptRollback) {
         throw new VaultError('rolled-back', `found ${describePosition(position)}, last seen ${describePosition(seen)}`);
       }
+      // An interrupted append is only possible if the vault was not closed cleanly at this position.
+      if (seen?.clean && comparePositions(position, seen) === 0 && last?.tornTail) {
+        throw new VaultError('corrupt', `${journalFile(last.generation)}: bytes after the last record, but the vault was closed cleanly`);
+      }
       // Append to the newest journal unless its end was damaged; then start the next generation.
       let journal: ActiveJournal;
       if (!last) journal = freshJournal(snapshotGen);
@@ -214,7 +218,7 @@ export class VaultStore {
       store.journalBytes = journalBytes;
       if (!store.readOnly) {
         await store.removeLeftovers(names, snapshotGen);
-        await store.recordPosition();
+        await store.recordPosition(false);
       }
       return { store, loaded: { snapshot, records }, ...(readOnlyReason ? { readOnlyReason } : {}) };
     } catch (e) {
@@ -284,7 +288,7 @@ export class VaultStore {
       this.snapshotGeneration = Math.max(this.snapshotGeneration, generation);
       this.journalBytes = 0;
       if (comparePositions({ generation, records: 0 }, this.position) > 0) this.position = { generation, records: 0 };
-      await this.recordPosition();
+      await this.recordPosition(false);
       await this.removeLeftovers(await this.deps.files.list(DB_DIR), generation);
       this.deps.logger.debug(`checkpoint ${generation}${opts.note ? ` (${opts.note})` : ''}: ${database.length} bytes`);
       return generation;
@@ -368,7 +372,8 @@ export class VaultStore {
     this.released = true;
     await this.checkpointChain;
     try {
-      if (!this.readOnly) await this.recordPosition();
+      // A retired journal may end in a partial record: that is not a clean close.
+      if (!this.readOnly) await this.recordPosition(!this.journal.poisoned && !this.dirtyAfterFailure);
     } finally {
       this.keys.wipe();
       await this.lockRelease?.();
@@ -392,11 +397,16 @@ export class VaultStore {
     }
   }
 
-  private async recordPosition(): Promise<void> {
+  /**
+   * Remembers outside the vault how far it got, and whether it was closed cleanly there: the
+   * next open refuses an older position (a rollback) and, after a clean close, a damaged tail.
+   */
+  private async recordPosition(clean: boolean): Promise<void> {
     const key = `vault/${this.header.vaultId}/position`;
     const seen = await readPosition(this.deps.state, this.header.vaultId);
-    if (!seen || comparePositions(this.position, seen) > 0) {
-      await this.deps.state.set(key, JSON.stringify(this.position));
+    const order = seen ? comparePositions(this.position, seen) : 1;
+    if (order > 0 || (order === 0 && seen?.clean !== clean)) {
+      await this.deps.state.set(key, JSON.stringify({ ...this.position, clean }));
     }
   }
 
@@ -437,11 +447,11 @@ function describePosition(p: Position): string {
   return `generation ${p.generation}, record ${p.records}`;
 }
 
-async function readPosition(state: StateStore, vaultId: string): Promise<Position | undefined> {
+async function readPosition(state: StateStore, vaultId: string): Promise<(Position & { clean?: boolean }) | undefined> {
   const raw = await state.get(`vault/${vaultId}/position`);
   if (!raw) return undefined;
   try {
-    const p = JSON.parse(raw) as Position;
+    const p = JSON.parse(raw) as Position & { clean?: boolean };
     if (Number.isSafeInteger(p.generation) && Number.isSafeInteger(p.records)) return p;
   } catch {
     // A damaged state file only weakens rollback detection; it never blocks opening.
