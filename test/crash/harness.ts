@@ -44,6 +44,37 @@ export function runWorker(dir: string, stateDir: string, scenario: Scenario, kil
   });
 }
 
+/** Starts a worker and resolves once it printed `line` (it keeps running). */
+export function startWorker(dir: string, stateDir: string, waitFor: string, count = 100000): Promise<{ kill(): Promise<RunResult> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER, dir, stateDir, 'writes', '0', String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let started = false;
+    const closed = new Promise<RunResult>((done) =>
+      child.on('close', (_code, signal) => {
+        const acked = out.split('\n').filter((l) => l.startsWith('ACK ')).map((l) => l.slice(4));
+        done({ acked, done: out.includes('DONE '), killed: signal === 'SIGKILL', output: out });
+      }),
+    );
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!started && out.includes(waitFor)) {
+        started = true;
+        resolve({
+          kill: () => {
+            child.kill('SIGKILL');
+            return closed;
+          },
+        });
+      }
+    });
+    child.on('error', reject);
+    void closed.then((r) => {
+      if (!started) reject(new Error(`worker ended before ${waitFor}: ${r.output.slice(-1000)}`));
+    });
+  });
+}
+
 export interface Base {
   readonly dir: string;
   readonly stateDir: string;

@@ -55,6 +55,17 @@ async function main(): Promise<void> {
     say('ACK password');
   } else {
     await dm.unlock(PASSWORD); // runs pending migrations in the migration scenario
+    if (dm.readOnlyReason) {
+      // Another process holds the writer lock: reads work, writes are refused with a reason.
+      const n = (await dm.listNpcs()).length;
+      const refused = await dm.createNpc({ name: 'never', campaign_id: (await dm.listCampaigns())[0]!.id }).then(
+        () => 'WROTE',
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      say(`READONLY ${n} ${refused} ${dm.readOnlyReason.userMessage}`);
+      await dm.lock();
+      return;
+    }
     say('READY');
     if (scenario === 'rotate') {
       await dm.rotateKey();

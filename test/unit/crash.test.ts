@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { checkAfterCrash, copyBase, makeBase, runWorker, startWorker } from '../crash/harness';
 import { deterministic, emptyReport, randomKills } from '../crash/soak';
 
 /**
@@ -18,6 +19,25 @@ describe('crash safety: processes killed mid-write', function () {
       assert.equal(report.crashPointsSurvived, report.crashPoints);
     });
   }
+
+  it('two processes on one vault: one writer, the other read-only; the lock of a killed writer is taken over', async () => {
+    const base = await makeBase();
+    const run = copyBase(base);
+    try {
+      const writer = await startWorker(run.dir, run.stateDir, '\nACK ');
+      const second = await runWorker(run.dir, run.stateDir, 'writes', 0);
+      assert.match(second.output, /^READONLY \d+ read-only-session .*in use by crash worker \(process \d+/m);
+      const first = await writer.kill();
+      assert.ok(first.acked.length > 0);
+      // The writer died holding the lock: the next process takes it over and writes.
+      const third = await runWorker(run.dir, run.stateDir, 'writes', 0, undefined, 3);
+      assert.ok(third.done, third.output.slice(-500));
+      assert.equal(await checkAfterCrash(run, 'writes', { ...first, acked: [...first.acked, ...third.acked] }), undefined);
+    } finally {
+      run.dispose();
+      base.dispose();
+    }
+  });
 
   it('killed at random moments: nothing acknowledged is lost', async () => {
     const runs = Number(process.env.CV_CRASH_RUNS ?? 200);
