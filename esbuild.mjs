@@ -1,8 +1,9 @@
-// Builds the extension (Node, CommonJS, `vscode` external, sql.js's wasm copied beside it), one
+// Builds the extension (Node, CommonJS, `vscode` external, sql.js's wasm copied beside it), the
+// command-line tool (src/cli/main.ts → dist/cli.js), one
 // browser bundle per webview (src/webview/<name>/main.ts → dist/webview/<name>.js) and, with
 // --tests, the test suites (test/**/*.test.ts → out/test/**). Flags: --watch, --production, --tests.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +58,21 @@ contexts.push(
     target: 'node20',
     external: ['vscode'],
     plugins: [reportPlugin('extension')],
+  }),
+);
+
+// The command-line tool (src/cli → dist/cli.js, package.json's "bin"); it finds the wasm beside it.
+contexts.push(
+  await esbuild.context({
+    ...common,
+    entryPoints: { cli: join(root, 'src/cli/main.ts') },
+    outdir: join(root, 'dist'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { __CV_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+    plugins: [reportPlugin('cli')],
   }),
 );
 

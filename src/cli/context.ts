@@ -1,0 +1,131 @@
+// What every command gets: the folder, the output mode, and a DataManager opened the right way.
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DataManager } from '../core/api';
+import { DEFAULT_KDF, type KdfParams } from '../core/crypto/kdf';
+import { VaultError, isVaultError } from '../core/errors';
+import type { Logger } from '../core/ports';
+import { VaultStore } from '../core/vault/store';
+import { nodeDataManager, silentLogger } from '../node/dataManager';
+import { NodeFileStore } from '../node/fileStore';
+import { NodeStateStore } from '../node/state';
+import { currentPassword } from './prompt';
+import { UsageError } from './values';
+
+/** An error with its own exit code and one sentence for the user. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * TEST HOOK: `CAMPAIGN_VAULT_KDF=test` makes new passwords use Argon2id with 64 KiB and one pass,
+ * so tests run in milliseconds. Such a password is easy to guess offline; never use it for a real
+ * vault. Unset, the strong default (64 MiB, 3 passes, 4 lanes) applies.
+ */
+export const TEST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 };
+
+export function kdfFromEnv(env: NodeJS.ProcessEnv): KdfParams {
+  const v = env.CAMPAIGN_VAULT_KDF;
+  if (v === undefined || v === '') return DEFAULT_KDF;
+  if (v === 'test') return TEST_KDF;
+  throw new UsageError(`CAMPAIGN_VAULT_KDF may only be "test" (a test hook), not "${v}".`, false);
+}
+
+/** Technical detail on stderr, for CAMPAIGN_VAULT_DEBUG=1. */
+export function stderrLogger(component = 'cli'): Logger {
+  const line =
+    (level: string) =>
+    (message: string | Error, ...args: unknown[]) =>
+      process.stderr.write(`[${level}] [${component}] ${message instanceof Error ? (message.stack ?? message.message) : message}${args.length ? ` ${args.map(String).join(' ')}` : ''}\n`);
+  return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), child: (c) => stderrLogger(c) };
+}
+
+export interface Output {
+  write(text: string): void;
+}
+
+export class Context {
+  readonly dir: string;
+  private dm: DataManager | undefined;
+  /** The password the vault was opened with (for `passwd`). */
+  password: string | undefined;
+
+  constructor(
+    dir: string,
+    readonly json: boolean,
+    readonly env: NodeJS.ProcessEnv,
+    readonly out: Output,
+  ) {
+    this.dir = path.resolve(dir);
+  }
+
+  /** Throws unless the folder exists. */
+  private checkDir(): void {
+    let isDir = false;
+    try {
+      isDir = statSync(this.dir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new CliError(4, `There is no folder ${this.dir}.`);
+  }
+
+  /** The DataManager, not unlocked (created on first use; {@link close} locks it). */
+  manager(): DataManager {
+    if (!this.dm) {
+      this.checkDir();
+      this.dm = nodeDataManager(this.dir, {
+        app: 'campaign-vault (command line)',
+        stateDir: this.env.CAMPAIGN_VAULT_STATE_DIR || NodeStateStore.defaultDir(),
+        kdf: kdfFromEnv(this.env),
+        logger: this.env.CAMPAIGN_VAULT_DEBUG ? stderrLogger() : silentLogger,
+      });
+    }
+    return this.dm;
+  }
+
+  /** Whether the folder's vault is encrypted; fails with exit code 4 when there is none. */
+  async encrypted(): Promise<boolean> {
+    this.checkDir();
+    const header = await VaultStore.readHeader(new NodeFileStore(this.dir));
+    if (!header) throw new CliError(4, `There is no vault in ${this.dir}. Create one with "campaign-vault init".`);
+    return !header.keySlots.some((s) => s.slot === 'plain');
+  }
+
+  /**
+   * Unlocks the vault: an unencrypted one without a password, an encrypted one with
+   * $CAMPAIGN_VAULT_PASSWORD or a prompt. `read` opens without the writer lock and writes
+   * nothing, unless the vault needs a schema migration: then it opens for writing, which applies
+   * it (as the extension does). `inspect` never writes: a pending migration fails with `in-use`.
+   */
+  async open(mode: 'read' | 'inspect' | 'write'): Promise<DataManager> {
+    const encrypted = await this.encrypted();
+    const dm = this.manager();
+    if (encrypted) this.password = await currentPassword(this.env);
+    const secret = this.password !== undefined ? { password: this.password } : { none: true as const };
+    try {
+      await dm.unlock(secret, { readOnly: mode !== 'write' });
+    } catch (e) {
+      // Without the writer lock, the only "in use" is the core refusing to migrate.
+      if (mode !== 'read' || !isVaultError(e, 'in-use')) throw e;
+      await dm.unlock(secret);
+    }
+    if (mode === 'write' && dm.readOnlyReason) throw dm.readOnlyReason;
+    return dm;
+  }
+
+  /** Locks the vault (final checkpoint, writer lock released). */
+  async close(): Promise<void> {
+    await this.dm?.lock();
+  }
+}
+
+export function notEncrypted(): VaultError {
+  return new VaultError('unsupported', 'vault is not encrypted', { hint: 'The vault is not encrypted: give it a password with "campaign-vault encrypt".' });
+}
