@@ -241,9 +241,13 @@ export class DataManager {
         const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
         const readOnly = store.readOnly;
         if (status.pending.length > 0 && readOnly) {
-          throw new VaultError('in-use', 'migration needed but the vault is open elsewhere', {
-            hint: 'This vault needs a schema migration, which can only run while no other window has it open.',
-          });
+          throw readOnlyReason
+            ? new VaultError('in-use', 'migration needed but the vault is open elsewhere', {
+                hint: 'It also needs a schema migration, which can only run while no other window or program has it open.',
+              })
+            : new VaultError('read-only-session', 'migration needed but opened read-only', {
+                hint: 'This vault needs a schema migration first; open it for writing once.',
+              });
         }
         this.session = { store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
       } catch (e) {

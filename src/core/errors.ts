@@ -38,7 +38,7 @@ const userMessages: Record<VaultErrorCode, string> = {
   'wrong-password': 'Wrong password or damaged key file. Nothing was changed.',
   locked: 'The vault is locked. Unlock it first.',
   'in-use': 'The vault is in use by another window or program; it is open read-only here.',
-  'read-only-session': 'This vault is open read-only here because another window or program is writing to it.',
+  'read-only-session': 'This vault is open read-only here; nothing was changed.',
   'rolled-back':
     'This vault is older than the copy last opened on this computer: it may have been replaced by a sync conflict or an old copy. Nothing was changed.',
   conflict: 'Someone changed this entry since you opened it. Nothing was overwritten; reload it and apply your change again.',
@@ -47,6 +47,9 @@ const userMessages: Record<VaultErrorCode, string> = {
   unsupported: 'That is not supported.',
   cancelled: 'Cancelled. Nothing was changed.',
 };
+
+/** Codes whose generic sentence is only a fallback: a hint, when given, says it all. */
+const HINT_REPLACES: ReadonlySet<VaultErrorCode> = new Set(['not-found', 'invalid', 'exists', 'unsupported']);
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';
@@ -64,10 +67,11 @@ export class VaultError extends Error {
     this.hint = options?.hint;
   }
 
-  /** What to tell the user. */
+  /** What to tell the user: the code's sentence, then the hint (or the hint alone where it says everything). */
   get userMessage(): string {
     const base = userMessages[this.code];
-    return this.hint ? `${base} ${this.hint}` : base;
+    if (!this.hint) return base;
+    return HINT_REPLACES.has(this.code) ? this.hint : `${base} ${this.hint}`;
   }
 }
 
