@@ -1,4 +1,10 @@
+import type * as vscode from 'vscode';
+import type { DataManager } from '../core/api';
+import type { KdfParams } from '../core/crypto/kdf';
 import type { VaultPresence } from '../core/vault/inspect';
+import type { Prompter } from './prompter';
+import type { SecretStore } from './rememberedKeys';
+import type { ContextKeyValues } from './vaults';
 
 /** What each workspace folder holds. */
 export interface FolderStatus {
@@ -15,8 +21,7 @@ export interface CampaignVaultStatus {
 /**
  * The API `activate()` returns to other extensions (and to our integration tests):
  * `vscode.extensions.getExtension('campaign-vault.campaign-vault').exports`.
- * Later versions add the DataManager (campaigns, characters, backups …); `apiVersion` changes
- * only when something is removed or changes meaning.
+ * `apiVersion` changes only when something is removed or changes meaning.
  */
 export interface CampaignVaultApi {
   readonly apiVersion: 1;
@@ -25,4 +30,29 @@ export interface CampaignVaultApi {
   getStatus(): Promise<CampaignVaultStatus>;
   /** Fires whenever the status may have changed (a vault header appeared, changed or went away). */
   readonly onDidChangeStatus: (listener: (status: CampaignVaultStatus) => void) => { dispose(): void };
+  /**
+   * The DataManager of the workspace folder `folderUri` (or of the folder holding it): campaigns,
+   * characters … once its vault is unlocked, and its `onDidChange` events. Undefined for a URI
+   * outside the workspace's folders on disk. Locking and unlocking stay with the user's commands.
+   */
+  getDataManager(folderUri: vscode.Uri): DataManager | undefined;
+  /**
+   * Test hooks for our integration tests; present only when the extension runs in development or
+   * test mode (`ExtensionMode.Production` never has them). Not a stable API.
+   */
+  readonly _testing?: CampaignVaultTesting;
+}
+
+/** See {@link CampaignVaultApi._testing}. */
+export interface CampaignVaultTesting {
+  /** Routes every question and message of the vault commands to `prompter` (undefined: VS Code's own UI again). */
+  setPrompter(prompter: Prompter | undefined): void;
+  /** Argon2id parameters for new passwords, so tests need not spend half a second per password (undefined: the strong default). */
+  setKdf(kdf: KdfParams | undefined): void;
+  /** Replaces VS Code's SecretStorage, e.g. with one that throws like a machine without a keychain (undefined: the real one). */
+  setSecretStorage(store: SecretStore | undefined): void;
+  /** Runs what activation runs: unlocks, silently, every locked vault whose key is remembered. Resolves with how many it unlocked. */
+  unlockRemembered(): Promise<number>;
+  /** The context keys as last set, and the status bar item. */
+  state(): { readonly contextKeys: ContextKeyValues | undefined; readonly statusBar: { readonly text: string; readonly command: string | undefined; readonly tooltip: string } };
 }

@@ -1,15 +1,34 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
-import type { CampaignVaultApi } from './api';
-import { COMMANDS } from './commands/ids';
+import type { CampaignVaultApi, CampaignVaultTesting } from './api';
+import { nodeDataManager } from '../node/dataManager';
+import { changePassword } from './commands/changePassword';
+import type { VaultCommandContext } from './commands/common';
+import { createVault } from './commands/createVault';
+import { encryptVault } from './commands/encryptVault';
+import { forgetRememberedKey } from './commands/forgetRememberedKey';
+import { COMMANDS, type CommandId } from './commands/ids';
+import { lock } from './commands/lock';
+import { showMigrationStatus } from './commands/migrationStatus';
 import { registerCommand } from './commands/register';
+import { unlockRememberedVaults } from './commands/remember';
+import { rollbackMigration } from './commands/rollbackMigration';
+import { rotateKey } from './commands/rotateKey';
+import { runMigrations } from './commands/runMigrations';
 import { showStatus } from './commands/showStatus';
+import { unlock } from './commands/unlock';
 import { LOG_CHANNEL_NAME, channelLogger } from './log';
+import { windowPrompter, type Prompter } from './prompter';
+import { RememberedKeys } from './rememberedKeys';
 import { createStatusBarItem } from './statusBar';
 import { StatusModel } from './status';
+import { VaultRegistry } from './vaults';
 import { CampaignsTreeProvider } from './views/campaignsTree';
 
 export const CAMPAIGNS_VIEW = 'campaignVault.campaigns';
+
+/** The vaults of the running extension, locked on deactivation. */
+let activeVaults: VaultRegistry | undefined;
 
 /**
  * The composition root. Builds the services, registers each feature, and returns the API.
@@ -38,32 +57,88 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const model = new StatusModel(version, log.child('status'));
   const tree = new CampaignsTreeProvider();
   const statusBar = createStatusBarItem();
+  // One DataManager per workspace folder; the KDF parameters change only through the test hook.
+  const vaults = new VaultRegistry(
+    (folder, kdf) => nodeDataManager(folder.uri.fsPath, { app: 'VS Code', stateDir: context.globalStorageUri.fsPath, logger: log, ...(kdf ? { kdf } : {}) }),
+    log.child('vaults'),
+  );
+  activeVaults = vaults;
+  let prompter: Prompter | undefined;
+  const ctx: VaultCommandContext = { vaults, ui: () => prompter ?? windowPrompter, keys: new RememberedKeys(context.secrets, log.child('secrets')), log };
   context.subscriptions.push(
     model,
     tree,
+    vaults,
     statusBar.item,
     vscode.window.createTreeView(CAMPAIGNS_VIEW, { treeDataProvider: tree, showCollapseAll: true }),
     model.onDidChange((status) => {
       statusBar.update(status);
       tree.update(status);
+      void vaults.refresh();
     }),
+    vaults.onDidChange((folders) => statusBar.updateVaults(folders)),
   );
 
   registerCommand(context, log, COMMANDS.showStatus, () => showStatus(model));
   registerCommand(context, log, COMMANDS.showLog, () => channel.show());
   registerCommand(context, log, COMMANDS.refresh, () => model.refresh());
 
+  // The vault commands ask and tell through the prompter, and leave the lock state refreshed.
+  const vaultCommand = <R>(id: CommandId, handler: (c: VaultCommandContext, arg?: unknown) => Promise<R>) =>
+    registerCommand(context, log, id, (arg?: unknown) => handler(ctx, arg), {
+      report: (text, actions) => ctx.ui().message({ id: 'error', severity: 'error', text, actions }),
+      after: () => vaults.refresh(),
+    });
+  vaultCommand(COMMANDS.createVault, createVault);
+  vaultCommand(COMMANDS.unlock, unlock);
+  vaultCommand(COMMANDS.lock, lock);
+  vaultCommand(COMMANDS.changePassword, changePassword);
+  vaultCommand(COMMANDS.rotateKey, rotateKey);
+  vaultCommand(COMMANDS.encryptVault, encryptVault);
+  vaultCommand(COMMANDS.migrationStatus, showMigrationStatus);
+  vaultCommand(COMMANDS.runMigrations, runMigrations);
+  vaultCommand(COMMANDS.rollbackMigration, rollbackMigration);
+  vaultCommand(COMMANDS.forgetRememberedKey, forgetRememberedKey);
+
   await model.refresh();
+  await vaults.refresh();
+  // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.
+  void unlockRememberedVaults(ctx).catch((e: unknown) => log.error(e instanceof Error ? e : String(e)));
   log.info('Campaign Vault ready');
+
+  const testing: CampaignVaultTesting = {
+    setPrompter: (p) => {
+      prompter = p;
+    },
+    setKdf: (kdf) => {
+      vaults.setKdf(kdf);
+      void vaults.refresh();
+    },
+    setSecretStorage: (store) => ctx.keys.setStore(store ?? context.secrets),
+    unlockRemembered: () => unlockRememberedVaults(ctx),
+    state: () => ({
+      contextKeys: vaults.contextKeys,
+      statusBar: {
+        text: statusBar.item.text,
+        command: typeof statusBar.item.command === 'string' ? statusBar.item.command : statusBar.item.command?.command,
+        tooltip: typeof statusBar.item.tooltip === 'string' ? statusBar.item.tooltip : (statusBar.item.tooltip?.value ?? ''),
+      },
+    }),
+  };
 
   return {
     apiVersion: 1,
     extensionVersion: version,
     getStatus: () => model.refresh(),
     onDidChangeStatus: (listener) => model.onDidChange(listener),
+    getDataManager: (folderUri) => vaults.get(folderUri),
+    ...(context.extensionMode === vscode.ExtensionMode.Production ? {} : { _testing: testing }),
   };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Locks every vault (releasing its writer lock); everything else is disposed through context.subscriptions. */
+export async function deactivate(): Promise<void> {
+  const vaults = activeVaults;
+  activeVaults = undefined;
+  await vaults?.lockAll();
 }

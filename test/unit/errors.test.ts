@@ -42,8 +42,7 @@ describe('core/errors', () => {
 });
 
 describe('core/errors: hints', () => {
-  it('a hint completes the sentence, or replaces a generic one', async () => {
-    const { VaultError } = await import('../../src/core/errors');
+  it('a hint completes the sentence, or replaces a generic one', () => {
     assert.equal(new VaultError('not-found', 'x', { hint: 'There is no campaign "nope".' }).userMessage, 'There is no campaign "nope".');
     assert.match(new VaultError('disk-full', 'x', { hint: 'While saving Zanna.' }).userMessage, /^The disk is full\..* While saving Zanna\.$/);
     assert.doesNotMatch(new VaultError('not-found', 'x', { hint: 'There is no NPC "Bob".' }).userMessage, /file the vault needs/);

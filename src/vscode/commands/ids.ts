@@ -3,6 +3,16 @@ export const COMMANDS = {
   showStatus: 'campaignVault.showStatus',
   showLog: 'campaignVault.showLog',
   refresh: 'campaignVault.refresh',
+  createVault: 'campaignVault.createVault',
+  unlock: 'campaignVault.unlock',
+  lock: 'campaignVault.lock',
+  changePassword: 'campaignVault.changePassword',
+  rotateKey: 'campaignVault.rotateKey',
+  encryptVault: 'campaignVault.encryptVault',
+  migrationStatus: 'campaignVault.migrationStatus',
+  runMigrations: 'campaignVault.runMigrations',
+  rollbackMigration: 'campaignVault.rollbackMigration',
+  forgetRememberedKey: 'campaignVault.forgetRememberedKey',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
