@@ -1,0 +1,152 @@
+import * as vscode from 'vscode';
+import type { Cancellation, Progress } from '../../core/api';
+import type { Logger } from '../../core/ports';
+import type { ProgressReporter, Prompter } from '../prompter';
+import type { RememberedKeys } from '../rememberedKeys';
+import type { VaultFolder, VaultRegistry } from '../vaults';
+import { COMMANDS } from './ids';
+
+/** What every vault command works with. `ui()` is read on each use, so a test can swap the prompter. */
+export interface VaultCommandContext {
+  readonly vaults: VaultRegistry;
+  readonly ui: () => Prompter;
+  readonly keys: RememberedKeys;
+  readonly log: Logger;
+}
+
+/** Why a command cannot run on a folder, or undefined when it can. */
+export type Check = (f: VaultFolder) => Reason | undefined;
+
+export interface Reason {
+  readonly text: string;
+  /** A command that would fix it, offered as a button. */
+  readonly fix?: { readonly label: string; readonly command: string };
+}
+
+/** "the vault in “Campaign”": names the folder only when the workspace has several. */
+export function where(f: VaultFolder): string {
+  return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `the vault in “${f.folder.name}”` : 'the vault';
+}
+
+export const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+const CREATE_FIX = { label: 'Create Vault', command: COMMANDS.createVault };
+const UNLOCK_FIX = { label: 'Unlock', command: COMMANDS.unlock };
+
+/** Reusable checks, combined with {@link all}. */
+export const needs = {
+  noVault: (f: VaultFolder): Reason | undefined =>
+    f.state === 'absent'
+      ? undefined
+      : { text: f.state === 'problem' ? `${folderName(f)} holds a vault header that cannot be read: ${f.problem ?? 'unknown problem'}` : `${folderName(f)} already holds a vault.` },
+  vault: (f: VaultFolder): Reason | undefined =>
+    f.state === 'absent'
+      ? { text: `There is no vault in ${folderName(f, false)} yet.`, fix: CREATE_FIX }
+      : f.state === 'problem'
+        ? { text: `The vault header in ${folderName(f, false)} cannot be read: ${f.problem ?? 'unknown problem'}` }
+        : undefined,
+  locked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'unlocked' ? { text: `${capital(where(f))} is already unlocked.` } : undefined),
+  unlocked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'locked' ? { text: `${capital(where(f))} is locked. Unlock it first.`, fix: UNLOCK_FIX } : undefined),
+  writable: (f: VaultFolder): Reason | undefined =>
+    needs.unlocked(f) ?? (f.readOnlyReason ? { text: `${capital(where(f))} is open read-only here. ${f.readOnlyReason.hint ?? ''}`.trim() } : undefined),
+  encrypted: (f: VaultFolder): Reason | undefined =>
+    f.encrypted === false ? { text: `${capital(where(f))} is not encrypted, so it has no password or key to change. Use “Campaign Vault: Encrypt Vault” first.` } : undefined,
+  unencrypted: (f: VaultFolder): Reason | undefined => (f.encrypted === true ? { text: `${capital(where(f))} is already encrypted.` } : undefined),
+};
+
+export function all(...checks: Check[]): Check {
+  return (f) => {
+    for (const c of checks) {
+      const r = c(f);
+      if (r) return r;
+    }
+    return undefined;
+  };
+}
+
+function folderName(f: VaultFolder, capitalized = true): string {
+  if ((vscode.workspace.workspaceFolders?.length ?? 0) > 1) return `“${f.folder.name}”`;
+  return capitalized ? 'This workspace' : 'this workspace';
+}
+
+/** Tells the user why a command cannot run, with a button that fixes it when there is one. */
+export function explain(ctx: VaultCommandContext, reason: Reason, folder?: VaultFolder): void {
+  ctx.log.info(`command cannot run: ${reason.text}`);
+  void ctx
+    .ui()
+    .message({ id: 'cannot-run', severity: 'info', text: reason.text, actions: reason.fix ? [reason.fix.label] : [] })
+    .then((choice) => {
+      if (reason.fix && choice === reason.fix.label) void vscode.commands.executeCommand(reason.fix.command, folder?.folder.uri);
+    });
+}
+
+/**
+ * The folder a command works on: the one given (a folder URI from another extension, a menu or a
+ * test), the only one that qualifies, or the one the user picks when several do. When none does,
+ * says why and resolves with undefined.
+ */
+export async function chooseVault(ctx: VaultCommandContext, check: Check, title: string, arg?: unknown): Promise<VaultFolder | undefined> {
+  const folders = await ctx.vaults.refresh();
+  if (arg instanceof vscode.Uri) {
+    const wsFolder = vscode.workspace.getWorkspaceFolder(arg);
+    const f = folders.find((x) => x.folder.uri.toString() === wsFolder?.uri.toString());
+    if (!f) {
+      explain(ctx, { text: `${arg.fsPath} is not in a workspace folder on this computer.` });
+      return undefined;
+    }
+    const reason = check(f);
+    if (reason) {
+      explain(ctx, reason, f);
+      return undefined;
+    }
+    return f;
+  }
+  if (folders.length === 0) {
+    explain(ctx, { text: 'Campaign Vault keeps its vault inside a workspace folder. Open a folder first.' });
+    return undefined;
+  }
+  const candidates = folders.filter((f) => check(f) === undefined);
+  if (candidates.length === 0) {
+    if (folders.length === 1) {
+      explain(ctx, check(folders[0]!)!, folders[0]);
+    } else {
+      explain(ctx, { text: folders.map((f) => `${f.folder.name}: ${check(f)!.text}`).join(' ') });
+    }
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const picked = await ctx.ui().pick({
+    id: 'folder',
+    title,
+    placeHolder: 'Which workspace folder?',
+    items: candidates.map((f) => ({ label: f.folder.name, description: describeState(f), detail: f.folder.uri.fsPath, vault: f })),
+  });
+  return picked?.vault;
+}
+
+/** A few words on a folder's vault, for quick picks and tooltips. */
+export function describeState(f: VaultFolder): string {
+  switch (f.state) {
+    case 'absent':
+      return 'no vault';
+    case 'problem':
+      return 'unreadable vault';
+    case 'locked':
+      return f.encrypted === false ? 'locked (not encrypted)' : 'locked';
+    case 'unlocked':
+      return `${f.readOnlyReason ? 'unlocked, read-only' : 'unlocked'}${f.encrypted === false ? ' (not encrypted)' : ''}`;
+  }
+}
+
+/** The core's progress and cancellation interfaces on top of a prompter's progress task. */
+export function progressAdapter(report: ProgressReporter): Progress {
+  return { report: (step, fraction) => report(step, fraction) };
+}
+
+export function cancellationAdapter(token: vscode.CancellationToken): Cancellation {
+  return {
+    get isCancellationRequested() {
+      return token.isCancellationRequested;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { isVaultError } from '../../core/errors';
+import type { UnlockSecret } from '../../core/vault/keys';
+import type { InputResult } from '../prompter';
+import type { VaultFolder } from '../vaults';
+import { capital, chooseVault, needs, where, type VaultCommandContext } from './common';
+import { ask, requiredPassword } from './passwords';
+import { offerToRemember, unlockWithRememberedKey } from './remember';
+
+/**
+ * "Campaign Vault: Unlock": an unencrypted vault opens at once; an encrypted one with the key
+ * remembered on this machine, else with the password (a button switches to the recovery key).
+ * A wrong password or key is said so in the input box, which asks again. Resolves with whether
+ * the vault is now unlocked.
+ */
+export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
+  const f = await chooseVault(ctx, needs.locked, 'Unlock Vault', arg);
+  if (!f) return false;
+  if (f.encrypted === false) {
+    await ctx.ui().progress({ id: 'unlock', title: 'Opening the vault…' }, () => f.dm.unlock({ none: true }));
+  } else if (!(await unlockWithRememberedKey(ctx, f))) {
+    const used = await askAndUnlock(ctx, f);
+    if (!used) return false;
+    if (used === 'recovery-key') {
+      void ctx.ui().message({
+        id: 'recovered',
+        severity: 'info',
+        text: `${capital(where(f))} is unlocked with the recovery key. Keep the recovery key safe: it still works, and it is the only way in without the password.`,
+      });
+    }
+    await offerToRemember(ctx, f);
+  }
+  ctx.log.info(`unlocked ${f.folder.uri.fsPath}${f.dm.readOnlyReason ? ' read-only' : ''}`);
+  const reason = f.dm.readOnlyReason;
+  if (reason) {
+    void ctx.ui().message({ id: 'read-only', severity: 'warning', text: `${capital(where(f))} is open read-only. ${reason.hint ?? reason.userMessage}` });
+  }
+  return f.dm.isUnlocked;
+}
+
+/** Asks for the password (or the recovery key) until the vault opens or the user gives up. */
+async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'password' | 'recovery-key' | undefined> {
+  let mode: 'password' | 'recovery-key' = 'password';
+  let failure: vscode.InputBoxValidationMessage | undefined;
+  for (;;) {
+    const answer: InputResult =
+      mode === 'password'
+        ? await ask(ctx.ui(), {
+            id: 'password',
+            title: 'Unlock Vault',
+            prompt: `The password of ${where(f)}`,
+            password: true,
+            validate: requiredPassword,
+            buttons: [{ id: 'recovery-key', icon: new vscode.ThemeIcon('key'), tooltip: 'Use the recovery key instead' }],
+            ...(failure ? { initialMessage: failure } : {}),
+          })
+        : await ask(ctx.ui(), {
+            id: 'recovery-key',
+            title: 'Unlock Vault with the Recovery Key',
+            prompt: 'The recovery key you were shown when the vault was created (52 letters and digits; dashes and spaces do not matter)',
+            placeHolder: 'XXXX-XXXX-XXXX-…',
+            password: true,
+            validate: (value, final) => (final && value.trim().length === 0 ? { message: 'Enter the recovery key.', severity: vscode.InputBoxValidationSeverity.Error } : undefined),
+            buttons: [{ id: 'password', icon: new vscode.ThemeIcon('lock'), tooltip: 'Use the password instead' }],
+            ...(failure ? { initialMessage: failure } : {}),
+          });
+    if (answer === undefined) return undefined;
+    if (typeof answer !== 'string') {
+      mode = answer.button === 'recovery-key' ? 'recovery-key' : 'password';
+      failure = undefined;
+      continue;
+    }
+    const secret: UnlockSecret = mode === 'password' ? { password: answer } : { recoveryKey: answer };
+    try {
+      await ctx.ui().progress({ id: 'unlock', title: 'Unlocking the vault…' }, () => f.dm.unlock(secret));
+      return mode;
+    } catch (e) {
+      if (!isVaultError(e, 'wrong-password')) throw e;
+      ctx.log.info(`unlock of ${f.folder.uri.fsPath} refused: ${e.message}`);
+      failure = { message: `${e.userMessage} Try again.`, severity: vscode.InputBoxValidationSeverity.Error };
+    }
+  }
+}
