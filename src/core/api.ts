@@ -69,6 +69,8 @@ export interface Cancellation {
 }
 
 interface Session {
+  /** How this session was unlocked: a recovery-key session may set a new password without the old one. */
+  readonly unlockedWith: 'password' | 'recovery' | 'remembered' | 'none' | 'created';
   readonly store: VaultStore;
   engine: Engine;
   readonly audit: AuditChain;
@@ -201,7 +203,7 @@ export class DataManager {
         engine.close();
         throw e;
       }
-      this.session = { store: created.store, engine, audit };
+      this.session = { unlockedWith: 'created', store: created.store, engine, audit };
       this.emit({ action: 'unlock' });
       return created.recoveryKey ? { recoveryKey: created.recoveryKey } : {};
     });
@@ -249,7 +251,8 @@ export class DataManager {
                 hint: 'This vault needs a schema migration first; open it for writing once.',
               });
         }
-        this.session = { store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
+        const unlockedWith = 'password' in s ? 'password' : 'recoveryKey' in s ? 'recovery' : 'masterKey' in s ? 'remembered' : 'none';
+        this.session = { unlockedWith, store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
       } catch (e) {
         engine?.close();
         await store.close();
@@ -260,7 +263,7 @@ export class DataManager {
         try {
           if (session.store.rotationPending) {
             this.opts.logger.info('resuming an interrupted key rotation');
-            await this.rotateLocked(undefined, undefined);
+            await this.rotateLocked(undefined);
           }
           const status = await migrationStatus(session.engine.db, this.migrations);
           if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
@@ -576,13 +579,34 @@ export class DataManager {
     });
   }
 
+  /** Whether this session was unlocked with the recovery key (then {@link resetPassword} is allowed). */
+  get unlockedWithRecoveryKey(): boolean {
+    return this.session?.unlockedWith === 'recovery';
+  }
+
+  /**
+   * Sets a new password without the old one — only in a session unlocked with the recovery key,
+   * which is how someone who forgot their password gets a new one.
+   */
+  resetPassword(next: string): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      if (s.unlockedWith !== 'recovery') {
+        throw new VaultError('unsupported', 'resetPassword outside a recovery session', { hint: 'Unlock with the recovery key to set a new password without the old one.' });
+      }
+      await s.store.changePassword(next, this.opts.kdf);
+      await this.transaction(s, (at) => s.audit.record(s.engine, at, 'change-password', { detail: { with: 'recovery key' } }));
+      this.emit({ action: 'change-password' });
+    });
+  }
+
   /** Encrypts an unencrypted vault: new keys, everything re-sealed. Returns the recovery key. */
   encrypt(password: string, progress?: Progress): Promise<CreateResult> {
     return this.exclusive(async () => {
       const s = this.requireWritable();
       if (s.store.encrypted) throw new VaultError('unsupported', 'already encrypted', { hint: 'The vault is already encrypted.' });
       const { recoveryKey } = await s.store.beginRotation({ password, ...(this.opts.kdf ? { kdf: this.opts.kdf } : {}) });
-      await this.rotateLocked(progress, undefined, 'encrypt');
+      await this.rotateLocked(progress, 'encrypt');
       return recoveryKey ? { recoveryKey } : {};
     });
   }
@@ -597,11 +621,17 @@ export class DataManager {
       if (token?.isCancellationRequested) throw new VaultError('cancelled', 'rotation cancelled');
       progress?.report('Adding the new key', 0.1);
       await s.store.beginRotation();
-      await this.rotateLocked(progress, token);
+      // Until re-encryption starts, a cancellation undoes the new key; after that the rotation
+      // finishes (or, after a crash, is finished by the next unlock).
+      if (token?.isCancellationRequested) {
+        await s.store.abortRotation();
+        throw new VaultError('cancelled', 'rotation cancelled after the new key was added; undone');
+      }
+      await this.rotateLocked(progress);
     });
   }
 
-  private async rotateLocked(progress: Progress | undefined, _token: Cancellation | undefined, action: AuditAction = 'rotate-key'): Promise<void> {
+  private async rotateLocked(progress: Progress | undefined, action: AuditAction = 'rotate-key'): Promise<void> {
     const s = this.requireWritable();
     progress?.report('Re-encrypting the database', 0.3);
     await s.store.checkpoint(s.engine.export(), { note: 'key rotation' });

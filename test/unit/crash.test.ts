@@ -14,7 +14,8 @@ describe('crash safety: processes killed mid-write', function () {
     it(`killed at every file operation (${scenario}): the vault opens with every acknowledged write`, async () => {
       const report = emptyReport();
       await deterministic(scenario, report);
-      assert.ok(report.crashPoints >= 3, `only ${report.crashPoints} crash points`);
+      // A password change is one header write and one audit record; the others have many more.
+      assert.ok(report.crashPoints >= (scenario === 'password' ? 2 : 5), `only ${report.crashPoints} crash points`);
       assert.deepEqual(report.lostOrBroken, []);
       assert.equal(report.crashPointsSurvived, report.crashPoints);
     });

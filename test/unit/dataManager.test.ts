@@ -170,6 +170,46 @@ describe('core/api: the DataManager', () => {
     assert.equal((await dm.verifyAudit()).ok, true);
   });
 
+  it('a rotation cancelled after its new key was written is undone; one cancelled before never starts', async () => {
+    await dm.createCampaign({ name: 'Cancelled rotation' });
+    const header = () => JSON.parse(readFileSync(join(v.root, '.campaign-vault/vault.json'), 'utf8')) as { dataKeys: { id: number }[]; activeDataKey: number; rotation?: unknown };
+    const before = header();
+    await assert.rejects(dm.rotateKey(undefined, { isCancellationRequested: true }), isCode('cancelled'));
+    assert.deepEqual(header(), before);
+    // The token flips while the new key is being added (the user pressed Cancel then).
+    let cancelled = false;
+    const token = { get isCancellationRequested() { return cancelled; } };
+    await assert.rejects(dm.rotateKey({ report: (step) => { if (step.startsWith('Adding')) cancelled = true; } }, token), isCode('cancelled'));
+    const after = header();
+    assert.deepEqual(after.dataKeys.map((d) => d.id), before.dataKeys.map((d) => d.id));
+    assert.equal(after.activeDataKey, before.activeDataKey);
+    assert.equal(after.rotation, undefined);
+    await dm.createCampaign({ name: 'Written after the cancel' });
+    await reopen();
+    assert.equal((await dm.listCampaigns()).length, 2);
+  });
+
+  it('a session unlocked with the recovery key can set a new password; others cannot without the old one', async () => {
+    await assert.rejects(dm.resetPassword('sneaky'), isCode('unsupported'));
+    const w = tempVault();
+    try {
+      const a = w.manager();
+      const { recoveryKey } = await a.createVault('forgotten');
+      await a.lock();
+      const b = w.manager();
+      await b.unlock({ recoveryKey: recoveryKey! });
+      assert.equal(b.unlockedWithRecoveryKey, true);
+      await b.resetPassword('remembered now');
+      await b.lock();
+      const c = w.manager();
+      await assert.rejects(c.unlock('forgotten'), isCode('wrong-password'));
+      await c.unlock('remembered now');
+      await c.lock();
+    } finally {
+      w.dispose();
+    }
+  });
+
   it('a remembered master key unlocks; a key of another vault does not', async () => {
     const remembered = Buffer.from(dm.rememberableKey(), 'base64');
     await dm.lock();

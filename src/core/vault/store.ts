@@ -76,6 +76,7 @@ export class VaultStore {
   /** Set after an append failed: the next write must first checkpoint (see {@link mustCheckpoint}). */
   private dirtyAfterFailure = false;
   private journalBytes = 0;
+  private generationAtRotation = 0;
 
   private constructor(
     private readonly deps: VaultStoreDeps,
@@ -344,11 +345,30 @@ export class VaultStore {
       rotation: { from, to, startedAt: new Date(this.deps.clock.now()).toISOString() },
     };
     const signed = await signHeader(masterKey, next);
+    // Journal records appended from here on are sealed with the new key: start a fresh journal.
+    if (this.journal.header) this.journal = freshJournal(this.journal.generation + 1);
+    this.generationAtRotation = this.snapshotGeneration;
     await this.writeHeader(signed);
     if (encryptWith) this.keys.replaceMasterKey(masterKey);
     this.keys.addDataKey(to, newKey);
     this.keys.activeDataKey = to;
     return recoveryKey ? { recoveryKey } : {};
+  }
+
+  /**
+   * Undoes step 1 of a rotation that was cancelled before anything was sealed with the new key
+   * (the caller guarantees that: no write and no checkpoint ran since {@link beginRotation}).
+   */
+  async abortRotation(): Promise<void> {
+    const r = this.header.rotation;
+    if (!r || this.journal.header || this.snapshotGeneration > this.generationAtRotation) {
+      throw new VaultError('unsupported', 'rotation cannot be undone any more');
+    }
+    const { mac: _mac, rotation: _rotation, ...rest } = this.header;
+    const next = await signHeader(this.keys.exportMasterKey(), { ...rest, dataKeys: rest.dataKeys.filter((d) => d.id !== r.to), activeDataKey: r.from });
+    await this.writeHeader(next);
+    this.keys.activeDataKey = r.from;
+    this.keys.dropDataKey(r.to);
   }
 
   get rotationPending(): boolean {
