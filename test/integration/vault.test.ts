@@ -406,6 +406,27 @@ describe('Campaign Vault: vault commands and lock state', function () {
     await run('lock');
   });
 
+  it('after a recovery-key unlock, sets a new password without the old one', async () => {
+    const RESET = 'set after recovery';
+    ui.answers.recovered = 'Set a New Password';
+    ui.play(
+      { input: 'password', answer: { button: 'recovery-key' } },
+      { input: 'recovery-key', answer: recoveryKey },
+      { input: 'new-password', answer: RESET },
+      { input: 'new-password-confirm', answer: RESET },
+    );
+    assert.equal(await run('unlock'), true);
+    // The offer is a notification the unlock does not wait for.
+    for (let i = 0; i < 200 && ui.shown('password-reset').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(ui.shown('password-reset')[0]?.text ?? '', /has a new password/);
+    delete ui.answers.recovered;
+    await run('lock');
+    ui.play({ input: 'password', answer: NEW_PASSWORD }, { input: 'password', answer: RESET });
+    assert.equal(await run('unlock'), true);
+    assert.match(ui.inputs.at(-1)?.initialMessage?.message ?? '', /Wrong password/);
+    await run('lock');
+  });
+
   // Not in a second workspace folder: the tests run in a single-folder window, and there adding a
   // folder means becoming an untitled multi-root workspace. In code-server (VS Code 1.139.1)
   // updateWorkspaceFolders() returns true but the folder never arrives (no

@@ -4,7 +4,7 @@ import type { UnlockSecret } from '../../core/vault/keys';
 import type { InputResult } from '../prompter';
 import type { VaultFolder } from '../vaults';
 import { capital, chooseVault, needs, where, type VaultCommandContext } from './common';
-import { ask, requiredPassword } from './passwords';
+import { ask, askNewPassword, requiredPassword } from './passwords';
 import { offerToRemember, unlockWithRememberedKey } from './remember';
 
 /**
@@ -21,13 +21,7 @@ export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<b
   } else if (!(await unlockWithRememberedKey(ctx, f))) {
     const used = await askAndUnlock(ctx, f);
     if (!used) return false;
-    if (used === 'recovery-key') {
-      void ctx.ui().message({
-        id: 'recovered',
-        severity: 'info',
-        text: `${capital(where(f))} is unlocked with the recovery key. Keep the recovery key safe: it still works, and it is the only way in without the password.`,
-      });
-    }
+    if (used === 'recovery-key') void offerNewPassword(ctx, f);
     await offerToRemember(ctx, f);
   }
   ctx.log.info(`unlocked ${f.folder.uri.fsPath}${f.dm.readOnlyReason ? ' read-only' : ''}`);
@@ -79,5 +73,30 @@ async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'
       ctx.log.info(`unlock of ${f.folder.uri.fsPath} refused: ${e.message}`);
       failure = { message: `${e.userMessage} Try again.`, severity: vscode.InputBoxValidationSeverity.Error };
     }
+  }
+}
+
+/**
+ * After an unlock with the recovery key — usually because the password is forgotten — offers to
+ * set a new one (DataManager.resetPassword allows it only in such a session).
+ */
+async function offerNewPassword(ctx: VaultCommandContext, f: VaultFolder): Promise<void> {
+  const SET = 'Set a New Password';
+  const choice = await ctx.ui().message({
+    id: 'recovered',
+    severity: 'info',
+    text: `${capital(where(f))} is unlocked with the recovery key. Keep the recovery key safe: it still works, and it is the only way in without the password.`,
+    actions: [SET],
+  });
+  if (choice !== SET || !f.dm.unlockedWithRecoveryKey) return;
+  const next = await askNewPassword(ctx.ui(), 'Set a New Password');
+  if (next === undefined) return;
+  try {
+    await ctx.ui().progress({ id: 'reset-password', title: 'Setting the new password…' }, () => f.dm.resetPassword(next));
+    ctx.log.info(`set a new password for ${f.folder.uri.fsPath} after a recovery-key unlock`);
+    void ctx.ui().message({ id: 'password-reset', severity: 'info', text: `${capital(where(f))} has a new password. The recovery key still works too.` });
+  } catch (e) {
+    ctx.log.error(e instanceof Error ? e : String(e));
+    void ctx.ui().message({ id: 'password-reset-failed', severity: 'error', text: isVaultError(e) ? e.userMessage : String(e) });
   }
 }
