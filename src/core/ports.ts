@@ -35,6 +35,8 @@ export interface FileStore {
   stat(path: string): Promise<FileStat | undefined>;
   /** Creates a folder and its parents. */
   mkdirp(dir: string): Promise<void>;
+  /** Releases anything kept open between calls (files held open for appending). Optional. */
+  closeHandles?(): Promise<void>;
 }
 
 export interface Clock {

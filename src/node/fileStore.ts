@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { VaultError, type VaultErrorCode } from '../core/errors';
 import { assertSafeRelativePath } from '../core/paths';
@@ -28,7 +28,11 @@ export function toVaultError(e: unknown, operation: string, file: string): Vault
  * The {@link FileStore} port on Node's file system, rooted at a folder. Every write that resolves
  * is durable: data is fsync'ed, and renames are followed by an fsync of the directory.
  */
+const MAX_APPEND_HANDLES = 4;
+
 export class NodeFileStore implements FileStore {
+  private readonly appendHandles = new Map<string, number>();
+
   constructor(readonly root: string) {}
 
   /** The absolute path of a checked store-relative path. */
@@ -74,27 +78,56 @@ export class NodeFileStore implements FileStore {
     }
   }
 
+  /**
+   * Appends and flushes with `fdatasync`. The file stays open between appends (a journal gets one
+   * append per transaction), and the write and flush are one synchronous step: a durable append
+   * then costs what the disk needs (about 0.3 ms on an SSD) instead of two trips through Node's
+   * thread pool. A new file's directory entry is flushed before its first append is acknowledged.
+   */
   async append(file: string, data: Uint8Array): Promise<void> {
     const abs = this.resolve(file);
+    let fd = this.appendHandles.get(abs);
     try {
-      await fs.mkdir(path.dirname(abs), { recursive: true });
-      const existed = await exists(abs);
-      const handle = await fs.open(abs, 'a', 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
+      if (fd === undefined) {
+        await fs.mkdir(path.dirname(abs), { recursive: true });
+        const existed = await exists(abs);
+        fd = openSync(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+        this.appendHandles.set(abs, fd);
+        if (this.appendHandles.size > MAX_APPEND_HANDLES) this.closeHandle(this.appendHandles.keys().next().value!);
+        if (!existed) await syncDirectory(path.dirname(abs));
       }
-      if (!existed) await syncDirectory(path.dirname(abs));
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      fdatasyncSync(fd);
     } catch (e) {
+      // After a failed write the file's end is unknown: reopen next time.
+      this.closeHandle(abs);
       throw toVaultError(e, 'append to', file);
+    }
+  }
+
+  /** Closes files kept open for appending (the vault calls it when it closes). */
+  async closeHandles(): Promise<void> {
+    for (const abs of [...this.appendHandles.keys()]) this.closeHandle(abs);
+  }
+
+  private closeHandle(abs: string): void {
+    const fd = this.appendHandles.get(abs);
+    this.appendHandles.delete(abs);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
     }
   }
 
   async rename(from: string, to: string): Promise<void> {
     const absFrom = this.resolve(from);
     const absTo = this.resolve(to);
+    this.closeHandle(absFrom);
+    this.closeHandle(absTo);
     try {
       await fs.mkdir(path.dirname(absTo), { recursive: true });
       await fs.rename(absFrom, absTo);
@@ -117,6 +150,7 @@ export class NodeFileStore implements FileStore {
 
   async delete(file: string): Promise<void> {
     const abs = this.resolve(file);
+    this.closeHandle(abs);
     try {
       await fs.rm(abs, { force: true });
       await syncDirectory(path.dirname(abs)).catch((e: NodeJS.ErrnoException) => {

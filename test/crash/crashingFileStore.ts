@@ -80,6 +80,10 @@ export class CrashingFileStore implements FileStore {
     return this.inner.stat(path);
   }
 
+  closeHandles(): Promise<void> {
+    return this.inner.closeHandles?.() ?? Promise.resolve();
+  }
+
   async mkdirp(dir: string): Promise<void> {
     if (this.hit()) this.die();
     return this.inner.mkdirp(dir);

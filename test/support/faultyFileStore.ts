@@ -81,6 +81,10 @@ export class FaultyFileStore implements FileStore {
     return this.inner.stat(path);
   }
 
+  closeHandles(): Promise<void> {
+    return this.inner.closeHandles?.() ?? Promise.resolve();
+  }
+
   async mkdirp(dir: string): Promise<void> {
     await this.gate('mkdirp', dir);
     return this.inner.mkdirp(dir);

@@ -396,6 +396,7 @@ export class VaultStore {
       if (!this.readOnly) await this.recordPosition(!this.journal.poisoned && !this.dirtyAfterFailure);
     } finally {
       this.keys.wipe();
+      await this.deps.files.closeHandles?.();
       await this.lockRelease?.();
     }
   }
