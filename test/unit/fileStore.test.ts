@@ -41,6 +41,30 @@ describe('node/NodeFileStore (on a real temporary folder)', () => {
     assert.equal(text(await store.read('journal')), 'abcd');
   });
 
+  it('keeps a file open between appends, but never appends to a file it deleted or renamed', async () => {
+    await store.append('j', bytes('1'));
+    await store.delete('j');
+    await store.append('j', bytes('2'));
+    assert.equal(text(await store.read('j')), '2', 'the second append went to a new file, not the deleted one');
+    await store.rename('j', 'k');
+    await store.append('j', bytes('3'));
+    assert.equal(text(await store.read('k')), '2');
+    assert.equal(text(await store.read('j')), '3');
+    // More files than it keeps open: each still gets its own bytes.
+    for (let round = 0; round < 2; round++) for (const f of ['a', 'b', 'c', 'd', 'e', 'f']) await store.append(f, bytes(f));
+    for (const f of ['a', 'b', 'c', 'd', 'e', 'f']) assert.equal(text(await store.read(f)), f + f);
+    await store.closeHandles();
+    await store.append('a', bytes('!'));
+    assert.equal(text(await store.read('a')), 'aa!');
+  });
+
+  it('reports a failed append as a typed error and reopens afterwards', async () => {
+    await fs.mkdir(join(root, 'dir'));
+    await assert.rejects(store.append('dir', bytes('x')), (e: unknown) => isVaultError(e));
+    await store.append('ok', bytes('y'));
+    assert.equal(text(await store.read('ok')), 'y');
+  });
+
   it('renames across folders', async () => {
     await store.writeAtomic('x/one', bytes('1'));
     await store.rename('x/one', 'y/two');
