@@ -459,7 +459,7 @@ export class DataManager {
     const spec = this.spec(kind);
     return this.exclusive(() => {
       const s = this.requireSession();
-      const row = findRow(s.engine, spec, idOrName, opts.campaign_id);
+      const row = findRow(s.engine, spec, idOrName.normalize('NFC'), opts.campaign_id);
       return row ? rowToEntity(spec, row) : undefined;
     });
   }
@@ -728,6 +728,8 @@ export class DataManager {
 function splitInput(input: Record<string, unknown>): { body: Record<string, unknown>; id?: string; campaign_id?: string | null } {
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k)) body[k] = v;
+  // One spelling per name: "Zoë" typed on macOS (NFD) and on Windows (NFC) is the same entry.
+  if (typeof body.name === 'string') body.name = body.name.normalize('NFC');
   const id = typeof input.id === 'string' ? input.id : undefined;
   const campaign_id = input.campaign_id === undefined ? undefined : input.campaign_id === null ? null : String(input.campaign_id);
   return { body, ...(id !== undefined ? { id } : {}), ...(campaign_id !== undefined ? { campaign_id } : {}) };

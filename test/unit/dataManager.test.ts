@@ -81,6 +81,17 @@ describe('core/api: the DataManager', () => {
     await assert.rejects(dm.createCampaign({ name: 'a' }), isCode('exists'));
   });
 
+  it('stores names in one Unicode form: NFD and NFC spellings are the same entry', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    const nfd = 'Zoe\u0308'; // "Zoë" as macOS file names spell it
+    const created = await dm.createNpc({ name: nfd, campaign_id: a.id });
+    assert.equal(created.name, 'Zo\u00eb');
+    await assert.rejects(dm.createNpc({ name: 'Zo\u00eb', campaign_id: a.id }), isCode('exists'));
+    assert.equal((await dm.get('npc', nfd, { campaign_id: a.id }))?.id, created.id);
+    const renamed = await dm.updateNpc(created.id, { name: 'Re\u0301my' });
+    assert.equal(renamed.name, 'R\u00e9my');
+  });
+
   it('soft-deletes to the trash, restores, and purges only from the trash', async () => {
     const c = await dm.createCampaign({ name: 'Out of the Abyss' });
     const npc = await dm.createNpc({ name: 'Glabbagool', campaign_id: c.id });

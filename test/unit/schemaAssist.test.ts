@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { completionsAt, hoverAt, schemaAt } from '../../src/core/documents/schemaAssist';
+import { schemaFor } from '../../src/core/schema';
+
+/** Completions at the "|" in `text`. */
+function complete(kind: Parameters<typeof completionsAt>[0], marked: string) {
+  const offset = marked.indexOf('|');
+  return completionsAt(kind, marked.replace('|', ''), offset);
+}
+const labels = (c: { label: string }[]) => c.map((x) => x.label);
+
+describe('schema assistance for YAML entries', () => {
+  it('finds the schema of nested fields and list items', () => {
+    const root = schemaFor('character');
+    assert.equal(schemaAt(root, ['hp', 'temp'])?.title, 'Temporary hit points');
+    assert.equal(schemaAt(root, ['inventory', 0, 'weight'])?.title, 'Weight');
+    assert.equal(schemaAt(root, ['no_such_field']), undefined);
+  });
+
+  it('offers top-level fields that are not there yet, with the schema text', () => {
+    const c = complete('character', 'name: Zanna\nlevel: 1\n|');
+    const names = labels(c);
+    assert.ok(names.includes('abilities') && names.includes('hp') && names.includes('biography'));
+    assert.ok(!names.includes('name') && !names.includes('level'), 'present fields are not offered again');
+    const hp = c.find((x) => x.label === 'hp')!;
+    assert.equal(hp.insertText, 'hp:');
+    assert.match(hp.documentation ?? '', /maximum, current and temporary/);
+  });
+
+  it('filters by the typed prefix and offers fields of a nested group', () => {
+    assert.deepEqual(labels(complete('character', 'name: Zanna\nbio|')), ['biography']);
+    const c = labels(complete('character', 'name: Zanna\nhp:\n  max: 8\n  |'));
+    assert.deepEqual(c.sort(), ['current', 'temp']);
+  });
+
+  it('offers the fields of a list item, on its first line and below it', () => {
+    const first = labels(complete('character', 'name: Zanna\ninventory:\n  - |'));
+    assert.ok(first.includes('name') && first.includes('quantity') && first.includes('weight'), first.join());
+    const below = labels(complete('character', 'name: Zanna\ninventory:\n  - name: Rope\n    |'));
+    assert.ok(below.includes('quantity') && !below.includes('name'), below.join());
+    const second = labels(complete('character', 'name: Zanna\ninventory:\n  - name: Rope\n    quantity: 1\n  - |'));
+    assert.ok(second.includes('name') && second.includes('quantity'), 'a new item starts empty');
+  });
+
+  it('offers enum values and examples after a field name', () => {
+    const abilities = labels(complete('character', 'name: Zanna\nspells:\n  ability: |'));
+    assert.deepEqual(abilities, ['str', 'dex', 'con', 'int', 'wis', 'cha']);
+    assert.ok(labels(complete('character', 'name: Zanna\nalignment: Lawful|')).every((l) => l.startsWith('Lawful')));
+    assert.ok(labels(complete('character', 'name: Zanna\ninspiration: |')).includes('true'));
+  });
+
+  it('works on a half-typed document that is not valid YAML', () => {
+    const c = labels(complete('character', 'name: [Zanna\nhp:\n  |'));
+    assert.ok(c.includes('max'));
+  });
+
+  it('explains the field under the cursor', () => {
+    const text = 'name: Zanna\nhp:\n  temp: 3\n';
+    const h = hoverAt('character', text, text.indexOf('temp') + 2);
+    assert.ok(h);
+    assert.match(h.markdown, /\*\*Temporary hit points\*\*/);
+    assert.equal(text.slice(h.start, h.end), 'temp');
+    assert.equal(hoverAt('character', text, text.indexOf('3')), undefined, 'not on a value');
+    const level = hoverAt('spell', 'name: Fireball\nschool: Evocation\n', 'name: Fireball\nsch'.length);
+    assert.match(level?.markdown ?? '', /One of: .*`Evocation`/);
+  });
+});
