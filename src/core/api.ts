@@ -8,6 +8,7 @@ import { ENTITY_KINDS, KINDS, SYSTEM_FIELDS, type EntityKind, type KindSpec } fr
 import { migrateCopy, migrationStatus, type MigrationStatus, type MigrationStep } from './db/migrate';
 import { MIGRATIONS, type Migration } from './db/migrations';
 import {
+  countRows,
   deleteRow,
   findRow,
   insertEntity,
@@ -535,6 +536,55 @@ export class DataManager {
     );
   }
 
+  /** How many live entities of a kind there are (in one campaign, or in the shared library with `null`). */
+  count(kind: EntityKind, opts: { campaign_id?: string | null } = {}): Promise<number> {
+    const spec = this.spec(kind);
+    return this.exclusive(() => {
+      const engine = this.requireSession().engine;
+      if (opts.campaign_id === null && spec.scope !== 'none') return Number(engine.get(`SELECT count(*) AS n FROM ${spec.table} WHERE deleted_at IS NULL AND campaign_id IS NULL`)?.n ?? 0);
+      return countRows(engine, spec, opts.campaign_id ?? undefined);
+    });
+  }
+
+  /**
+   * Moves an entity to another campaign (`null`: the shared library, for kinds that allow it) in
+   * one durable step. A location takes its sub-locations along and leaves its parent behind.
+   */
+  move(kind: EntityKind, id: string, campaignId: string | null, opts: UpdateOptions = {}): Promise<Entity> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        if (spec.scope === 'none') throw new VaultError('invalid', 'move of a campaign', { hint: 'A campaign cannot be moved into another campaign.' });
+        const row = selectRow(s.engine, spec, id);
+        if (!row) throw notFound(spec, id);
+        const root = rowToEntity(spec, row);
+        if (root.deleted_at !== null) throw new VaultError('invalid', 'move of deleted entity', { hint: `${capital(spec.label)} ${quoteName(root.name)} is in the trash; restore it first.` });
+        if (opts.expectedVersion !== undefined && opts.expectedVersion !== root.version) throw conflict(spec, root, opts.expectedVersion);
+        const target = this.checkCampaign(s, spec, campaignId);
+        if (target === (root.campaign_id ?? null)) return root;
+        // The location and everything inside it, parents before children.
+        const moving: Entity[] = [root];
+        if (kind === 'location') {
+          for (let i = 0; i < moving.length; i++) {
+            for (const r of s.engine.all(`SELECT * FROM ${spec.table} WHERE parent_id = ? AND deleted_at IS NULL`, [moving[i]!.id])) moving.push(rowToEntity(spec, r));
+          }
+        }
+        let moved: Entity = root;
+        for (const before of moving) {
+          const body = bodyOf(before);
+          if (before.id === root.id && kind === 'location') delete body.parent_id;
+          const stored: StoredEntity = { id: before.id, campaign_id: target, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: null };
+          if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
+          const after = rowToEntity(spec, selectRow(s.engine, spec, before.id)!);
+          s.audit.record(s.engine, at, 'update', { kind, id: before.id, before, after, detail: { moved_to: target } });
+          if (before.id === root.id) moved = after;
+        }
+        return moved;
+      },
+      (e) => ({ kind, id, campaign_id: e.campaign_id ?? null, action: 'update' }),
+    );
+  }
+
   /** Removes a trashed entity for good (a campaign takes everything in it along). */
   purge(kind: EntityKind, id: string): Promise<void> {
     const spec = this.spec(kind);
@@ -746,8 +796,16 @@ function mergeBody(body: Record<string, unknown>, patch: Record<string, unknown>
 }
 
 /** Timestamps never go backwards for one entity, even if the clock does. */
+/** Timestamps of one entity only go forward: each version gets a later one, even if the clock does not move or goes back. */
 function laterOf(a: string, b: string): string {
-  return a >= b ? a : b;
+  return a > b ? a : new Date(Date.parse(b) + 1).toISOString();
+}
+
+/** An entity's body: its fields without the vault's own. */
+function bodyOf(entity: Entity): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entity)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k) && k !== 'kind') out[k] = v;
+  return out;
 }
 
 function notFound(spec: KindSpec, id: string): VaultError {

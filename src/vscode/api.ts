@@ -53,6 +53,24 @@ export interface CampaignVaultTesting {
   setSecretStorage(store: SecretStore | undefined): void;
   /** Runs what activation runs: unlocks, silently, every locked vault whose key is remembered. Resolves with how many it unlocked. */
   unlockRemembered(): Promise<number>;
+  /**
+   * The Campaigns view as the user sees it: the items under the node reached by following `path`
+   * (labels from the top), each with its label, description and context value.
+   */
+  tree(path?: readonly string[]): Promise<readonly TreeItemSnapshot[]>;
+  /** Drags the node at `source` and drops it on the node at `target` (paths of labels), as a user would. */
+  treeDrop(source: readonly string[], target: readonly string[]): Promise<void>;
+  /** The arguments a context-menu command gets for the node at `path`. */
+  treeNode(path: readonly string[]): Promise<unknown>;
   /** The context keys as last set, and the status bar item. */
   state(): { readonly contextKeys: ContextKeyValues | undefined; readonly statusBar: { readonly text: string; readonly command: string | undefined; readonly tooltip: string } };
+}
+
+/** One item of the Campaigns view, for tests. */
+export interface TreeItemSnapshot {
+  readonly label: string;
+  readonly description?: string;
+  readonly contextValue?: string;
+  readonly collapsible: boolean;
+  readonly resourceUri?: string;
 }

@@ -5,6 +5,7 @@ import { nodeDataManager } from '../node/dataManager';
 import { changePassword } from './commands/changePassword';
 import type { VaultCommandContext } from './commands/common';
 import { createVault } from './commands/createVault';
+import { deleteEntity, duplicateEntity, newCampaign, newEntity, openEntity, purgeEntity, renameEntity, restoreEntity } from './commands/entities';
 import { encryptVault } from './commands/encryptVault';
 import { forgetRememberedKey } from './commands/forgetRememberedKey';
 import { COMMANDS, type CommandId } from './commands/ids';
@@ -17,13 +18,15 @@ import { rotateKey } from './commands/rotateKey';
 import { runMigrations } from './commands/runMigrations';
 import { showStatus } from './commands/showStatus';
 import { unlock } from './commands/unlock';
+import { registerDiagnostics, registerSchemaAssist } from './documents/assist';
+import { EntityFileSystem, SCHEME } from './documents/entityFs';
 import { LOG_CHANNEL_NAME, channelLogger } from './log';
 import { windowPrompter, type Prompter } from './prompter';
 import { RememberedKeys } from './rememberedKeys';
 import { createStatusBarItem } from './statusBar';
 import { StatusModel } from './status';
 import { VaultRegistry } from './vaults';
-import { CampaignsTreeProvider } from './views/campaignsTree';
+import { CampaignsTreeProvider, treeLabel } from './views/campaignsTree';
 
 export const CAMPAIGNS_VIEW = 'campaignVault.campaigns';
 
@@ -55,7 +58,6 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   log.info(`Campaign Vault ${version} starting in ${vscode.env.appName} ${vscode.version}`);
 
   const model = new StatusModel(version, log.child('status'));
-  const tree = new CampaignsTreeProvider();
   const statusBar = createStatusBarItem();
   // One DataManager per workspace folder; the KDF parameters change only through the test hook.
   const vaults = new VaultRegistry(
@@ -65,12 +67,18 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   activeVaults = vaults;
   let prompter: Prompter | undefined;
   const ctx: VaultCommandContext = { vaults, ui: () => prompter ?? windowPrompter, keys: new RememberedKeys(context.secrets, log.child('secrets')), log };
+  const tree = new CampaignsTreeProvider(vaults, log.child('tree'), (text) => void ctx.ui().message({ id: 'error', severity: 'error', text }));
+  const files = new EntityFileSystem(vaults, log.child('files'));
   context.subscriptions.push(
     model,
     tree,
+    files,
     vaults,
     statusBar.item,
-    vscode.window.createTreeView(CAMPAIGNS_VIEW, { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.createTreeView(CAMPAIGNS_VIEW, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true }),
+    vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }),
+    registerDiagnostics(),
+    registerSchemaAssist(),
     model.onDidChange((status) => {
       statusBar.update(status);
       tree.update(status);
@@ -99,6 +107,14 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   vaultCommand(COMMANDS.runMigrations, runMigrations);
   vaultCommand(COMMANDS.rollbackMigration, rollbackMigration);
   vaultCommand(COMMANDS.forgetRememberedKey, forgetRememberedKey);
+  vaultCommand(COMMANDS.newCampaign, newCampaign);
+  vaultCommand(COMMANDS.newEntity, newEntity);
+  vaultCommand(COMMANDS.renameEntity, renameEntity);
+  vaultCommand(COMMANDS.duplicateEntity, duplicateEntity);
+  vaultCommand(COMMANDS.deleteEntity, deleteEntity);
+  vaultCommand(COMMANDS.restoreEntity, restoreEntity);
+  vaultCommand(COMMANDS.purgeEntity, purgeEntity);
+  vaultCommand(COMMANDS.openEntity, openEntity);
 
   await model.refresh();
   await vaults.refresh();
@@ -116,6 +132,29 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
     },
     setSecretStorage: (store) => ctx.keys.setStore(store ?? context.secrets),
     unlockRemembered: () => unlockRememberedVaults(ctx),
+    tree: async (path = []) => {
+      const parent = path.length === 0 ? undefined : await tree.nodeAt(path);
+      if (path.length > 0 && !parent) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
+      const kids = await tree.getChildren(parent);
+      return kids.map((k) => {
+        const item = tree.getTreeItem(k);
+        return {
+          label: treeLabel(item),
+          ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
+          ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+          collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+          ...(item.resourceUri ? { resourceUri: item.resourceUri.toString() } : {}),
+        };
+      });
+    },
+    treeDrop: async (source, target) => {
+      const [s, t] = [await tree.nodeAt(source), await tree.nodeAt(target)];
+      if (!s || !t) throw new Error(`no node ${(s ? target : source).join(' › ')} in the Campaigns view`);
+      const data = new vscode.DataTransfer();
+      tree.handleDrag([s], data);
+      await tree.handleDrop(t, data);
+    },
+    treeNode: (path) => tree.nodeAt(path),
     state: () => ({
       contextKeys: vaults.contextKeys,
       statusBar: {

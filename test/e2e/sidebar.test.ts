@@ -27,7 +27,7 @@ describe(`Campaign Vault in the workbench (VS Code via code-server, ${process.en
     await openCampaignVaultView(wb.page);
     const welcome = wb.page.locator('.welcome-view-content', { hasText: 'encrypted inside this workspace' });
     await welcome.waitFor({ state: 'visible' });
-    await wb.page.getByRole('button', { name: 'Show Status' }).waitFor({ state: 'visible' });
+    await wb.page.getByRole('button', { name: 'Create Vault' }).waitFor({ state: 'visible' });
     await wb.screenshot('sidebar-welcome');
   });
 

@@ -6,8 +6,9 @@ import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { KdfParams } from '../../src/core/crypto/kdf';
 import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
-import type { InputRequest, InputResult, MessageRequest, PickRequest, ProgressRequest, Prompter, Validation } from '../../src/vscode/prompter';
+import type { Validation } from '../../src/vscode/prompter';
 import type { SecretStore } from '../../src/vscode/rememberedKeys';
+import { ScriptedPrompter } from '../support/scriptedPrompter';
 
 const EXTENSION_ID = 'campaign-vault.campaign-vault';
 /** The smallest Argon2id parameters the vault accepts, so a password costs milliseconds, not half a second. */
@@ -15,92 +16,6 @@ const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1
 const PASSWORD = 'copper dragon hoard 42';
 const NEW_PASSWORD = 'silver owlbear lair 7!';
 const RECOVERY_KEY = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){12}$/;
-
-type Step =
-  | { readonly input: string; readonly answer: InputResult }
-  | { readonly pick: string; readonly label: string | undefined };
-
-/**
- * Answers the vault commands' questions from a script, in order, each checked against the id of
- * the request; records everything asked and shown. Messages are answered from `answers` by id.
- */
-class ScriptedPrompter implements Prompter {
-  inputs: InputRequest[] = [];
-  picks: PickRequest<vscode.QuickPickItem>[] = [];
-  messages: MessageRequest[] = [];
-  progresses: ProgressRequest[] = [];
-  copied: string[] = [];
-  unexpected: string[] = [];
-  answers: Record<string, string | undefined> = {};
-  cancel = new Set<string>();
-  private script: Step[] = [];
-
-  play(...steps: Step[]): void {
-    this.script.push(...steps);
-  }
-
-  /** Forgets what was recorded (not the message answers). */
-  clear(): void {
-    this.inputs = [];
-    this.picks = [];
-    this.messages = [];
-    this.progresses = [];
-    this.copied = [];
-  }
-
-  /** Fails unless every scripted step was used and nothing unscripted was asked. */
-  assertDone(): void {
-    const left = this.script.splice(0);
-    const unexpected = this.unexpected.splice(0);
-    assert.deepEqual(unexpected, [], 'asked something the script did not expect');
-    assert.deepEqual(left, [], 'scripted answers left over');
-  }
-
-  shown(id: string): MessageRequest[] {
-    return this.messages.filter((m) => m.id === id);
-  }
-
-  async input(request: InputRequest): Promise<InputResult> {
-    this.inputs.push(request);
-    const step = this.script.shift();
-    if (!step || !('input' in step) || step.input !== request.id) {
-      this.unexpected.push(`input "${request.id}" (script: ${JSON.stringify(step)})`);
-      return undefined;
-    }
-    return step.answer;
-  }
-
-  async pick<T extends vscode.QuickPickItem>(request: PickRequest<T>): Promise<T | undefined> {
-    this.picks.push(request);
-    if (request.id === 'migrations') return undefined; // informational: nothing to answer
-    const step = this.script.shift();
-    if (!step || !('pick' in step) || step.pick !== request.id) {
-      this.unexpected.push(`pick "${request.id}" (script: ${JSON.stringify(step)})`);
-      return undefined;
-    }
-    return step.label === undefined ? undefined : request.items.find((i) => i.label.includes(step.label!));
-  }
-
-  async message(request: MessageRequest): Promise<string | undefined> {
-    this.messages.push(request);
-    return this.answers[request.id];
-  }
-
-  async copy(text: string): Promise<void> {
-    this.copied.push(text);
-  }
-
-  async progress<T>(request: ProgressRequest, task: (report: (step: string, fraction: number) => void, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
-    this.progresses.push(request);
-    const source = new vscode.CancellationTokenSource();
-    if (this.cancel.has(request.id)) source.cancel();
-    try {
-      return await task(() => undefined, source.token);
-    } finally {
-      source.dispose();
-    }
-  }
-}
 
 /** A SecretStorage kept in a Map, so tests can see what was stored. */
 class MapSecrets implements SecretStore {

@@ -92,6 +92,51 @@ describe('core/api: the DataManager', () => {
     assert.equal(renamed.name, 'R\u00e9my');
   });
 
+  it('counts live entities per campaign and in the shared library', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    await dm.createItem({ name: 'Rope', campaign_id: a.id });
+    const torch = await dm.createItem({ name: 'Torch', campaign_id: a.id });
+    await dm.createItem({ name: 'Potion of Healing' });
+    await dm.delete('item', torch.id);
+    assert.equal(await dm.count('item', { campaign_id: a.id }), 1);
+    assert.equal(await dm.count('item', { campaign_id: null }), 1);
+    assert.equal(await dm.count('item'), 2);
+    assert.equal(await dm.count('campaign'), 1);
+  });
+
+  it('moves an entity to another campaign; a location takes its sub-locations along', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    const b = await dm.createCampaign({ name: 'B' });
+    const world = await dm.createLocation({ name: 'Faerûn', campaign_id: a.id });
+    const city = await dm.createLocation({ name: 'Phandalin', campaign_id: a.id, parent_id: world.id });
+    const inn = await dm.createLocation({ name: 'Stonehill Inn', campaign_id: a.id, parent_id: city.id });
+    const moved = await dm.move('location', city.id, b.id);
+    assert.equal(moved.campaign_id, b.id);
+    assert.equal(moved.parent_id, undefined, 'the parent stays behind');
+    const innAfter = await dm.get('location', inn.id);
+    assert.equal(innAfter?.campaign_id, b.id);
+    assert.equal(innAfter?.parent_id, city.id);
+    assert.equal((await dm.get('location', world.id))?.campaign_id, a.id);
+    await assert.rejects(dm.move('location', inn.id, 'no-such-campaign'), isCode('not-found'));
+    await assert.rejects(dm.move('campaign', a.id, b.id), isCode('invalid'));
+    const npc = await dm.createNpc({ name: 'Sildar', campaign_id: a.id });
+    await assert.rejects(dm.move('npc', npc.id, null), isCode('invalid'), 'an NPC belongs to a campaign');
+    await assert.rejects(dm.move('npc', npc.id, b.id, { expectedVersion: 7 }), isCode('conflict'));
+    assert.equal((await reopen()).isUnlocked, true);
+    assert.equal((await dm.get('location', inn.id))?.campaign_id, b.id, 'the move is durable');
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('gives every version of an entity a later timestamp, even within one millisecond', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    let last = a.updated_at;
+    for (let i = 0; i < 20; i++) {
+      const e = await dm.updateCampaign(a.id, { description: `v${i}` });
+      assert.ok(e.updated_at > last, `${e.updated_at} after ${last}`);
+      last = e.updated_at;
+    }
+  });
+
   it('soft-deletes to the trash, restores, and purges only from the trash', async () => {
     const c = await dm.createCampaign({ name: 'Out of the Abyss' });
     const npc = await dm.createNpc({ name: 'Glabbagool', campaign_id: c.id });

@@ -13,6 +13,14 @@ export const COMMANDS = {
   runMigrations: 'campaignVault.runMigrations',
   rollbackMigration: 'campaignVault.rollbackMigration',
   forgetRememberedKey: 'campaignVault.forgetRememberedKey',
+  newCampaign: 'campaignVault.newCampaign',
+  newEntity: 'campaignVault.newEntity',
+  renameEntity: 'campaignVault.renameEntity',
+  duplicateEntity: 'campaignVault.duplicateEntity',
+  deleteEntity: 'campaignVault.deleteEntity',
+  restoreEntity: 'campaignVault.restoreEntity',
+  purgeEntity: 'campaignVault.purgeEntity',
+  openEntity: 'campaignVault.openEntity',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

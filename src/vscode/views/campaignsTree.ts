@@ -1,27 +1,332 @@
 import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import { KINDS, type EntityKind } from '../../core/db/kinds';
+import { CAMPAIGN_KINDS, LIBRARY_KINDS } from '../../core/documents/docPaths';
+import { describeError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
 import type { CampaignVaultStatus } from '../api';
+import { EntityFileSystem } from '../documents/entityFs';
+import type { VaultFolder, VaultRegistry } from '../vaults';
+
+/** The icon of each kind (codicons). */
+export const KIND_ICONS: Readonly<Record<EntityKind, string>> = {
+  campaign: 'book',
+  character: 'person',
+  npc: 'organization',
+  session: 'calendar',
+  location: 'location',
+  item: 'package',
+  spell: 'sparkle',
+  rulebook: 'library',
+  asset: 'file-media',
+};
+
+const TITLES: Readonly<Record<EntityKind, string>> = {
+  campaign: 'Campaigns',
+  character: 'Characters',
+  npc: 'NPCs',
+  session: 'Sessions',
+  location: 'Locations',
+  item: 'Items',
+  spell: 'Spells',
+  rulebook: 'Rulebooks',
+  asset: 'Assets',
+};
+
+interface Base {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly dm: DataManager;
+}
+export type CampaignNode =
+  | (Base & { readonly type: 'vault'; readonly info: VaultFolder })
+  | (Base & { readonly type: 'campaign'; readonly entity: Entity })
+  | (Base & { readonly type: 'library' })
+  | (Base & { readonly type: 'kind'; readonly kind: Exclude<EntityKind, 'campaign'>; readonly campaign: Entity | null; readonly count: number })
+  | (Base & { readonly type: 'entity'; readonly entity: Entity; readonly campaign: Entity | null; readonly hasChildren: boolean })
+  | (Base & { readonly type: 'trash' })
+  | (Base & { readonly type: 'trashed'; readonly entity: Entity });
+
+export const TREE_MIME = 'application/vnd.code.tree.campaignvault.campaigns';
+
+/** The context value menus key on: `entity.character`, `entity.location`, `kind.npc`, `campaign`, `trashed.item` … */
+function contextValue(n: CampaignNode): string {
+  switch (n.type) {
+    case 'entity':
+      return `entity.${n.entity.kind}${n.dm.readOnlyReason ? '.readonly' : ''}`;
+    case 'trashed':
+      return `trashed.${n.entity.kind}`;
+    case 'kind':
+      return `kind.${n.kind}`;
+    default:
+      return n.type;
+  }
+}
 
 /**
- * The "Campaigns" tree: campaigns → kinds → entities once a vault is unlocked. Until then it is
- * empty, which lets the view's welcome content (package.json `viewsWelcome`) say what to do next.
+ * The Campaigns view: campaigns → kinds (with counts) → entries, locations nested under their
+ * parents, the shared library and the trash. It follows every change of every vault, whether made
+ * here, through the API or by another window. Until a vault is unlocked it is empty, so the
+ * welcome content (package.json `viewsWelcome`) says what to do next.
  */
-export class CampaignsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.TreeItem | undefined>();
+export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNode>, vscode.TreeDragAndDropController<CampaignNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<CampaignNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  readonly dropMimeTypes = [TREE_MIME];
+  readonly dragMimeTypes = [TREE_MIME];
+  private readonly subscriptions = new Map<DataManager, { dispose(): void }>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dragged: CampaignNode[] = [];
+
+  constructor(
+    private readonly vaults: VaultRegistry,
+    private readonly log: Logger,
+    /** Reports a failed drop to the user. */
+    private readonly report: (message: string) => void,
+  ) {
+    this.disposables.push(
+      vaults.onDidChange((folders) => {
+        for (const f of folders) this.follow(f.dm);
+        this.refresh();
+      }),
+    );
+    for (const f of vaults.folders) this.follow(f.dm);
+  }
+
+  private follow(dm: DataManager): void {
+    if (!this.subscriptions.has(dm)) this.subscriptions.set(dm, dm.onDidChange(() => this.refresh()));
+  }
 
   update(_status: CampaignVaultStatus): void {
-    this.changed.fire(undefined);
+    this.refresh();
   }
 
-  getTreeItem(element: vscode.TreeItem): vscode.TreeItem {
-    return element;
+  /** Redraws the tree soon (changes arriving together redraw it once). */
+  refresh(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire(undefined);
+    }, 50);
   }
 
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  getTreeItem(n: CampaignNode): vscode.TreeItem {
+    const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    let item: vscode.TreeItem;
+    switch (n.type) {
+      case 'vault':
+        item = new vscode.TreeItem(n.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.description = n.info.readOnlyReason ? 'read-only' : undefined;
+        break;
+      case 'campaign':
+        item = new vscode.TreeItem(n.entity.name, collapsed);
+        item.iconPath = new vscode.ThemeIcon(KIND_ICONS.campaign);
+        item.description = [typeof n.entity.system === 'string' ? n.entity.system : undefined, n.entity.is_active === false ? 'inactive' : undefined].filter(Boolean).join(' · ');
+        item.tooltip = typeof n.entity.description === 'string' ? n.entity.description.slice(0, 500) : n.entity.name;
+        break;
+      case 'library':
+        item = new vscode.TreeItem('Shared Library', collapsed);
+        item.iconPath = new vscode.ThemeIcon('library');
+        item.tooltip = 'Items, spells, rulebooks and assets that belong to no single campaign.';
+        break;
+      case 'kind':
+        item = new vscode.TreeItem(TITLES[n.kind], n.count > 0 ? collapsed : vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.kind]);
+        item.description = String(n.count);
+        break;
+      case 'entity': {
+        item = new vscode.TreeItem(n.entity.name, n.hasChildren ? collapsed : vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.entity.kind]);
+        item.description = describeEntity(n.entity);
+        item.tooltip = new vscode.MarkdownString().appendText(`${n.entity.name} — ${KINDS[n.entity.kind].label}`);
+        const uri = EntityFileSystem.uriFor(n.folder, n.campaign?.name ?? null, n.entity.kind, n.entity.name);
+        item.resourceUri = uri;
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
+        break;
+      }
+      case 'trash':
+        item = new vscode.TreeItem('Trash', collapsed);
+        item.iconPath = new vscode.ThemeIcon('trash');
+        item.tooltip = 'Deleted entries: restore them from here.';
+        break;
+      case 'trashed':
+        item = new vscode.TreeItem(n.entity.name, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.entity.kind]);
+        item.description = `${KINDS[n.entity.kind].label}, deleted ${n.entity.deleted_at?.slice(0, 10) ?? ''}`;
+        break;
+    }
+    item.id = nodeId(n);
+    item.contextValue = contextValue(n);
+    return item;
+  }
+
+  async getChildren(n?: CampaignNode): Promise<CampaignNode[]> {
+    try {
+      return await this.children(n);
+    } catch (e) {
+      // A vault locked while the tree was drawn: show what can be shown, log the rest.
+      this.log.debug(`tree: ${describeError(e)}`);
+      return [];
+    }
+  }
+
+  private async children(n?: CampaignNode): Promise<CampaignNode[]> {
+    const open = this.vaults.folders.filter((f) => f.state === 'unlocked');
+    if (!n) {
+      if (open.length === 1) return this.vaultChildren(open[0]!);
+      return open.map((info) => ({ type: 'vault', folder: info.folder, dm: info.dm, info }));
+    }
+    const { folder, dm } = n;
+    if (!dm.isUnlocked) return [];
+    switch (n.type) {
+      case 'vault':
+        return this.vaultChildren(n.info);
+      case 'campaign':
+        return Promise.all(CAMPAIGN_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, kind, campaign: n.entity, count: await dm.count(kind, { campaign_id: n.entity.id }) })));
+      case 'library':
+        return Promise.all(LIBRARY_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, kind, campaign: null, count: await dm.count(kind, { campaign_id: null }) })));
+      case 'kind': {
+        const all = await dm.list(n.kind, { campaign_id: n.campaign?.id ?? null });
+        const shown = n.kind === 'location' ? all.filter((e) => !e.parent_id || !all.some((p) => p.id === e.parent_id)) : all;
+        return shown.map((entity) => ({ type: 'entity', folder, dm, entity, campaign: n.campaign, hasChildren: n.kind === 'location' && all.some((c) => c.parent_id === entity.id) }));
+      }
+      case 'entity': {
+        if (n.entity.kind !== 'location') return [];
+        const kids = await dm.list('location', { campaign_id: n.campaign?.id ?? null, filters: { parent_id: n.entity.id } });
+        const grandKids = new Set((await dm.list('location', { campaign_id: n.campaign?.id ?? null })).map((l) => l.parent_id));
+        return kids.map((entity) => ({ type: 'entity', folder, dm, entity, campaign: n.campaign, hasChildren: grandKids.has(entity.id) }));
+      }
+      case 'trash': {
+        const kinds: EntityKind[] = ['campaign', ...CAMPAIGN_KINDS];
+        const lists = await Promise.all(kinds.map((k) => dm.list(k, { deleted_only: true, sort: 'deleted_at', order: 'desc' })));
+        return lists.flat().map((entity) => ({ type: 'trashed', folder, dm, entity }));
+      }
+      default:
+        return [];
+    }
+  }
+
+  private async vaultChildren(info: VaultFolder): Promise<CampaignNode[]> {
+    const { folder, dm } = info;
+    const campaigns = await dm.list('campaign');
+    void vscode.commands.executeCommand('setContext', 'campaignVault.noCampaigns', campaigns.length === 0);
+    if (campaigns.length === 0) return [];
+    const nodes: CampaignNode[] = campaigns.map((entity) => ({ type: 'campaign', folder, dm, entity }));
+    nodes.push({ type: 'library', folder, dm }, { type: 'trash', folder, dm });
+    return nodes;
+  }
+
+  /** The node reached by following labels from the top (tests and the API's test hooks). */
+  async nodeAt(path: readonly string[]): Promise<CampaignNode | undefined> {
+    let node: CampaignNode | undefined;
+    for (const label of path) {
+      const kids = await this.getChildren(node);
+      node = kids.find((k) => treeLabel(this.getTreeItem(k)) === label);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  // ── drag and drop: move entries between campaigns, nest locations ──────────────────────
+
+  handleDrag(source: readonly CampaignNode[], data: vscode.DataTransfer): void {
+    this.dragged = source.filter((n) => n.type === 'entity');
+    data.set(TREE_MIME, new vscode.DataTransferItem(this.dragged.map(nodeId)));
+  }
+
+  async handleDrop(target: CampaignNode | undefined, data: vscode.DataTransfer): Promise<void> {
+    const ids = data.get(TREE_MIME)?.value as string[] | undefined;
+    const sources = this.dragged.filter((n) => ids?.includes(nodeId(n)));
+    this.dragged = [];
+    if (!target || sources.length === 0) return;
+    for (const s of sources) {
+      if (s.type !== 'entity') continue;
+      try {
+        await dropOne(s, target);
+      } catch (e) {
+        this.log.error(e instanceof Error ? e : String(e));
+        this.report(`Could not move ${s.entity.name}: ${describeError(e)}`);
+      }
+    }
   }
 
   dispose(): void {
-    this.changed.dispose();
+    clearTimeout(this.timer);
+    for (const s of this.subscriptions.values()) s.dispose();
+    for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What dropping an entry on a node means. */
+export async function dropOne(s: Extract<CampaignNode, { type: 'entity' }>, target: CampaignNode): Promise<void> {
+  const { dm, entity } = s;
+  if (target.folder.uri.toString() !== s.folder.uri.toString()) throw new Error('entries move between campaigns of one vault, not between vaults');
+  const targetCampaign = target.type === 'campaign' ? target.entity : target.type === 'kind' || target.type === 'entity' ? target.campaign : target.type === 'library' ? null : undefined;
+  if (targetCampaign === undefined) return;
+  const from = entity.campaign_id ?? null;
+  const to = targetCampaign?.id ?? null;
+  if (target.type === 'kind' && target.kind !== entity.kind) throw new Error(`a ${KINDS[entity.kind].label} goes among ${KINDS[entity.kind].plural}, not ${KINDS[target.kind].plural}`);
+  if (from !== to) await dm.move(entity.kind, entity.id, to);
+  if (entity.kind === 'location') {
+    if (target.type === 'entity' && target.entity.kind === 'location' && target.entity.id !== entity.id) await dm.update('location', entity.id, { parent_id: target.entity.id });
+    else if (target.type === 'kind' && from === to && entity.parent_id) await dm.update('location', entity.id, { parent_id: null });
+  }
+}
+
+function nodeId(n: CampaignNode): string {
+  const base = n.folder.uri.toString();
+  switch (n.type) {
+    case 'vault':
+      return base;
+    case 'campaign':
+      return `${base}/c/${n.entity.id}`;
+    case 'library':
+      return `${base}/library`;
+    case 'kind':
+      return `${base}/${n.campaign?.id ?? 'library'}/${n.kind}`;
+    case 'entity':
+      return `${base}/${n.entity.kind}/${n.entity.id}`;
+    case 'trash':
+      return `${base}/trash`;
+    case 'trashed':
+      return `${base}/trash/${n.entity.kind}/${n.entity.id}`;
+  }
+}
+
+/** A few words beside an entry's name. */
+function describeEntity(e: Entity): string | undefined {
+  const parts: unknown[] = [];
+  switch (e.kind) {
+    case 'character':
+      parts.push([e.race ?? e.species, e.class].filter((x) => typeof x === 'string').join(' '), typeof e.level === 'number' ? `level ${e.level}` : undefined);
+      break;
+    case 'npc':
+      parts.push(e.role);
+      break;
+    case 'session':
+      parts.push(typeof e.number === 'number' ? `#${e.number}` : undefined, e.date);
+      break;
+    case 'location':
+      parts.push(e.type);
+      break;
+    case 'item':
+      parts.push(e.rarity ?? e.type);
+      break;
+    case 'spell':
+      parts.push(typeof e.level === 'number' ? (e.level === 0 ? 'cantrip' : `level ${e.level}`) : undefined, e.school);
+      break;
+    default:
+      break;
+  }
+  const s = parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join(' · ');
+  return s.length > 0 ? s.slice(0, 80) : undefined;
+}
+
+export function treeLabel(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }

@@ -1,0 +1,173 @@
+// The Campaigns view's commands: new campaign and entries, rename, duplicate, delete to the trash,
+// restore, delete for good, open as YAML. Each asks through the prompter (tests answer by id) and
+// writes through the DataManager, so everything is validated, durable and audited.
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import { KINDS, type EntityKind } from '../../core/db/kinds';
+import { CAMPAIGN_KINDS } from '../../core/documents/docPaths';
+import { validateBody } from '../../core/schema';
+import { EntityFileSystem } from '../documents/entityFs';
+import type { CampaignNode } from '../views/campaignsTree';
+import { all, chooseVault, needs, type VaultCommandContext } from './common';
+
+const TITLE: Record<EntityKind, string> = {
+  campaign: 'Campaign',
+  character: 'Character',
+  npc: 'NPC',
+  session: 'Session',
+  location: 'Location',
+  item: 'Item',
+  spell: 'Spell',
+  rulebook: 'Rulebook',
+  asset: 'Asset',
+};
+
+const isNode = (arg: unknown): arg is CampaignNode => typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
+
+/** The problem with a name as an entry of `kind`, or undefined: the schema's rule, said plainly. */
+export function nameProblem(kind: EntityKind, name: string): string | undefined {
+  if (name.trim() === '') return 'Give a name.';
+  const issue = validateBody(kind, { name: name.normalize('NFC') }).find((i) => i.path === '/name');
+  return issue ? issue.message.replace(/^(The \w+'s )?name/i, 'The name') : undefined;
+}
+
+async function askName(ctx: VaultCommandContext, id: string, kind: EntityKind, title: string, value?: string): Promise<string | undefined> {
+  const result = await ctx.ui().input({
+    id,
+    title,
+    prompt: `The ${KINDS[kind].label}'s name`,
+    ...(value !== undefined ? { placeHolder: value } : {}),
+    validate: (v) => nameProblem(kind, v),
+  });
+  return typeof result === 'string' ? result.trim().normalize('NFC') : undefined;
+}
+
+async function openDocument(folder: vscode.WorkspaceFolder, dm: DataManager, entity: Entity): Promise<void> {
+  const uri = await EntityFileSystem.uriOf(folder, dm, entity);
+  await vscode.commands.executeCommand('vscode.open', uri);
+}
+
+export async function newCampaign(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  const target = isNode(arg) ? { folder: arg.folder, dm: arg.dm } : await chooseVault(ctx, needs.writable, 'New Campaign', arg);
+  if (!target) return undefined;
+  const name = await askName(ctx, 'entity-name', 'campaign', 'New Campaign');
+  if (name === undefined) return undefined;
+  const created = await target.dm.create('campaign', { name, system: 'D&D 5e', status: 'active', is_active: true });
+  await openDocument(target.folder, target.dm, created);
+  return created;
+}
+
+/** A new entry: of the clicked kind, or a kind the user picks on a campaign. */
+export async function newEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  if (!isNode(arg) || (arg.type !== 'kind' && arg.type !== 'campaign')) {
+    const f = await chooseVault(ctx, all(needs.writable), 'New Entry', arg);
+    if (!f) return undefined;
+    const campaigns = await f.dm.list('campaign');
+    if (campaigns.length === 0) return newCampaign(ctx, f.folder.uri);
+    const picked = await ctx.ui().pick({ id: 'campaign', title: 'New Entry', placeHolder: 'In which campaign?', items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
+    if (!picked) return undefined;
+    return newEntity(ctx, { type: 'campaign', folder: f.folder, dm: f.dm, entity: picked.campaign } satisfies CampaignNode);
+  }
+  let kind: Exclude<EntityKind, 'campaign'>;
+  if (arg.type === 'kind') kind = arg.kind;
+  else {
+    const picked = await ctx.ui().pick({
+      id: 'entity-kind',
+      title: `New Entry in ${arg.entity.name}`,
+      placeHolder: 'What kind of entry?',
+      items: CAMPAIGN_KINDS.map((k) => ({ label: TITLE[k], entryKind: k })),
+    });
+    if (!picked) return undefined;
+    kind = picked.entryKind;
+  }
+  const campaign = arg.type === 'kind' ? arg.campaign : arg.entity;
+  const name = await askName(ctx, 'entity-name', kind, `New ${TITLE[kind]}${campaign ? ` in ${campaign.name}` : ''}`);
+  if (name === undefined) return undefined;
+  const created = await arg.dm.create(kind, { name, campaign_id: campaign?.id ?? null });
+  await openDocument(arg.folder, arg.dm, created);
+  return created;
+}
+
+function entityOf(arg: unknown): (CampaignNode & { type: 'entity' | 'campaign' | 'trashed' }) | undefined {
+  return isNode(arg) && (arg.type === 'entity' || arg.type === 'campaign' || arg.type === 'trashed') ? arg : undefined;
+}
+
+function explainNoSelection(ctx: VaultCommandContext): undefined {
+  void ctx.ui().message({ id: 'cannot-run', severity: 'info', text: 'Pick an entry in the Campaigns view first (right-click it).' });
+  return undefined;
+}
+
+export async function renameEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  const n = entityOf(arg);
+  if (!n) return explainNoSelection(ctx);
+  const { dm, entity } = n;
+  const name = await askName(ctx, 'entity-name', entity.kind, `Rename ${entity.name}`, entity.name);
+  if (name === undefined || name === entity.name) return undefined;
+  return dm.update(entity.kind, entity.id, { name }, { expectedVersion: entity.version });
+}
+
+/** A copy named "… (copy)", "… (copy 2)" … in the same campaign. */
+export async function duplicateEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  const n = entityOf(arg);
+  if (!n || n.type === 'trashed') return explainNoSelection(ctx);
+  const { dm, entity, folder } = n;
+  const current = await dm.get(entity.kind, entity.id);
+  if (!current) return undefined;
+  const { id: _id, version: _v, created_at: _c, updated_at: _u, deleted_at: _d, kind: _k, ...body } = current;
+  for (let i = 1; i < 1000; i++) {
+    const name = `${current.name} (copy${i > 1 ? ` ${i}` : ''})`.slice(0, 200);
+    if (await dm.get(entity.kind, name, { campaign_id: current.campaign_id ?? null })) continue;
+    const copy = await dm.create(entity.kind, { ...body, name });
+    await openDocument(folder, dm, copy);
+    return copy;
+  }
+  return undefined;
+}
+
+export async function deleteEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  const n = entityOf(arg);
+  if (!n || n.type === 'trashed') return explainNoSelection(ctx);
+  const { dm, entity } = n;
+  const what = entity.kind === 'campaign' ? `the campaign ${entity.name} and everything in it` : `${entity.name}`;
+  const choice = await ctx.ui().message({
+    id: 'confirm-delete',
+    severity: 'warning',
+    modal: true,
+    text: `Move ${what} to the trash?`,
+    detail: 'You can restore it from the Trash in the Campaigns view.',
+    actions: ['Move to Trash'],
+  });
+  if (choice !== 'Move to Trash') return undefined;
+  return dm.delete(entity.kind, entity.id, { expectedVersion: entity.version });
+}
+
+export async function restoreEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
+  const n = entityOf(arg);
+  if (!n) return explainNoSelection(ctx);
+  return n.dm.restore(n.entity.kind, n.entity.id);
+}
+
+export async function purgeEntity(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
+  const n = entityOf(arg);
+  if (!n || n.type !== 'trashed') return Boolean(explainNoSelection(ctx));
+  const choice = await ctx.ui().message({
+    id: 'confirm-purge',
+    severity: 'warning',
+    modal: true,
+    text: `Delete ${n.entity.name} for good?`,
+    detail: 'This cannot be undone (backups still hold it).',
+    actions: ['Delete for Good'],
+  });
+  if (choice !== 'Delete for Good') return false;
+  await n.dm.purge(n.entity.kind, n.entity.id);
+  return true;
+}
+
+export async function openEntity(ctx: VaultCommandContext, arg?: unknown): Promise<void> {
+  const n = entityOf(arg);
+  if (!n || n.type === 'trashed') {
+    explainNoSelection(ctx);
+    return;
+  }
+  await openDocument(n.folder, n.dm, n.entity);
+}

@@ -1,0 +1,371 @@
+import * as vscode from 'vscode';
+import type { ChangeEvent, DataManager, Entity } from '../../core/api';
+import { KINDS, type EntityKind } from '../../core/db/kinds';
+import {
+  CAMPAIGN_FILE,
+  CAMPAIGN_KINDS,
+  DocPathError,
+  KIND_FOLDERS,
+  LIBRARY_KINDS,
+  LIBRARY_SEGMENT,
+  entityDocPath,
+  extensionsOf,
+  nameToSegment,
+  parseDocPath,
+  type DocLocation,
+} from '../../core/documents/docPaths';
+import { entityToText, parseEntityText } from '../../core/documents/yamlText';
+import { describeError, isVaultError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import type { VaultRegistry } from '../vaults';
+
+export const SCHEME = 'campaign';
+
+/**
+ * The vault as files, so every entry opens in a normal text editor (undo, save, diff, search):
+ * `campaign://<workspace folder>/<campaign>/<kind>/<name>.yaml` (docs/AUTHORING.md). Saving writes
+ * through the DataManager — validated, durable, audited; a document that is not valid YAML or not a
+ * valid entry is refused with the reason and never reaches the vault.
+ */
+export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  private readonly subscriptions = new Map<DataManager, { dispose(): void }>();
+  /** Paths served for an entity id (per vault): after a rename the old path keeps reaching it. */
+  private readonly paths = new Map<string, Set<string>>();
+  private readonly aliases = new Map<string, { kind: EntityKind; id: string }>();
+  private readonly registry: vscode.Disposable;
+
+  constructor(
+    private readonly vaults: VaultRegistry,
+    private readonly log: Logger,
+  ) {
+    this.registry = vaults.onDidChange((folders) => {
+      for (const f of folders) if (!this.subscriptions.has(f.dm)) this.subscriptions.set(f.dm, f.dm.onDidChange((e) => this.onVaultChange(f.folder, e)));
+    });
+    for (const f of vaults.folders) this.subscriptions.set(f.dm, f.dm.onDidChange((e) => this.onVaultChange(f.folder, e)));
+  }
+
+  /** The URI of an entity's document (`md`: a session's notes). */
+  static uriFor(folder: vscode.WorkspaceFolder, campaignName: string | null, kind: EntityKind, name: string, ext: 'yaml' | 'md' = 'yaml'): vscode.Uri {
+    return vscode.Uri.from({ scheme: SCHEME, authority: folderAuthority(folder), path: entityDocPath(campaignName, kind, name, ext) });
+  }
+
+  /** The URI of an entity's document, looking up its campaign's name. */
+  static async uriOf(folder: vscode.WorkspaceFolder, dm: DataManager, entity: Entity, ext: 'yaml' | 'md' = 'yaml'): Promise<vscode.Uri> {
+    if (entity.kind === 'campaign') return EntityFileSystem.uriFor(folder, null, 'campaign', entity.name);
+    const campaign = entity.campaign_id ? await dm.get('campaign', entity.campaign_id) : undefined;
+    return EntityFileSystem.uriFor(folder, campaign?.name ?? null, entity.kind, entity.name, ext);
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────────────────────
+
+  private key(folder: vscode.WorkspaceFolder, id: string): string {
+    return `${folder.uri.toString()}#${id}`;
+  }
+
+  private remember(folder: vscode.WorkspaceFolder, entity: Entity, uri: vscode.Uri): void {
+    const k = this.key(folder, entity.id);
+    let set = this.paths.get(k);
+    if (!set) this.paths.set(k, (set = new Set()));
+    set.add(uri.toString());
+    this.aliases.set(uri.toString(), { kind: entity.kind, id: entity.id });
+  }
+
+  private onVaultChange(folder: vscode.WorkspaceFolder, e: ChangeEvent): void {
+    const events: vscode.FileChangeEvent[] = [];
+    if (e.id === undefined) {
+      // Locked, unlocked, reloaded, migrated: everything may differ.
+      for (const set of this.paths.values()) for (const u of set) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
+      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.from({ scheme: SCHEME, authority: folderAuthority(folder), path: '/' }) });
+    } else {
+      for (const u of this.paths.get(this.key(folder, e.id)) ?? []) {
+        events.push({ type: e.action === 'purge' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
+      }
+      // The folder listing changes when an entry appears, goes or is renamed.
+      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.from({ scheme: SCHEME, authority: folderAuthority(folder), path: '/' }) });
+    }
+    if (events.length > 0) this.changed.fire(events);
+  }
+
+  watch(): vscode.Disposable {
+    // Every change of every vault is reported through onDidChangeFile already.
+    return new vscode.Disposable(() => undefined);
+  }
+
+  // ── resolution ────────────────────────────────────────────────────────────────────────────
+
+  private vaultOf(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; dm: DataManager } {
+    const folders = this.vaults.folders;
+    const wanted = uri.authority === '' ? folders.find((f) => f.state === 'unlocked') ?? folders[0] : folders.find((f) => folderAuthority(f.folder) === uri.authority);
+    if (!wanted) throw vscode.FileSystemError.Unavailable(`No workspace folder “${uri.authority}” holds a Campaign Vault.`);
+    if (!wanted.dm.isUnlocked) throw vscode.FileSystemError.Unavailable(wanted.state === 'absent' ? 'There is no vault in this workspace yet: run “Campaign Vault: Create Vault”.' : 'The vault is locked: run “Campaign Vault: Unlock” to open its entries.');
+    return { folder: wanted.folder, dm: wanted.dm };
+  }
+
+  private where(uri: vscode.Uri): DocLocation {
+    try {
+      return parseDocPath(uri.path);
+    } catch (e) {
+      if (e instanceof DocPathError) throw vscode.FileSystemError.FileNotFound(`${e.message}`);
+      throw e;
+    }
+  }
+
+  private async campaignId(dm: DataManager, campaign: string | null, uri: vscode.Uri): Promise<string | null> {
+    if (campaign === null) return null;
+    const c = await dm.get('campaign', campaign);
+    if (!c || c.deleted_at !== null) throw vscode.FileSystemError.FileNotFound(uri);
+    return c.id;
+  }
+
+  /** The entity a document path names (by name, else by a path it was served under before a rename). */
+  private async entityAt(dm: DataManager, loc: DocLocation, uri: vscode.Uri): Promise<Entity | undefined> {
+    let found: Entity | undefined;
+    if (loc.type === 'campaign-file') found = await dm.get('campaign', loc.campaign);
+    else if (loc.type === 'entity') {
+      const campaignId = await this.campaignId(dm, loc.campaign, uri).catch(() => undefined);
+      if (campaignId !== undefined) found = await dm.get(loc.kind, loc.name, { campaign_id: campaignId });
+    } else return undefined;
+    if (found && found.deleted_at === null) return found;
+    const alias = this.aliases.get(uri.toString());
+    if (alias) {
+      const e = await dm.get(alias.kind, alias.id);
+      if (e && e.deleted_at === null) return e;
+    }
+    return undefined;
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    return this.guard(uri, async () => {
+      const { dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      switch (loc.type) {
+        case 'root':
+        case 'library-folder':
+          return dir();
+        case 'campaign-folder': {
+          const c = await dm.get('campaign', loc.campaign);
+          if (!c || c.deleted_at !== null) throw vscode.FileSystemError.FileNotFound(uri);
+          return dir(c);
+        }
+        case 'kind-folder':
+          await this.campaignId(dm, loc.campaign, uri);
+          return dir();
+        default: {
+          const e = await this.entityAt(dm, loc, uri);
+          if (!e) throw vscode.FileSystemError.FileNotFound(uri);
+          return { type: vscode.FileType.File, ctime: Date.parse(e.created_at), mtime: Date.parse(e.updated_at), size: this.content(e, loc).byteLength };
+        }
+      }
+    });
+  }
+
+  private content(e: Entity, loc: DocLocation): Uint8Array {
+    const text = loc.type === 'entity' && loc.ext === 'md' ? (typeof e.notes === 'string' ? e.notes : '') : entityToText(e.kind, e);
+    return new TextEncoder().encode(text);
+  }
+
+  async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    return this.guard(uri, async () => {
+      const { dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      switch (loc.type) {
+        case 'root': {
+          const campaigns = await dm.list('campaign');
+          return [...campaigns.map((c): [string, vscode.FileType] => [nameToSegment(c.name), vscode.FileType.Directory]), [LIBRARY_SEGMENT, vscode.FileType.Directory]];
+        }
+        case 'library-folder':
+          return LIBRARY_KINDS.map((k) => [KIND_FOLDERS[k], vscode.FileType.Directory]);
+        case 'campaign-folder':
+          await this.campaignId(dm, loc.campaign, uri);
+          return [[CAMPAIGN_FILE, vscode.FileType.File], ...CAMPAIGN_KINDS.map((k): [string, vscode.FileType] => [KIND_FOLDERS[k], vscode.FileType.Directory])];
+        case 'kind-folder': {
+          const campaignId = await this.campaignId(dm, loc.campaign, uri);
+          const entities = await dm.list(loc.kind, { campaign_id: campaignId });
+          return entities.flatMap((e) => extensionsOf(loc.kind).map((ext): [string, vscode.FileType] => [`${nameToSegment(e.name)}.${ext}`, vscode.FileType.File]));
+        }
+        default:
+          throw vscode.FileSystemError.FileNotADirectory(uri);
+      }
+    });
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.guard(uri, async () => {
+      const { folder, dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      if (loc.type !== 'entity' && loc.type !== 'campaign-file') throw vscode.FileSystemError.FileIsADirectory(uri);
+      const e = await this.entityAt(dm, loc, uri);
+      if (!e) throw vscode.FileSystemError.FileNotFound(uri);
+      this.remember(folder, e, uri);
+      return this.content(e, loc);
+    });
+  }
+
+  // ── writing ───────────────────────────────────────────────────────────────────────────────
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    return this.guard(uri, async () => {
+      const { folder, dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      if (loc.type !== 'entity' && loc.type !== 'campaign-file') throw vscode.FileSystemError.FileIsADirectory(uri);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(content);
+      } catch {
+        throw new vscode.FileSystemError('The document is not UTF-8 text; nothing was saved.');
+      }
+      const existing = await this.entityAt(dm, loc, uri);
+      if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
+      if (!existing && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
+      const kind: EntityKind = loc.type === 'campaign-file' ? 'campaign' : loc.kind;
+      const fileName = loc.type === 'campaign-file' ? loc.campaign : loc.name;
+
+      if (loc.type === 'entity' && loc.ext === 'md') {
+        if (!existing) throw vscode.FileSystemError.FileNotFound(`Create the session ${fileName}.yaml first; its notes are ${fileName}.md.`);
+        await dm.update('session', existing.id, { notes: text.length > 0 ? text : null });
+        return;
+      }
+      let body: Record<string, unknown>;
+      if (text.trim() === '') {
+        // A new empty file (Explorer's "New File…"): the entry starts with its name.
+        body = existing ? {} : { name: fileName };
+        if (existing) throw new vscode.FileSystemError(`An empty document would erase ${fileName}; nothing was saved. Delete the entry instead if that is what you want.`);
+      } else {
+        const parsed = parseEntityText(kind, text);
+        const errors = parsed.problems.filter((p) => p.severity === 'error');
+        if (!parsed.body || errors.length > 0) {
+          const first = errors[0];
+          const line = first ? text.slice(0, first.start).split('\n').length : 1;
+          throw new vscode.FileSystemError(`Not saved: line ${line}: ${first?.message ?? 'the document is not valid'}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, shown in the editor)` : ''}`);
+        }
+        body = parsed.body;
+        if (body.name === undefined && !existing) body = { name: fileName, ...body };
+      }
+      if (existing) {
+        const after = await dm.update(kind, existing.id, body, { replace: true });
+        if (after.name !== existing.name) this.remember(folder, after, uri);
+        return;
+      }
+      if (typeof body.name === 'string' && body.name.normalize('NFC') !== fileName) {
+        throw new vscode.FileSystemError(`The name in the document (“${body.name}”) differs from the file name (“${fileName}”); make them the same.`);
+      }
+      const campaignId = loc.type === 'entity' ? await this.campaignId(dm, loc.campaign, uri) : null;
+      const created = await dm.create(kind, { ...body, ...(kind === 'campaign' ? {} : { campaign_id: campaignId }) });
+      this.remember(folder, created, uri);
+      this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
+    });
+  }
+
+  async createDirectory(uri: vscode.Uri): Promise<void> {
+    return this.guard(uri, async () => {
+      const { dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      if (loc.type !== 'campaign-folder') throw vscode.FileSystemError.NoPermissions('Only campaigns are folders you can create here; the folders inside a campaign are always there.');
+      await dm.create('campaign', { name: loc.campaign });
+      this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
+    });
+  }
+
+  /** Moves the entry to the trash (restorable from the Campaigns view). */
+  async delete(uri: vscode.Uri): Promise<void> {
+    return this.guard(uri, async () => {
+      const { dm } = this.vaultOf(uri);
+      const loc = this.where(uri);
+      if (loc.type === 'campaign-folder') {
+        const c = await dm.get('campaign', loc.campaign);
+        if (!c || c.deleted_at !== null) throw vscode.FileSystemError.FileNotFound(uri);
+        await dm.delete('campaign', c.id);
+      } else if (loc.type === 'entity' && loc.ext === 'yaml') {
+        const e = await this.entityAt(dm, loc, uri);
+        if (!e) throw vscode.FileSystemError.FileNotFound(uri);
+        await dm.delete(e.kind, e.id);
+      } else if (loc.type === 'entity') {
+        throw vscode.FileSystemError.NoPermissions('A session’s notes go with the session: delete the session’s .yaml instead.');
+      } else {
+        throw vscode.FileSystemError.NoPermissions('This folder is part of every campaign and cannot be deleted.');
+      }
+      this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    });
+  }
+
+  /** Renames an entry, or moves it to another campaign (same kind only). */
+  async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
+    return this.guard(oldUri, async () => {
+      const { folder, dm } = this.vaultOf(oldUri);
+      if (newUri.authority !== oldUri.authority) throw vscode.FileSystemError.NoPermissions('Entries move between campaigns of one vault, not between vaults.');
+      const from = this.where(oldUri);
+      const to = this.where(newUri);
+      if (from.type === 'campaign-folder' && to.type === 'campaign-folder') {
+        const c = await dm.get('campaign', from.campaign);
+        if (!c) throw vscode.FileSystemError.FileNotFound(oldUri);
+        await dm.update('campaign', c.id, { name: to.campaign });
+      } else if (from.type === 'entity' && to.type === 'entity' && from.ext === 'yaml' && to.ext === 'yaml') {
+        if (from.kind !== to.kind) throw vscode.FileSystemError.NoPermissions(`A ${KINDS[from.kind].label} stays a ${KINDS[from.kind].label}: move it into another campaign’s ${KIND_FOLDERS[from.kind]} folder.`);
+        const e = await this.entityAt(dm, from, oldUri);
+        if (!e) throw vscode.FileSystemError.FileNotFound(oldUri);
+        const target = await this.entityAt(dm, to, newUri);
+        if (target && target.id !== e.id) {
+          if (!options.overwrite) throw vscode.FileSystemError.FileExists(newUri);
+          throw vscode.FileSystemError.NoPermissions(`${to.name} already exists; rename or delete it first (entries are never overwritten by a move).`);
+        }
+        const campaignId = await this.campaignId(dm, to.campaign, newUri);
+        let moved = e;
+        if ((e.campaign_id ?? null) !== campaignId) moved = await dm.move(e.kind, e.id, campaignId);
+        if (moved.name !== to.name) moved = await dm.update(e.kind, e.id, { name: to.name });
+        this.remember(folder, moved, newUri);
+      } else {
+        throw vscode.FileSystemError.NoPermissions('Only entries (.yaml) and campaign folders can be renamed or moved.');
+      }
+      this.changed.fire([
+        { type: vscode.FileChangeType.Deleted, uri: oldUri },
+        { type: vscode.FileChangeType.Created, uri: newUri },
+      ]);
+    });
+  }
+
+  /** Runs an operation, turning vault errors into file-system errors with the user's sentence. */
+  private async guard<T>(uri: vscode.Uri, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof vscode.FileSystemError) throw e;
+      const message = describeError(e);
+      this.log.debug(`${uri.toString()}: ${e instanceof Error ? e.message : String(e)}`);
+      if (isVaultError(e, 'exists')) throw vscode.FileSystemError.FileExists(message);
+      if (isVaultError(e, 'locked')) throw vscode.FileSystemError.Unavailable(message);
+      if (isVaultError(e, 'read-only-session') || isVaultError(e, 'read-only') || isVaultError(e, 'permission-denied')) throw vscode.FileSystemError.NoPermissions(message);
+      throw new vscode.FileSystemError(message);
+    }
+  }
+
+  dispose(): void {
+    this.registry.dispose();
+    for (const s of this.subscriptions.values()) s.dispose();
+    this.changed.dispose();
+  }
+}
+
+function dir(e?: Entity): vscode.FileStat {
+  return { type: vscode.FileType.Directory, ctime: e ? Date.parse(e.created_at) : 0, mtime: e ? Date.parse(e.updated_at) : 0, size: 0 };
+}
+
+/**
+ * A workspace folder's name as a URI authority: lower-case letters, digits and "-" (so no URI tool
+ * changes it), with the folder's position appended only when two folders would share it.
+ */
+export function folderAuthority(folder: vscode.WorkspaceFolder): string {
+  const slug = (name: string) =>
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'vault';
+  const mine = slug(folder.name);
+  const clash = (vscode.workspace.workspaceFolders ?? []).some((f) => f.index !== folder.index && slug(f.name) === mine);
+  return clash ? `${mine}-${folder.index}` : mine;
+}
+

@@ -1,0 +1,250 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../src/core/api';
+import type { KdfParams } from '../../src/core/crypto/kdf';
+import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
+import { ScriptedPrompter } from '../support/scriptedPrompter';
+
+const EXTENSION_ID = 'campaign-vault.campaign-vault';
+const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
+
+/** Polls until `fn` returns something truthy (or fails with the last value seen). */
+async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const started = Date.now();
+  let last: T | undefined;
+  while (Date.now() - started < timeoutMs) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', function () {
+  this.timeout(60_000);
+  let api: CampaignVaultApi;
+  let testing: CampaignVaultTesting;
+  let folder: vscode.WorkspaceFolder;
+  let vaultDir: string;
+  const ui = new ScriptedPrompter();
+  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
+  const dm = (): DataManager => api.getDataManager(folder.uri)!;
+  const labels = async (path: string[] = []) => (await testing.tree(path)).map((i) => i.label);
+  const item = async (path: string[]) => (await testing.tree(path.slice(0, -1))).find((i) => i.label === path.at(-1));
+  const uriOf = async (path: string[]) => vscode.Uri.parse((await until(`tree item ${path.join(' › ')}`, () => item(path)))!.resourceUri!);
+  const diagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri);
+  let campaign: Entity;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
+    testing = api._testing!;
+    folder = vscode.workspace.workspaceFolders![0]!;
+    vaultDir = join(folder.uri.fsPath, '.campaign-vault');
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    testing.setKdf(FAST_KDF);
+    testing.setPrompter(ui);
+    await run('refresh');
+    await dm().createVault();
+    await run('refresh');
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'passed') ui.assertDone();
+    else ui.unexpected.splice(0);
+    ui.clear();
+    ui.answers = {};
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await dm()?.lock();
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    testing?.setPrompter(undefined);
+    testing?.setKdf(undefined);
+    await run('refresh');
+  });
+
+  it('creates a campaign from the view and shows it with its library and trash', async () => {
+    assert.deepEqual(await labels(), [], 'an empty vault shows the "No campaigns yet" welcome');
+    ui.play({ input: 'entity-name', answer: 'Lost Mine of Phandelver' });
+    campaign = (await run<Entity>('newCampaign'))!;
+    assert.equal(campaign.name, 'Lost Mine of Phandelver');
+    await until('the campaign in the tree', async () => (await labels()).includes('Lost Mine of Phandelver'));
+    assert.deepEqual(await labels(), ['Lost Mine of Phandelver', 'Shared Library', 'Trash']);
+    const kinds = await testing.tree(['Lost Mine of Phandelver']);
+    assert.deepEqual(
+      kinds.map((k) => `${k.label} ${k.description}`),
+      ['Characters 0', 'NPCs 0', 'Sessions 0', 'Locations 0', 'Items 0', 'Spells 0', 'Rulebooks 0', 'Assets 0'],
+    );
+    assert.equal(vscode.window.activeTextEditor?.document.uri.path, '/Lost Mine of Phandelver/campaign.yaml', 'the new campaign opens');
+  });
+
+  it('creates a character under Characters and opens it as a YAML document', async () => {
+    ui.play({ input: 'entity-name', answer: 'Zanna' });
+    const node = await testing.treeNode(['Lost Mine of Phandelver', 'Characters']);
+    const zanna = (await run<Entity>('newEntity', node))!;
+    assert.equal(zanna.campaign_id, campaign.id);
+    const editor = await until('the editor', () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('/characters/Zanna.yaml') ? vscode.window.activeTextEditor : undefined));
+    assert.equal(editor.document.uri.scheme, 'campaign');
+    assert.equal(editor.document.languageId, 'yaml');
+    assert.equal(editor.document.getText(), 'name: Zanna\n');
+    await until('the count', async () => (await item(['Lost Mine of Phandelver', 'Characters']))?.description === '1');
+  });
+
+  it('saves an edited sheet through the vault: validated, durable, audited', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, doc.positionAt(doc.getText().length), 'class: Wizard\nlevel: 1\nhp:\n  max: 8\n  current: 8\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save(), 'the save succeeds');
+    const stored = (await dm().get('character', 'Zanna', { campaign_id: campaign.id }))!;
+    assert.deepEqual(stored.hp, { max: 8, current: 8 });
+    assert.equal(stored.class, 'Wizard');
+    const audit = await dm().auditLog({ kind: 'character', id: stored.id });
+    assert.ok(audit.some((a) => a.action === 'update'), 'the save is in the audit log');
+    assert.equal((await item(['Lost Mine of Phandelver', 'Characters', 'Zanna']))?.description, 'Wizard · level 1');
+  });
+
+  it('marks invalid YAML where it is, refuses to save it, and keeps the text', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const before = await dm().get('character', 'Zanna', { campaign_id: campaign.id });
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'name: Zanna\nlevel: [1\nclass: Wizard\n');
+    await vscode.workspace.applyEdit(edit);
+    const diags = await until('a YAML diagnostic', () => (diagnostics(uri).some((d) => d.source?.includes('YAML')) ? diagnostics(uri) : undefined));
+    assert.ok(diags[0]!.range.start.line >= 1, `on line ${diags[0]!.range.start.line}`);
+    assert.equal(diags[0]!.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(await doc.save(), false, 'the save is refused');
+    assert.ok(doc.isDirty, 'the editor keeps the text');
+    assert.match(doc.getText(), /level: \[1/);
+    assert.deepEqual(await dm().get('character', before!.id), before, 'nothing reached the vault');
+  });
+
+  it('marks a schema violation on the offending node, and clears it when fixed', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'name: Zanna\nabilities:\n  int: 17\n  dex: 99\nlevle: 2\n');
+    await vscode.workspace.applyEdit(edit);
+    const diags = await until('two schema diagnostics', () => (diagnostics(uri).length === 2 ? diagnostics(uri) : undefined));
+    const texts = diags.map((d) => doc.getText(d.range)).sort();
+    assert.deepEqual(texts, ['dex: 99', 'levle']);
+    assert.ok(diags.some((d) => /did you mean.*level/.test(d.message)));
+    assert.equal(await doc.save(), false);
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'name: Zanna\nclass: Wizard\nlevel: 2\nabilities:\n  int: 17\n  dex: 14\nhp:\n  max: 14\n  current: 14\n');
+    await vscode.workspace.applyEdit(fix);
+    await until('no diagnostics', () => diagnostics(uri).length === 0);
+    assert.ok(await doc.save());
+    assert.equal((await dm().get('character', 'Zanna', { campaign_id: campaign.id }))?.level, 2);
+  });
+
+  it('completes field names and values from the schema and explains fields on hover', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, doc.positionAt(doc.getText().length), 'spells:\n  ability: ');
+    await vscode.workspace.applyEdit(edit);
+    const values = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, doc.positionAt(doc.getText().length));
+    const labelsOf = (l: vscode.CompletionList) => l.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labelsOf(values).includes('int'), labelsOf(values).join());
+    const fields = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(7, 2));
+    assert.ok(labelsOf(fields).includes('temp'), 'hp.temp is offered inside hp');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(6, 1));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Hit points/);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('follows changes made through the API: the tree and an open document update', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await until('a clean document', () => !doc.isDirty);
+    const zanna = (await dm().get('character', 'Zanna', { campaign_id: campaign.id }))!;
+    await dm().update('character', zanna.id, { level: 3 });
+    await until('the document to reload', () => doc.getText().includes('level: 3'));
+    await dm().createNpc({ name: 'Sildar Hallwinter', campaign_id: campaign.id, role: 'ally' });
+    await until('the NPC in the tree', async () => (await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Sildar Hallwinter'));
+    assert.equal((await item(['Lost Mine of Phandelver', 'NPCs']))?.description, '1');
+  });
+
+  it('renames, duplicates, moves to the trash and restores from the view', async () => {
+    const node = await testing.treeNode(['Lost Mine of Phandelver', 'NPCs', 'Sildar Hallwinter']);
+    ui.play({ input: 'entity-name', answer: 'Sildar' });
+    await run('renameEntity', node);
+    await until('the new name', async () => (await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Sildar'));
+    await run('duplicateEntity', await testing.treeNode(['Lost Mine of Phandelver', 'NPCs', 'Sildar']));
+    await until('the copy', async () => (await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Sildar (copy)'));
+    ui.answers['confirm-delete'] = 'Move to Trash';
+    await run('deleteEntity', await testing.treeNode(['Lost Mine of Phandelver', 'NPCs', 'Sildar (copy)']));
+    await until('the copy in the trash', async () => (await labels(['Trash'])).includes('Sildar (copy)'));
+    assert.deepEqual(await labels(['Lost Mine of Phandelver', 'NPCs']), ['Sildar']);
+    await run('restoreEntity', await testing.treeNode(['Trash', 'Sildar (copy)']));
+    await until('the copy back', async () => (await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Sildar (copy)'));
+    ui.answers['confirm-delete'] = undefined; // dismissed: nothing happens
+    await run('deleteEntity', await testing.treeNode(['Lost Mine of Phandelver', 'NPCs', 'Sildar (copy)']));
+    assert.ok((await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Sildar (copy)'));
+  });
+
+  it('nests locations and moves entries between campaigns by drag and drop', async () => {
+    const world = await dm().createLocation({ name: 'Sword Coast', campaign_id: campaign.id, type: 'region' });
+    await dm().createLocation({ name: 'Phandalin', campaign_id: campaign.id, type: 'town' });
+    await until('both locations', async () => (await labels(['Lost Mine of Phandelver', 'Locations'])).length === 2);
+    await testing.treeDrop(['Lost Mine of Phandelver', 'Locations', 'Phandalin'], ['Lost Mine of Phandelver', 'Locations', 'Sword Coast']);
+    assert.equal((await dm().get('location', 'Phandalin', { campaign_id: campaign.id }))?.parent_id, world.id);
+    await until('nesting in the tree', async () => (await labels(['Lost Mine of Phandelver', 'Locations'])).join() === 'Sword Coast');
+    assert.deepEqual(await labels(['Lost Mine of Phandelver', 'Locations', 'Sword Coast']), ['Phandalin']);
+
+    const second = await dm().createCampaign({ name: 'Curse of Strahd' });
+    await until('the second campaign', async () => (await labels()).includes('Curse of Strahd'));
+    await testing.treeDrop(['Lost Mine of Phandelver', 'Characters', 'Zanna'], ['Curse of Strahd']);
+    assert.equal((await dm().get('character', 'Zanna', { campaign_id: second.id }))?.campaign_id, second.id);
+    await until('Zanna in the second campaign', async () => (await item(['Curse of Strahd', 'Characters']))?.description === '1');
+    await testing.treeDrop(['Curse of Strahd', 'Characters', 'Zanna'], ['Lost Mine of Phandelver', 'Characters']);
+    await until('Zanna back', async () => (await item(['Lost Mine of Phandelver', 'Characters']))?.description === '1');
+  });
+
+  it('creates, renames and deletes entries through the file system; session notes are Markdown', async () => {
+    const npcs = (await uriOf(['Lost Mine of Phandelver', 'NPCs', 'Sildar'])).with({ path: '/Lost Mine of Phandelver/npcs' });
+    const glasstaff = vscode.Uri.joinPath(npcs, 'Iarno Albrek.yaml');
+    await vscode.workspace.fs.writeFile(glasstaff, new TextEncoder().encode('name: Iarno Albrek\nrole: villain\n'));
+    assert.equal((await dm().get('npc', 'Iarno Albrek', { campaign_id: campaign.id }))?.role, 'villain');
+    await vscode.workspace.fs.rename(glasstaff, vscode.Uri.joinPath(npcs, 'Glasstaff.yaml'));
+    assert.ok(await dm().get('npc', 'Glasstaff', { campaign_id: campaign.id }));
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(npcs, 'Glasstaff.yaml'));
+    assert.equal(await dm().get('npc', 'Glasstaff', { campaign_id: campaign.id }), undefined);
+    assert.ok((await dm().list('npc', { deleted_only: true })).some((n) => n.name === 'Glasstaff'), 'deleted means in the trash');
+
+    const session = await dm().createSession({ name: 'Goblin Arrows', campaign_id: campaign.id, number: 1 });
+    const notes = vscode.Uri.joinPath(npcs, '..', 'sessions', 'Goblin Arrows.md');
+    await vscode.workspace.fs.writeFile(notes, new TextEncoder().encode('# Session 1\n\nThe party met [[Sildar]] on the road.\n'));
+    assert.match(String((await dm().get('session', session.id))?.notes), /met \[\[Sildar\]\]/);
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(notes)), /^# Session 1/);
+  });
+
+  it('shows names with "/" and refuses paths and names that cannot be entries', async () => {
+    await dm().createNpc({ name: 'Harbin/Wester', campaign_id: campaign.id });
+    const uri = await uriOf(['Lost Mine of Phandelver', 'NPCs', 'Harbin/Wester']);
+    assert.equal(uri.path, '/Lost Mine of Phandelver/npcs/Harbin\u2215Wester.yaml');
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), /^name: Harbin\/Wester$/m);
+    const base = uri.with({ path: '/' });
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(base, 'Lost Mine of Phandelver', 'npcs', '..', '..', 'etc', 'passwd'))));
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(uri.with({ path: '/Lost Mine of Phandelver/monsters/Owlbear.yaml' }))), /not a folder of a campaign/);
+    const bidi = uri.with({ path: '/Lost Mine of Phandelver/npcs/evil\u202Egnp.yaml' });
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(bidi, new TextEncoder().encode(''))), /name/i);
+    assert.equal((await dm().list('npc', { campaign_id: campaign.id })).some((n) => n.name.includes('\u202E')), false, 'nothing was written');
+  });
+
+  it('after Lock the documents are unavailable and the view shows the locked welcome', async () => {
+    await dm().lock();
+    await run('refresh');
+    assert.deepEqual(await labels(), []);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.parse('campaign://workspace/Lost%20Mine%20of%20Phandelver/campaign.yaml'))), /locked/);
+    await dm().unlock({ none: true });
+  });
+});
