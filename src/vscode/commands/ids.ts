@@ -13,6 +13,7 @@ export const COMMANDS = {
   runMigrations: 'campaignVault.runMigrations',
   rollbackMigration: 'campaignVault.rollbackMigration',
   forgetRememberedKey: 'campaignVault.forgetRememberedKey',
+  openAsSheet: 'campaignVault.openAsSheet',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
