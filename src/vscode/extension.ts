@@ -20,6 +20,7 @@ import { showStatus } from './commands/showStatus';
 import { unlock } from './commands/unlock';
 import { registerDiagnostics, registerSchemaAssist } from './documents/assist';
 import { EntityFileSystem, SCHEME } from './documents/entityFs';
+import { registerSheetEditor } from './editors/sheetEditor';
 import { LOG_CHANNEL_NAME, channelLogger } from './log';
 import { windowPrompter, type Prompter } from './prompter';
 import { RememberedKeys } from './rememberedKeys';
@@ -79,6 +80,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
     vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }),
     registerDiagnostics(),
     registerSchemaAssist(),
+    registerSheetEditor(context, log),
     model.onDidChange((status) => {
       statusBar.update(status);
       tree.update(status);

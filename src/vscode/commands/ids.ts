@@ -21,6 +21,7 @@ export const COMMANDS = {
   restoreEntity: 'campaignVault.restoreEntity',
   purgeEntity: 'campaignVault.purgeEntity',
   openEntity: 'campaignVault.openEntity',
+  openAsSheet: 'campaignVault.openAsSheet',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

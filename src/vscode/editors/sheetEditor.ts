@@ -1,0 +1,200 @@
+// The Character Sheet: a custom editor over the same TextDocument as the YAML text editor (the
+// pattern of vscode-extension-samples' catScratchEditor). The document is the model; the webview
+// only renders what the host derives (src/core/sheet) and asks for edits, which are applied as
+// WorkspaceEdits so undo, redo, dirty state and saving behave as in the text editor.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import { EntityFileSystem } from '../documents/entityFs';
+import type { Logger } from '../../core/ports';
+import {
+  applyFieldEdit,
+  minimalChange,
+  parseWebviewMessage,
+  sheetKindFromPath,
+  sheetMessage,
+  type FieldPath,
+  type HostMessage,
+  type SheetKind,
+} from '../../core/sheet';
+import { COMMANDS } from '../commands/ids';
+
+export const SHEET_VIEW_TYPE = 'campaignVault.sheet';
+/** Typing in the text editor next to the sheet re-renders it at most this often. */
+export const UPDATE_DELAY_MS = 150;
+
+/** The webview page: no data in it (everything arrives by message), a strict CSP, one nonce'd script. */
+export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'sheet.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'sheet.css'));
+  const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:;`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Character Sheet</title>
+</head>
+<body>
+<div id="banners"></div>
+<main id="sheet" aria-label="Character sheet"><p class="loading">Loading the sheet…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+/** One open sheet: its panel, its document, and everything to dispose with it. */
+class SheetSession implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private kind: SheetKind | undefined;
+  private edits: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly document: vscode.TextDocument,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly log: Logger | undefined,
+  ) {
+    this.kind = sheetKindFromPath(document.uri.path);
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) this.scheduleUpdate();
+      }),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.ready) return; // the handshake: nothing before the webview listens
+    void this.panel.webview.postMessage(message);
+  }
+
+  private scheduleUpdate(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.postUpdate();
+    }, UPDATE_DELAY_MS);
+  }
+
+  private postUpdate(): void {
+    if (!this.ready) return;
+    try {
+      const message = sheetMessage(this.document.getText(), this.kind, this.document.version);
+      if (message.type === 'update') this.kind ??= message.model.kind;
+      this.post(message);
+    } catch (e) {
+      this.log?.error(e instanceof Error ? e : String(e));
+      this.post({ type: 'error', message: 'The sheet could not be built from this file. Details are in the Campaign Vault log.' });
+    }
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (message === undefined) {
+      this.log?.warn(`sheet: ignored a malformed message from the webview (${typeof raw})`);
+      this.post({ type: 'error', message: 'The sheet sent a message the editor does not understand; it was ignored.' });
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.postUpdate();
+        return;
+      case 'openText':
+        void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default', vscode.ViewColumn.Beside);
+        return;
+      case 'edit': {
+        const { requestId, path, value } = message;
+        // One edit at a time, each computed from the text as it is when its turn comes.
+        this.edits = this.edits.then(() => this.applyEdit(requestId, path, value)).catch((e: unknown) => {
+          this.log?.error(e instanceof Error ? e : String(e));
+          this.post({ type: 'editResult', requestId, ok: false, message: 'The change could not be applied. Details are in the Campaign Vault log.' });
+        });
+        return;
+      }
+    }
+  }
+
+  private async applyEdit(requestId: number, path: FieldPath, value: string | number | boolean | null): Promise<void> {
+    const kind = this.kind ?? 'character';
+    const before = this.document.getText();
+    const result = applyFieldEdit(before, kind, path, value);
+    if (!result.ok) {
+      this.post({ type: 'editResult', requestId, ok: false, message: result.message });
+      return;
+    }
+    const change = minimalChange(before, result.text);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(change.start), this.document.positionAt(change.end)), change.text);
+    const applied = await vscode.workspace.applyEdit(edit);
+    this.post(
+      applied
+        ? { type: 'editResult', requestId, ok: true }
+        : { type: 'editResult', requestId, ok: false, message: 'The file could not be changed (is it read-only, or the vault locked?)' },
+    );
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ready = false;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log?: Logger,
+  ) {}
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    panel.webview.html = sheetHtml(panel.webview, this.extensionUri, randomBytes(16).toString('base64'));
+    new SheetSession(document, panel, this.log);
+  }
+}
+
+/** Opens a YAML file (the argument from a menu, else the active editor's) as a Character Sheet. */
+async function openAsSheet(arg: unknown): Promise<void> {
+  // From the Campaigns view the argument is the entry's node.
+  const node = typeof arg === 'object' && arg !== null && 'entity' in arg && 'folder' in arg && 'dm' in arg ? (arg as { entity: Entity; folder: vscode.WorkspaceFolder; dm: DataManager }) : undefined;
+  const uri = node ? await EntityFileSystem.uriOf(node.folder, node.dm, node.entity) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (uri === undefined) {
+    void vscode.window.showInformationMessage('Open a character or NPC YAML file first, then run "Open as Character Sheet".');
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', uri, SHEET_VIEW_TYPE);
+}
+
+/** Registers the Character Sheet editor and its command; dispose the result to unregister both. */
+export function registerSheetEditor(context: vscode.ExtensionContext, log?: Logger): vscode.Disposable {
+  const sheetLog = log?.child('sheet');
+  return vscode.Disposable.from(
+    vscode.window.registerCustomEditorProvider(SHEET_VIEW_TYPE, new SheetEditorProvider(context.extensionUri, sheetLog), {
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.commands.registerCommand(COMMANDS.openAsSheet, async (arg?: unknown) => {
+      try {
+        await openAsSheet(arg);
+      } catch (e) {
+        sheetLog?.error(e instanceof Error ? e : String(e));
+        void vscode.window.showErrorMessage(`Campaign Vault: the file could not be opened as a Character Sheet: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }),
+  );
+}

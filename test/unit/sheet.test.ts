@@ -1,0 +1,251 @@
+import * as assert from 'node:assert/strict';
+import {
+  casterLevel,
+  deriveCharacterSheet,
+  deriveStatBlock,
+  pactSlots,
+  proficiencyForChallenge,
+  slotsForCasterLevel,
+  type CharacterSheet,
+  type SkillKey,
+} from '../../src/core/sheet';
+import { characterFromFoundry, npcFromBitsMonster, npcFromFoundry, readJson, readYaml, type BitsMonster } from './schemaFixtures';
+
+const hero = (file: string) => deriveCharacterSheet(characterFromFoundry(readYaml(`test/fixtures/sample-campaign/characters/${file}.yml`) as never));
+const mods = (s: CharacterSheet) => Object.fromEntries(s.abilities.map((a) => [a.ability, a.modifier]));
+const save = (s: CharacterSheet, a: string) => s.saves.find((x) => x.ability === a)!;
+const skill = (s: CharacterSheet, k: SkillKey) => s.skills.find((x) => x.key === k)!;
+const slots = (s: CharacterSheet) => Object.fromEntries(s.spellcasting!.slots.map((r) => [r.level, r.max.value]));
+
+describe('core/sheet: real heroes (SRD starter heroes from Foundry)', () => {
+  it('Zanna, gnome wizard 1: modifiers, saves, skills, passives, spellcasting, carried weight', () => {
+    const z = hero('zanna-gnome-wizard');
+    // STR 8, DEX 12, CON 15, INT 17, WIS 13, CHA 10
+    assert.deepEqual(mods(z), { str: -1, dex: 1, con: 2, int: 3, wis: 1, cha: 0 });
+    assert.equal(z.level.value, 1);
+    assert.deepEqual(z.proficiencyBonus, { value: 2, stored: 2, derived: 2, mismatch: false });
+    assert.deepEqual([save(z, 'int').bonus, save(z, 'wis').bonus, save(z, 'str').bonus], [5, 3, -1]);
+    assert.equal(save(z, 'int').proficient, true);
+    assert.equal(skill(z, 'arcana').bonus, 5);
+    assert.equal(skill(z, 'arcana').proficiency, 'proficient');
+    assert.equal(skill(z, 'stealth').bonus, 1);
+    assert.equal(skill(z, 'stealth').proficiency, 'none');
+    assert.equal(z.skills.length, 18);
+    assert.deepEqual(z.passive.perception, { value: 11, stored: 11, derived: 11, mismatch: false });
+    assert.equal(z.passive.investigation, 15);
+    assert.equal(z.passive.insight, 11);
+    assert.equal(z.initiative.value, 1);
+    assert.equal(z.ac.value, 11);
+    assert.equal(z.speed.walk, 25);
+    assert.deepEqual(z.hp, { current: 8, max: 8, temp: 0 });
+    const sc = z.spellcasting!;
+    assert.equal(sc.ability, 'int');
+    assert.deepEqual(sc.saveDc, { value: 13, stored: 13, derived: 13, mismatch: false });
+    assert.equal(sc.attackBonus.derived, 5);
+    assert.equal(sc.casterLevel, 1);
+    assert.deepEqual(slots(z), { 1: 2 });
+    assert.equal(sc.slots[0]!.max.derived, 2);
+    assert.deepEqual(sc.spells.map((g) => [g.level, g.spells.length]), [[0, 3], [1, 6]]);
+    assert.deepEqual(z.classes.map((c) => [c.name, c.level, c.caster, c.spellAbility, c.saveDc]), [['Wizard', 1, 'full', 'int', 13]]);
+    // 18 items; torches 10 × 1 lb and rations 10 × 2 lb; 78.56 lb in all, against 8 × 15 = 120 lb.
+    assert.equal(z.inventory.items.find((i) => i.name === 'Rations')!.totalWeight, 20);
+    assert.equal(z.inventory.carried, 78.56);
+    assert.equal(z.inventory.capacity, 120);
+    assert.equal(z.inventory.encumbered, false);
+    // Quarterstaff: a Str melee weapon, +2 − 1 to hit, 1d6 − 1.
+    const staff = z.attacks.find((a) => a.name === 'Quarterstaff')!;
+    assert.deepEqual([staff.ability, staff.toHit.value, staff.damage], ['str', 1, '1d6-1']);
+  });
+
+  it('Riswynn, dwarf rogue 1: expertise doubles proficiency; finesse and ranged weapons use Dex', () => {
+    const r = hero('riswynn-dwarf-rogue');
+    assert.deepEqual(mods(r), { str: 0, dex: 2, con: 3, int: 1, wis: 2, cha: -1 });
+    assert.deepEqual([skill(r, 'stealth').proficiency, skill(r, 'stealth').bonus], ['expertise', 6]);
+    assert.equal(skill(r, 'sleight_of_hand').bonus, 6);
+    assert.equal(skill(r, 'acrobatics').bonus, 4);
+    assert.equal(skill(r, 'deception').bonus, 1);
+    assert.equal(r.passive.perception.value, 12);
+    assert.deepEqual([save(r, 'dex').bonus, save(r, 'int').bonus, save(r, 'con').bonus], [4, 3, 3]);
+    const byName = Object.fromEntries(r.attacks.map((a) => [a.name, [a.ability, a.toHit.value, a.damage]]));
+    assert.deepEqual(byName, { Dagger: ['dex', 4, '1d4+2'], Shortbow: ['dex', 4, '1d6+2'], Rapier: ['dex', 4, '1d8+2'] });
+    assert.equal(r.senses.darkvision, 60);
+  });
+
+  it('Akra, dragonborn cleric 1: Wisdom casting, proficient Perception', () => {
+    const a = hero('akra-dragonborn-cleric');
+    assert.deepEqual(mods(a), { str: 3, dex: 0, con: 1, int: -1, wis: 2, cha: -1 });
+    assert.deepEqual([save(a, 'wis').bonus, save(a, 'cha').bonus], [4, 1]);
+    assert.equal(skill(a, 'perception').bonus, 4);
+    assert.deepEqual(a.passive.perception, { value: 14, stored: 14, derived: 14, mismatch: false });
+    assert.equal(a.spellcasting!.saveDc.derived, 12);
+    assert.equal(a.spellcasting!.attackBonus.derived, 4);
+    assert.deepEqual(slots(a), { 1: 2 });
+    assert.equal(a.attacks.find((x) => x.name === 'Mace')!.damage, '1d6+3');
+  });
+
+  it('Randal, human fighter 1: melee Str, ranged Dex, thrown Str; no slots for a plain fighter', () => {
+    const r = hero('randal-human-fighter');
+    assert.deepEqual([save(r, 'str').bonus, save(r, 'con').bonus], [5, 4]);
+    assert.equal(skill(r, 'athletics').bonus, 5);
+    const byName = Object.fromEntries(r.attacks.map((a) => [a.name, [a.ability, a.toHit.value, a.damage]]));
+    assert.deepEqual(byName.Longsword, ['str', 5, '1d8+3']);
+    assert.deepEqual(byName.Longbow, ['dex', 4, '1d8+2']);
+    assert.deepEqual(byName.Handaxe, ['str', 5, '1d6+3']);
+    assert.equal(r.classes[0]!.caster, 'none');
+    assert.deepEqual(r.spellcasting!.slots, []);
+    assert.equal(r.ac.value, 18);
+  });
+});
+
+describe('core/sheet: classes, casters and proficiency built from the schema', () => {
+  const base = { name: 'Test', abilities: { str: 10, dex: 14, con: 12, int: 16, wis: 12, cha: 14 } };
+
+  it('multiclass: level and proficiency from the sum of class levels; full casters add up', () => {
+    const s = deriveCharacterSheet({ ...base, classes: [{ name: 'Wizard', level: 5 }, { name: 'Cleric', level: 3 }] });
+    assert.deepEqual(s.level, { value: 8, stored: null, derived: 8, mismatch: false });
+    assert.equal(s.proficiencyBonus.value, 3);
+    assert.equal(s.spellcasting!.casterLevel, 8);
+    assert.deepEqual(slots(s), { 1: 4, 2: 3, 3: 3, 4: 2 });
+    // The first caster class gives the sheet's ability; each class has its own DC (8 + 3 + mod).
+    assert.equal(s.spellcasting!.ability, 'int');
+    assert.deepEqual(s.classes.map((c) => c.saveDc), [14, 12]);
+  });
+
+  it('level 9 reaches +4 proficiency; a stored level that disagrees wins and is flagged', () => {
+    assert.equal(deriveCharacterSheet({ ...base, classes: [{ name: 'Fighter', level: 9 }] }).proficiencyBonus.value, 4);
+    const s = deriveCharacterSheet({ ...base, level: 3, classes: [{ name: 'Fighter', level: 4 }] });
+    assert.deepEqual(s.level, { value: 3, stored: 3, derived: 4, mismatch: true });
+    assert.equal(s.proficiencyBonus.value, 2);
+    const pb = deriveCharacterSheet({ ...base, level: 5, class: 'Fighter', proficiency_bonus: 2 }).proficiencyBonus;
+    assert.deepEqual(pb, { value: 2, stored: 2, derived: 3, mismatch: true });
+  });
+
+  it('half casters: a paladin alone uses the paladin table; multiclassed, half its levels round down', () => {
+    assert.equal(deriveCharacterSheet({ ...base, class: 'Paladin', level: 1 }).spellcasting!.slots.length, 0);
+    assert.deepEqual(slots(deriveCharacterSheet({ ...base, class: 'Ranger', level: 2 })), { 1: 2 });
+    assert.deepEqual(slots(deriveCharacterSheet({ ...base, class: 'Paladin', level: 5 })), { 1: 4, 2: 2 });
+    assert.deepEqual(slots(deriveCharacterSheet({ ...base, class: 'Paladin', level: 9 })), { 1: 4, 2: 3, 3: 2 });
+    const ps = deriveCharacterSheet({ ...base, classes: [{ name: 'Paladin', level: 6 }, { name: 'Sorcerer', level: 3 }] });
+    assert.equal(ps.spellcasting!.casterLevel, 6);
+    assert.deepEqual(slots(ps), { 1: 4, 2: 3, 3: 3 });
+    // Paladin casts with Charisma: 8 + 4 (level 9) + 2.
+    assert.equal(ps.classes[0]!.saveDc, 14);
+  });
+
+  it('third casters: Eldritch Knight and Arcane Trickster, alone and multiclassed; artificers round up', () => {
+    assert.equal(deriveCharacterSheet({ ...base, classes: [{ name: 'Fighter', subclass: 'Eldritch Knight', level: 2 }] }).spellcasting!.slots.length, 0);
+    assert.deepEqual(slots(deriveCharacterSheet({ ...base, classes: [{ name: 'Fighter', subclass: 'Eldritch Knight', level: 7 }] })), { 1: 4, 2: 2 });
+    const at = deriveCharacterSheet({ ...base, classes: [{ name: 'Rogue', subclass: 'Arcane Trickster', level: 3 }, { name: 'Wizard', level: 2 }] });
+    assert.equal(at.spellcasting!.casterLevel, 3);
+    assert.deepEqual(slots(at), { 1: 4, 2: 2 });
+    assert.deepEqual(slots(deriveCharacterSheet({ ...base, class: 'Artificer', level: 1 })), { 1: 2 });
+    assert.equal(casterLevel([{ type: 'artificer', level: 3 }, { type: 'full', level: 1 }]), 3);
+    assert.deepEqual(slotsForCasterLevel(20), [4, 3, 3, 3, 3, 2, 2, 1, 1]);
+    assert.deepEqual(slotsForCasterLevel(17), [4, 3, 3, 3, 2, 1, 1, 1, 1]);
+  });
+
+  it('warlock: Pact Magic slots are separate from multiclass slots', () => {
+    const w = deriveCharacterSheet({ ...base, class: 'Warlock', level: 5 });
+    assert.deepEqual(w.spellcasting!.pact!.level.value, 3);
+    assert.deepEqual(w.spellcasting!.pact!.max.value, 2);
+    assert.deepEqual(w.spellcasting!.slots, []);
+    assert.equal(w.spellcasting!.ability, 'cha');
+    assert.equal(w.spellcasting!.saveDc.value, 8 + 3 + 2);
+    const ws = deriveCharacterSheet({ ...base, classes: [{ name: 'Warlock', level: 3 }, { name: 'Sorcerer', level: 2 }] });
+    assert.deepEqual(slots(ws), { 1: 3 });
+    assert.deepEqual([ws.spellcasting!.pact!.level.value, ws.spellcasting!.pact!.max.value], [2, 2]);
+    assert.deepEqual([1, 2, 11, 17].map((l) => pactSlots(l)), [
+      { level: 1, max: 1 },
+      { level: 1, max: 2 },
+      { level: 5, max: 3 },
+      { level: 5, max: 4 },
+    ]);
+    // Stored pact slots win; the derived number is kept for the sheet to show the difference.
+    const stored = deriveCharacterSheet({ ...base, class: 'Warlock', level: 5, spells: { pact_slots: { level: 3, max: 3, used: 1 } } });
+    assert.deepEqual(stored.spellcasting!.pact, { level: { value: 3, stored: 3, derived: 3, mismatch: false }, max: { value: 3, stored: 3, derived: 2, mismatch: true }, used: 1 });
+  });
+
+  it('expertise at level 5, Jack of All Trades on untrained skills and initiative, other bonuses', () => {
+    const rogue = deriveCharacterSheet({
+      name: 'R',
+      class: 'Rogue',
+      level: 5,
+      abilities: { dex: 18, wis: 12 },
+      skills: { stealth: { proficient: true, expertise: true }, perception: { proficient: true, bonus: 1 } },
+    });
+    assert.equal(skill(rogue, 'stealth').bonus, 4 + 6);
+    assert.equal(skill(rogue, 'perception').bonus, 1 + 3 + 1);
+    assert.equal(rogue.passive.perception.value, 15);
+    assert.equal(rogue.halfProficiency, null);
+    const bard = deriveCharacterSheet({ name: 'B', class: 'Bard', level: 3, abilities: { dex: 14, wis: 12, cha: 16 }, skills: { performance: { proficient: true } } });
+    assert.equal(bard.halfProficiency, 'Jack of All Trades');
+    assert.deepEqual([skill(bard, 'perception').proficiency, skill(bard, 'perception').bonus], ['half', 2]);
+    assert.equal(skill(bard, 'performance').bonus, 5);
+    assert.equal(bard.initiative.value, 3);
+    assert.equal(deriveCharacterSheet({ name: 'B', class: 'Bard', level: 1, abilities: { wis: 12 } }).halfProficiency, null);
+  });
+
+  it('a sheet from a body with wrong types and missing fields, without throwing', () => {
+    const s = deriveCharacterSheet({ name: 7, abilities: { str: 'strong', dex: 30 }, hp: 'full', inventory: [null, { name: 'Rope', quantity: 'x', weight: 10 }], speed: 35, spells: null });
+    assert.equal(s.name, '(unnamed character)');
+    assert.equal(s.abilities.find((a) => a.ability === 'dex')!.modifier, 10);
+    assert.equal(s.abilities.find((a) => a.ability === 'str')!.score, null);
+    assert.deepEqual(s.hp, { current: null, max: null, temp: null });
+    assert.deepEqual(s.inventory.items.map((i) => [i.index, i.quantity, i.totalWeight]), [[1, 1, 10]]);
+    assert.equal(s.inventory.capacity, null);
+    assert.deepEqual([s.speed.walk, s.speed.single], [35, true]);
+    assert.equal(s.spellcasting, null);
+    assert.equal(s.ac.value, 20); // unarmored 10 + Dex when no AC is written
+    for (const x of [null, [], 'text', 42]) assert.equal(deriveCharacterSheet(x).skills.length, 18);
+  });
+
+  it('encumbrance: carried weight over Str × 15', () => {
+    const s = deriveCharacterSheet({ name: 'Mule', abilities: { str: 3 }, inventory: [{ name: 'Iron', quantity: 5, weight: 9.5 }] });
+    assert.deepEqual([s.inventory.carried, s.inventory.capacity, s.inventory.encumbered], [47.5, 45, true]);
+  });
+});
+
+describe('core/sheet: NPC stat blocks', () => {
+  it('Bandit Captain (Foundry): CR 2 → +2 and 450 XP; saves, skills and passive Perception', () => {
+    const b = deriveStatBlock(npcFromFoundry(readYaml('test/fixtures/sample-campaign/npcs/bandit-captain.yml') as never, 'villain'));
+    assert.equal(b.hasStats, true);
+    assert.deepEqual(b.challenge, { rating: 2, label: '2' });
+    assert.deepEqual(b.proficiencyBonus, { value: 2, stored: 2, derived: 2, mismatch: false });
+    assert.deepEqual(b.xp, { value: 450, stored: null, derived: 450, mismatch: false });
+    assert.deepEqual(b.saves.map((s) => [s.ability, s.bonus.value, s.bonus.mismatch]), [['str', 4, false], ['dex', 5, false], ['wis', 2, false]]);
+    assert.deepEqual(b.skills.map((s) => [s.key, s.bonus]), [['athletics', 4], ['deception', 4]]);
+    assert.equal(b.passivePerception.value, 10);
+    assert.equal(b.passivePerception.derived, 10);
+    assert.deepEqual([b.ac, b.hp, b.hitDice], [15, 52, '8d8 + 16']);
+    assert.equal(b.typeLine, 'Medium humanoid, neutral');
+    assert.deepEqual(b.actions.map((a) => [a.name, a.attackBonus]), [['Scimitar', 5], ['Pistol', 5], ['Multiattack', null]]);
+    assert.deepEqual(b.reactions.map((a) => a.name), ['Parry']);
+  });
+
+  it('SRD monsters (5e-bits): fractional CR, legendary actions, spellcasting', () => {
+    const monsters = readJson('test/fixtures/srd-5e-bits/5e-SRD-Monsters.json') as BitsMonster[];
+    const lich = deriveStatBlock(npcFromBitsMonster(monsters.find((m) => m.name === 'Lich')!));
+    assert.deepEqual(lich.challenge, { rating: 21, label: '21' });
+    assert.deepEqual([lich.proficiencyBonus.value, lich.proficiencyBonus.derived, lich.xp.derived], [7, 7, 33000]);
+    assert.ok(lich.legendaryActions.length >= 3);
+    assert.equal(lich.legendaryPerRound, 3);
+    const sc = lich.spellcasting!;
+    assert.equal(sc.ability, 'int');
+    assert.equal(sc.spells.length, 26);
+    // Lich: INT 20, +7 → DC 8 + 7 + 5 = 20, +12 to hit, as the SRD prints.
+    assert.deepEqual([sc.saveDc.value, sc.saveDc.derived, sc.attackBonus.derived], [20, 20, 12]);
+    assert.deepEqual(sc.slots.map((s) => s.max), [4, 3, 3, 3, 3, 1, 1, 1, 1]);
+    assert.deepEqual([proficiencyForChallenge(0.25), proficiencyForChallenge(4), proficiencyForChallenge(5), proficiencyForChallenge(30)], [2, 2, 3, 9]);
+  });
+
+  it('a goblin at CR 1/4, and an NPC without a stat block', () => {
+    const g = deriveStatBlock({ name: 'Goblin', statblock: { challenge_rating: 0.25, abilities: { dex: 14, wis: 8 }, skills: { stealth: 6 } } });
+    assert.deepEqual(g.challenge, { rating: 0.25, label: '1/4' });
+    assert.equal(g.xp.value, 50);
+    assert.equal(g.passivePerception.value, 9);
+    const n = deriveStatBlock({ name: 'Sildar', role: 'ally', statblock: null });
+    assert.equal(n.hasStats, false);
+    assert.equal(n.passivePerception.value, null);
+    assert.equal(n.role, 'ally');
+  });
+});
