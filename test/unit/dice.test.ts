@@ -211,6 +211,10 @@ describe('dice: finding expressions in text', () => {
     );
   });
 
+  it('leaves YAML keys alone', () => {
+    assert.deepEqual(findDice('d6: 1d6\n2d6+1: twins').map((m) => m.text), ['1d6', '2d6']);
+  });
+
   it('reports what the limits refuse', () => {
     const [m] = findDice('a 200d6 fireball');
     assert.ok(m && !m.parsed.ok);

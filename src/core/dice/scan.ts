@@ -8,7 +8,8 @@ import { parseDice, type DiceParseResult } from './parse';
  */
 const WORD = '[\\p{L}\\p{N}_]';
 const DIE = '[0-9]{0,3}[dD](?:[0-9]{1,4}|%)(?:[kK][hHlL]?[0-9]{1,3}|!)?';
-export const DICE_PATTERN = `(?<!${WORD})${DIE}(?!${WORD})(?:[ \\t]*[-+][ \\t]*(?:${DIE}|[0-9]{1,5})(?!${WORD}))*`;
+// The final (?!:) keeps YAML keys such as `d6:` (a table of results) from being taken for dice.
+export const DICE_PATTERN = `(?<!${WORD})${DIE}(?!${WORD})(?:[ \\t]*[-+][ \\t]*(?:${DIE}|[0-9]{1,5})(?!${WORD}))*(?!:)`;
 
 export interface DiceMatch {
   readonly offset: number;
