@@ -13,6 +13,7 @@ export const COMMANDS = {
   runMigrations: 'campaignVault.runMigrations',
   rollbackMigration: 'campaignVault.rollbackMigration',
   forgetRememberedKey: 'campaignVault.forgetRememberedKey',
+  quickSearch: 'campaignVault.quickSearch',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
