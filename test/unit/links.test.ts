@@ -102,6 +102,8 @@ describe('links: scanning', () => {
     // A long run of brackets stays linear.
     const started = Date.now();
     scanLinks('[['.repeat(100_000) + ']]'.repeat(100_000), 'markdown');
+    // Backtick runs of many different lengths, none closed, in one long paragraph.
+    scanLinks(Array.from({ length: 1500 }, (_, i) => '`'.repeat(i + 1)).join(' x '), 'markdown');
     assert.ok(Date.now() - started < 1000);
   });
 });

@@ -183,10 +183,14 @@ export function markdownCode(text: string): Range[] {
   return ranges.sort((a, b) => a[0] - b[0]);
 }
 
+/** How far a code span may reach; beyond, its backticks are taken literally (keeps odd texts linear). */
+const MAX_SPAN = 10_000;
+
 /** The end of a code span opened by `n` backticks before `from`: the next run of exactly `n`, within the paragraph. */
 function spanEnd(text: string, from: number, n: number, end: number): number {
   let j = from;
-  while (j < end) {
+  const stop = Math.min(end, from + MAX_SPAN);
+  while (j < stop) {
     if (text[j] === '\n' && /^\n[ \t]*(\n|$)/.test(text.slice(j, j + 80))) return -1;
     if (text[j] === '`') {
       let m = 1;
