@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { EntityKind } from '../core/db/kinds';
 import type { Logger } from '../core/ports';
 import type { CampaignVaultApi, CampaignVaultTesting } from './api';
 import { nodeDataManager } from '../node/dataManager';
@@ -20,6 +21,8 @@ import { showStatus } from './commands/showStatus';
 import { unlock } from './commands/unlock';
 import { registerDiagnostics, registerSchemaAssist } from './documents/assist';
 import { EntityFileSystem, SCHEME } from './documents/entityFs';
+import { parseDocPath } from '../core/documents/docPaths';
+import { registerAuthoring } from './authoring';
 import { registerSheetEditor } from './editors/sheetEditor';
 import { LOG_CHANNEL_NAME, channelLogger } from './log';
 import { windowPrompter, type Prompter } from './prompter';
@@ -117,6 +120,28 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   vaultCommand(COMMANDS.restoreEntity, restoreEntity);
   vaultCommand(COMMANDS.purgeEntity, purgeEntity);
   vaultCommand(COMMANDS.openEntity, openEntity);
+
+  // Entity links, hovers and Quick Search work on the first unlocked vault.
+  const authoringVault = () => vaults.folders.find((f) => f.dm.isUnlocked);
+  const entityUri = (e: { kind: EntityKind; name: string; campaign_name?: string }) =>
+    EntityFileSystem.uriFor(authoringVault()?.folder ?? vscode.workspace.workspaceFolders![0]!, e.campaign_name ?? null, e.kind, e.name);
+  registerAuthoring(context, {
+    dataManager: () => authoringVault()?.dm,
+    uriFor: entityUri,
+    open: (e) => vscode.commands.executeCommand('vscode.open', entityUri(e)),
+    campaignOf: (uri, catalog) => {
+      if (uri.scheme !== SCHEME) return undefined;
+      try {
+        const loc = parseDocPath(uri.path);
+        const name = loc.type === 'root' || loc.type === 'library-folder' ? null : 'campaign' in loc ? loc.campaign : null;
+        if (name === null) return null;
+        return [...catalog.index.all()].find((c) => c.kind === 'campaign' && c.name.toLowerCase() === name.toLowerCase())?.id;
+      } catch {
+        return undefined;
+      }
+    },
+    log: log.child('authoring'),
+  });
 
   await model.refresh();
   await vaults.refresh();

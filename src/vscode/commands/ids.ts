@@ -22,6 +22,7 @@ export const COMMANDS = {
   purgeEntity: 'campaignVault.purgeEntity',
   openEntity: 'campaignVault.openEntity',
   openAsSheet: 'campaignVault.openAsSheet',
+  quickSearch: 'campaignVault.quickSearch',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

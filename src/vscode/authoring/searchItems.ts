@@ -1,0 +1,37 @@
+/**
+ * Quick Search's list items, built without `vscode` (a QuickPickItem is a plain object) so that
+ * plain-Node tests can check them.
+ */
+import { KINDS } from '../../core/db/kinds';
+import type { IndexedEntity, SearchIndex } from '../../core/search';
+import { KIND_ICONS } from './preview';
+
+export interface SearchItem {
+  readonly label: string;
+  readonly description: string;
+  readonly detail?: string;
+  /** Keeps VS Code's own filter from hiding what our fuzzy search found. */
+  readonly alwaysShow: true;
+  readonly entity: IndexedEntity;
+}
+
+export const MAX_RESULTS = 50;
+
+/** Strips `$(…)` icon syntax and line breaks from user text shown in a label. */
+function plain(text: string): string {
+  return text.replace(/\$\(/g, '$\u200B(').replace(/\s+/gu, ' ');
+}
+
+export function searchItems(index: SearchIndex, query: string): SearchItem[] {
+  return index.search(query, { limit: MAX_RESULTS }).map((hit) => {
+    const e = hit.entity;
+    const where = e.kind === 'campaign' ? 'campaign' : `${KINDS[e.kind].label} · ${plain(index.campaignName(e.campaign_id) ?? (e.campaign_id ? 'campaign' : 'library'))}`;
+    return {
+      label: `$(${KIND_ICONS[e.kind]}) ${plain(e.name)}`,
+      description: where,
+      ...(hit.snippet ? { detail: plain(hit.snippet) } : {}),
+      alwaysShow: true,
+      entity: e,
+    };
+  });
+}
