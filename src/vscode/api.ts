@@ -62,6 +62,10 @@ export interface CampaignVaultTesting {
   treeDrop(source: readonly string[], target: readonly string[]): Promise<void>;
   /** The arguments a context-menu command gets for the node at `path`. */
   treeNode(path: readonly string[]): Promise<unknown>;
+  /** The open Character Sheets: whether each webview said `ready`, and the last message it was sent. */
+  sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
+  /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */
+  sheetMessage(uri: string, message: unknown): boolean;
   /** The context keys as last set, and the status bar item. */
   state(): { readonly contextKeys: ContextKeyValues | undefined; readonly statusBar: { readonly text: string; readonly command: string | undefined; readonly tooltip: string } };
 }

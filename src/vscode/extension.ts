@@ -23,7 +23,7 @@ import { registerDiagnostics, registerSchemaAssist } from './documents/assist';
 import { EntityFileSystem, SCHEME } from './documents/entityFs';
 import { parseDocPath } from '../core/documents/docPaths';
 import { registerAuthoring } from './authoring';
-import { registerSheetEditor } from './editors/sheetEditor';
+import { registerSheetEditor, sheetProbe } from './editors/sheetEditor';
 import { LOG_CHANNEL_NAME, channelLogger } from './log';
 import { windowPrompter, type Prompter } from './prompter';
 import { RememberedKeys } from './rememberedKeys';
@@ -182,6 +182,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
       await tree.handleDrop(t, data);
     },
     treeNode: (path) => tree.nodeAt(path),
+    sheets: () => sheetProbe.sheets(),
+    sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
     state: () => ({
       contextKeys: vaults.contextKeys,
       statusBar: {

@@ -240,6 +240,48 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     assert.equal((await dm().list('npc', { campaign_id: campaign.id })).some((n) => n.name.includes('\u202E')), false, 'nothing was written');
   });
 
+  it('opens a character as a Character Sheet that follows the text and writes field edits back', async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await run('openAsSheet', await testing.treeNode(['Lost Mine of Phandelver', 'Characters', 'Zanna']));
+    type Posted = { type: string; model?: { name: string; hp: { current: number | null }; abilities: { key: string; modifier: number }[] }; message?: string; ok?: boolean };
+    const sheet = () => testing.sheets().find((x) => x.uri === uri.toString());
+    const posted = () => sheet()?.lastPosted as Posted | undefined;
+    await until('the sheet webview to say ready and get the sheet', () => sheet()?.ready && posted()?.type === 'update');
+    assert.equal(posted()!.model!.name, 'Zanna');
+    assert.equal(posted()!.model!.hp.current, 14);
+
+    const text = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    const at = text.indexOf('current: 14') + 'current: '.length;
+    edit.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 2)), '9');
+    await vscode.workspace.applyEdit(edit);
+    await until('the sheet to follow the text', () => posted()?.model?.hp.current === 9);
+
+    assert.ok(testing.sheetMessage(uri.toString(), { type: 'edit', requestId: 1, path: ['hp', 'current'], value: 5 }));
+    await until('the edit in the document', () => doc.getText().includes('current: 5'));
+    await until('the sheet to show it', () => posted()?.model?.hp.current === 5);
+    assert.ok(doc.isDirty, 'a sheet edit is an ordinary, unsaved document change');
+    assert.ok(await doc.save());
+    assert.equal(((await dm().get('character', 'Zanna', { campaign_id: campaign.id }))?.hp as { current: number }).current, 5);
+
+    testing.sheetMessage(uri.toString(), { type: 'edit', requestId: 2, path: ['abilities', 'dex'], value: 99 });
+    await until('the refusal', () => posted()?.type === 'editResult' && posted()?.ok === false);
+    assert.match(posted()!.message!, /30/);
+    assert.ok(!doc.getText().includes('99'), 'a refused edit changes nothing');
+    testing.sheetMessage(uri.toString(), { type: 'edit', requestId: 3, path: ['__proto__'], value: 1 });
+    await until('the malformed message to be refused', () => posted()?.type === 'error');
+
+    const broken = new vscode.WorkspaceEdit();
+    broken.insert(uri, new vscode.Position(0, 0), 'hp: [\n');
+    await vscode.workspace.applyEdit(broken);
+    await until('the invalid banner', () => posted()?.type === 'invalid');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await until('the document back to its saved text', () => !doc.isDirty);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('after Lock the documents are unavailable and the view shows the locked welcome', async () => {
     await dm().lock();
     await run('refresh');

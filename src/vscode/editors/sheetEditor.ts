@@ -45,8 +45,23 @@ export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, non
 </html>`;
 }
 
+/** Every open sheet, for the test hooks (`_testing.sheets()`); nothing else reads it. */
+const openSheets = new Set<SheetSession>();
+
+/** What the open sheets show, and a way to send one a message as its webview would (test hooks). */
+export const sheetProbe = {
+  sheets: () => [...openSheets].map((s) => s.snapshot()),
+  /** Delivers `message` to the sheet of `uri` as if its webview had sent it. */
+  receive(uri: string, message: unknown): boolean {
+    const s = [...openSheets].find((x) => x.uri === uri);
+    s?.deliver(message);
+    return s !== undefined;
+  },
+};
+
 /** One open sheet: its panel, its document, and everything to dispose with it. */
 class SheetSession implements vscode.Disposable {
+  private lastPosted: HostMessage | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -59,6 +74,7 @@ class SheetSession implements vscode.Disposable {
     private readonly log: Logger | undefined,
   ) {
     this.kind = sheetKindFromPath(document.uri.path);
+    openSheets.add(this);
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) this.scheduleUpdate();
@@ -72,8 +88,21 @@ class SheetSession implements vscode.Disposable {
     );
   }
 
+  get uri(): string {
+    return this.document.uri.toString();
+  }
+
+  snapshot(): { readonly uri: string; readonly ready: boolean; readonly lastPosted: HostMessage | undefined } {
+    return { uri: this.uri, ready: this.ready, lastPosted: this.lastPosted };
+  }
+
+  deliver(message: unknown): void {
+    this.receive(message);
+  }
+
   private post(message: HostMessage): void {
     if (!this.ready) return; // the handshake: nothing before the webview listens
+    this.lastPosted = message;
     void this.panel.webview.postMessage(message);
   }
 
@@ -144,6 +173,7 @@ class SheetSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    openSheets.delete(this);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.ready = false;
