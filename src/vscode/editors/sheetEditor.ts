@@ -207,7 +207,9 @@ async function openAsSheet(arg: unknown): Promise<void> {
     void vscode.window.showInformationMessage('Open a character or NPC YAML file first, then run "Open as Character Sheet".');
     return;
   }
-  await vscode.commands.executeCommand('vscode.openWith', uri, SHEET_VIEW_TYPE);
+  // From the YAML's own editor, the sheet opens beside it: the text on one side, the sheet on the other.
+  const fromItsText = !node && vscode.window.activeTextEditor?.document.uri.toString() === uri.toString();
+  await vscode.commands.executeCommand('vscode.openWith', uri, SHEET_VIEW_TYPE, fromItsText ? vscode.ViewColumn.Beside : undefined);
 }
 
 /** Registers the Character Sheet editor and its command; dispose the result to unregister both. */

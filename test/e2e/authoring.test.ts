@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator, Page } from 'playwright-core';
+import { type Workbench, openCampaignVaultView, openWorkbench, runFromPalette } from './workbench';
+
+/** The tree row of the Campaigns view with this exact label. */
+const row = (page: Page, label: string) => page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+
+/** The content of the active webview (code-server nests it in two iframes). */
+const sheetFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+
+async function typeInQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Replaces the whole text of the active text editor by typing, as a user would. */
+async function replaceEditorText(page: Page, text: string): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // Typing a newline auto-indents; insert each line at column 0 instead.
+  for (const [i, line] of text.split('\n').entries()) {
+    if (i > 0) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.press('Delete');
+    }
+    await page.keyboard.insertText(line);
+  }
+}
+
+describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.CV_VSCODE ?? 'newest'})`, function () {
+  this.timeout(180_000);
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await openWorkbench();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('creates a vault and a campaign from the sidebar', async () => {
+    const { page } = wb;
+    await openCampaignVaultView(page);
+    await page.locator('.welcome-view-content').getByRole('button', { name: 'Create Vault' }).click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create without encryption' }).click();
+    await page.locator('.welcome-view-content').getByRole('button', { name: 'New Campaign' }).click();
+    await typeInQuickInput(page, 'Lost Mine of Phandelver');
+    await row(page, 'Lost Mine of Phandelver').waitFor({ state: 'visible' });
+    await page.locator('.tab', { hasText: 'campaign.yaml' }).waitFor({ state: 'visible' });
+  });
+
+  it('adds a character from the tree, edits its YAML and saves it', async () => {
+    const { page } = wb;
+    await row(page, 'Lost Mine of Phandelver').click();
+    await row(page, 'Characters').hover();
+    await row(page, 'Characters').locator('.action-label[aria-label="New Entry"]').click();
+    await typeInQuickInput(page, 'Zanna');
+    await page.locator('.tab', { hasText: 'Zanna.yaml' }).waitFor({ state: 'visible' });
+    await replaceEditorText(page, 'name: Zanna\nclass: Wizard\nlevel: 1\nrace: Gnome\nabilities:\n  str: 8\n  dex: 12\n  con: 15\n  int: 17\n  wis: 13\n  cha: 10\nhp:\n  max: 8\n  current: 8');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).waitFor({ state: 'detached' });
+    await row(page, 'Characters').click();
+    await row(page, 'Zanna').waitFor({ state: 'visible' });
+    assert.match(await row(page, 'Zanna').innerText(), /Gnome Wizard · level 1/);
+    await wb.screenshot('sidebar-campaign');
+  });
+
+  it('opens the rendered sheet beside the YAML and the sheet follows an HP change', async () => {
+    const { page } = wb;
+    await runFromPalette(page, 'Campaign Vault: Open as Character Sheet');
+    const sheet = sheetFrame(page);
+    await sheet.getByText('Zanna', { exact: true }).first().waitFor({ state: 'visible' });
+    await sheet.getByText('Spell save DC', { exact: false }).first().waitFor({ state: 'visible' });
+    // The sheet opened beside the text: change the current HP in the text.
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    // Shift+Home selects back to the indentation, which stays.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.insertText('current: 3');
+    const hp = sheet.locator('[data-field="hp.current"], input[aria-label*="Current hit points"]').first();
+    await assert.doesNotReject(async () => {
+      const started = Date.now();
+      while ((await hp.inputValue().catch(() => hp.innerText())) !== '3') {
+        if (Date.now() - started > 15_000) throw new Error(`the sheet shows HP ${await hp.inputValue().catch(() => hp.innerText())}`);
+        await page.waitForTimeout(200);
+      }
+    });
+    // And the other way: a field typed in the sheet lands in the YAML.
+    await hp.fill('6');
+    await hp.press('Enter');
+    await page.locator('.editor-instance .view-lines', { hasText: 'current: 6' }).first().waitFor({ state: 'visible' });
+    await wb.screenshot('character-sheet');
+  });
+
+  it('marks invalid YAML as it is typed', async () => {
+    const { page } = wb;
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.insertText('level: [1');
+    await page.locator('.squiggly-error').first().waitFor({ state: 'visible' });
+    await runFromPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: /Campaign Vault/ }).first().waitFor({ state: 'visible' });
+    await wb.screenshot('yaml-diagnostic');
+  });
+});
