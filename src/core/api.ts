@@ -435,7 +435,7 @@ export class DataManager {
   }
 
   /** Creates an entity. `input` holds its body fields plus optional `id` and `campaign_id`. */
-  create(kind: EntityKind, input: Record<string, unknown>): Promise<Entity> {
+  create(kind: EntityKind, input: Record<string, unknown>, opts: { text?: string } = {}): Promise<Entity> {
     const spec = this.spec(kind);
     return this.mutate(
       (s, at) => {
@@ -449,6 +449,7 @@ export class DataManager {
         insertEntity(s.engine, spec, stored);
         const entity = rowToEntity(spec, selectRow(s.engine, spec, id)!);
         s.audit.record(s.engine, at, 'create', { kind, id, after: entity });
+        if (opts.text !== undefined) storeText(s.engine, kind, id, entity.version, opts.text);
         return entity;
       },
       (e) => ({ kind, id: e.id, campaign_id: e.campaign_id ?? null, action: 'create' }),
@@ -475,7 +476,7 @@ export class DataManager {
    * with `replace: true` the body is replaced whole (the YAML editor's save). A stale
    * `expectedVersion` (or a `version` field in `changes`) is refused with `conflict`.
    */
-  update(kind: EntityKind, id: string, changes: Record<string, unknown>, opts: UpdateOptions & { replace?: boolean } = {}): Promise<Entity> {
+  update(kind: EntityKind, id: string, changes: Record<string, unknown>, opts: UpdateOptions & { replace?: boolean; text?: string } = {}): Promise<Entity> {
     const spec = this.spec(kind);
     return this.mutate(
       (s, at) => {
@@ -494,6 +495,7 @@ export class DataManager {
         if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
         const after = rowToEntity(spec, selectRow(s.engine, spec, id)!);
         s.audit.record(s.engine, at, 'update', { kind, id, before, after });
+        if (opts.text !== undefined) storeText(s.engine, kind, id, after.version, opts.text);
         return after;
       },
       (e) => ({ kind, id, campaign_id: e.campaign_id ?? null, action: 'update' }),
@@ -534,6 +536,20 @@ export class DataManager {
       },
       (e) => ({ kind, id, campaign_id: e.campaign_id ?? null, action: deleted ? 'delete' : 'restore' }),
     );
+  }
+
+  /**
+   * The text an entry was last saved as (through `create`/`update` with `text`), if no other change
+   * came after it; undefined otherwise — then the entry's text is written out afresh.
+   */
+  entryText(kind: EntityKind, id: string): Promise<string | undefined> {
+    const spec = this.spec(kind);
+    return this.exclusive(() => {
+      const engine = this.requireSession().engine;
+      if (!hasTextTable(engine)) return undefined;
+      const row = engine.get(`SELECT t.text AS text FROM entity_texts t JOIN ${spec.table} e ON e.id = t.entity_id AND e.version = t.entity_version WHERE t.kind = ? AND t.entity_id = ?`, [kind, id]);
+      return row ? String(row.text) : undefined;
+    });
   }
 
   /** How many live entities of a kind there are (in one campaign, or in the shared library with `null`). */
@@ -596,6 +612,7 @@ export class DataManager {
         if (before.deleted_at === null) throw new VaultError('invalid', 'purge of live entity', { hint: `Move ${quoteName(before.name)} to the trash before deleting it for good.` });
         const children = kind === 'campaign' ? ENTITY_KINDS.filter((k) => KINDS[k].scope !== 'none').flatMap((k) => listRows(s.engine, KINDS[k], { campaign_id: id, include_deleted: true }).map((r) => rowToEntity(KINDS[k], r))) : [];
         deleteRow(s.engine, spec, id);
+        for (const e of [...children, before]) dropText(s.engine, e.kind, e.id);
         for (const c of children) s.audit.record(s.engine, at, 'purge', { kind: c.kind, id: c.id, before: c, detail: { with_campaign: id } });
         s.audit.record(s.engine, at, 'purge', { kind, id, before });
       },
@@ -796,6 +813,20 @@ function mergeBody(body: Record<string, unknown>, patch: Record<string, unknown>
 }
 
 /** Timestamps never go backwards for one entity, even if the clock does. */
+/** Whether the vault has the entity_texts table (migration 3; gone again after rolling it back). */
+function hasTextTable(engine: Engine): boolean {
+  return engine.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'entity_texts'") !== undefined;
+}
+
+function storeText(engine: Engine, kind: EntityKind, id: string, version: number, text: string): void {
+  if (!hasTextTable(engine)) return;
+  engine.run('INSERT INTO entity_texts (kind, entity_id, entity_version, text) VALUES (?, ?, ?, ?) ON CONFLICT (kind, entity_id) DO UPDATE SET entity_version = excluded.entity_version, text = excluded.text', [kind, id, version, text]);
+}
+
+function dropText(engine: Engine, kind: EntityKind, id: string): void {
+  if (hasTextTable(engine)) engine.run('DELETE FROM entity_texts WHERE kind = ? AND entity_id = ?', [kind, id]);
+}
+
 /** Timestamps of one entity only go forward: each version gets a later one, even if the clock does not move or goes back. */
 function laterOf(a: string, b: string): string {
   return a > b ? a : new Date(Date.parse(b) + 1).toISOString();

@@ -137,6 +137,29 @@ describe('core/api: the DataManager', () => {
     }
   });
 
+  it('keeps the text an entry was saved as until something else changes it', async () => {
+    const a = await dm.createCampaign({ name: 'A' });
+    const typed = '# Zanna, by Anna\nname: Zanna   # the gnome\nlevel: 1\n';
+    const z = await dm.createCharacter({ name: 'Zanna', level: 1, campaign_id: a.id });
+    assert.equal(await dm.entryText('character', z.id), undefined, 'no text saved yet');
+    await dm.update('character', z.id, { name: 'Zanna', level: 1 }, { replace: true, text: typed });
+    assert.equal(await dm.entryText('character', z.id), typed);
+    assert.equal((await reopen()).isUnlocked, true);
+    assert.equal(await dm.entryText('character', z.id), typed, 'durable');
+    await dm.updateCharacter(z.id, { level: 2 });
+    assert.equal(await dm.entryText('character', z.id), undefined, 'a change made elsewhere makes the text stale');
+    const made = await dm.create('npc', { name: 'Sildar', campaign_id: a.id }, { text: 'name: Sildar # ally\n' });
+    assert.equal(await dm.entryText('npc', made.id), 'name: Sildar # ally\n');
+    await dm.delete('npc', made.id);
+    await dm.purge('npc', made.id);
+    assert.equal(await dm.entryText('npc', made.id), undefined);
+    await dm.rollbackMigration();
+    assert.equal(await dm.entryText('character', z.id), undefined, 'without the table there is no text, and no error');
+    await dm.update('character', z.id, { level: 3 }, { text: 'name: Zanna\nlevel: 3\n' });
+    await dm.runMigrations();
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
   it('soft-deletes to the trash, restores, and purges only from the trash', async () => {
     const c = await dm.createCampaign({ name: 'Out of the Abyss' });
     const npc = await dm.createNpc({ name: 'Glabbagool', campaign_id: c.id });

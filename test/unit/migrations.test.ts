@@ -5,6 +5,8 @@ import { isVaultError, type VaultError } from '../../src/core/errors';
 import { MIGRATIONS, type Migration } from '../../src/core/db/migrations';
 import { fingerprint, tempVault, type TestVault } from '../support/vaults';
 
+/** The version a test's own extra migration gets: the one after the product's newest. */
+const NEXT = MIGRATIONS.length + 1;
 const isCode = (code: VaultError['code'], hint?: RegExp) => (e: unknown) => isVaultError(e, code) && (!hint || hint.test(e.userMessage));
 
 describe('core/db/migrations: numbered, checksummed, verified, reversible', () => {
@@ -55,14 +57,14 @@ describe('core/db/migrations: numbered, checksummed, verified, reversible', () =
 
   it('never rolls back the initial schema', async () => {
     const full = await open();
-    await full.rollbackMigration();
+    for (let v = MIGRATIONS.length; v > 1; v--) await full.rollbackMigration();
     await assert.rejects(full.rollbackMigration(), isCode('unsupported', /initial schema/));
     await full.lock();
   });
 
   it('refuses a database migrated by a newer version, with a clear message', async () => {
     const dm = v.manager({ migrations: MIGRATIONS.slice(0, 1) });
-    await assert.rejects(dm.unlock('pw'), isCode('newer-format', /schema version 2/));
+    await assert.rejects(dm.unlock('pw'), isCode('newer-format', new RegExp(`schema version ${MIGRATIONS.length}`)));
   });
 
   it('refuses a migration whose recorded checksum differs', async () => {
@@ -73,9 +75,9 @@ describe('core/db/migrations: numbered, checksummed, verified, reversible', () =
 
   it('a failing migration leaves the vault exactly as it was', async () => {
     const before = fingerprint(v.root);
-    const broken: Migration = { version: 3, name: 'broken', up: 'ALTER TABLE npcs ADD COLUMN mood TEXT; CREATE TABLE oops (;', down: '' };
+    const broken: Migration = { version: NEXT, name: 'broken', up: 'ALTER TABLE npcs ADD COLUMN mood TEXT; CREATE TABLE oops (;', down: '' };
     const dm = v.manager({ migrations: [...MIGRATIONS, broken] });
-    await assert.rejects(dm.unlock('pw'), isCode('corrupt', /Migration 3 failed/));
+    await assert.rejects(dm.unlock('pw'), isCode('corrupt', new RegExp(`Migration ${NEXT} failed`)));
     assert.deepEqual(fingerprint(v.root), before);
     const ok = await open();
     assert.equal((await ok.migrationStatus()).current, MIGRATIONS.length);
@@ -83,7 +85,7 @@ describe('core/db/migrations: numbered, checksummed, verified, reversible', () =
   });
 
   it('verification refuses a migration that loses rows it did not declare', async () => {
-    const lossy: Migration = { version: 3, name: 'lossy', up: 'DELETE FROM npcs;', down: '' };
+    const lossy: Migration = { version: NEXT, name: 'lossy', up: 'DELETE FROM npcs;', down: '' };
     const dm = v.manager({ migrations: [...MIGRATIONS, lossy] });
     await assert.rejects(dm.unlock('pw'), (e: unknown) => isVaultError(e, 'corrupt') && /npcs: 1 rows before, 0 after/.test(e.message));
     const declared: Migration = { ...lossy, name: 'declared', changesRowsOf: ['npcs'] };
@@ -94,18 +96,18 @@ describe('core/db/migrations: numbered, checksummed, verified, reversible', () =
   });
 
   it('verification refuses a migration that breaks foreign keys', async () => {
-    const orphaning: Migration = { version: 3, name: 'orphans', up: "UPDATE npcs SET campaign_id = 'nowhere';", down: '' };
+    const orphaning: Migration = { version: NEXT, name: 'orphans', up: "UPDATE npcs SET campaign_id = 'nowhere';", down: '' };
     const dm = v.manager({ migrations: [...MIGRATIONS, orphaning] });
     await assert.rejects(dm.unlock('pw'), (e: unknown) => isVaultError(e, 'corrupt'));
   });
 
   it('a real up/down pair round-trips the schema', async () => {
-    const addMood: Migration = { version: 3, name: 'npc mood', up: 'ALTER TABLE npcs ADD COLUMN mood TEXT;', down: 'ALTER TABLE npcs DROP COLUMN mood;' };
+    const addMood: Migration = { version: NEXT, name: 'npc mood', up: 'ALTER TABLE npcs ADD COLUMN mood TEXT;', down: 'ALTER TABLE npcs DROP COLUMN mood;' };
     const dm = v.manager({ migrations: [...MIGRATIONS, addMood] });
     await dm.unlock('pw');
-    assert.equal((await dm.migrationStatus()).current, 3);
-    assert.equal(await dm.rollbackMigration(), 2);
-    assert.equal(await dm.runMigrations(), 3);
+    assert.equal((await dm.migrationStatus()).current, NEXT);
+    assert.equal(await dm.rollbackMigration(), NEXT - 1);
+    assert.equal(await dm.runMigrations(), NEXT);
     assert.equal((await dm.listNpcs()).length, 1);
     await dm.lock();
   });

@@ -150,6 +150,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ].join('\n'),
     down: ['DROP INDEX characters_updated;', 'DROP INDEX npcs_updated;', 'DROP INDEX sessions_updated;'].join('\n'),
   },
+  {
+    version: 3,
+    name: 'entry texts as typed',
+    // The YAML an entry was last saved as (comments, order, quoting), valid while the entry is at
+    // `entity_version`; any other change makes it stale and the text is written out afresh.
+    up: `CREATE TABLE entity_texts (
+  kind TEXT NOT NULL CHECK (kind IN ('campaign','character','npc','session','location','item','spell','rulebook','asset')),
+  entity_id TEXT NOT NULL,
+  entity_version INTEGER NOT NULL CHECK (entity_version >= 1),
+  text TEXT NOT NULL CHECK (length(text) <= 2000000),
+  PRIMARY KEY (kind, entity_id)
+);`,
+    down: 'DROP TABLE entity_texts;',
+  },
 ];
 
 export async function migrationChecksum(m: Migration): Promise<string> {

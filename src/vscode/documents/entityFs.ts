@@ -157,14 +157,17 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         default: {
           const e = await this.entityAt(dm, loc, uri);
           if (!e) throw vscode.FileSystemError.FileNotFound(uri);
-          return { type: vscode.FileType.File, ctime: Date.parse(e.created_at), mtime: Date.parse(e.updated_at), size: this.content(e, loc).byteLength };
+          return { type: vscode.FileType.File, ctime: Date.parse(e.created_at), mtime: Date.parse(e.updated_at), size: (await this.content(dm, e, loc)).byteLength };
         }
       }
     });
   }
 
-  private content(e: Entity, loc: DocLocation): Uint8Array {
-    const text = loc.type === 'entity' && loc.ext === 'md' ? (typeof e.notes === 'string' ? e.notes : '') : entityToText(e.kind, e);
+  /** The document's bytes: a session's notes, the text the entry was saved as, or its fields written out. */
+  private async content(dm: DataManager, e: Entity, loc: DocLocation): Promise<Uint8Array> {
+    let text: string;
+    if (loc.type === 'entity' && loc.ext === 'md') text = typeof e.notes === 'string' ? e.notes : '';
+    else text = (await dm.entryText(e.kind, e.id)) ?? entityToText(e.kind, e);
     return new TextEncoder().encode(text);
   }
 
@@ -201,7 +204,7 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const e = await this.entityAt(dm, loc, uri);
       if (!e) throw vscode.FileSystemError.FileNotFound(uri);
       this.remember(folder, e, uri);
-      return this.content(e, loc);
+      return this.content(dm, e, loc);
     });
   }
 
@@ -245,8 +248,10 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         body = parsed.body;
         if (body.name === undefined && !existing) body = { name: fileName, ...body };
       }
+      // The text is kept as typed (comments and all) unless it was empty.
+      const asTyped = text.trim() === '' ? {} : { text };
       if (existing) {
-        const after = await dm.update(kind, existing.id, body, { replace: true });
+        const after = await dm.update(kind, existing.id, body, { replace: true, ...asTyped });
         if (after.name !== existing.name) this.remember(folder, after, uri);
         return;
       }
@@ -254,7 +259,7 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         throw new vscode.FileSystemError(`The name in the document (“${body.name}”) differs from the file name (“${fileName}”); make them the same.`);
       }
       const campaignId = loc.type === 'entity' ? await this.campaignId(dm, loc.campaign, uri) : null;
-      const created = await dm.create(kind, { ...body, ...(kind === 'campaign' ? {} : { campaign_id: campaignId }) });
+      const created = await dm.create(kind, { ...body, ...(kind === 'campaign' ? {} : { campaign_id: campaignId }) }, asTyped);
       this.remember(folder, created, uri);
       this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
     });
