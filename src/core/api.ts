@@ -280,6 +280,47 @@ export class DataManager {
     });
   }
 
+  /**
+   * Reads the vault from disk again, for a session opened read-only while another window or
+   * program writes to it. When that writer has gone, the reload takes the writer lock (and runs any
+   * migration it left pending). Resolves with whether the session was replaced; a failure leaves
+   * the current session as it was.
+   */
+  reload(): Promise<boolean> {
+    return this.exclusive(async () => {
+      const old = this.session;
+      if (!old || !old.store.readOnly) return false;
+      const secret: UnlockSecret = old.store.encrypted ? { masterKey: old.store.unlockedKeys.exportMasterKey().slice() } : { none: true };
+      const SQL = await this.sql();
+      const { store, loaded, readOnlyReason } = await VaultStore.open(this.storeDeps(), secret, {});
+      let engine: Engine | undefined;
+      let next: Session;
+      try {
+        engine = Engine.open(SQL, loaded.snapshot);
+        loaded.records.forEach((r, i) => engine!.replay(r, `journal record ${i + 1}`));
+        const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
+        if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
+        const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
+        next = { unlockedWith: old.unlockedWith, store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
+        if (!store.readOnly) {
+          const status = await migrationStatus(engine.db, this.migrations);
+          this.session = next;
+          if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
+        }
+      } catch (e) {
+        this.session = old;
+        engine?.close();
+        await store.close();
+        throw e;
+      }
+      this.session = next;
+      old.engine.close();
+      await old.store.close();
+      this.emit({ action: 'reload' });
+      return true;
+    });
+  }
+
   /** Closes the vault and drops its keys from memory (as far as JavaScript allows). */
   lock(): Promise<void> {
     return this.exclusive(async () => {

@@ -30,6 +30,7 @@ import { RememberedKeys } from './rememberedKeys';
 import { createStatusBarItem } from './statusBar';
 import { StatusModel } from './status';
 import { VaultRegistry } from './vaults';
+import { ReadOnlyVaultWatcher } from './vaultWatcher';
 import { CampaignsTreeProvider, treeLabel } from './views/campaignsTree';
 
 export const CAMPAIGNS_VIEW = 'campaignVault.campaigns';
@@ -84,6 +85,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
     registerDiagnostics(),
     registerSchemaAssist(),
     registerSheetEditor(context, log),
+    new ReadOnlyVaultWatcher(vaults, log.child('watch')),
     model.onDidChange((status) => {
       statusBar.update(status);
       tree.update(status);

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../src/core/api';
@@ -292,6 +294,31 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await until('the document back to its saved text', () => !doc.isDirty);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opened read-only, follows what the command-line tool writes, and becomes the writer when it is done', async () => {
+    await dm().lock();
+    // Another program holds the writer lock while this window unlocks: a live process stands in for it.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const lockFile = join(vaultDir, 'lock');
+    await fs.writeFile(lockFile, JSON.stringify({ pid: holder.pid, host: hostname(), app: 'another window', since: new Date().toISOString(), token: 'test' }));
+    try {
+      await dm().unlock({ none: true });
+      await run('refresh');
+      assert.ok(dm().readOnlyReason, 'read-only while the other program holds the vault');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await until('the holder to exit', () => holder.exitCode !== null || holder.signalCode !== null);
+    // Now the command-line tool writes (it takes over the dead holder's lock, then releases it).
+    const cli = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const out = execFileSync(process.execPath, [cli, 'create', 'npc', '--name', 'Toblen Stonehill', '--campaign', 'Lost Mine of Phandelver', '--dir', folder.uri.fsPath], {
+      encoding: 'utf8',
+    });
+    assert.match(out.trim(), /^[0-9a-f-]{36}$/, `the CLI printed ${out}`);
+    await until('the NPC written by the CLI in the tree', async () => (await labels(['Lost Mine of Phandelver', 'NPCs'])).includes('Toblen Stonehill'), 20_000);
+    await until('this window to become the writer', () => dm().readOnlyReason === undefined, 20_000);
+    await dm().createNpc({ name: 'Written after the CLI', campaign_id: campaign.id });
   });
 
   it('after Lock the documents are unavailable and the view shows the locked welcome', async () => {

@@ -315,6 +315,34 @@ describe('core/api: the DataManager', () => {
     await dm.createCampaign({ name: 'Still mine' });
   });
 
+  it('a read-only session reloads to see the writer\'s changes, and becomes the writer once it is gone', async () => {
+    await dm.createCampaign({ name: 'Shared' });
+    const second = v.manager({ app: 'second window' });
+    await second.unlock('correct horse');
+    const events: string[] = [];
+    second.onDidChange((e) => events.push(e.action));
+    try {
+      assert.ok(second.readOnlyReason);
+      await dm.createCampaign({ name: 'Written by the first' });
+      assert.equal((await second.listCampaigns()).length, 1, 'not seen before a reload');
+      assert.equal(await second.reload(), true);
+      assert.deepEqual((await second.listCampaigns()).map((c) => c.name), ['Shared', 'Written by the first']);
+      assert.ok(second.readOnlyReason, 'still read-only while the first holds the lock');
+      assert.deepEqual(events, ['reload']);
+      await dm.lock();
+      assert.equal(await second.reload(), true);
+      assert.equal(second.readOnlyReason, undefined, 'the writer lock is taken once free');
+      await second.createCampaign({ name: 'Written by the second' });
+      assert.equal(await second.reload(), false, 'a writer has nothing to reload');
+    } finally {
+      await second.lock();
+    }
+    dm = v.manager();
+    await dm.unlock('correct horse');
+    assert.equal((await dm.listCampaigns()).length, 3);
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
   it('takes over the lock of a process that no longer runs', async () => {
     await dm.lock();
     writeFileSync(join(v.root, '.campaign-vault/lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), app: 'crashed window', since: 'then', token: 'dead' }));
