@@ -241,6 +241,30 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(notes)), /^# Session 1/);
   });
 
+  it('links [[entries]] in session notes to their documents, with a preview on hover', async () => {
+    const notes = (await uriOf(['Lost Mine of Phandelver', 'NPCs', 'Sildar'])).with({ path: '/Lost Mine of Phandelver/sessions/Goblin Arrows.md' });
+    const doc = await vscode.workspace.openTextDocument(notes);
+    assert.equal(doc.languageId, 'markdown');
+    const links = await until('the entity link', async () => {
+      const found = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', notes);
+      return found.find((l) => l.target?.path.endsWith('/npcs/Sildar.yaml'));
+    });
+    assert.equal(doc.getText(links.range), '[[Sildar]]');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', notes, links.range.start.translate(0, 3));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Sildar/);
+    assert.match(text, /NPC/i);
+  });
+
+  it('Quick Search finds an entry by a misspelled name and opens it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const searching = run('quickSearch', 'Sildr');
+    await new Promise((r) => setTimeout(r, 1500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await searching;
+    await until('the entry to open', () => vscode.window.activeTextEditor?.document.uri.path.endsWith('/npcs/Sildar.yaml'));
+  });
+
   it('shows names with "/" and refuses paths and names that cannot be entries', async () => {
     await dm().createNpc({ name: 'Harbin/Wester', campaign_id: campaign.id });
     const uri = await uriOf(['Lost Mine of Phandelver', 'NPCs', 'Harbin/Wester']);
