@@ -94,7 +94,10 @@ const RANDOM_ID = /(^|\.)((?=[A-Za-z0-9]{16}(\.|\[|$))(?=[A-Za-z]*\d)[A-Za-z0-9]
 
 /** `items[3].system.activities.dnd5eactivity000.type` → `items[].system.activities.*.type`. */
 export function pathPattern(path: string): string {
-  return path.replace(/\[\d+\]/g, '[]').replace(RANDOM_ID, '$1*');
+  return path
+    .replace(/\[\d+\]/g, '[]')
+    .replace(RANDOM_ID, '$1*')
+    .replace(/^((?:\[\])?\.?system\.(?:skills|abilities|tools|spells))\.\w+/, '$1.*');
 }
 
 // ── the tracker ───────────────────────────────────────────────────────────────────────────────
