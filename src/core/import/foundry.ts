@@ -3,7 +3,7 @@
 // Embedded items land in the sheet: gear in the inventory (weapons also as attacks), spells in the
 // spell list, features in the features (an NPC's in its stat block's traits and actions).
 import { htmlToMarkdown, looksLikeHtml, type EnricherContext } from './html';
-import { childPath, type ReportBuilder, type Tracker } from './report';
+import { childPath, pathPattern, type ReportBuilder, type Tracker } from './report';
 import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type DraftLink, type EntityDraft } from './types';
 
 export const ABILITIES = ['str', 'dex', 'con', 'int', 'wis', 'cha'] as const;
@@ -39,10 +39,19 @@ const GEAR = ['weapon', 'equipment', 'consumable', 'tool', 'loot', 'container', 
 export const FOUNDRY_ITEM_TYPES = [...GEAR, 'spell', 'feat', 'class', 'subclass', 'race', 'background'];
 
 const mod = (score: number) => Math.floor((score - 10) / 2);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined);
+/** The record being converted, so that a value of the wrong type is reported, not dropped. */
+let current: Ctx | undefined;
+function wrongType(v: unknown, expected: string): undefined {
+  if (current && v !== null && v !== undefined && v !== '') {
+    current.report.add({ kind: 'unmapped', file: current.file, entity: current.entity, path: pathPattern(current.tracker.lastRead), example: current.tracker.lastRead, detail: `not ${expected}: ${JSON.stringify(v).slice(0, 60)}; left out` });
+  }
+  return undefined;
+}
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : wrongType(v, 'a number');
 const int = (v: unknown): number | undefined => {
   const n = num(v);
-  return n !== undefined && Number.isInteger(n) ? n : undefined;
+  return n !== undefined && Number.isInteger(n) ? n : n === undefined ? undefined : wrongType(n, 'a whole number');
 };
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
@@ -199,7 +208,30 @@ function activationOf(i: FoundryItem): string | undefined {
 }
 
 function newCtx(file: string, report: ReportBuilder, tracker: Tracker, kind: string, name: unknown, base: string): Ctx {
-  return { file, report, tracker, entity: labelOf(kind, name), base };
+  current = { file, report, tracker, entity: labelOf(kind, name), base };
+  return current;
+}
+
+/** Groups and lists of the wrong type are reported (reading them would otherwise count as using them). */
+const SHAPES: [string, 'object' | 'array'][] = [
+  ['items', 'array'],
+  ['system', 'object'],
+  ['system.abilities', 'object'],
+  ['system.attributes', 'object'],
+  ['system.details', 'object'],
+  ['system.traits', 'object'],
+  ['system.skills', 'object'],
+  ['system.spells', 'object'],
+  ['system.currency', 'object'],
+];
+function checkShapes(ctx: Ctx, raw: unknown): void {
+  for (const [path, want] of SHAPES) {
+    let v: unknown = raw;
+    for (const k of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    if (v === undefined || v === null) continue;
+    const ok = want === 'array' ? Array.isArray(v) : typeof v === 'object' && !Array.isArray(v);
+    if (!ok) ctx.report.add({ kind: 'unmapped', file: ctx.file, entity: ctx.entity, path: `${ctx.base}${ctx.base ? '.' : ''}${path}`, detail: `expected ${want === 'array' ? 'a list' : 'a group of fields'}, found ${JSON.stringify(v).slice(0, 60)}; left out` });
+  }
 }
 
 const VTT_ONLY = /^(\[\d+\]\.?)?(img|prototypeToken|_stats|ownership|sort|folder|_key|flags|effects)\b|\.(img|_stats|sort|folder|_key|ownership|flags|effects)\b/;
@@ -208,9 +240,14 @@ const vttNote = (path: string) => (VTT_ONLY.test(path) ? 'Foundry VTT display an
 /** A Foundry dnd5e actor or item document → drafts. `base` is the document's path in the file. */
 export function importFoundry(doc: unknown, file: string, report: ReportBuilder, tracker: Tracker, base = ''): EntityDraft[] {
   const view = (base === '' ? tracker.view() : viewAt(tracker, base)) as FoundryActor & FoundryItem;
-  if (view.type === 'character') return [foundryCharacter(view, file, report, tracker, base)];
-  if (view.type === 'npc') return [foundryNpc(view, file, report, tracker, base)];
-  return [foundryItemDocument(view, file, report, tracker, base)];
+  const raw = base === '' ? doc : (doc as unknown[])[Number(base.slice(1, -1))];
+  try {
+    const draft = view.type === 'character' ? foundryCharacter(view, file, report, tracker, base) : view.type === 'npc' ? foundryNpc(view, file, report, tracker, base) : foundryItemDocument(view, file, report, tracker, base);
+    checkShapes({ file, report, tracker, base, entity: labelOf(draft.kind, draft.body.name) }, raw);
+    return [draft];
+  } finally {
+    current = undefined;
+  }
 }
 
 function viewAt(tracker: Tracker, base: string): unknown {
@@ -335,8 +372,6 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
     biography: text(ctx, tracker, d.biography),
     extra: { foundry: drop({ id: actor._id, type: actor.type }) },
   };
-  // Read for the totals above (AC, level, proficiency): the AC formula and the armour's own values.
-  void attrs.ac?.calc;
   return finish(ctx, 'character', drop(body), links);
 }
 

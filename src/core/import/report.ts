@@ -123,6 +123,8 @@ export class Tracker {
   private readonly used = new Set<string>();
   private readonly visited = new Set<string>(['']);
   private readonly paths = new WeakMap<object, string>();
+  /** The path of the last plain value read through a view (for messages about that value). */
+  lastRead = '';
 
   constructor(private readonly root: unknown) {}
 
@@ -147,6 +149,7 @@ export class Tracker {
           return self.wrap(v, p);
         }
         used.add(p);
+        self.lastRead = p;
         return v;
       },
     });

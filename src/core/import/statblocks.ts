@@ -40,7 +40,8 @@ const CR: Record<string, number> = { '1/8': 0.125, '1/4': 0.25, '1/2': 0.5 };
 export function importStatblock(file: string, report: ReportBuilder, tracker: Tracker): EntityDraft[] {
   const sb = tracker.view<Record<string, unknown>>();
   const ctx: Ctx = { file, entity: labelOf('npc', sb.name), report, tracker, base: '' };
-  const oldSchool = sb.thaco !== undefined || sb.jds !== undefined || sb.layout === 'BFRPG';
+  // `in` does not count as reading a field (a read would hide it from the loss report).
+  const oldSchool = 'thaco' in sb || 'jds' in sb || sb.layout === 'BFRPG';
   // AC: a number, or old-school "descending [ascending]": the vault keeps the ascending value.
   let ac: number | undefined;
   let acNote: string | undefined;
@@ -59,7 +60,11 @@ export function importStatblock(file: string, report: ReportBuilder, tracker: Tr
   }
   const stats = Array.isArray(sb.stats) ? (sb.stats as unknown[]) : undefined;
   const scores = stats && stats.length === 6 && stats.every((x) => typeof x === 'number') ? Object.fromEntries(ABILITIES.map((a, i) => [a, stats[i]])) : undefined;
-  if (stats && !scores) tracker.consume(stats); // old-school layouts repeat hit dice, hp, AC and THAC0 here
+  if (stats && !scores) {
+    // Old-school layouts repeat hit dice, hit points, AC and THAC0 here, for the layout to show.
+    tracker.consume(stats);
+    report.add({ kind: 'unmapped', file, entity: ctx.entity, path: 'stats', detail: 'not ability scores: a repeat of hit dice, hit points, AC and THAC0 (kept in those fields)' });
+  }
   const speedText = sb.speed;
   const walk = feet(speedText);
   const speedRest = typeof speedText === 'string' ? speedText.replace(/^\s*\d+\s*(?:'|ft\.?|feet)?\s*,?\s*/, '').trim() : '';
