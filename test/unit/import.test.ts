@@ -299,6 +299,10 @@ describe('core/import: bad input is refused with the file and the place', () => 
   it('names that cannot be names: control characters and bidi overrides are refused where they are', () => {
     refuses(JSON.stringify([{ model: 'api.spell', pk: 'x', fields: { name: 'Fire\u202eball', spell_level: 3 } }]), 'o5.json', /record \[0\]\): spell "Fire\\u202eball" is not a valid entry: name must contain a visible character and no line breaks, tabs or invisible control characters/);
     refuses('name: "Tab\\there"\nlayout: x\nac: 3\n', 'sb.yaml', /npc "Tab\\there" is not a valid entry/);
+    refuses(`name: "${'Ogre'.repeat(60)}"\nlayout: x\nac: 3\n`, 'long.yaml', /npc "OgreOgre.*…" is not a valid entry: name is too long: at most 200 characters/);
+    // Slashes and dots are fine in a name (the export makes file names of them safely).
+    assert.equal(one('fantasy-statblocks/Ogre.statblock.yaml').name, 'Ogre');
+    assert.equal(parseImportFile('name: "../../etc/passwd"\nlayout: x\nac: 3\n', 'x.yaml').drafts[0]!.body.name, '../../etc/passwd');
   });
 
   it('stores names from other tools in NFC', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataManager, Entity } from '../../src/core/api';
 import { ENTITY_KINDS, SYSTEM_FIELDS } from '../../src/core/db/kinds';
-import { VaultError, isVaultError } from '../../src/core/errors';
+import { isVaultError, type VaultError } from '../../src/core/errors';
 import { MANIFEST, exportCampaign, importDrafts, parseImportFile, parseImportFiles, type EntityDraft } from '../../src/core/import';
 import { assertSafeRelativePath } from '../../src/core/paths';
 import { tempVault, type TestVault } from '../support/vaults';

@@ -135,25 +135,21 @@ export class Tracker {
 
   private wrap(value: unknown, path: string): unknown {
     if (!isObject(value)) return value;
-    const paths = this.paths;
-    const used = this.used;
-    const visited = this.visited;
-    const self = this;
     const proxy = new Proxy(value, {
-      get(target, prop, receiver) {
+      get: (target, prop, receiver) => {
         if (typeof prop === 'symbol' || !Object.hasOwn(target, prop)) return Reflect.get(target, prop, receiver) as unknown;
         const v = (target as Record<string, unknown>)[prop];
         const p = childPath(path, Array.isArray(target) && /^\d+$/.test(prop) ? Number(prop) : prop);
         if (isObject(v)) {
-          visited.add(p);
-          return self.wrap(v, p);
+          this.visited.add(p);
+          return this.wrap(v, p);
         }
-        used.add(p);
-        self.lastRead = p;
+        this.used.add(p);
+        this.lastRead = p;
         return v;
       },
     });
-    paths.set(proxy, path);
+    this.paths.set(proxy, path);
     return proxy;
   }
 
