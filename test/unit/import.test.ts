@@ -162,6 +162,7 @@ describe('core/import: 5e-bits, Open5e and Fantasy Statblocks', () => {
     assert.equal(dragon.statblock.legendary_actions.length, 3);
     // The monster's image path and its "forms"/"hit_points_roll" have no home: reported.
     assert.ok(monsters.report.some((e) => e.kind === 'unmapped' && e.path === '[].hit_points_roll' && e.entity === 'npc "Adult Red Dragon"'));
+    assert.ok(monsters.report.some((e) => e.kind === 'unmapped' && e.path === '[].index' && e.detail === '5e-bits API bookkeeping (index, url, image path)'));
     const spells = parseImportFile(readFileSync(join(root, 'test/fixtures/srd-5e-bits/5e-SRD-Spells.json'), 'utf8'), 'spells.json');
     const fireball = spells.drafts.find((d) => d.body.name === 'Fireball')!.body as Body;
     assert.equal(fireball.level, 3);

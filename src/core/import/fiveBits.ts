@@ -3,7 +3,7 @@
 // kind of each comes from its `url` (/api/2014/monsters/…).
 import type { Ability } from './foundry';
 import type { ReportBuilder, Tracker } from './report';
-import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
+import { converted, drop, eachRecord, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
 
 interface Ref {
   index: string;
@@ -103,8 +103,10 @@ const KINDS_BY_URL: [RegExp, 'monster' | 'spell' | 'item'][] = [
 
 /** What a 5e-bits record is, from its url (undefined: not one we import). */
 export function fiveBitsKind(record: unknown): 'monster' | 'spell' | 'item' | undefined {
-  const url = (record as { url?: unknown } | null)?.url;
-  if (typeof url !== 'string' || typeof (record as { index?: unknown }).index !== 'string') return undefined;
+  if (typeof record !== 'object' || record === null) return undefined;
+  const url = (record as { url?: unknown }).url;
+  // A descriptor does not count as a read: the record's index stays in the loss report.
+  if (typeof url !== 'string' || typeof Object.getOwnPropertyDescriptor(record, 'index')?.value !== 'string') return undefined;
   return KINDS_BY_URL.find(([re]) => re.test(url))?.[1];
 }
 
@@ -253,26 +255,18 @@ function itemFromBits(ctx: Ctx, i: BitsItem): Body {
 
 /** The records of a 5e-bits file (an array, or one record) → drafts. */
 export function importFiveBits(file: string, report: ReportBuilder, tracker: Tracker): EntityDraft[] {
-  const root = tracker.view<unknown>();
-  const list = Array.isArray(root) ? (root as unknown[]) : [root];
-  const drafts: EntityDraft[] = [];
-  list.forEach((record, n) => {
-    const base = Array.isArray(root) ? `[${n}]` : '';
+  return eachRecord(tracker, (record, base) => {
     const kind = fiveBitsKind(record);
     const name = (record as { name?: unknown } | null)?.name;
     if (kind === undefined) {
       report.add({ kind: 'unmapped', file, path: base || '(the record)', detail: 'not a 5e-bits monster, spell, equipment or magic item record; left out', count: 1 });
       tracker.consume(record);
-      return;
+      return undefined;
     }
-    const entity = labelOf(kind === 'monster' ? 'npc' : kind, name);
-    const ctx: Ctx = { file, entity, report, tracker, base };
-    void (record as { index?: unknown; url?: unknown }).index;
+    const ctx: Ctx = { file, entity: labelOf(kind === 'monster' ? 'npc' : kind, name), report, tracker, base };
     const body = kind === 'monster' ? npcFromBitsMonster(record as BitsMonster) : kind === 'spell' ? spellFromBits(record as BitsSpell) : itemFromBits(ctx, record as BitsItem);
     const plain = tracker.plain(body);
     reportUnused(ctx, recordNote);
-    drafts.push({ kind: kind === 'monster' ? 'npc' : kind, body: plain, links: [], file, ...(base ? { where: base } : {}) });
+    return { kind: kind === 'monster' ? 'npc' : kind, body: plain, links: [], file, ...(base ? { where: base } : {}) };
   });
-  return drafts;
 }
-

@@ -3,7 +3,7 @@
 // spells, weapons, armor and magic items → items. Lists inside a record are JSON text
 // (`actions_json`); they are read with their own tracker so that their unread parts are reported too.
 import { Tracker, type ReportBuilder } from './report';
-import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
+import { converted, drop, eachRecord, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
 
 const MODELS: Record<string, 'npc' | 'spell' | 'item'> = { 'api.monster': 'npc', 'api.spell': 'spell', 'api.weapon': 'item', 'api.armor': 'item', 'api.magicitem': 'item' };
 
@@ -220,18 +220,14 @@ const BOOKKEEPING = /\.(pk|model|fields\.(document|route|page_no|img_main|target
 
 /** The records of an Open5e v1 file → drafts (records of other models are reported and left out). */
 export function importOpen5e(file: string, report: ReportBuilder, tracker: Tracker): EntityDraft[] {
-  const root = tracker.view<unknown>();
-  const list = Array.isArray(root) ? (root as unknown[]) : [root];
-  const drafts: EntityDraft[] = [];
-  list.forEach((r, n) => {
-    const base = Array.isArray(root) ? `[${n}]` : '';
+  return eachRecord(tracker, (r, base) => {
     const rec = r as { model?: unknown; fields?: Record<string, unknown> };
     const model = typeof rec?.model === 'string' ? rec.model : '';
     const kind = MODELS[model];
     if (!kind || typeof rec.fields !== 'object' || rec.fields === null) {
-      report.add({ kind: 'unmapped', file, path: `${base}`, detail: `an Open5e ${model || 'record'} record: not something the vault imports; left out`, count: 1 });
+      report.add({ kind: 'unmapped', file, path: base || '(the record)', detail: `an Open5e ${model || 'record'} record: not something the vault imports; left out`, count: 1 });
       tracker.consume(r);
-      return;
+      return undefined;
     }
     const f = rec.fields;
     const ctx: Ctx = { file, entity: labelOf(kind, f.name), report, tracker, base };
@@ -241,7 +237,6 @@ export function importOpen5e(file: string, report: ReportBuilder, tracker: Track
     const plain = tracker.plain(body);
     nested.reportUnused();
     reportUnused(ctx, (path) => (BOOKKEEPING.test(path) ? 'Open5e database bookkeeping' : undefined));
-    drafts.push({ kind, body: plain, links: [], file, ...(base ? { where: base } : {}) });
+    return { kind, body: plain, links: [], file, ...(base ? { where: base } : {}) };
   });
-  return drafts;
 }

@@ -76,3 +76,15 @@ export function reportUnused(ctx: Ctx, detail?: (path: string) => string | undef
     });
   }
 }
+
+/** Each record of a file that holds a list of records (or just one), with its path in the file. */
+export function eachRecord(tracker: Tracker, convert: (record: unknown, base: string) => EntityDraft | undefined): EntityDraft[] {
+  const root = tracker.view<unknown>();
+  const list = Array.isArray(root) ? (root as unknown[]) : [root];
+  const drafts: EntityDraft[] = [];
+  list.forEach((record, n) => {
+    const draft = convert(record, Array.isArray(root) ? `[${n}]` : '');
+    if (draft) drafts.push(draft);
+  });
+  return drafts;
+}
