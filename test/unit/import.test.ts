@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaultError } from '../../src/core/errors';
-import { htmlToMarkdown, parseImportFile, parseImportFiles, safeStem, summarizeReport, type LossEntry, type ParsedImport } from '../../src/core/import';
+import { MAX_IMPORT_TEXT, htmlToMarkdown, parseImportFile, parseImportFiles, safeStem, summarizeReport, type LossEntry, type ParsedImport } from '../../src/core/import';
 import { validateBody } from '../../src/core/schema';
 
 const root = join(__dirname, '../../..');
@@ -244,6 +244,12 @@ describe('core/import: bad input is refused with the file and the place', () => 
     refuses('a: 1\n---\nb: 2\n', 'two.yaml', /2 YAML documents; one was expected/);
   });
 
+  it('a file over the size limit, before any parsing', () => {
+    const started = Date.now();
+    refuses(' '.repeat(MAX_IMPORT_TEXT + 1), 'huge.json', /too large to import \(more than 64 MiB of text\)/);
+    assert.ok(Date.now() - started < 2000);
+  });
+
   it('an alias bomb', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
     const started = Date.now();
@@ -318,6 +324,7 @@ describe('core/import: helpers', () => {
     assert.equal(htmlToMarkdown('<p>One <strong>bold</strong> &amp; <em>it</em>.</p><ul><li>a</li><li>b</li></ul><p>x&lt;y</p>'), 'One **bold** & *it*.\n\n- a\n- b\n\nx<y');
     assert.equal(htmlToMarkdown('<p>@UUID[Compendium.dnd5e.spells.Item.x]{Fireball} for [[/r 8d6]] fire.</p>'), 'Fireball for 8d6 fire.');
     assert.equal(htmlToMarkdown('<script>alert(1)</script><p>ok</p>'), 'alert(1)\n\nok');
+    assert.equal(htmlToMarkdown('<a href="https://example.org/a b">site</a> <a href="javascript:alert(1)">trap</a> <a href=" JaVaScRiPt&#58;x">t2</a>'), '[site](https://example.org/a%20b) trap t2');
     const long = `<p>${'<b>'.repeat(50_000)}x`;
     assert.ok(htmlToMarkdown(long).includes('x'));
   });

@@ -129,9 +129,11 @@ export function htmlToMarkdown(html: string, ctx: EnricherContext = {}): string 
       case 'a':
         if (!closing) {
           href = /\bhref\s*=\s*"([^"]*)"/i.exec(m[3] ?? '')?.[1];
+          // Only web and mail links survive: a javascript: or data: link would be a trap in a preview.
+          if (href !== undefined && !/^(https?:|mailto:)/i.test(decodeEntities(href).trim())) href = undefined;
           if (href) out.push('[');
         } else if (href) {
-          out.push(`](${decodeEntities(href)})`);
+          out.push(`](${decodeEntities(href).trim().replace(/[()\s]/g, (c) => encodeURIComponent(c))})`);
           href = undefined;
         }
         break;
