@@ -1,15 +1,17 @@
 // The commands of `campaign-vault`. Each one checks its arguments before it opens the vault (so a
 // usage mistake never asks for a password), and the runner locks the vault after it.
 import type { ParseArgsConfig } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { DataManager, Entity, ListQuery } from '../core/api';
 import { KINDS, ENTITY_KINDS, parseKind, type EntityKind } from '../core/db/kinds';
 import { VaultError, isVaultError } from '../core/errors';
 import { MIGRATIONS } from '../core/db/migrations';
+import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ImportReport, type OnConflict } from '../core/import';
 import { quoteName } from '../core/paths';
 import { CliError, notEncrypted, type Context } from './context';
 import { ordered, table, toJson, toYaml } from './format';
 import { currentPassword, newPassword } from './prompt';
+import { collectImportFiles, writeExport } from './importFiles';
 import { UsageError, applyAssignments, parseAssignment, parseCount, parseYamlMapping } from './values';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -76,6 +78,21 @@ function show(ctx: Context, e: Entity): void {
 }
 
 const CAMPAIGN = '--campaign <name|id>  the campaign the entry belongs to (names are looked up in it)';
+
+function countKinds(kinds: readonly EntityKind[]): Partial<Record<EntityKind, number>> {
+  const counts: Partial<Record<EntityKind, number>> = {};
+  for (const k of kinds) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
+}
+
+function describeCounts(counts: Partial<Record<EntityKind, number>>): string {
+  const parts = Object.entries(counts).map(([k, n]) => `${n} ${n === 1 ? KINDS[k as EntityKind].label : KINDS[k as EntityKind].plural}`);
+  return parts.length ? parts.join(', ') : 'no entries';
+}
+
+function passedOverLines(passedOver: readonly string[]): string[] {
+  return passedOver.length ? [`Passed over ${passedOver.length === 1 ? '1 file that holds' : `${passedOver.length} files that hold`} nothing to import: ${passedOver.slice(0, 5).join(', ')}${passedOver.length > 5 ? ', …' : ''}.`] : [];
+}
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
@@ -283,6 +300,94 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (!target) throw new CliError(4, `There is no ${KINDS[kind].label} ${quoteName(ref!)} in the trash.`);
       const e = await dm.restore(kind, target.id);
       ctx.out.write(ctx.json ? toJson(ordered(e)) : `Restored ${KINDS[kind].label} ${quoteName(e.name)}.\n`);
+    },
+  },
+
+  import: {
+    args: '<file|folder> … [--campaign <name|id> [--create-campaign]] [--on-conflict skip|rename|replace] [--report <file>] [--dry-run]',
+    summary: 'import characters, NPCs, monsters, spells and items from other tools, or a Campaign Vault export',
+    help: [
+      'Formats (recognised from the content): Foundry VTT dnd5e actors and items (JSON or YAML), 5e-bits and',
+      'Open5e v1 SRD JSON, Fantasy Statblocks creatures (YAML, or a Markdown note with a ```statblock block),',
+      'and a folder written by "campaign-vault export". A folder of other files is read with everything in it.',
+      CAMPAIGN + '; an export brings its own campaign',
+      '--create-campaign     create the --campaign when there is none of that name',
+      '--on-conflict <what>  an entry whose name (or id) is taken: skip (default), rename ("Name (2)") or replace',
+      '--report <file>       write the full loss report (JSON) to a file',
+      '--dry-run             read and check everything, print the report, write nothing to the vault',
+      'Every file is read and checked before anything is written; a failed import leaves the vault as it was.',
+      'The loss report lists what could not be carried over: fields with no place, converted values, links.',
+    ],
+    options: {
+      campaign: { type: 'string' },
+      'create-campaign': { type: 'boolean' },
+      'on-conflict': { type: 'string' },
+      report: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    positionals: [1, Number.POSITIVE_INFINITY],
+    async run(ctx, values, paths) {
+      const onConflict = str(values['on-conflict']) ?? 'skip';
+      if (!['skip', 'rename', 'replace'].includes(onConflict)) throw new UsageError(`--on-conflict takes skip, rename or replace, not "${onConflict}".`);
+      if (values['create-campaign'] && values.campaign === undefined) throw new UsageError('--create-campaign needs --campaign <name>.');
+      const { files, passedOver } = collectImportFiles(paths);
+      if (files.length === 0) throw new CliError(4, `Nothing to import in ${paths.join(', ')}: no JSON, YAML or statblock files.`);
+      const parsed = parseImportFiles(files);
+      const writeReport = async (report: ImportReport) => {
+        const file = str(values.report);
+        if (file !== undefined) await writeFile(file, toJson(report));
+      };
+      if (values['dry-run']) {
+        await writeReport(parsed.report);
+        const counts = countKinds(parsed.drafts.map((d) => d.kind));
+        if (ctx.json) ctx.out.write(toJson({ dryRun: true, files: files.length, entries: parsed.drafts.length, kinds: counts, passedOver, report: parsed.report }));
+        else ctx.out.write([`Read ${files.length} file${files.length === 1 ? '' : 's'}: ${describeCounts(counts)}; nothing was written (--dry-run).`, ...passedOverLines(passedOver), ...summarizeReport(parsed.report)].join('\n') + '\n');
+        return;
+      }
+      const dm = await ctx.open('write');
+      const result = await importDrafts(dm, parsed.drafts, {
+        ...(str(values.campaign) !== undefined ? { campaign: str(values.campaign)! } : {}),
+        createCampaign: values['create-campaign'] === true,
+        onConflict: onConflict as OnConflict,
+        report: parsed.report.entries,
+      });
+      await writeReport(result.report);
+      if (ctx.json) {
+        ctx.out.write(toJson({ campaign_id: result.campaign_id, created: result.created, replaced: result.replaced, skipped: result.skipped, passedOver, report: result.report }));
+        return;
+      }
+      const newCampaign = result.created.some((c) => c.kind === 'campaign');
+      const where = result.campaign_id === null ? 'the shared library' : `${newCampaign ? 'the new ' : ''}campaign ${quoteName((await dm.get('campaign', result.campaign_id))?.name ?? result.campaign_id)}`;
+      const done = [`${result.created.filter((c) => c.kind !== 'campaign').length} entries created`, ...(result.replaced.length ? [`${result.replaced.length} replaced`] : []), ...(result.skipped.length ? [`${result.skipped.length} skipped (names taken)`] : [])];
+      ctx.out.write([`Imported ${files.length} file${files.length === 1 ? '' : 's'} into ${where}: ${done.join(', ')}.`, ...passedOverLines(passedOver), ...summarizeReport(result.report)].join('\n') + '\n');
+    },
+  },
+
+  export: {
+    args: '<folder> [--campaign <name|id>]',
+    summary: 'write a campaign as plain YAML files into a new or empty folder',
+    help: [
+      '--campaign <name|id>  the campaign (needed when the vault holds more than one)',
+      'One file per entry (campaign.yaml, characters/<name>.yaml, locations/<name>.yaml …) with its id, so links',
+      'survive; campaign-vault-export.yaml lists the files. "campaign-vault import <folder>" reads it back.',
+      'Entries in the trash and the contents of assets are not exported.',
+    ],
+    options: { campaign: { type: 'string' } },
+    positionals: [1, 1],
+    async run(ctx, values, [folder]) {
+      const dm = await ctx.open('read');
+      let cid: string;
+      if (str(values.campaign) !== undefined) cid = await campaignId(dm, str(values.campaign)!);
+      else {
+        const all = await dm.list('campaign', { limit: 2 });
+        if (all.length === 0) throw new CliError(4, 'The vault holds no campaign to export.');
+        if (all.length > 1) throw new UsageError('The vault holds several campaigns: give --campaign <name|id>.');
+        cid = all[0]!.id;
+      }
+      const files = await exportCampaign(dm, cid);
+      writeExport(folder!, files);
+      if (ctx.json) ctx.out.write(toJson({ folder, campaign_id: cid, files: files.map((f) => f.path) }));
+      else ctx.out.write(`Exported ${files.length - 2} entries and the campaign to ${folder} (${files.length} files).\n`);
     },
   },
 

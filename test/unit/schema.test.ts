@@ -17,19 +17,7 @@ import {
   type SchemaIssue,
 } from '../../src/core/schema';
 import type * as SchemaModule from '../../src/core/schema';
-import {
-  characterFromFoundry,
-  itemFromBits,
-  npcFromBitsMonster,
-  npcFromFoundry,
-  readJson,
-  readYaml,
-  root,
-  spellFromBits,
-  type BitsItem,
-  type BitsMonster,
-  type BitsSpell,
-} from './schemaFixtures';
+import { importedBodies, importedBody, readJson, root } from './schemaFixtures';
 
 type Schema = Record<string, unknown>;
 const props = (s: unknown) => (s as { properties: Record<string, Schema> }).properties;
@@ -167,13 +155,15 @@ describe('core/schema: real data passes', () => {
   const heroes = ['zanna-gnome-wizard', 'randal-human-fighter', 'riswynn-dwarf-rogue', 'akra-dragonborn-cleric'];
   for (const hero of heroes) {
     it(`a full 5e character built from the Foundry hero ${hero}`, () => {
-      const body = characterFromFoundry(readYaml(`test/fixtures/sample-campaign/characters/${hero}.yml`) as never);
+      const body = importedBody(`test/fixtures/sample-campaign/characters/${hero}.yml`);
       valid('character', body);
+      // The fields an importer leaves to the user: a player, labels, fields of one's own.
+      valid('character', { ...body, player: 'Sam', tags: ['starter hero'], 'x-source': 'Foundry VTT dnd5e, SRD 5.1 starter heroes' });
     });
   }
 
   it('the converted hero is a real sheet, not an empty shell', () => {
-    const zanna = characterFromFoundry(readYaml('test/fixtures/sample-campaign/characters/zanna-gnome-wizard.yml') as never) as Record<string, unknown>;
+    const zanna = importedBody('test/fixtures/sample-campaign/characters/zanna-gnome-wizard.yml');
     assert.deepEqual(zanna.abilities, { str: 8, dex: 12, con: 15, int: 17, wis: 13, cha: 10 });
     assert.deepEqual(zanna.saves, ['int', 'wis']);
     assert.equal((zanna.spells as { known: unknown[] }).known.length, 9);
@@ -192,26 +182,29 @@ describe('core/schema: real data passes', () => {
   ];
   for (const [file, role] of foundryNpcs) {
     it(`an NPC with the stat block of ${file} (Foundry)`, () => {
-      valid('npc', npcFromFoundry(readYaml(`test/fixtures/sample-campaign/${file}`) as never, role));
+      valid('npc', { ...importedBody(`test/fixtures/sample-campaign/${file}`), role, tags: ['srd'] });
     });
   }
 
   it('SRD monsters as NPC stat blocks, including legendary actions and spellcasting (5e-bits)', () => {
-    const monsters = readJson('test/fixtures/srd-5e-bits/5e-SRD-Monsters.json') as BitsMonster[];
+    const monsters = importedBodies('test/fixtures/srd-5e-bits/5e-SRD-Monsters.json');
     assert.equal(monsters.length, 6);
-    for (const m of monsters) valid('npc', npcFromBitsMonster(m));
-    const lich = npcFromBitsMonster(monsters.find((m) => m.name === 'Lich')!) as { statblock: Record<string, unknown[] | Record<string, unknown>> };
+    for (const m of monsters) valid('npc', m);
+    const lich = monsters.find((m) => m.name === 'Lich') as { statblock: Record<string, unknown[] | Record<string, unknown>> };
     assert.ok((lich.statblock.legendary_actions as unknown[]).length > 0);
     assert.equal((lich.statblock.spellcasting as { spells: unknown[] }).spells.length, 26);
   });
 
   it('SRD spells, equipment and magic items (5e-bits)', () => {
-    for (const s of readJson('test/fixtures/srd-5e-bits/5e-SRD-Spells.json') as BitsSpell[]) valid('spell', spellFromBits(s));
-    const gear = readJson('test/fixtures/srd-5e-bits/5e-SRD-Equipment.json') as BitsItem[];
-    const magic = readJson('test/fixtures/srd-5e-bits/5e-SRD-Magic-Items.json') as BitsItem[];
-    for (const i of [...gear, ...magic]) valid('item', itemFromBits(i));
-    assert.deepEqual(itemFromBits(gear.find((i) => i.name === 'Longsword')!).damage, { dice: '1d8', type: 'slashing', versatile_dice: '1d10' });
-    assert.equal(itemFromBits(magic.find((i) => i.name === 'Holy Avenger')!).attunement, 'by a paladin');
+    const spells = importedBodies('test/fixtures/srd-5e-bits/5e-SRD-Spells.json');
+    assert.equal(spells.length, 6);
+    for (const s of spells) valid('spell', s);
+    const gear = importedBodies('test/fixtures/srd-5e-bits/5e-SRD-Equipment.json');
+    const magic = importedBodies('test/fixtures/srd-5e-bits/5e-SRD-Magic-Items.json');
+    assert.equal(gear.length + magic.length, 12);
+    for (const i of [...gear, ...magic]) valid('item', i);
+    assert.deepEqual(gear.find((i) => i.name === 'Longsword')!.damage, { dice: '1d8', type: 'slashing', versatile_dice: '1d10' });
+    assert.equal(magic.find((i) => i.name === 'Holy Avenger')!.attunement, 'by a paladin');
   });
 
   it('campaigns, sessions, locations, rulebooks and assets written by hand', () => {
