@@ -130,7 +130,7 @@ describe('campaign-vault command line (dist/cli.js)', function () {
     if (relative(root, cliPath) === join('dist', 'cli.js')) assert.ok(readFileSync(cliPath, 'utf8').startsWith('#!/usr/bin/env node\n'));
     const [v, help, helpCreate, bad] = await Promise.all([cli(['--version']), cli(['--help']), cli(['help', 'create']), cli(['frobnicate'])]);
     if (relative(root, cliPath) === join('dist', 'cli.js')) assert.equal(v.stdout, `${version}\n`);
-    for (const c of ['init', 'unlock', 'create', 'get', 'list', 'update', 'delete', 'restore', 'passwd', 'rotate-key', 'migrate', 'audit', 'encrypt']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['init', 'unlock', 'create', 'get', 'list', 'update', 'delete', 'restore', 'passwd', 'rotate-key', 'migrate', 'audit', 'encrypt', 'import', 'export']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
     assert.match(help.stdout, /CAMPAIGN_VAULT_KDF=test +TEST HOOK/);
     assert.match(helpCreate.stdout, /^Usage: campaign-vault create <kind> --name <name>/);
     assertOneLineError(bad, 2, /"frobnicate" is not a command/);
