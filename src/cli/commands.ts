@@ -11,7 +11,7 @@ import { quoteName } from '../core/paths';
 import { CliError, notEncrypted, type Context } from './context';
 import { ordered, table, toJson, toYaml } from './format';
 import { currentPassword, newPassword } from './prompt';
-import { collectImportFiles, writeExport } from './importFiles';
+import { collectImportFiles, writeExport } from '../node/importFiles';
 import { UsageError, applyAssignments, parseAssignment, parseCount, parseYamlMapping } from './values';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { VaultError } from '../core/errors';
 import { COMMANDS, type Command } from './commands';
+import { FileInputError } from '../node/importFiles';
 import { CliError, Context, type Output } from './context';
 import { PromptCancelled } from './prompt';
 import { InputError, UsageError } from './values';
@@ -78,7 +79,7 @@ function splitCommand(argv: readonly string[]): { name?: string; rest: string[] 
 export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;
   if (e instanceof InputError) return EXIT.invalid;
-  if (e instanceof CliError) return e.exitCode;
+  if (e instanceof CliError || e instanceof FileInputError) return e.exitCode;
   if (e instanceof PromptCancelled) return EXIT.cancelled;
   if (e instanceof VaultError) {
     switch (e.code) {

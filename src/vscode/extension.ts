@@ -9,6 +9,7 @@ import { createVault } from './commands/createVault';
 import { deleteEntity, duplicateEntity, newCampaign, newEntity, openEntity, purgeEntity, renameEntity, restoreEntity } from './commands/entities';
 import { encryptVault } from './commands/encryptVault';
 import { forgetRememberedKey } from './commands/forgetRememberedKey';
+import { exportCampaignCommand, importFiles } from './commands/importExport';
 import { COMMANDS, type CommandId } from './commands/ids';
 import { lock } from './commands/lock';
 import { showMigrationStatus } from './commands/migrationStatus';
@@ -99,8 +100,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   registerCommand(context, log, COMMANDS.refresh, () => model.refresh());
 
   // The vault commands ask and tell through the prompter, and leave the lock state refreshed.
-  const vaultCommand = <R>(id: CommandId, handler: (c: VaultCommandContext, arg?: unknown) => Promise<R>) =>
-    registerCommand(context, log, id, (arg?: unknown) => handler(ctx, arg), {
+  const vaultCommand = <R>(id: CommandId, handler: (c: VaultCommandContext, arg?: unknown, extra?: unknown) => Promise<R>) =>
+    registerCommand(context, log, id, (arg?: unknown, extra?: unknown) => handler(ctx, arg, extra), {
       report: (text, actions) => ctx.ui().message({ id: 'error', severity: 'error', text, actions }),
       after: () => vaults.refresh(),
     });
@@ -122,6 +123,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   vaultCommand(COMMANDS.restoreEntity, restoreEntity);
   vaultCommand(COMMANDS.purgeEntity, purgeEntity);
   vaultCommand(COMMANDS.openEntity, openEntity);
+  vaultCommand(COMMANDS.importFiles, importFiles);
+  vaultCommand(COMMANDS.exportCampaign, exportCampaignCommand);
 
   // Entity links, hovers and Quick Search work on the first unlocked vault.
   const authoringVault = () => vaults.folders.find((f) => f.dm.isUnlocked);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../src/core/api';
@@ -239,6 +239,35 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     await vscode.workspace.fs.writeFile(notes, new TextEncoder().encode('# Session 1\n\nThe party met [[Sildar]] on the road.\n'));
     assert.match(String((await dm().get('session', session.id))?.notes), /met \[\[Sildar\]\]/);
     assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(notes)), /^# Session 1/);
+  });
+
+  it('imports a Foundry hero from the workspace with a loss report, and exports the campaign as YAML', async () => {
+    const hero = vscode.Uri.joinPath(folder.uri, 'characters', 'randal-human-fighter.yml');
+    const outcome = await run<{ created: { kind: string; name: string }[]; report: { entries: { kind: string; path: string }[] }; reportText: string }>('import', {
+      uris: [hero],
+      campaign: campaign.id,
+    });
+    assert.ok(outcome, 'the import ran');
+    const randal = outcome.created.find((c) => c.kind === 'character');
+    assert.ok(randal, JSON.stringify(outcome.created));
+    const stored = (await dm().get('character', randal.name, { campaign_id: campaign.id }))!;
+    assert.equal(stored.ac, 18);
+    assert.deepEqual((stored.hp as { max: number }).max, 12);
+    assert.ok(outcome.report.entries.some((e) => e.kind === 'unmapped' && /prototypeToken/.test(e.path)), 'the unmapped token settings are reported');
+    assert.match(outcome.reportText, /loss report/i);
+    assert.ok(ui.shown('imported')[0]?.text.match(/Imported \d+ entr/), 'the user is told');
+    await until('Randal in the tree', async () => (await labels(['Lost Mine of Phandelver', 'Characters'])).includes(randal.name));
+
+    const out = await fs.mkdtemp(join(tmpdir(), 'cv-export-'));
+    try {
+      const count = await run<number>('exportCampaign', await testing.treeNode(['Lost Mine of Phandelver']), vscode.Uri.file(out));
+      assert.ok(count && count > 5, `${count} files`);
+      const listed = await fs.readdir(join(out, 'characters'));
+      assert.ok(listed.some((f) => f.startsWith('Randal')), listed.join());
+      assert.match(await fs.readFile(join(out, 'campaign.yaml'), 'utf8'), /name: Lost Mine of Phandelver/);
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
   });
 
   it('links [[entries]] in session notes to their documents, with a preview on hover', async () => {

@@ -23,6 +23,8 @@ export const COMMANDS = {
   openEntity: 'campaignVault.openEntity',
   openAsSheet: 'campaignVault.openAsSheet',
   quickSearch: 'campaignVault.quickSearch',
+  importFiles: 'campaignVault.import',
+  exportCampaign: 'campaignVault.exportCampaign',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -4,7 +4,17 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, type Sta
 import * as path from 'node:path';
 import { MANIFEST, MAX_IMPORT_TEXT, parseImportFile, type ExportFile } from '../core/import';
 import { assertSafeRelativePath, quoteName } from '../core/paths';
-import { CliError } from './context';
+
+/** A file or folder that cannot be read or written, with the command-line tool's exit code for it. */
+export class FileInputError extends Error {
+  override readonly name = 'FileInputError';
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface SourceFile {
   /** As shown in messages and the report: the path as given (or the folder joined with the file). */
@@ -21,18 +31,18 @@ function statOf(p: string): Stats {
     return statSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? 4 : 1, `Cannot read ${p}: ${code === 'ENOENT' ? 'there is no such file or folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
+    throw new FileInputError(code === 'ENOENT' ? 4 : 1, `Cannot read ${p}: ${code === 'ENOENT' ? 'there is no such file or folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
   }
 }
 
 function readText(p: string, name: string): string {
   const size = statOf(p).size;
-  if (size > MAX_IMPORT_TEXT) throw new CliError(6, `${quoteName(name, 200)}: the file is too large to import (${Math.round(size / 1024 / 1024)} MiB; at most ${MAX_IMPORT_TEXT / 1024 / 1024} MiB).`);
+  if (size > MAX_IMPORT_TEXT) throw new FileInputError(6, `${quoteName(name, 200)}: the file is too large to import (${Math.round(size / 1024 / 1024)} MiB; at most ${MAX_IMPORT_TEXT / 1024 / 1024} MiB).`);
   try {
     return readFileSync(p, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(1, `Cannot read ${p}: ${code === 'EACCES' ? 'permission denied' : String(e)}.`);
+    throw new FileInputError(1, `Cannot read ${p}: ${code === 'EACCES' ? 'permission denied' : String(e)}.`);
   }
 }
 
@@ -45,7 +55,7 @@ export function collectImportFiles(args: readonly string[]): { files: SourceFile
   const files: SourceFile[] = [];
   const passedOver: string[] = [];
   const add = (file: SourceFile) => {
-    if (files.length >= MAX_FILES) throw new CliError(6, `Too many files to import at once (more than ${MAX_FILES}); import fewer folders at a time.`);
+    if (files.length >= MAX_FILES) throw new FileInputError(6, `Too many files to import at once (more than ${MAX_FILES}); import fewer folders at a time.`);
     files.push(file);
   };
   for (const arg of args) {
@@ -61,7 +71,7 @@ export function collectImportFiles(args: readonly string[]): { files: SourceFile
       for (const rel of manifest.files) {
         const segments = assertSafeRelativePath(rel);
         const p = path.join(arg, ...segments);
-        if (!existsFile(p)) throw new CliError(4, `${quoteName(name, 200)} lists ${quoteName(rel)}, which is not in the folder.`);
+        if (!existsFile(p)) throw new FileInputError(4, `${quoteName(name, 200)} lists ${quoteName(rel)}, which is not in the folder.`);
         add({ name: path.join(arg, rel), text: readText(p, path.join(arg, rel)) });
       }
       continue;
@@ -101,9 +111,9 @@ export function writeExport(folder: string, files: readonly ExportFile[]): void 
   try {
     existing = readdirSync(folder);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new CliError(5, `${folder} is a file, not a folder.`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new FileInputError(5, `${folder} is a file, not a folder.`);
   }
-  if (existing.length > 0) throw new CliError(5, `${folder} is not empty; export into a new or empty folder (nothing was written).`);
+  if (existing.length > 0) throw new FileInputError(5, `${folder} is not empty; export into a new or empty folder (nothing was written).`);
   for (const f of files) {
     const segments = assertSafeRelativePath(f.path);
     const target = path.join(folder, ...segments);

@@ -1,0 +1,145 @@
+// "Campaign Vault: Import…" and "Export Campaign as YAML…": files chosen in a dialog (or passed by the
+// Explorer's context menu or a test), read with the same code as the command-line tool, applied
+// through the core importers, and a loss report the user can open — nothing is dropped silently.
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ApplyResult, type ImportReport, type OnConflict } from '../../core/import';
+import { collectImportFiles, writeExport } from '../../node/importFiles';
+import { EntityFileSystem } from '../documents/entityFs';
+import type { CampaignNode } from '../views/campaignsTree';
+import { chooseVault, needs, type VaultCommandContext } from './common';
+
+/** What a test (or another extension) may pass instead of answering dialogs. */
+export interface ImportArgs {
+  readonly uris?: readonly vscode.Uri[];
+  /** Campaign name or id; with `createCampaign`, created when missing. */
+  readonly campaign?: string;
+  readonly createCampaign?: boolean;
+  readonly onConflict?: OnConflict;
+}
+
+export interface ImportOutcome extends Omit<ApplyResult, 'report'> {
+  readonly report: ImportReport;
+  /** The loss report as text, as "Show Loss Report" opens it. */
+  readonly reportText: string;
+}
+
+const isNode = (arg: unknown): arg is CampaignNode => typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
+
+function reportText(files: number, result: ApplyResult, campaignName: string | undefined): string {
+  const lines = [
+    '# Campaign Vault import: loss report',
+    '',
+    `${files} file${files === 1 ? '' : 's'} read; ${result.created.filter((c) => c.kind !== 'campaign').length} entries created${result.replaced.length ? `, ${result.replaced.length} replaced` : ''}${result.skipped.length ? `, ${result.skipped.length} skipped (names taken)` : ''}${campaignName ? ` in ${campaignName}` : ''}.`,
+    '',
+    'Every field that could not be mapped, every value that had to be converted and every link that could not be resolved is listed below.',
+    '',
+    '```text',
+    ...summarizeReport(result.report, 10_000),
+    '```',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra?: unknown): Promise<ImportOutcome | undefined> {
+  // From the Explorer: (clicked uri, all selected uris). From the view: a campaign node. From a test: ImportArgs.
+  const args: ImportArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) ? (extra as vscode.Uri[]) : [arg] } : isNode(arg) || arg === undefined ? {} : (arg as ImportArgs);
+  const node = isNode(arg) ? arg : undefined;
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.writable, 'Import', args.uris?.[0]);
+  if (!target) return undefined;
+  let uris = args.uris;
+  if (!uris) {
+    uris = await vscode.window.showOpenDialog({
+      title: 'Import into Campaign Vault',
+      openLabel: 'Import',
+      canSelectMany: true,
+      canSelectFiles: true,
+      canSelectFolders: true,
+      filters: { 'Characters, monsters, spells, items (JSON, YAML, statblock notes)': ['json', 'yaml', 'yml', 'md'] },
+    });
+    if (!uris || uris.length === 0) return undefined;
+  }
+  const local = uris.filter((u) => u.scheme === 'file');
+  if (local.length !== uris.length) throw new Error('Only files on this computer can be imported.');
+  const { files, passedOver } = collectImportFiles(local.map((u) => u.fsPath));
+  if (files.length === 0) throw new Error(`Nothing to import: no JSON, YAML or statblock files${passedOver.length ? ` (passed over: ${passedOver.slice(0, 5).join(', ')})` : ''}.`);
+  const parsed = parseImportFiles(files);
+  const fromExport = parsed.drafts.some((d) => d.kind === 'campaign');
+  let campaign = args.campaign ?? (node?.type === 'campaign' ? node.entity.id : node?.type === 'kind' ? node.campaign?.id : undefined);
+  let createCampaign = args.createCampaign ?? false;
+  const needsCampaign = parsed.drafts.some((d) => d.kind !== 'campaign' && d.kind !== 'item' && d.kind !== 'spell' && d.kind !== 'rulebook' && d.kind !== 'asset');
+  if (campaign === undefined && !fromExport) {
+    const campaigns = await target.dm.list('campaign');
+    const NEW = '$(add) New campaign…';
+    const LIBRARY = '$(library) Shared Library';
+    const picked = await ctx.ui().pick({
+      id: 'import-campaign',
+      title: `Import ${parsed.drafts.length} entr${parsed.drafts.length === 1 ? 'y' : 'ies'}`,
+      placeHolder: 'Into which campaign?',
+      items: [...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | undefined })), { label: NEW, campaign: undefined }, ...(needsCampaign ? [] : [{ label: LIBRARY, campaign: undefined }])],
+    });
+    if (!picked) return undefined;
+    if (picked.label === NEW) {
+      const name = await ctx.ui().input({ id: 'entity-name', title: 'New Campaign', prompt: 'The campaign’s name' });
+      if (typeof name !== 'string' || name.trim() === '') return undefined;
+      campaign = name.trim();
+      createCampaign = true;
+    } else if (picked.campaign) campaign = picked.campaign.id;
+  }
+  const result = await ctx.ui().progress({ id: 'import', title: `Importing ${files.length} file${files.length === 1 ? '' : 's'}…` }, () =>
+    importDrafts(target.dm, parsed.drafts, {
+      ...(campaign !== undefined ? { campaign } : {}),
+      createCampaign,
+      onConflict: args.onConflict ?? 'skip',
+      report: parsed.report.entries,
+    }),
+  );
+  const campaignName = result.campaign_id ? (await target.dm.get('campaign', result.campaign_id))?.name : undefined;
+  const text = reportText(files.length, result, campaignName);
+  const losses = result.report.entries.length;
+  const created = result.created.filter((c) => c.kind !== 'campaign');
+  void ctx
+    .ui()
+    .message({
+      id: 'imported',
+      severity: 'info',
+      text: `Imported ${created.length} entr${created.length === 1 ? 'y' : 'ies'}${campaignName ? ` into ${campaignName}` : ''}${result.skipped.length ? ` (${result.skipped.length} skipped: names taken)` : ''}. ${losses === 0 ? 'Nothing was lost on the way in.' : `The loss report has ${losses} line${losses === 1 ? '' : 's'}.`}`,
+      actions: [...(losses > 0 ? ['Show Loss Report'] : []), ...(created.length === 1 ? ['Open'] : [])],
+    })
+    .then(async (choice) => {
+      if (choice === 'Show Loss Report') await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: text }), { preview: true });
+      if (choice === 'Open') await openCreated(target.folder, target.dm, created[0]!);
+    });
+  return { ...result, reportText: text };
+}
+
+async function openCreated(folder: vscode.WorkspaceFolder, dm: DataManager, c: { kind: Entity['kind']; id: string }): Promise<void> {
+  const e = await dm.get(c.kind, c.id);
+  if (e) await vscode.commands.executeCommand('vscode.open', await EntityFileSystem.uriOf(folder, dm, e));
+}
+
+/** Writes a campaign as plain YAML files into a new or empty folder. Resolves with the number of files. */
+export async function exportCampaignCommand(ctx: VaultCommandContext, arg?: unknown, to?: unknown): Promise<number | undefined> {
+  const node = isNode(arg) ? arg : undefined;
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.unlocked, 'Export Campaign', arg instanceof vscode.Uri ? arg : undefined);
+  if (!target) return undefined;
+  let campaign = node?.type === 'campaign' ? node.entity : undefined;
+  if (!campaign) {
+    const campaigns = await target.dm.list('campaign');
+    if (campaigns.length === 0) throw new Error('There is no campaign to export yet.');
+    const picked = campaigns.length === 1 ? { campaign: campaigns[0]! } : await ctx.ui().pick({ id: 'campaign', title: 'Export Campaign', placeHolder: 'Which campaign?', items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
+    if (!picked) return undefined;
+    campaign = picked.campaign;
+  }
+  let folder = to instanceof vscode.Uri ? to : undefined;
+  if (!folder) {
+    const chosen = await vscode.window.showOpenDialog({ title: `Export ${campaign.name} as YAML into a new or empty folder`, openLabel: 'Export Here', canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
+    if (!chosen?.[0]) return undefined;
+    folder = chosen[0];
+  }
+  const files = await exportCampaign(target.dm, campaign.id);
+  writeExport(folder.fsPath, files);
+  void ctx.ui().message({ id: 'exported', severity: 'info', text: `Exported ${campaign.name}: ${files.length} files in ${folder.fsPath}. “Campaign Vault: Import…” reads the folder back.` });
+  return files.length;
+}
