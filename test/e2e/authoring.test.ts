@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { type Workbench, openCampaignVaultView, openWorkbench, runFromPalette } from './workbench';
 
@@ -68,8 +69,7 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await page.keyboard.press('Control+S');
     await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).waitFor({ state: 'detached' });
     await row(page, 'Characters').click();
-    await row(page, 'Zanna').waitFor({ state: 'visible' });
-    assert.match(await row(page, 'Zanna').innerText(), /Gnome Wizard · level 1/);
+    await row(page, 'Zanna').filter({ hasText: 'Gnome Wizard · level 1' }).waitFor({ state: 'visible' });
     await wb.screenshot('sidebar-campaign');
   });
 
@@ -111,5 +111,28 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await runFromPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     await page.locator('.markers-panel .monaco-list-row', { hasText: /Campaign Vault/ }).first().waitFor({ state: 'visible' });
     await wb.screenshot('yaml-diagnostic');
+  });
+
+  it('imports a Foundry hero through the file dialog and opens its YAML from the tree', async () => {
+    const { page } = wb;
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'Campaign Vault: Import…');
+    // code-server's file dialog is a quick input that takes a path.
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // Wait for the dialog to show the workspace folder before typing over it.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'characters' }).first().waitFor({ state: 'visible' });
+    await input.fill(join(wb.workspace, 'characters', 'randal-human-fighter.yml'));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'randal-human-fighter.yml' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Lost Mine of Phandelver' }).first().click();
+    await page.locator('.notification-toast', { hasText: /Imported 1 entry into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
+    await openCampaignVaultView(page);
+    const randal = row(page, 'Randal (Human Fighter)');
+    await randal.waitFor({ state: 'visible' });
+    await randal.click();
+    await page.locator('.tab', { hasText: 'Randal (Human Fighter).yaml' }).waitFor({ state: 'visible' });
+    await page.locator('.editor-instance .view-lines', { hasText: 'class: Fighter' }).first().waitFor({ state: 'visible' });
+    await wb.screenshot('imported-hero');
   });
 });
