@@ -96,7 +96,8 @@ export async function unlockWithRememberedKey(ctx: VaultCommandContext, f: Vault
 }
 
 /**
- * At activation: unlocks, silently, every locked vault whose key is remembered. Never throws:
+ * At activation: unlocks, silently, every locked vault that needs no password — unencrypted ones
+ * and those whose key is remembered. Never throws:
  * SecretStorage failures fall back to asking for the password later; other failures are logged
  * and shown once.
  */
@@ -105,7 +106,11 @@ export async function unlockRememberedVaults(ctx: VaultCommandContext): Promise<
   for (const f of await ctx.vaults.refresh()) {
     if (f.state !== 'locked') continue;
     try {
-      if (await unlockWithRememberedKey(ctx, f)) unlocked += 1;
+      if (f.encrypted === false) {
+        // Nothing to ask for: an unencrypted vault opens with the workspace.
+        await f.dm.unlock({ none: true });
+        unlocked += 1;
+      } else if (await unlockWithRememberedKey(ctx, f)) unlocked += 1;
     } catch (e) {
       ctx.log.error(e instanceof Error ? e : String(e));
       void ctx.ui().message({ id: 'error', severity: 'warning', text: `Campaign Vault could not unlock ${where(f)} with its remembered key: ${describeError(e)}` });
