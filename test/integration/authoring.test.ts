@@ -53,10 +53,7 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'passed') ui.assertDone();
-    else ui.unexpected.splice(0);
-    ui.clear();
-    ui.answers = {};
+    ui.finishTest(this.currentTest?.state);
   });
 
   after(async () => {

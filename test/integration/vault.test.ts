@@ -86,11 +86,7 @@ describe('Campaign Vault: vault commands and lock state', function () {
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'passed') ui.assertDone();
-    else ui.unexpected.splice(0);
-    ui.clear();
-    ui.answers = {};
-    ui.cancel.clear();
+    ui.finishTest(this.currentTest?.state);
   });
 
   after(async () => {

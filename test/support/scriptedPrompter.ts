@@ -42,6 +42,15 @@ export class ScriptedPrompter implements Prompter {
     assert.deepEqual(left, [], 'scripted answers left over');
   }
 
+  /** For afterEach: checks the script was used up (when the test passed) and forgets everything. */
+  finishTest(state: string | undefined): void {
+    if (state === 'passed') this.assertDone();
+    else this.unexpected.splice(0);
+    this.clear();
+    this.answers = {};
+    this.cancel.clear();
+  }
+
   shown(id: string): MessageRequest[] {
     return this.messages.filter((m) => m.id === id);
   }

@@ -7,11 +7,11 @@ import { diceStats, type DiceParseResult } from '../../core/dice';
 import { KINDS, type EntityKind } from '../../core/db/kinds';
 import type { EntitySummary, LinkScope, Resolution } from '../../core/links';
 
-/** A codicon for each kind (Quick Search items, hovers). */
+/** A codicon for each kind (the Campaigns view, Quick Search items, hovers). */
 export const KIND_ICONS: Readonly<Record<EntityKind, string>> = {
   campaign: 'book',
   character: 'person',
-  npc: 'account',
+  npc: 'organization',
   session: 'calendar',
   location: 'location',
   item: 'package',

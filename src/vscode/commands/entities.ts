@@ -10,17 +10,8 @@ import { EntityFileSystem } from '../documents/entityFs';
 import type { CampaignNode } from '../views/campaignsTree';
 import { all, chooseVault, needs, type VaultCommandContext } from './common';
 
-const TITLE: Record<EntityKind, string> = {
-  campaign: 'Campaign',
-  character: 'Character',
-  npc: 'NPC',
-  session: 'Session',
-  location: 'Location',
-  item: 'Item',
-  spell: 'Spell',
-  rulebook: 'Rulebook',
-  asset: 'Asset',
-};
+/** "Character", "NPC" …: a kind's label as a title. */
+const TITLE = (kind: EntityKind): string => KINDS[kind].label.charAt(0).toUpperCase() + KINDS[kind].label.slice(1);
 
 const isNode = (arg: unknown): arg is CampaignNode => typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
 
@@ -75,13 +66,13 @@ export async function newEntity(ctx: VaultCommandContext, arg?: unknown): Promis
       id: 'entity-kind',
       title: `New Entry in ${arg.entity.name}`,
       placeHolder: 'What kind of entry?',
-      items: CAMPAIGN_KINDS.map((k) => ({ label: TITLE[k], entryKind: k })),
+      items: CAMPAIGN_KINDS.map((k) => ({ label: TITLE(k), entryKind: k })),
     });
     if (!picked) return undefined;
     kind = picked.entryKind;
   }
   const campaign = arg.type === 'kind' ? arg.campaign : arg.entity;
-  const name = await askName(ctx, 'entity-name', kind, `New ${TITLE[kind]}${campaign ? ` in ${campaign.name}` : ''}`);
+  const name = await askName(ctx, 'entity-name', kind, `New ${TITLE(kind)}${campaign ? ` in ${campaign.name}` : ''}`);
   if (name === undefined) return undefined;
   const created = await arg.dm.create(kind, { name, campaign_id: campaign?.id ?? null });
   await openDocument(arg.folder, arg.dm, created);

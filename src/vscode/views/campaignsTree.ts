@@ -5,21 +5,9 @@ import { CAMPAIGN_KINDS, LIBRARY_KINDS } from '../../core/documents/docPaths';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import type { CampaignVaultStatus } from '../api';
+import { KIND_ICONS } from '../authoring/preview';
 import { EntityFileSystem } from '../documents/entityFs';
 import type { VaultFolder, VaultRegistry } from '../vaults';
-
-/** The icon of each kind (codicons). */
-export const KIND_ICONS: Readonly<Record<EntityKind, string>> = {
-  campaign: 'book',
-  character: 'person',
-  npc: 'organization',
-  session: 'calendar',
-  location: 'location',
-  item: 'package',
-  spell: 'sparkle',
-  rulebook: 'library',
-  asset: 'file-media',
-};
 
 const TITLES: Readonly<Record<EntityKind, string>> = {
   campaign: 'Campaigns',
