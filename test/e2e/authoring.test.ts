@@ -135,4 +135,29 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await page.locator('.editor-instance .view-lines', { hasText: 'class: Fighter' }).first().waitFor({ state: 'visible' });
     await wb.screenshot('imported-hero');
   });
+
+  it('shows a hostile name as text, in the tree and in the sheet, and runs none of it', async () => {
+    const { page } = wb;
+    const hostile = '<img src=x onerror="document.title=1">Mask';
+    await openCampaignVaultView(page);
+    await row(page, 'NPCs').hover();
+    await row(page, 'NPCs').locator('.action-label[aria-label="New Entry"]').click();
+    await typeInQuickInput(page, hostile);
+    await page.locator('.tab', { hasText: 'Mask.yaml' }).waitFor({ state: 'visible' });
+    await row(page, 'NPCs').filter({ hasText: '1' }).waitFor({ state: 'visible' });
+    // Expand NPCs with the keyboard (a click on a row that just gained children can land mid-redraw).
+    for (let i = 0; i < 5 && !(await row(page, hostile).isVisible()); i++) {
+      await row(page, 'NPCs').click();
+      if ((await row(page, 'NPCs').getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(300);
+    }
+    await row(page, hostile).waitFor({ state: 'visible' });
+    await page.locator('.tab', { hasText: 'Mask.yaml' }).click();
+    await runFromPalette(page, 'Campaign Vault: Open as Character Sheet');
+    const sheet = sheetFrame(page);
+    await sheet.getByText(hostile, { exact: true }).first().waitFor({ state: 'visible' });
+    assert.equal(await sheet.locator('img').count(), 0, 'the name became an element');
+    assert.notEqual(await page.title(), '1');
+    await wb.screenshot('hostile-name');
+  });
 });

@@ -63,7 +63,7 @@ describe('authoring: Quick Search items', () => {
     index.upsert(entity({ id: 'n1', kind: 'npc', name: 'Owlbear', campaign_id: 'c1', description: 'Lairs in the Neverwinter Wood.' }));
     index.upsert(entity({ id: 's1', kind: 'spell', name: 'Fireball $(alert)', description: 'A bright streak.' }));
     assert.deepEqual(searchItems(index, 'owlbaer'), [
-      { label: '$(account) Owlbear', description: 'NPC · Lost Mine', detail: 'Lairs in the Neverwinter Wood.', alwaysShow: true, entity: index.get('npc', 'n1') },
+      { label: '$(organization) Owlbear', description: 'NPC · Lost Mine', detail: 'Lairs in the Neverwinter Wood.', alwaysShow: true, entity: index.get('npc', 'n1') },
     ]);
     const [fireball] = searchItems(index, 'streak');
     assert.equal(fireball!.label, '$(sparkle) Fireball $\u200B(alert)');
