@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { type Workbench, openCampaignVaultView, openWorkbench, runFromPalette } from './workbench';
 
 /** The tree row of the Campaigns view with this exact label. */
@@ -8,6 +8,15 @@ const row = (page: Page, label: string) => page.locator('.sidebar .monaco-list-r
 
 /** The content of the active webview (code-server nests it in two iframes). */
 const sheetFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+
+/** Waits until an input of the sheet shows `value`. */
+async function waitForValue(page: Page, input: Locator, value: string): Promise<void> {
+  const started = Date.now();
+  while ((await input.inputValue()) !== value) {
+    if (Date.now() - started > 15_000) throw new Error(`the sheet shows ${await input.inputValue()}, not ${value}`);
+    await page.waitForTimeout(200);
+  }
+}
 
 async function typeInQuickInput(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
@@ -58,9 +67,65 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await page.locator('.tab', { hasText: 'campaign.yaml' }).waitFor({ state: 'visible' });
   });
 
+  it('imports a Foundry hero through the file dialog and opens its YAML from the tree', async () => {
+    const { page } = wb;
+    await runFromPalette(page, 'Campaign Vault: Import…');
+    // code-server's file dialog is a quick input that takes a path.
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // Wait for the dialog to show the workspace folder before typing over it.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'characters' }).first().waitFor({ state: 'visible' });
+    await input.fill(join(wb.workspace, 'characters', 'randal-human-fighter.yml'));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'randal-human-fighter.yml' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Lost Mine of Phandelver' }).first().click();
+    await page.locator('.notification-toast', { hasText: /Imported 1 entry into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
+    await openCampaignVaultView(page);
+    await row(page, 'Lost Mine of Phandelver').click();
+    await row(page, 'Characters').filter({ hasText: '1' }).waitFor({ state: 'visible' });
+    await row(page, 'Characters').click();
+    const randal = row(page, 'Randal (Human Fighter)');
+    await randal.waitFor({ state: 'visible' });
+    await randal.click();
+    await page.locator('.tab', { hasText: 'Randal (Human Fighter).yaml' }).waitFor({ state: 'visible' });
+    await page.locator('.editor-instance .view-lines', { hasText: 'class: Fighter' }).first().waitFor({ state: 'visible' });
+    await wb.screenshot('imported-hero');
+  });
+
+  it('opens the imported hero\'s sheet beside its YAML; the sheet follows an HP change, and writes one back', async () => {
+    const { page } = wb;
+    await runFromPalette(page, 'Campaign Vault: Open as Character Sheet');
+    const sheet = sheetFrame(page);
+    await sheet.getByText('Randal (Human Fighter)', { exact: true }).first().waitFor({ state: 'visible' });
+    const hp = sheet.locator('input[aria-label="Current hit points"]').first();
+    await waitForValue(page, hp, '12');
+    // In the YAML beside it, find the current HP and type over it.
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+F');
+    await page.keyboard.insertText('current: 12');
+    await page.keyboard.press('Enter');
+    // Close the find widget; the match stays selected in the editor, and typing replaces it.
+    const findWidget = page.locator('.find-widget.visible');
+    for (let i = 0; i < 5 && (await findWidget.count()) > 0; i++) {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(200);
+    }
+    await page.keyboard.insertText('current: 5');
+    await waitForValue(page, hp, '5');
+    // And the other way: a field typed in the sheet lands in the YAML.
+    await hp.fill('9');
+    await hp.press('Enter');
+    await page.locator('.editor-instance .view-lines', { hasText: 'current: 9' }).first().waitFor({ state: 'visible' });
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.dirty', { hasText: 'Randal (Human Fighter).yaml' }).first().waitFor({ state: 'detached' });
+    await wb.screenshot('character-sheet');
+  });
+
   it('adds a character from the tree, edits its YAML and saves it', async () => {
     const { page } = wb;
-    await row(page, 'Lost Mine of Phandelver').click();
+    await runFromPalette(page, 'View: Close All Editors');
+    await page.locator('.tab').first().waitFor({ state: 'detached' });
     await row(page, 'Characters').hover();
     await row(page, 'Characters').locator('.action-label[aria-label="New Entry"]').click();
     await typeInQuickInput(page, 'Zanna');
@@ -68,36 +133,8 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await replaceEditorText(page, 'name: Zanna\nclass: Wizard\nlevel: 1\nrace: Gnome\nabilities:\n  str: 8\n  dex: 12\n  con: 15\n  int: 17\n  wis: 13\n  cha: 10\nhp:\n  max: 8\n  current: 8');
     await page.keyboard.press('Control+S');
     await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).waitFor({ state: 'detached' });
-    await row(page, 'Characters').click();
     await row(page, 'Zanna').filter({ hasText: 'Gnome Wizard · level 1' }).waitFor({ state: 'visible' });
     await wb.screenshot('sidebar-campaign');
-  });
-
-  it('opens the rendered sheet beside the YAML and the sheet follows an HP change', async () => {
-    const { page } = wb;
-    await runFromPalette(page, 'Campaign Vault: Open as Character Sheet');
-    const sheet = sheetFrame(page);
-    await sheet.getByText('Zanna', { exact: true }).first().waitFor({ state: 'visible' });
-    await sheet.getByText('Spell save DC', { exact: false }).first().waitFor({ state: 'visible' });
-    // The sheet opened beside the text: change the current HP in the text.
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+End');
-    // Shift+Home selects back to the indentation, which stays.
-    await page.keyboard.press('Shift+Home');
-    await page.keyboard.insertText('current: 3');
-    const hp = sheet.locator('[data-field="hp.current"], input[aria-label*="Current hit points"]').first();
-    await assert.doesNotReject(async () => {
-      const started = Date.now();
-      while ((await hp.inputValue().catch(() => hp.innerText())) !== '3') {
-        if (Date.now() - started > 15_000) throw new Error(`the sheet shows HP ${await hp.inputValue().catch(() => hp.innerText())}`);
-        await page.waitForTimeout(200);
-      }
-    });
-    // And the other way: a field typed in the sheet lands in the YAML.
-    await hp.fill('6');
-    await hp.press('Enter');
-    await page.locator('.editor-instance .view-lines', { hasText: 'current: 6' }).first().waitFor({ state: 'visible' });
-    await wb.screenshot('character-sheet');
   });
 
   it('marks invalid YAML as it is typed', async () => {
@@ -111,29 +148,6 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await runFromPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     await page.locator('.markers-panel .monaco-list-row', { hasText: /Campaign Vault/ }).first().waitFor({ state: 'visible' });
     await wb.screenshot('yaml-diagnostic');
-  });
-
-  it('imports a Foundry hero through the file dialog and opens its YAML from the tree', async () => {
-    const { page } = wb;
-    await page.keyboard.press('Escape');
-    await runFromPalette(page, 'Campaign Vault: Import…');
-    // code-server's file dialog is a quick input that takes a path.
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    // Wait for the dialog to show the workspace folder before typing over it.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'characters' }).first().waitFor({ state: 'visible' });
-    await input.fill(join(wb.workspace, 'characters', 'randal-human-fighter.yml'));
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'randal-human-fighter.yml' }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Lost Mine of Phandelver' }).first().click();
-    await page.locator('.notification-toast', { hasText: /Imported 1 entry into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
-    await openCampaignVaultView(page);
-    const randal = row(page, 'Randal (Human Fighter)');
-    await randal.waitFor({ state: 'visible' });
-    await randal.click();
-    await page.locator('.tab', { hasText: 'Randal (Human Fighter).yaml' }).waitFor({ state: 'visible' });
-    await page.locator('.editor-instance .view-lines', { hasText: 'class: Fighter' }).first().waitFor({ state: 'visible' });
-    await wb.screenshot('imported-hero');
   });
 
   it('shows a hostile name as text, in the tree and in the sheet, and runs none of it', async () => {
