@@ -74,16 +74,16 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   private onVaultChange(folder: vscode.WorkspaceFolder, e: ChangeEvent): void {
     const events: vscode.FileChangeEvent[] = [];
+    // Only the documents of the entries that changed: an event on a folder would reach every
+    // document below it, the unchanged (and unsaved) ones included.
+    const prefix = `${SCHEME}://${folderAuthority(folder)}/`;
     if (e.id === undefined) {
-      // Locked, unlocked, reloaded, migrated: everything may differ.
-      for (const set of this.paths.values()) for (const u of set) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
-      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.from({ scheme: SCHEME, authority: folderAuthority(folder), path: '/' }) });
+      // Locked, unlocked, reloaded, migrated: every document served from this vault may differ.
+      for (const set of this.paths.values()) for (const u of set) if (u.startsWith(prefix)) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
     } else {
       for (const u of this.paths.get(this.key(folder, e.id)) ?? []) {
         events.push({ type: e.action === 'purge' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
       }
-      // The folder listing changes when an entry appears, goes or is renamed.
-      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.from({ scheme: SCHEME, authority: folderAuthority(folder), path: '/' }) });
     }
     if (events.length > 0) this.changed.fire(events);
   }
