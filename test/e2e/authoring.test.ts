@@ -101,15 +101,13 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await waitForValue(page, hp, '12');
     // In the YAML beside it, find the current HP and type over it.
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    // Find scrolls the line into view; then click it, select its text and type over it.
     await page.keyboard.press('Control+F');
     await page.keyboard.insertText('current: 12');
     await page.keyboard.press('Enter');
-    // Close the find widget; the match stays selected in the editor, and typing replaces it.
-    const findWidget = page.locator('.find-widget.visible');
-    for (let i = 0; i < 5 && (await findWidget.count()) > 0; i++) {
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(200);
-    }
+    await page.locator('.editor-instance .view-line', { hasText: 'current: 12' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
     await page.keyboard.insertText('current: 5');
     await waitForValue(page, hp, '5');
     // And the other way: a field typed in the sheet lands in the YAML.
