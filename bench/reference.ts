@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ENTITY_KINDS, KINDS, type EntityKind, type KindSpec } from '../src/core/db/kinds';
+import { columnValues } from '../src/core/db/repository';
 import type { BenchRecord } from './data';
 
 type Value = string | number | null;
@@ -79,16 +80,6 @@ function ddl(spec: KindSpec): string {
   ]
     .filter(Boolean)
     .join('\n');
-}
-
-function columnValues(spec: KindSpec, body: Record<string, unknown>): Value[] {
-  return Object.entries(spec.columns).map(([name, type]) => {
-    const v = body[name];
-    if (v === undefined || v === null) return null;
-    if (type === 'boolean') return v === true ? 1 : 0;
-    if (type === 'integer') return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
-    return typeof v === 'string' ? v : JSON.stringify(v);
-  });
 }
 
 /** A campaign database in the reference engine, with the operations the bench times. */

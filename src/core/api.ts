@@ -4,7 +4,7 @@ import { fromHex, toBase64, toHex } from './bytes';
 import type { CipherSuite } from './crypto/aead';
 import type { KdfParams } from './crypto/kdf';
 import { Engine } from './db/engine';
-import { ENTITY_KINDS, KINDS, SYSTEM_FIELDS, type EntityKind, type KindSpec } from './db/kinds';
+import { ENTITY_KINDS, KINDS, bodyOf, type EntityKind, type KindSpec } from './db/kinds';
 import { migrateCopy, migrationStatus, type MigrationStatus, type MigrationStep } from './db/migrate';
 import { MIGRATIONS, type Migration } from './db/migrations';
 import {
@@ -25,7 +25,7 @@ import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
 import { unlockKeys, type UnlockSecret } from './vault/keys';
-import { VaultStore, type OpenOptions } from './vault/store';
+import { VaultStore, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
 
@@ -236,12 +236,10 @@ export class DataManager {
       const { store, loaded, readOnlyReason } = await VaultStore.open(this.storeDeps(), s, opts);
       let engine: Engine | undefined;
       try {
-        engine = Engine.open(SQL, loaded.snapshot);
-        loaded.records.forEach((r, i) => engine!.replay(r, `journal record ${i + 1}`));
+        const opened = await this.openEngine(SQL, loaded);
+        engine = opened.engine;
+        const audit = opened.audit;
         const status = await migrationStatus(engine.db, this.migrations);
-        const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
-        if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
-        const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
         const readOnly = store.readOnly;
         if (status.pending.length > 0 && readOnly) {
           throw readOnlyReason
@@ -296,11 +294,9 @@ export class DataManager {
       let engine: Engine | undefined;
       let next: Session;
       try {
-        engine = Engine.open(SQL, loaded.snapshot);
-        loaded.records.forEach((r, i) => engine!.replay(r, `journal record ${i + 1}`));
-        const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
-        if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
-        const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
+        const opened = await this.openEngine(SQL, loaded);
+        engine = opened.engine;
+        const audit = opened.audit;
         next = { unlockedWith: old.unlockedWith, store, engine, audit, ...(readOnlyReason ? { readOnlyReason } : {}) };
         if (!store.readOnly) {
           const status = await migrationStatus(engine.db, this.migrations);
@@ -319,6 +315,20 @@ export class DataManager {
       this.emit({ action: 'reload' });
       return true;
     });
+  }
+
+  /** The database of a loaded vault (snapshot + journal replayed) and its audit chain; closes the database if that fails. */
+  private async openEngine(SQL: SqlJsStatic, loaded: LoadedState): Promise<{ engine: Engine; audit: AuditChain }> {
+    const engine = Engine.open(SQL, loaded.snapshot);
+    try {
+      loaded.records.forEach((r, i) => engine.replay(r, `journal record ${i + 1}`));
+      const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
+      if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
+      return { engine, audit: await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string)) };
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
   }
 
   /** Closes the vault and drops its keys from memory (as far as JavaScript allows). */
@@ -834,8 +844,7 @@ export class DataManager {
 }
 
 function splitInput(input: Record<string, unknown>): { body: Record<string, unknown>; id?: string; campaign_id?: string | null } {
-  const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k)) body[k] = v;
+  const body = bodyOf(input);
   // One spelling per name: "Zoë" typed on macOS (NFD) and on Windows (NFC) is the same entry.
   if (typeof body.name === 'string') body.name = body.name.normalize('NFC');
   const id = typeof input.id === 'string' ? input.id : undefined;
@@ -873,12 +882,6 @@ function laterOf(a: string, b: string): string {
   return a > b ? a : new Date(Date.parse(b) + 1).toISOString();
 }
 
-/** An entity's body: its fields without the vault's own. */
-function bodyOf(entity: Entity): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entity)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k) && k !== 'kind') out[k] = v;
-  return out;
-}
 
 function notFound(spec: KindSpec, id: string): VaultError {
   return new VaultError('not-found', `${spec.kind} ${id}`, { hint: `There is no ${spec.label} ${quoteName(id)}.` });

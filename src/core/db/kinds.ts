@@ -49,3 +49,10 @@ export function parseKind(value: string): EntityKind | undefined {
 
 /** The fields every entity has that are not part of its body. */
 export const SYSTEM_FIELDS = ['id', 'kind', 'campaign_id', 'version', 'created_at', 'updated_at', 'deleted_at'] as const;
+
+/** An entity's body: its fields without the vault's own ({@link SYSTEM_FIELDS}). */
+export function bodyOf(entity: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entity)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k)) out[k] = v;
+  return out;
+}

@@ -85,7 +85,8 @@ export function findRow(engine: Engine, spec: KindSpec, idOrName: string, campai
   return rows[0];
 }
 
-function columnValues(spec: KindSpec, body: Record<string, unknown>): Param[] {
+/** The values of a kind's indexed columns, taken from a body (the bench's reference database uses them too). */
+export function columnValues(spec: KindSpec, body: Record<string, unknown>): (string | number | null)[] {
   return Object.entries(spec.columns).map(([name, type]) => {
     const v = body[name];
     if (v === undefined || v === null) return null;

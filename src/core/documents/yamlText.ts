@@ -2,8 +2,7 @@
 // into a body — with every problem located (offsets into the text) for diagnostics, so a mistake is
 // shown where it is and never reaches the vault. Pure: no `vscode`, no Node built-ins.
 import { Document, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import type { EntityKind } from '../db/kinds';
-import { SYSTEM_FIELDS } from '../db/kinds';
+import { bodyOf, type EntityKind } from '../db/kinds';
 import { schemaFor, validateBody } from '../schema';
 
 /** A problem found in a document, located by UTF-16 offsets into its text. */
@@ -216,13 +215,6 @@ function lineEnd(doc: Document, offset: number): number {
   if (typeof src !== 'string') return offset + 1;
   const nl = src.indexOf('\n', offset);
   return nl < 0 ? src.length : nl;
-}
-
-/** The body of an entity (its fields without the vault's own: id, version, timestamps…). */
-export function bodyOf(entity: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entity)) if (!(SYSTEM_FIELDS as readonly string[]).includes(k)) out[k] = v;
-  return out;
 }
 
 /** Body fields in the schema's order (name first), then any others in their own order. */

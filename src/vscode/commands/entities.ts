@@ -3,17 +3,16 @@
 // writes through the DataManager, so everything is validated, durable and audited.
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
-import { KINDS, type EntityKind } from '../../core/db/kinds';
+import { KINDS, bodyOf, type EntityKind } from '../../core/db/kinds';
 import { CAMPAIGN_KINDS } from '../../core/documents/docPaths';
 import { validateBody } from '../../core/schema';
 import { EntityFileSystem } from '../documents/entityFs';
-import type { CampaignNode } from '../views/campaignsTree';
-import { all, chooseVault, needs, type VaultCommandContext } from './common';
+import { isCampaignNode as isNode, type CampaignNode } from '../views/campaignsTree';
+import { all, capital, chooseVault, needs, type VaultCommandContext } from './common';
 
 /** "Character", "NPC" …: a kind's label as a title. */
-const TITLE = (kind: EntityKind): string => KINDS[kind].label.charAt(0).toUpperCase() + KINDS[kind].label.slice(1);
+const TITLE = (kind: EntityKind): string => capital(KINDS[kind].label);
 
-const isNode = (arg: unknown): arg is CampaignNode => typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
 
 /** The problem with a name as an entry of `kind`, or undefined: the schema's rule, said plainly. */
 export function nameProblem(kind: EntityKind, name: string): string | undefined {
@@ -104,7 +103,7 @@ export async function duplicateEntity(ctx: VaultCommandContext, arg?: unknown): 
   const { dm, entity, folder } = n;
   const current = await dm.get(entity.kind, entity.id);
   if (!current) return undefined;
-  const { id: _id, version: _v, created_at: _c, updated_at: _u, deleted_at: _d, kind: _k, ...body } = current;
+  const body = { ...bodyOf(current), campaign_id: current.campaign_id ?? null };
   for (let i = 1; i < 1000; i++) {
     const name = `${current.name} (copy${i > 1 ? ` ${i}` : ''})`.slice(0, 200);
     if (await dm.get(entity.kind, name, { campaign_id: current.campaign_id ?? null })) continue;

@@ -6,7 +6,7 @@ import type { DataManager, Entity } from '../../core/api';
 import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ApplyResult, type ImportReport, type OnConflict } from '../../core/import';
 import { collectImportFiles, writeExport } from '../../node/importFiles';
 import { EntityFileSystem } from '../documents/entityFs';
-import type { CampaignNode } from '../views/campaignsTree';
+import { isCampaignNode as isNode } from '../views/campaignsTree';
 import { chooseVault, needs, type VaultCommandContext } from './common';
 
 /** What a test (or another extension) may pass instead of answering dialogs. */
@@ -24,7 +24,6 @@ export interface ImportOutcome extends Omit<ApplyResult, 'report'> {
   readonly reportText: string;
 }
 
-const isNode = (arg: unknown): arg is CampaignNode => typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
 
 function reportText(files: number, result: ApplyResult, campaignName: string | undefined): string {
   const lines = [

@@ -4,8 +4,8 @@
 // WorkspaceEdits so undo, redo, dirty state and saving behave as in the text editor.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DataManager, Entity } from '../../core/api';
 import { EntityFileSystem } from '../documents/entityFs';
+import { isCampaignNode } from '../views/campaignsTree';
 import type { Logger } from '../../core/ports';
 import {
   applyFieldEdit,
@@ -201,7 +201,7 @@ export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
 /** Opens a YAML file (the argument from a menu, else the active editor's) as a Character Sheet. */
 async function openAsSheet(arg: unknown): Promise<void> {
   // From the Campaigns view the argument is the entry's node.
-  const node = typeof arg === 'object' && arg !== null && 'entity' in arg && 'folder' in arg && 'dm' in arg ? (arg as { entity: Entity; folder: vscode.WorkspaceFolder; dm: DataManager }) : undefined;
+  const node = isCampaignNode(arg) && 'entity' in arg ? arg : undefined;
   const uri = node ? await EntityFileSystem.uriOf(node.folder, node.dm, node.entity) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (uri === undefined) {
     void vscode.window.showInformationMessage('Open a character or NPC YAML file first, then run "Open as Character Sheet".');

@@ -6,20 +6,10 @@ import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import type { CampaignVaultStatus } from '../api';
 import { KIND_ICONS } from '../authoring/preview';
+import { capital } from '../commands/common';
 import { EntityFileSystem } from '../documents/entityFs';
 import type { VaultFolder, VaultRegistry } from '../vaults';
 
-const TITLES: Readonly<Record<EntityKind, string>> = {
-  campaign: 'Campaigns',
-  character: 'Characters',
-  npc: 'NPCs',
-  session: 'Sessions',
-  location: 'Locations',
-  item: 'Items',
-  spell: 'Spells',
-  rulebook: 'Rulebooks',
-  asset: 'Assets',
-};
 
 interface Base {
   readonly folder: vscode.WorkspaceFolder;
@@ -33,6 +23,11 @@ export type CampaignNode =
   | (Base & { readonly type: 'entity'; readonly entity: Entity; readonly campaign: Entity | null; readonly hasChildren: boolean })
   | (Base & { readonly type: 'trash' })
   | (Base & { readonly type: 'trashed'; readonly entity: Entity });
+
+/** Whether a command's argument is a node of this view (what its context menus pass). */
+export function isCampaignNode(arg: unknown): arg is CampaignNode {
+  return typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
+}
 
 export const TREE_MIME = 'application/vnd.code.tree.campaignvault.campaigns';
 
@@ -119,7 +114,7 @@ export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNo
         item.tooltip = 'Items, spells, rulebooks and assets that belong to no single campaign.';
         break;
       case 'kind':
-        item = new vscode.TreeItem(TITLES[n.kind], n.count > 0 ? collapsed : vscode.TreeItemCollapsibleState.None);
+        item = new vscode.TreeItem(capital(KINDS[n.kind].plural), n.count > 0 ? collapsed : vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.kind]);
         item.description = String(n.count);
         break;
