@@ -3,9 +3,9 @@ import { AUDIT_KEY_SETTING, AuditChain, verifyAudit, type AuditAction, type Audi
 import { fromHex, toBase64, toHex } from './bytes';
 import type { CipherSuite } from './crypto/aead';
 import type { KdfParams } from './crypto/kdf';
-import { Engine } from './db/engine';
+import { Engine, type Row } from './db/engine';
 import { ENTITY_KINDS, KINDS, bodyOf, type EntityKind, type KindSpec } from './db/kinds';
-import { migrateCopy, migrationStatus, type MigrationStatus, type MigrationStep } from './db/migrate';
+import { migrateCopy, migrationStatus, verifyDatabase, type MigrationStatus, type MigrationStep } from './db/migrate';
 import { MIGRATIONS, type Migration } from './db/migrations';
 import {
   countRows,
@@ -24,10 +24,25 @@ import { VaultError, isVaultError } from './errors';
 import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
-import { unlockKeys, type UnlockSecret } from './vault/keys';
+import { unlockKeys, type UnlockSecret, type UnlockedKeys } from './vault/keys';
+import type { VaultHeader } from './vault/header';
 import { VaultStore, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
+
+/** What {@link DataManager.backupSource} hands the backup service. */
+export interface BackupSource {
+  readonly image: Uint8Array;
+  readonly schemaVersion: number;
+  /** Entries per kind (trash included), for the snapshot's description. */
+  readonly counts: Record<string, number>;
+  /** Files the entries reference (asset hashes), with their sizes. */
+  readonly files: { readonly hash: string; readonly size: number }[];
+  /** The newest audit sequence number: it grows with every change. */
+  readonly auditSeq: number;
+  readonly keys: UnlockedKeys;
+  readonly header: VaultHeader;
+}
 
 export interface DataManagerOptions {
   readonly files: FileStore;
@@ -74,7 +89,7 @@ interface Session {
   readonly unlockedWith: 'password' | 'recovery' | 'remembered' | 'none' | 'created';
   readonly store: VaultStore;
   engine: Engine;
-  readonly audit: AuditChain;
+  audit: AuditChain;
   readonly readOnlyReason?: VaultError;
 }
 
@@ -184,19 +199,26 @@ export class DataManager {
    * Creates a vault: encrypted when a password is given (the result carries the recovery key,
    * to be shown once), otherwise unencrypted but still authenticated.
    */
-  createVault(password?: string): Promise<CreateResult> {
+  createVault(password?: string, opts: { fromImage?: { image: Uint8Array; detail: Record<string, unknown> } } = {}): Promise<CreateResult> {
     return this.exclusive(async () => {
       if (this.session) throw new VaultError('exists', 'a vault is already open', { hint: 'A vault is already open here.' });
       const SQL = await this.sql();
-      const steps: MigrationStep[] = this.migrations.map((m) => ({ direction: 'up', migration: m }));
-      const db = await migrateCopy(SQL, new Uint8Array(0), steps, this.now(), (d) => d.exec('PRAGMA foreign_keys = ON'));
-      const engine = new Engine(SQL, db);
-      const auditKey = this.opts.random.bytes(32);
-      engine.begin();
-      engine.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)', [AUDIT_KEY_SETTING, JSON.stringify(toHex(auditKey)), this.now()]);
-      const audit = await AuditChain.create(auditKey);
-      audit.record(engine, this.now(), 'migrate', { detail: { to: this.migrations.at(-1)?.version ?? 0, created: true } });
-      engine.commit();
+      let engine: Engine;
+      let audit: AuditChain;
+      if (opts.fromImage) {
+        // A restore into a new folder: the backup's database, checked, with an audit entry saying so.
+        ({ engine, audit } = await this.adoptImage(SQL, opts.fromImage.image, 'restore-backup', opts.fromImage.detail));
+      } else {
+        const steps: MigrationStep[] = this.migrations.map((m) => ({ direction: 'up', migration: m }));
+        const db = await migrateCopy(SQL, new Uint8Array(0), steps, this.now(), (d) => d.exec('PRAGMA foreign_keys = ON'));
+        engine = new Engine(SQL, db);
+        const auditKey = this.opts.random.bytes(32);
+        engine.begin();
+        engine.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)', [AUDIT_KEY_SETTING, JSON.stringify(toHex(auditKey)), this.now()]);
+        audit = await AuditChain.create(auditKey);
+        audit.record(engine, this.now(), 'migrate', { detail: { to: this.migrations.at(-1)?.version ?? 0, created: true } });
+        engine.commit();
+      }
       let created: Awaited<ReturnType<typeof VaultStore.create>>;
       try {
         created = await VaultStore.create(this.storeDeps(), engine.export(), password === undefined ? {} : { password, ...(this.opts.kdf ? { kdf: this.opts.kdf } : {}) });
@@ -840,6 +862,123 @@ export class DataManager {
       const params = opts.kind ? (opts.id ? [opts.kind, opts.id] : [opts.kind]) : [];
       return s.engine.all(`SELECT * FROM audit_logs ${where} ORDER BY seq DESC LIMIT ?`, [...params, Math.min(opts.limit ?? 100, 10_000)]);
     });
+  }
+
+  // ── backups (hooks for src/core/backup) ──────────────────────────────────────────────────
+
+  /**
+   * A consistent image of the database with what a backup records beside it: the schema version,
+   * live entries per kind, the files the entries reference, and the vault's keys and header (the
+   * backup repository wraps its key for this vault). Taken between transactions, so it holds every
+   * acknowledged write and no half of one.
+   */
+  backupSource(): Promise<BackupSource> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      const image = s.engine.export();
+      const status = await migrationStatus(s.engine.db, this.migrations);
+      const counts: Record<string, number> = {};
+      for (const kind of ENTITY_KINDS) counts[kind] = countRows(s.engine, KINDS[kind]);
+      const files = s.engine
+        .all('SELECT hash, max(size) AS size FROM assets WHERE hash IS NOT NULL GROUP BY hash ORDER BY hash')
+        .map((r) => ({ hash: String(r.hash), size: Number(r.size ?? 0) }));
+      const auditSeq = Number(s.engine.get('SELECT max(seq) AS seq FROM audit_logs')?.seq ?? 0);
+      return { image, schemaVersion: status.current, counts, files, auditSeq, keys: s.store.unlockedKeys, header: s.store.currentHeader };
+    });
+  }
+
+  /**
+   * Replaces the whole database with `image` (a restore or a repair): the image is opened and
+   * checked first (integrity, foreign keys, its schema not newer than this version, the audit key),
+   * an audit entry is added to it, and it lands as a new snapshot — the commit point — keeping the
+   * current state as a safety copy. A failure leaves the vault as it was. Migrations the image
+   * needs run afterwards, as on unlock.
+   */
+  replaceDatabase(image: Uint8Array, opts: { action: 'restore-backup' | 'repair'; detail: Record<string, unknown> }): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      const SQL = await this.sql();
+      const { engine: next, audit } = await this.adoptImage(SQL, image, opts.action, opts.detail);
+      try {
+        const before = s.engine.export();
+        await s.store.checkpoint(next.export(), { safetyCopyOf: before, note: opts.action });
+      } catch (e) {
+        next.close();
+        throw e;
+      }
+      s.engine.close();
+      s.engine = next;
+      s.audit = audit;
+      const status = await migrationStatus(next.db, this.migrations);
+      if (status.pending.length > 0) await this.migrateLocked(status.pending.map((m) => ({ direction: 'up', migration: m })));
+      this.emit({ action: opts.action });
+    });
+  }
+
+  /**
+   * Opens a database image from elsewhere (a backup, a repaired copy) and checks it: integrity,
+   * foreign keys, a schema not newer than this version, the audit key. Adds an audit entry saying
+   * where it came from. Closes it again if any of that fails.
+   */
+  private async adoptImage(SQL: SqlJsStatic, image: Uint8Array, action: AuditAction, detail: Record<string, unknown>): Promise<{ engine: Engine; audit: AuditChain }> {
+    const engine = Engine.open(SQL, image);
+    try {
+      verifyDatabase(engine.db);
+      const status = await migrationStatus(engine.db, this.migrations);
+      if (status.current > (this.migrations.at(-1)?.version ?? 0)) {
+        throw new VaultError('newer-format', `image at schema ${status.current}`, { hint: 'This backup was made by a newer version of Campaign Vault. Update the extension to restore it.' });
+      }
+      const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
+      if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings', { hint: 'This database copy is damaged: it has no audit key.' });
+      const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
+      engine.begin();
+      audit.record(engine, this.now(), action, { detail });
+      engine.commit();
+      return { engine, audit };
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Puts one entry back as it was in a backup (`row` is its table row there), keeping its id: an
+   * entry that still exists gets the old content as a new version; one purged since is inserted
+   * again. Its campaign (and a location's parent) must still exist.
+   */
+  restoreEntityRow(kind: EntityKind, row: Readonly<Record<string, unknown>>, text?: string): Promise<Entity> {
+    const spec = this.spec(kind);
+    return this.mutate(
+      (s, at) => {
+        const old = rowToEntity(spec, row as Row);
+        const body = JSON.parse(String(row.body)) as Record<string, unknown>;
+        this.checkBody(spec, body);
+        const campaignId = spec.scope === 'none' ? null : (old.campaign_id ?? null);
+        if (campaignId !== null && !selectRow(s.engine, KINDS.campaign, campaignId)) {
+          throw new VaultError('invalid', 'campaign gone', { hint: `The campaign of ${spec.label} ${quoteName(old.name)} no longer exists; restore the whole vault, or the campaign first.` });
+        }
+        this.checkParent(s, spec, old.id, body, campaignId);
+        const currentRow = selectRow(s.engine, spec, old.id);
+        const current = currentRow ? rowToEntity(spec, currentRow) : undefined;
+        const stored: StoredEntity = {
+          id: old.id,
+          campaign_id: campaignId,
+          body,
+          version: current ? current.version + 1 : old.version,
+          created_at: current?.created_at ?? old.created_at,
+          updated_at: laterOf(at, current?.updated_at ?? old.updated_at),
+          deleted_at: null,
+        };
+        if (current) {
+          if (!updateEntity(s.engine, spec, stored, current.version)) throw conflict(spec, current, current.version);
+        } else insertEntity(s.engine, spec, stored);
+        const after = rowToEntity(spec, selectRow(s.engine, spec, old.id)!);
+        s.audit.record(s.engine, at, 'restore-backup', { kind, id: old.id, ...(current ? { before: current } : {}), after });
+        if (text !== undefined && hasTextTable(s.engine)) storeText(s.engine, kind, old.id, after.version, text);
+        return after;
+      },
+      (e) => ({ kind, id: e.id, campaign_id: e.campaign_id ?? null, action: 'restore-backup' }),
+    );
   }
 }
 

@@ -1,0 +1,649 @@
+import { fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from '../bytes';
+import { canonicalJson } from '../canonical';
+import { AuthenticationError, type CipherSuite } from '../crypto/aead';
+import { hmac } from '../crypto/kdf';
+import { VaultError, isVaultError } from '../errors';
+import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
+import { parseHeader, type VaultHeader } from '../vault/header';
+import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
+import { decompressChunk, compressChunk } from './codec';
+import {
+  ID_BYTES,
+  PackWriter,
+  RepoKeys,
+  objectName,
+  openChunk,
+  openJson,
+  readPackTable,
+  sealJson,
+  type BlobTypeName,
+  type PackEntry,
+} from './format';
+
+/**
+ * A content-addressed backup repository (docs/BACKUPS.md), restic's design on our formats:
+ *
+ *   repo.json, repo.2.json   configuration: id, vault id, parameters, the repository key wrapped for
+ *                            each master key the vault has had, copies of the vault headers (so the
+ *                            password or recovery key opens it without the vault); MAC'd
+ *   data/<hh>/<name>         packs of encrypted, compressed chunks; name = BLAKE3 of the bytes
+ *   index/<name>             which chunk is in which pack (rebuildable from the packs)
+ *   snapshots/<id>           manifests, written last: the commit point of a backup
+ *   lock                     one writer at a time (backup, prune)
+ *
+ * Objects are written once, atomically, and read back and checked before they count.
+ */
+
+export const REPO_FORMAT = 'campaign-vault-backups';
+export const REPO_FORMAT_VERSION = 1;
+const CONFIG_FILES = ['repo.json', 'repo.2.json'] as const;
+
+export interface RepoParams {
+  readonly dbChunkBytes: number;
+  readonly fileBlockBytes: number;
+  /** Chunk ids per tree chunk (the database's chunk list is stored in trees of this many ids). */
+  readonly treeFanout: number;
+  /** A pack is closed once it holds at least this many bytes. */
+  readonly packBytes: number;
+}
+
+interface RepoSlot {
+  /** Identifies the master key (HKDF of it), not secret. */
+  readonly id: string;
+  /** Which stored vault header unlocks that master key. */
+  readonly header: string;
+  readonly nonce: string;
+  readonly wrapped: string;
+  readonly addedAt: string;
+}
+
+export interface RepoConfig {
+  readonly format: typeof REPO_FORMAT;
+  readonly formatVersion: number;
+  readonly repoId: string;
+  readonly vaultId: string;
+  readonly createdAt: string;
+  readonly params: RepoParams;
+  readonly slots: readonly RepoSlot[];
+  readonly headers: Readonly<Record<string, VaultHeader>>;
+  readonly mac: string;
+}
+
+export interface RepositoryDeps {
+  /** Rooted at the repository folder. */
+  readonly files: FileStore;
+  readonly random: Random;
+  readonly clock: Clock;
+  readonly suite: CipherSuite;
+  readonly logger: Logger;
+  /** The repository's writer lock (its `lock` file). */
+  readonly lock: VaultLock;
+  readonly owner: { readonly pid: number; readonly host: string; readonly app: string };
+}
+
+/** Where a chunk is. */
+export interface ChunkLocation {
+  readonly pack: string;
+  readonly index: number;
+  readonly entry: PackEntry;
+}
+
+function repoError(why: string, hint: string): VaultError {
+  return new VaultError('corrupt', why, { hint });
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+export const packPath = (name: string) => `data/${name.slice(0, 2)}/${name}`;
+
+function parseConfig(bytes: Uint8Array, what: string): RepoConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fromUtf8(bytes)) as unknown;
+  } catch {
+    throw repoError(`${what}: not JSON`, 'The backup repository\'s configuration is damaged.');
+  }
+  const c = raw as Partial<RepoConfig>;
+  if (!c || typeof c !== 'object' || c.format !== REPO_FORMAT) {
+    throw new VaultError('not-a-vault', `${what}: not a backup repository`, { hint: 'This folder holds no Campaign Vault backups.' });
+  }
+  if (typeof c.formatVersion !== 'number' || c.formatVersion > REPO_FORMAT_VERSION) {
+    throw new VaultError('newer-format', `${what}: format ${String(c.formatVersion)}`, { hint: 'These backups were written by a newer version of Campaign Vault. Update the extension to use them.' });
+  }
+  const p = c.params;
+  const okParams =
+    p &&
+    Number.isInteger(p.dbChunkBytes) && p.dbChunkBytes >= 512 && p.dbChunkBytes <= 1 << 22 &&
+    Number.isInteger(p.fileBlockBytes) && p.fileBlockBytes >= 4096 && p.fileBlockBytes <= 1 << 24 &&
+    Number.isInteger(p.treeFanout) && p.treeFanout >= 2 && p.treeFanout <= 4096 &&
+    Number.isInteger(p.packBytes) && p.packBytes >= 1 << 16 && p.packBytes <= 1 << 26;
+  if (
+    typeof c.repoId !== 'string' || !/^[0-9a-f]{32}$/.test(c.repoId) || typeof c.vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(c.vaultId) ||
+    !okParams || !Array.isArray(c.slots) || typeof c.headers !== 'object' || c.headers === null || typeof c.mac !== 'string'
+  ) {
+    throw repoError(`${what}: fields missing or out of range`, 'The backup repository\'s configuration is damaged.');
+  }
+  const headers: Record<string, VaultHeader> = {};
+  for (const [k, h] of Object.entries(c.headers)) headers[k] = parseHeader(utf8(JSON.stringify(h)));
+  for (const s of c.slots as RepoSlot[]) {
+    if (typeof s?.id !== 'string' || typeof s.header !== 'string' || !headers[s.header] || typeof s.nonce !== 'string' || typeof s.wrapped !== 'string') {
+      throw repoError(`${what}: a key slot is damaged`, 'The backup repository\'s configuration is damaged.');
+    }
+  }
+  return { ...(c as RepoConfig), headers };
+}
+
+async function configMac(keys: RepoKeys, config: Omit<RepoConfig, 'mac'>): Promise<string> {
+  return toBase64(await hmac(await keys.configMacKey(), utf8(canonicalJson(config))));
+}
+
+async function slotSecrets(vault: UnlockedKeys, repoId: string): Promise<{ id: string; kek: Uint8Array }> {
+  const id = toHex((await vault.subkey(`backup/slot-id/${repoId}`)).subarray(0, 16));
+  return { id, kek: await vault.subkey(`backup/repo-kek/${repoId}`) };
+}
+
+async function headerKey(header: VaultHeader): Promise<string> {
+  return (await objectName(utf8(canonicalJson(header)))).slice(0, 32);
+}
+
+export const DEFAULT_PARAMS: RepoParams = { dbChunkBytes: 16 * 1024, fileBlockBytes: 1024 * 1024, treeFanout: 64, packBytes: 16 * 1024 * 1024 };
+
+export class BackupRepository {
+  private index = new Map<string, ChunkLocation>();
+  private indexFiles = new Set<string>();
+  private indexLoaded = false;
+
+  private constructor(
+    readonly deps: RepositoryDeps,
+    private config: RepoConfig,
+    readonly keys: RepoKeys,
+    /** Configuration copies that failed to read (reported by verify). */
+    readonly damagedConfig: readonly string[],
+  ) {}
+
+  get id(): string {
+    return this.config.repoId;
+  }
+
+  get vaultId(): string {
+    return this.config.vaultId;
+  }
+
+  get params(): RepoParams {
+    return this.config.params;
+  }
+
+  /** Whether the folder holds a repository (a configuration file), without reading it. */
+  static async exists(files: FileStore): Promise<boolean> {
+    for (const f of CONFIG_FILES) if (await files.stat(f)) return true;
+    return false;
+  }
+
+  /** The configuration from the first copy that parses; damaged copies are named. */
+  private static async readConfigs(files: FileStore): Promise<{ configs: RepoConfig[]; damaged: string[] }> {
+    const configs: RepoConfig[] = [];
+    const damaged: string[] = [];
+    let notOurs: VaultError | undefined;
+    for (const f of CONFIG_FILES) {
+      const bytes = await files.readIfExists(f);
+      if (!bytes) {
+        damaged.push(f);
+        continue;
+      }
+      try {
+        configs.push(parseConfig(bytes, f));
+      } catch (e) {
+        if (isVaultError(e) && (e.code === 'newer-format' || e.code === 'not-a-vault')) notOurs ??= e;
+        damaged.push(f);
+      }
+    }
+    if (configs.length === 0) {
+      if (notOurs) throw notOurs;
+      throw new VaultError('not-found', 'no readable repo.json', { hint: 'This folder holds no readable Campaign Vault backups.' });
+    }
+    return { configs, damaged };
+  }
+
+  private static async writeConfig(files: FileStore, config: RepoConfig): Promise<void> {
+    const bytes = utf8(`${JSON.stringify(config, null, 2)}\n`);
+    for (const f of CONFIG_FILES) await files.writeAtomic(f, bytes);
+  }
+
+  /** Creates a repository for the open vault in an empty folder (or a folder without a repository). */
+  static async init(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }, params: RepoParams = DEFAULT_PARAMS): Promise<BackupRepository> {
+    if (await BackupRepository.exists(deps.files)) throw new VaultError('exists', 'repository exists', { hint: 'This folder already holds backups.' });
+    const repoId = toHex(deps.random.bytes(16));
+    const repoKey = deps.random.bytes(32);
+    const keys = await RepoKeys.create(fromHex(repoId), repoKey, deps.suite);
+    const slot = await BackupRepository.makeSlot(deps, vault, repoId, repoKey);
+    repoKey.fill(0);
+    const unsigned: Omit<RepoConfig, 'mac'> = {
+      format: REPO_FORMAT,
+      formatVersion: REPO_FORMAT_VERSION,
+      repoId,
+      vaultId: vault.keys.vaultIdHex,
+      createdAt: new Date(deps.clock.now()).toISOString(),
+      params,
+      slots: [slot.slot],
+      headers: { [slot.slot.header]: vault.header },
+    };
+    const config = { ...unsigned, mac: await configMac(keys, unsigned) };
+    await BackupRepository.writeConfig(deps.files, config);
+    return new BackupRepository(deps, config, keys, []);
+  }
+
+  private static async makeSlot(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }, repoId: string, repoKey: Uint8Array): Promise<{ slot: RepoSlot }> {
+    const { id, kek } = await slotSecrets(vault.keys, repoId);
+    const nonce = deps.random.bytes(12);
+    const key = await deps.suite.importKey(kek);
+    kek.fill(0);
+    const wrapped = await deps.suite.seal(key, nonce, repoKey, utf8(`campaign-vault/v1/backup/repo-key/${repoId}`));
+    return { slot: { id, header: await headerKey(vault.header), nonce: toBase64(nonce), wrapped: toBase64(wrapped), addedAt: new Date(deps.clock.now()).toISOString() } };
+  }
+
+  private static async unwrap(deps: RepositoryDeps, config: RepoConfig, vault: UnlockedKeys): Promise<Uint8Array | undefined> {
+    const { id, kek } = await slotSecrets(vault, config.repoId);
+    const slot = config.slots.find((s) => s.id === id);
+    if (!slot) return undefined;
+    const key = await deps.suite.importKey(kek);
+    kek.fill(0);
+    try {
+      return await deps.suite.open(key, fromBase64(slot.nonce), fromBase64(slot.wrapped), utf8(`campaign-vault/v1/backup/repo-key/${config.repoId}`));
+    } catch (e) {
+      if (e instanceof AuthenticationError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Checks a configuration's MAC; returns the keys when it holds. */
+  private static async verified(deps: RepositoryDeps, config: RepoConfig, repoKey: Uint8Array): Promise<RepoKeys | undefined> {
+    const keys = await RepoKeys.create(fromHex(config.repoId), repoKey, deps.suite);
+    const { mac, ...rest } = config;
+    return (await configMac(keys, rest)) === mac ? keys : undefined;
+  }
+
+  /**
+   * Opens the repository with the open vault's keys. A repository of another vault is refused. When
+   * the vault's master key is new (the vault got a password since) or its header changed (a new
+   * password), the configuration learns the new key and header.
+   */
+  static async openWithVault(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }): Promise<BackupRepository> {
+    const { configs, damaged } = await BackupRepository.readConfigs(deps.files);
+    for (const config of configs) {
+      if (config.vaultId !== vault.keys.vaultIdHex) {
+        throw new VaultError('invalid', `repository of vault ${config.vaultId}`, { hint: 'This folder holds the backups of another vault. Choose another folder for this vault\'s backups.' });
+      }
+      let repoKey = await BackupRepository.unwrap(deps, config, vault.keys);
+      // A master key the repository has not seen (the vault was unencrypted and got a password):
+      // the earlier master key was public, so a stored plain header still opens the repository.
+      if (!repoKey) {
+        for (const h of Object.values(config.headers)) {
+          if (h.encryption !== 'none') continue;
+          const old = await unlockKeys(h, { none: true }, deps.suite).catch(() => undefined);
+          repoKey = old ? await BackupRepository.unwrap(deps, config, old) : undefined;
+          old?.wipe();
+          if (repoKey) break;
+        }
+      }
+      if (!repoKey) continue;
+      const keys = await BackupRepository.verified(deps, config, repoKey);
+      if (!keys) {
+        repoKey.fill(0);
+        continue;
+      }
+      const repo = new BackupRepository(deps, config, keys, damaged);
+      await repo.learn(vault, repoKey);
+      repoKey.fill(0);
+      return repo;
+    }
+    throw new VaultError('wrong-password', 'no slot for this vault key', {
+      hint: 'These backups cannot be opened with this vault\'s key, or their configuration is damaged.',
+    });
+  }
+
+  /**
+   * Opens the repository without the vault (restore after the vault was lost): the password or
+   * recovery key is tried against every vault header the repository keeps, newest first.
+   */
+  static async openWithSecret(deps: RepositoryDeps, secret: UnlockSecret): Promise<BackupRepository> {
+    const { configs, damaged } = await BackupRepository.readConfigs(deps.files);
+    let wrong = false;
+    for (const config of configs) {
+      for (const slot of [...config.slots].reverse()) {
+        const header = config.headers[slot.header]!;
+        let vault: UnlockedKeys;
+        try {
+          vault = await unlockKeys(header, secret, deps.suite);
+        } catch (e) {
+          if (isVaultError(e) && e.code === 'wrong-password') {
+            wrong = true;
+            continue;
+          }
+          throw e;
+        }
+        const repoKey = await BackupRepository.unwrap(deps, config, vault);
+        vault.wipe();
+        if (!repoKey) continue;
+        const keys = await BackupRepository.verified(deps, config, repoKey);
+        repoKey.fill(0);
+        if (keys) return new BackupRepository(deps, config, keys, damaged);
+      }
+    }
+    throw new VaultError('wrong-password', wrong ? 'wrong password for repository' : 'repository key slots damaged', {
+      hint: 'Wrong password or recovery key for these backups, or their key file is damaged.',
+    });
+  }
+
+  /** Adds a slot for a new master key, and keeps the newest vault header for each slot. */
+  private async learn(vault: { keys: UnlockedKeys; header: VaultHeader }, repoKey: Uint8Array): Promise<void> {
+    const { id } = await slotSecrets(vault.keys, this.config.repoId);
+    const hk = await headerKey(vault.header);
+    const existing = this.config.slots.find((s) => s.id === id);
+    if (existing && existing.header === hk && this.damagedConfig.length === 0) return;
+    const slots = existing
+      ? this.config.slots.map((s) => (s.id === id ? { ...s, header: hk } : s))
+      : [...this.config.slots, (await BackupRepository.makeSlot(this.deps, vault, this.config.repoId, repoKey)).slot];
+    const used = new Set(slots.map((s) => s.header));
+    const headers: Record<string, VaultHeader> = { [hk]: vault.header };
+    for (const [k, h] of Object.entries(this.config.headers)) if (used.has(k)) headers[k] ??= h;
+    const { mac: _old, ...rest } = this.config;
+    const unsigned = { ...rest, slots, headers };
+    this.config = { ...unsigned, mac: await configMac(this.keys, unsigned) };
+    await BackupRepository.writeConfig(this.deps.files, this.config);
+  }
+
+  /** Whether the earlier keys include an unencrypted vault's (its backups are readable by anyone). */
+  get hasPlainHeaders(): boolean {
+    return Object.values(this.config.headers).some((h) => h.encryption === 'none');
+  }
+
+  /** The repository's writer lock; released by the returned function. */
+  async acquireLock(): Promise<() => Promise<void>> {
+    const r = await this.deps.lock.acquire(this.deps.owner);
+    if (!r.acquired) {
+      const h = r.holder;
+      throw new VaultError('in-use', 'backup repository locked', {
+        hint: h ? `The backups are being written by ${h.app} (process ${h.pid} on ${h.host}, since ${h.since}). Try again when it has finished.` : 'The backups are being written by another program. Try again when it has finished.',
+      });
+    }
+    return r.release;
+  }
+
+  // ── index ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Lists object files under a folder with two-hex-digit subfolders (data/) or flat (index/, snapshots/). */
+  private async listNames(dir: string, nested: boolean): Promise<string[]> {
+    if (!nested) return (await this.deps.files.list(dir)).filter((n) => HEX64.test(n) || /^[0-9a-f]{32}$/.test(n));
+    const out: string[] = [];
+    for (const sub of await this.deps.files.list(dir)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const n of await this.deps.files.list(`${dir}/${sub}`)) if (HEX64.test(n) && n.startsWith(sub)) out.push(n);
+    }
+    return out;
+  }
+
+  async listPacks(): Promise<string[]> {
+    return this.listNames('data', true);
+  }
+
+  /**
+   * Loads every index file; packs no index names (left by an interrupted backup or prune) are
+   * adopted by reading their own tables, so their chunks are reused. Damaged files are reported to
+   * `onDamage` and skipped.
+   */
+  async loadIndex(onDamage?: (where: string, e: unknown) => void): Promise<void> {
+    const index = new Map<string, ChunkLocation>();
+    const indexFiles = new Set<string>();
+    const indexed = new Set<string>();
+    for (const name of await this.listNames('index', false)) {
+      try {
+        const bytes = await this.deps.files.read(`index/${name}`);
+        if ((await objectName(bytes)) !== name) throw repoError(`index/${name}: content does not match its name`, 'A backup index file is damaged.');
+        const doc = (await openJson(this.keys, 'index', bytes, `index/${name}`)) as { packs?: { id: string; entries: [string, BlobTypeName, number, number, number][] }[] };
+        for (const p of doc.packs ?? []) {
+          indexed.add(p.id);
+          p.entries.forEach(([id, type, offset, length, rawLength], i) => {
+            index.set(id, { pack: p.id, index: i, entry: { id: fromHex(id), type, offset, length, rawLength } });
+          });
+        }
+        indexFiles.add(name);
+      } catch (e) {
+        onDamage?.(`index/${name}`, e);
+      }
+    }
+    for (const pack of await this.listPacks()) {
+      if (indexed.has(pack)) continue;
+      try {
+        const bytes = await this.deps.files.read(packPath(pack));
+        if ((await objectName(bytes)) !== pack) throw repoError(`${packPath(pack)}: content does not match its name`, 'A backup pack is damaged.');
+        (await readPackTable(this.keys, bytes, packPath(pack))).forEach((entry, i) => index.set(toHex(entry.id), { pack, index: i, entry }));
+      } catch (e) {
+        onDamage?.(packPath(pack), e);
+      }
+    }
+    this.index = index;
+    this.indexFiles = indexFiles;
+    this.indexLoaded = true;
+  }
+
+  private async ensureIndex(): Promise<void> {
+    if (!this.indexLoaded) await this.loadIndex((where, e) => this.deps.logger.warn(`${where}: ${String(e)}`));
+  }
+
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  locate(id: string): ChunkLocation | undefined {
+    return this.index.get(id);
+  }
+
+  get chunkCount(): number {
+    return this.index.size;
+  }
+
+  get allLocations(): ReadonlyMap<string, ChunkLocation> {
+    return this.index;
+  }
+
+  get indexFileNames(): readonly string[] {
+    return [...this.indexFiles];
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────────────────────
+
+  private packCache = new Map<string, Uint8Array>();
+
+  async readPack(name: string): Promise<Uint8Array> {
+    const cached = this.packCache.get(name);
+    if (cached) return cached;
+    const bytes = await this.deps.files.read(packPath(name));
+    this.packCache.set(name, bytes);
+    while (this.packCache.size > 4) this.packCache.delete(this.packCache.keys().next().value!);
+    return bytes;
+  }
+
+  dropCache(): void {
+    this.packCache.clear();
+  }
+
+  /** Decrypts, decompresses and checks one chunk against its id. */
+  async readChunk(id: string, expectedType?: BlobTypeName): Promise<Uint8Array> {
+    await this.ensureIndex();
+    const loc = this.index.get(id);
+    if (!loc) throw repoError(`chunk ${id.slice(0, 12)} is missing`, 'Part of this backup is missing from the repository. Run "Verify Backups" for details.');
+    if (expectedType && loc.entry.type !== expectedType) throw repoError(`chunk ${id.slice(0, 12)} has the wrong type`, 'Part of this backup is damaged.');
+    return this.decodeChunk(await this.readPack(loc.pack), loc, packPath(loc.pack));
+  }
+
+  async decodeChunk(pack: Uint8Array, loc: ChunkLocation, what: string): Promise<Uint8Array> {
+    const stored = await openChunk(this.keys, pack, loc.entry, loc.index, what);
+    if (stored.length < 1) throw repoError(`${what}: empty chunk`, 'Part of this backup is damaged.');
+    const data = await decompressChunk(stored[0]!, stored.subarray(1), loc.entry.rawLength).catch((e: unknown) => {
+      throw repoError(`${what}: chunk ${loc.index + 1} does not decompress (${String(e)})`, 'Part of this backup is damaged.');
+    });
+    if (toHex(await this.keys.chunkId(data)) !== toHex(loc.entry.id)) throw repoError(`${what}: chunk ${loc.index + 1} does not match its id`, 'Part of this backup is damaged.');
+    return data;
+  }
+
+  // ── writing ────────────────────────────────────────────────────────────────────────────────
+
+  /** A writer for one backup (or one prune's repacking); call under {@link acquireLock}. */
+  async writer(): Promise<RepoWriter> {
+    await this.ensureIndex();
+    return new RepoWriter(this);
+  }
+
+  /** Records new packs in the in-memory index (after they were written and checked). */
+  addToIndex(pack: string, entries: readonly PackEntry[]): void {
+    entries.forEach((entry, i) => this.index.set(toHex(entry.id), { pack, index: i, entry }));
+  }
+
+  /** Writes an index file for `packs` and reads it back. */
+  async writeIndex(packs: ReadonlyMap<string, readonly PackEntry[]>): Promise<string | undefined> {
+    if (packs.size === 0) return undefined;
+    const doc = {
+      v: 1,
+      packs: [...packs].map(([id, entries]) => ({ id, entries: entries.map((e) => [toHex(e.id), e.type, e.offset, e.length, e.rawLength]) })),
+    };
+    const bytes = await sealJson(this.keys, this.deps.random, 'index', doc);
+    const name = await objectName(bytes);
+    await this.deps.files.writeAtomic(`index/${name}`, bytes);
+    const back = await this.deps.files.read(`index/${name}`);
+    if ((await objectName(back)) !== name) throw repoError(`index/${name} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
+    await openJson(this.keys, 'index', back, `index/${name}`);
+    this.indexFiles.add(name);
+    return name;
+  }
+
+  async deleteIndexFile(name: string): Promise<void> {
+    await this.deps.files.delete(`index/${name}`);
+    this.indexFiles.delete(name);
+  }
+
+  async deletePack(name: string): Promise<void> {
+    await this.deps.files.delete(packPath(name));
+    for (const [id, loc] of this.index) if (loc.pack === name) this.index.delete(id);
+    this.packCache.delete(name);
+  }
+
+  // ── snapshot files ─────────────────────────────────────────────────────────────────────────
+
+  async listSnapshotNames(): Promise<string[]> {
+    return (await this.listNames('snapshots', false)).filter((n) => /^[0-9a-f]{32}$/.test(n)).sort();
+  }
+
+  async writeSnapshotFile(id: string, manifest: unknown): Promise<void> {
+    const bytes = await sealJson(this.keys, this.deps.random, 'snapshot', manifest);
+    await this.deps.files.writeAtomic(`snapshots/${id}`, bytes);
+    const back = await this.deps.files.read(`snapshots/${id}`);
+    const doc = (await openJson(this.keys, 'snapshot', back, `snapshots/${id}`)) as { id?: string };
+    if (doc.id !== id) throw repoError(`snapshots/${id} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
+  }
+
+  async readSnapshotFile(id: string): Promise<unknown> {
+    const what = `snapshots/${id}`;
+    const doc = (await openJson(this.keys, 'snapshot', await this.deps.files.read(what), what)) as { id?: string };
+    if (doc.id !== id) throw repoError(`${what}: holds snapshot ${String(doc.id)} (swapped or renamed)`, 'A backup\'s description file is damaged.');
+    return doc;
+  }
+
+  async deleteSnapshotFile(id: string): Promise<void> {
+    await this.deps.files.delete(`snapshots/${id}`);
+  }
+}
+
+/** Accumulates new chunks into packs; every pack is read back and checked before it counts. */
+export class RepoWriter {
+  private data: PackWriter | undefined;
+  private meta: PackWriter | undefined;
+  /** Chunks added to open packs, not yet written. */
+  private readonly pending = new Set<string>();
+  /** Packs written by this writer (for its index file). */
+  readonly written = new Map<string, readonly PackEntry[]>();
+  bytesAdded = 0;
+  newChunks = 0;
+  reusedChunks = 0;
+
+  constructor(private readonly repo: BackupRepository) {}
+
+  private force = new Set<string>();
+
+  /** Prune: these chunks are stored again even though the index has them (their pack is being rewritten). */
+  forceStore(ids: ReadonlySet<string>): void {
+    this.force = new Set(ids);
+  }
+
+  /** Stores a chunk unless the repository already has it; returns its id (hex). */
+  async add(type: BlobTypeName, data: Uint8Array): Promise<string> {
+    const id = await this.repo.keys.chunkId(data);
+    const hex = toHex(id);
+    if (this.pending.has(hex) || (this.repo.has(hex) && !this.force.has(hex))) {
+      this.reusedChunks++;
+      return hex;
+    }
+    const { codec, bytes } = await compressChunk(data);
+    const stored = new Uint8Array(1 + bytes.length);
+    stored[0] = codec;
+    stored.set(bytes, 1);
+    const isMeta = type === 'tree' || type === 'files';
+    let pack = isMeta ? this.meta : this.data;
+    if (!pack) {
+      pack = new PackWriter(this.repo.keys, this.repo.deps.random);
+      if (isMeta) this.meta = pack;
+      else this.data = pack;
+    }
+    await pack.add(id, type, stored, data.length);
+    this.pending.add(hex);
+    this.force.delete(hex);
+    this.newChunks++;
+    if (pack.byteLength >= this.repo.params.packBytes) await this.flush(isMeta ? 'meta' : 'data');
+    return hex;
+  }
+
+  private async flush(which: 'data' | 'meta'): Promise<void> {
+    const pack = which === 'meta' ? this.meta : this.data;
+    if (which === 'meta') this.meta = undefined;
+    else this.data = undefined;
+    if (!pack || pack.count === 0) return;
+    const { bytes, entries } = await pack.finish();
+    const name = await objectName(bytes);
+    const path = packPath(name);
+    await this.repo.deps.files.writeAtomic(path, bytes);
+    // Read back from disk and check every chunk before the pack counts (restic's lesson).
+    const back = await this.repo.deps.files.read(path);
+    if ((await objectName(back)) !== name) throw repoError(`${path} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
+    for (let i = 0; i < entries.length; i++) await this.repo.decodeChunk(back, { pack: name, index: i, entry: entries[i]! }, path);
+    this.repo.addToIndex(name, entries);
+    for (const e of entries) this.pending.delete(toHex(e.id));
+    this.written.set(name, entries);
+    this.bytesAdded += bytes.length;
+  }
+
+  /** Writes the open packs (each read back and checked). */
+  async flushAll(): Promise<void> {
+    await this.flush('data');
+    await this.flush('meta');
+  }
+
+  /** Writes the open packs and the index file of everything this writer wrote. */
+  async finish(): Promise<void> {
+    await this.flushAll();
+    const before = this.bytesAdded;
+    const name = await this.repo.writeIndex(this.written);
+    if (name) this.bytesAdded = before + ((await this.repo.deps.files.stat(`index/${name}`))?.size ?? 0);
+  }
+}
+
+/** Splits a list of chunk ids into tree chunks of `fanout` ids (32 bytes each). */
+export function encodeTree(ids: readonly string[]): Uint8Array {
+  const out = new Uint8Array(ids.length * ID_BYTES);
+  ids.forEach((id, i) => out.set(fromHex(id), i * ID_BYTES));
+  return out;
+}
+
+export function decodeTree(bytes: Uint8Array, what: string): string[] {
+  if (bytes.length % ID_BYTES !== 0) throw repoError(`${what}: damaged chunk list`, 'Part of this backup is damaged.');
+  const ids: string[] = [];
+  for (let o = 0; o < bytes.length; o += ID_BYTES) ids.push(toHex(bytes.subarray(o, o + ID_BYTES)));
+  return ids;
+}

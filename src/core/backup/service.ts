@@ -1,0 +1,623 @@
+import type { SqlJsStatic } from 'sql.js';
+import type { BackupSource, DataManager } from '../api';
+import { fromUtf8, toHex, utf8 } from '../bytes';
+import { KINDS, type EntityKind } from '../db/kinds';
+import { VaultError, isVaultError } from '../errors';
+import type { Logger } from '../ports';
+import { quoteName } from '../paths';
+import { BackupRepository, decodeTree, encodeTree, packPath, type RepositoryDeps } from './repository';
+import { applyRetention } from './retention';
+import type {
+  BackupOptions,
+  Finding,
+  PruneReport,
+  RestoreResult,
+  RestoreTarget,
+  RetentionPolicy,
+  SnapshotInfo,
+  SnapshotKind,
+  SnapshotSizes,
+  VerifyOptions,
+  VerifyReport,
+} from './types';
+import type { PackEntry } from './format';
+import { objectName } from './format';
+
+/** The vault's file store as the backups see it (DataManager.readFile / writeFile / hasFile). */
+export interface VaultFiles {
+  read(hash: string): Promise<Uint8Array>;
+  write(data: Uint8Array): Promise<{ hash: string; size: number }>;
+  has(hash: string): Promise<boolean>;
+}
+
+/** One file of a snapshot: the vault's hash, its size and its blocks' chunk ids. */
+interface FileEntry {
+  readonly hash: string;
+  readonly size: number;
+  readonly blocks: readonly string[];
+}
+
+/** A snapshot manifest as stored (sealed JSON in `snapshots/<id>`). */
+export interface Manifest extends SnapshotInfo {
+  readonly v: 1;
+  readonly vaultId: string;
+  readonly repoId: string;
+  /** The highest audit sequence number in the snapshot: "did anything change since?". */
+  readonly auditSeq: number;
+  readonly database: { readonly size: number; readonly chunkBytes: number; readonly trees: readonly string[] };
+  /** 16 buckets by the first hex digit of the file hash: chunk id of the bucket's JSON, or null. */
+  readonly files: readonly (string | null)[];
+}
+
+export interface BackupServiceOptions {
+  readonly dm: DataManager;
+  readonly repo: RepositoryDeps;
+  readonly extensionVersion: string;
+  readonly files?: VaultFiles;
+  readonly sql: () => Promise<SqlJsStatic>;
+  readonly logger: Logger;
+}
+
+const BUCKETS = 16;
+
+function toInfo(m: Manifest): SnapshotInfo {
+  return {
+    id: m.id,
+    shortId: m.id.slice(0, 8),
+    time: m.time,
+    kind: m.kind,
+    ...(m.note ? { note: m.note } : {}),
+    extensionVersion: m.extensionVersion,
+    schemaVersion: m.schemaVersion,
+    sizes: m.sizes,
+    counts: m.counts,
+  };
+}
+
+function checkManifest(doc: unknown, what: string): Manifest {
+  const m = doc as Partial<Manifest>;
+  const ok =
+    m && m.v === 1 && typeof m.id === 'string' && typeof m.time === 'string' && typeof m.kind === 'string' &&
+    m.database && Number.isInteger(m.database.size) && Number.isInteger(m.database.chunkBytes) && m.database.chunkBytes > 0 && Array.isArray(m.database.trees) &&
+    Array.isArray(m.files) && m.files.length === BUCKETS && typeof m.sizes === 'object' && typeof m.counts === 'object';
+  if (!ok) throw new VaultError('corrupt', `${what}: not a snapshot manifest`, { hint: 'A backup\'s description file is damaged.' });
+  return { ...(m as Manifest), shortId: m.id!.slice(0, 8) };
+}
+
+/**
+ * Backups of one vault into one repository: create, list, restore (whole or one entry, in place or
+ * into a new folder), verify and prune. Every repository write holds the repository lock.
+ */
+export class BackupService {
+  private repo: BackupRepository | undefined;
+
+  constructor(private readonly opts: BackupServiceOptions) {}
+
+  private async open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
+    if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return this.repo;
+    const vault = source ?? (await this.opts.dm.backupSource());
+    if (!(await BackupRepository.exists(this.opts.repo.files))) {
+      if (!create) throw new VaultError('not-found', 'no backups yet', { hint: 'There are no backups yet. Run "Create Backup" first.' });
+      this.repo = await BackupRepository.init(this.opts.repo, vault);
+    } else {
+      this.repo = await BackupRepository.openWithVault(this.opts.repo, vault);
+    }
+    return this.repo;
+  }
+
+  /** Forgets the open repository (after the vault was locked or its folder changed). */
+  close(): void {
+    this.repo?.keys.wipe();
+    this.repo = undefined;
+  }
+
+  // ── create ─────────────────────────────────────────────────────────────────────────────────
+
+  async create(opts: BackupOptions = {}): Promise<SnapshotInfo> {
+    const token = opts.token;
+    const cancelled = () => {
+      if (token?.isCancellationRequested) throw new VaultError('cancelled', 'backup cancelled', { hint: 'Backup cancelled. No backup was recorded; what was already written is reused next time.' });
+    };
+    opts.progress?.report({ message: 'Reading the vault' });
+    const source = await this.opts.dm.backupSource();
+    const repo = await this.open(source, true);
+    const release = await repo.acquireLock();
+    try {
+      const w = await repo.writer();
+      const { image } = source;
+      const chunkBytes = repo.params.dbChunkBytes;
+      const total = image.length + source.files.reduce((n, f) => n + f.size, 0);
+      let done = 0;
+      const ids: string[] = [];
+      for (let off = 0; off < image.length || off === 0; off += chunkBytes) {
+        ids.push(await w.add('db', image.subarray(off, Math.min(image.length, off + chunkBytes))));
+        done += Math.min(chunkBytes, image.length - off);
+        if (ids.length % 256 === 0) {
+          cancelled();
+          opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
+        }
+        if (image.length === 0) break;
+      }
+      const trees: string[] = [];
+      for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
+      const parentFiles = await this.latestFiles(repo);
+      const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
+      for (const f of source.files) {
+        cancelled();
+        const known = parentFiles.get(f.hash);
+        let entry: FileEntry;
+        if (known && known.blocks.every((b) => repo.has(b))) {
+          entry = known;
+          w.reusedChunks += known.blocks.length;
+        } else {
+          if (!this.opts.files) throw new VaultError('unsupported', 'no file store', { hint: 'This vault has files, but the file store is not available to the backup.' });
+          opts.progress?.report({ message: 'Backing up files', fraction: done / Math.max(1, total) });
+          const data = await this.opts.files.read(f.hash);
+          const blocks: string[] = [];
+          for (let off = 0; off < data.length || off === 0; off += repo.params.fileBlockBytes) {
+            blocks.push(await w.add('file', data.subarray(off, Math.min(data.length, off + repo.params.fileBlockBytes))));
+            if (data.length === 0) break;
+          }
+          entry = { hash: f.hash, size: data.length, blocks };
+        }
+        done += f.size;
+        buckets[parseInt(f.hash[0]!, 16) % BUCKETS]!.push(entry);
+      }
+      const files: (string | null)[] = [];
+      for (const b of buckets) files.push(b.length === 0 ? null : await w.add('files', utf8(JSON.stringify(b.sort((x, y) => (x.hash < y.hash ? -1 : 1))))));
+      cancelled();
+      opts.progress?.report({ message: 'Writing the index', fraction: 0.97 });
+      await w.finish();
+      cancelled();
+      const id = this.newSnapshotId();
+      const sizes: SnapshotSizes = { logical: total, database: image.length, added: w.bytesAdded, newChunks: w.newChunks, reusedChunks: w.reusedChunks };
+      const manifest: Manifest = {
+        v: 1,
+        id,
+        shortId: id.slice(0, 8),
+        time: new Date(this.opts.repo.clock.now()).toISOString(),
+        kind: opts.kind ?? 'manual',
+        ...(opts.note?.trim() ? { note: opts.note.trim().slice(0, 500) } : {}),
+        extensionVersion: this.opts.extensionVersion,
+        schemaVersion: source.schemaVersion,
+        vaultId: source.keys.vaultIdHex,
+        repoId: repo.id,
+        auditSeq: source.auditSeq,
+        counts: { ...source.counts, files: source.files.length },
+        sizes,
+        database: { size: image.length, chunkBytes, trees },
+        files,
+      };
+      // The commit point: until this file is durable there is no snapshot.
+      await repo.writeSnapshotFile(id, manifest);
+      opts.progress?.report({ message: 'Done', fraction: 1 });
+      this.opts.logger.info(`backup ${id.slice(0, 8)}: ${w.newChunks} new chunks, ${w.reusedChunks} reused, ${w.bytesAdded} bytes added`);
+      return toInfo(manifest);
+    } finally {
+      repo.dropCache();
+      await release();
+    }
+  }
+
+  private newSnapshotId(): string {
+    const b = this.opts.repo.random.bytes(16);
+    const ms = this.opts.repo.clock.now();
+    for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
+    b[6] = (b[6]! & 0x0f) | 0x70;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    return toHex(b);
+  }
+
+  /** The files of the newest readable snapshot, to skip reading files that did not change. */
+  private async latestFiles(repo: BackupRepository): Promise<Map<string, FileEntry>> {
+    const names = await repo.listSnapshotNames();
+    for (const name of names.reverse()) {
+      try {
+        const m = checkManifest(await repo.readSnapshotFile(name), `snapshots/${name}`);
+        const out = new Map<string, FileEntry>();
+        for (const f of await this.filesOf(repo, m)) out.set(f.hash, f);
+        return out;
+      } catch (e) {
+        this.opts.logger.warn(`snapshot ${name.slice(0, 8)} unreadable: ${String(e)}`);
+      }
+    }
+    return new Map();
+  }
+
+  private async filesOf(repo: BackupRepository, m: Manifest): Promise<FileEntry[]> {
+    const out: FileEntry[] = [];
+    for (const b of m.files) {
+      if (!b) continue;
+      const list = JSON.parse(fromUtf8(await repo.readChunk(b, 'files'))) as FileEntry[];
+      if (!Array.isArray(list)) throw new VaultError('corrupt', 'file list damaged', { hint: 'Part of this backup is damaged.' });
+      out.push(...list);
+    }
+    return out;
+  }
+
+  private async dbChunkIds(repo: BackupRepository, m: Manifest): Promise<string[]> {
+    const ids: string[] = [];
+    for (const t of m.database.trees) ids.push(...decodeTree(await repo.readChunk(t, 'tree'), `tree ${t.slice(0, 12)}`));
+    return ids;
+  }
+
+  // ── list ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Snapshots, oldest first; damaged manifests are listed apart. Empty when there is no repository yet. */
+  async list(): Promise<{ snapshots: SnapshotInfo[]; damaged: { id: string; reason: string }[] }> {
+    if (!(await BackupRepository.exists(this.opts.repo.files))) return { snapshots: [], damaged: [] };
+    const repo = await this.open();
+    const { manifests, damaged } = await this.manifests(repo);
+    return { snapshots: manifests.map(toInfo), damaged };
+  }
+
+  private async manifests(repo: BackupRepository): Promise<{ manifests: Manifest[]; damaged: { id: string; reason: string }[] }> {
+    const manifests: Manifest[] = [];
+    const damaged: { id: string; reason: string }[] = [];
+    for (const name of await repo.listSnapshotNames()) {
+      try {
+        const m = checkManifest(await repo.readSnapshotFile(name), `snapshots/${name}`);
+        if (m.vaultId !== repo.vaultId) throw new VaultError('corrupt', 'snapshot of another vault', { hint: 'A backup of another vault was found among these backups.' });
+        manifests.push(m);
+      } catch (e) {
+        damaged.push({ id: name, reason: isVaultError(e) ? e.message : String(e) });
+      }
+    }
+    manifests.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+    return { manifests, damaged };
+  }
+
+  /** Whether anything changed since the newest snapshot (for scheduled backups). */
+  async changedSinceLast(): Promise<boolean> {
+    if (!(await BackupRepository.exists(this.opts.repo.files))) return true;
+    const repo = await this.open();
+    const { manifests } = await this.manifests(repo);
+    const last = manifests.at(-1);
+    if (!last) return true;
+    const source = await this.opts.dm.backupSource();
+    return source.auditSeq !== last.auditSeq || source.image.length !== last.database.size;
+  }
+
+  /** A snapshot by full id, unique prefix, or `latest`. */
+  async resolve(ref: string): Promise<Manifest> {
+    const repo = await this.open();
+    const { manifests } = await this.manifests(repo);
+    const r = ref.trim().toLowerCase();
+    const found = r === 'latest' ? manifests.slice(-1) : manifests.filter((m) => m.id.startsWith(r));
+    if (found.length === 1) return found[0]!;
+    throw new VaultError(found.length === 0 ? 'not-found' : 'invalid', `snapshot ${ref}`, {
+      hint: found.length === 0 ? `There is no backup ${quoteName(ref)}. "backups" lists them.` : `More than one backup starts with ${quoteName(ref)}; give more of its id.`,
+    });
+  }
+
+  // ── restore ────────────────────────────────────────────────────────────────────────────────
+
+  /** A snapshot's database image, checked (the restore drill compares it with the original). */
+  async databaseImage(ref: string): Promise<Uint8Array> {
+    const repo = await this.open();
+    try {
+      return await this.image(repo, await this.resolve(ref));
+    } finally {
+      repo.dropCache();
+    }
+  }
+
+  /** The snapshot's database image, checked chunk by chunk and in length. */
+  private async image(repo: BackupRepository, m: Manifest): Promise<Uint8Array> {
+    const ids = await this.dbChunkIds(repo, m);
+    const image = new Uint8Array(m.database.size);
+    let off = 0;
+    for (const id of ids) {
+      const chunk = await repo.readChunk(id, 'db');
+      if (off + chunk.length > image.length) throw new VaultError('corrupt', 'database chunks exceed the recorded size', { hint: 'This backup is damaged.' });
+      image.set(chunk, off);
+      off += chunk.length;
+    }
+    if (off !== image.length) throw new VaultError('corrupt', 'database chunks short of the recorded size', { hint: 'This backup is damaged.' });
+    return image;
+  }
+
+  private async fileData(repo: BackupRepository, f: FileEntry): Promise<Uint8Array> {
+    const out = new Uint8Array(f.size);
+    let off = 0;
+    for (const b of f.blocks) {
+      const block = await repo.readChunk(b, 'file');
+      if (off + block.length > out.length) throw new VaultError('corrupt', 'file blocks exceed the size', { hint: 'This backup is damaged.' });
+      out.set(block, off);
+      off += block.length;
+    }
+    if (off !== out.length) throw new VaultError('corrupt', 'file blocks short of the size', { hint: 'This backup is damaged.' });
+    return out;
+  }
+
+  /** Writes the snapshot's files the target does not have, checking each lands under the same hash. */
+  private async restoreFiles(repo: BackupRepository, m: Manifest, target: VaultFiles | undefined): Promise<number> {
+    const files = await this.filesOf(repo, m);
+    if (files.length === 0) return 0;
+    if (!target) throw new VaultError('unsupported', 'no file store', { hint: 'This backup has files, but the file store is not available.' });
+    let n = 0;
+    for (const f of files) {
+      if (await target.has(f.hash)) continue;
+      const written = await target.write(await this.fileData(repo, f));
+      if (written.hash !== f.hash) throw new VaultError('corrupt', `file ${f.hash.slice(0, 12)} restored under another hash`, { hint: 'A restored file does not match the backup.' });
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Restores the whole vault. In place: a safety snapshot first, then the files the vault lacks,
+   * then the database as one atomic swap (the old state is kept as a safety copy, too). Into a
+   * folder: a new vault there. Everything is read and checked before anything is replaced.
+   */
+  async restore(ref: string, target: RestoreTarget, extra: { newVault?: (folder: string) => { dm: DataManager; files?: VaultFiles } } = {}): Promise<RestoreResult> {
+    const repo = await this.open();
+    const m = await this.resolve(ref);
+    try {
+      const image = await this.image(repo, m);
+      const detail = { snapshot: m.id, time: m.time, kind: m.kind };
+      if ('inPlace' in target) {
+        const safety = await this.create({ kind: 'safety', note: `Before restoring the backup of ${m.time}` });
+        const files = await this.restoreFiles(repo, m, this.opts.files);
+        await this.opts.dm.replaceDatabase(image, { action: 'restore-backup', detail });
+        return { snapshot: toInfo(m), safetySnapshot: safety, entities: this.countOf(m), files };
+      }
+      if (!extra.newVault) throw new VaultError('unsupported', 'no vault factory', { hint: 'Restoring into a folder is not available here.' });
+      const fresh = extra.newVault(target.folder);
+      const created = await fresh.dm.createVault(target.password, { fromImage: { image, detail } });
+      try {
+        const files = await this.restoreFiles(repo, m, fresh.files);
+        return { snapshot: toInfo(m), ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}), entities: this.countOf(m), files };
+      } finally {
+        await fresh.dm.lock();
+      }
+    } finally {
+      repo.dropCache();
+    }
+  }
+
+  private countOf(m: Manifest): number {
+    return Object.entries(m.counts).reduce((n, [k, v]) => (k === 'files' ? n : n + v), 0);
+  }
+
+  /** Restores one entry as it was in a snapshot (and its file, for an asset). */
+  async restoreEntity(ref: string, kind: EntityKind, idOrName: string): Promise<{ snapshot: SnapshotInfo; entity: { id: string; name: string; version: number } }> {
+    const repo = await this.open();
+    const m = await this.resolve(ref);
+    const SQL = await this.opts.sql();
+    const db = new SQL.Database(await this.image(repo, m));
+    try {
+      const spec = KINDS[kind];
+      const res = db.exec(`SELECT * FROM ${spec.table} WHERE id = ? OR name = ? COLLATE NOCASE ORDER BY deleted_at IS NOT NULL, updated_at DESC LIMIT 2`, [idOrName, idOrName.normalize('NFC')]);
+      const rows = (res[0]?.values ?? []).map((v) => Object.fromEntries(res[0]!.columns.map((c, i) => [c, v[i]])));
+      if (rows.length === 0) throw new VaultError('not-found', `${kind} ${idOrName} not in snapshot`, { hint: `The backup of ${m.time} has no ${spec.label} ${quoteName(idOrName)}.` });
+      const row = rows[0]!;
+      let text: string | undefined;
+      try {
+        const t = db.exec('SELECT text, entity_version FROM entity_texts WHERE kind = ? AND entity_id = ?', [kind, String(row.id)]);
+        const tv = t[0]?.values[0];
+        if (tv && Number(tv[1]) === Number(row.version)) text = String(tv[0]);
+      } catch {
+        // Snapshots from before migration 3 have no entry texts.
+      }
+      if (kind === 'asset' && typeof row.hash === 'string' && this.opts.files && !(await this.opts.files.has(row.hash))) {
+        const f = (await this.filesOf(repo, m)).find((x) => x.hash === row.hash);
+        if (f) await this.opts.files.write(await this.fileData(repo, f));
+      }
+      const entity = await this.opts.dm.restoreEntityRow(kind, row, text);
+      return { snapshot: toInfo(m), entity: { id: entity.id, name: entity.name, version: entity.version } };
+    } finally {
+      db.close();
+      repo.dropCache();
+    }
+  }
+
+  // ── verify ─────────────────────────────────────────────────────────────────────────────────
+
+  async verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
+    const findings: Finding[] = [];
+    if (!(await BackupRepository.exists(this.opts.repo.files))) {
+      return { ok: true, snapshots: 0, packsChecked: 0, bytesRead: 0, findings: [{ code: 'backup.none', severity: 'info', message: 'There are no backups yet.', fixable: false }], damagedSnapshots: [] };
+    }
+    const repo = await this.open();
+    for (const f of repo.damagedConfig) {
+      findings.push({ code: 'backup.config-copy', severity: 'warning', message: `One of the two copies of the backups' key file (${f}) is missing or damaged; the other one still works.`, where: f, fixable: true });
+    }
+    await repo.loadIndex((where, e) =>
+      findings.push(
+        where.startsWith('index/')
+          ? { code: 'backup.index-damaged', severity: 'warning', message: `A backup index file is damaged (${String(isVaultError(e) ? e.message : e)}); it can be rebuilt from the packs.`, where, fixable: true }
+          : { code: 'backup.pack-damaged', severity: 'error', message: `A backup data file is damaged (${String(isVaultError(e) ? e.message : e)}).`, where, fixable: false },
+      ),
+    );
+    const { manifests, damaged } = await this.manifests(repo);
+    for (const d of damaged) findings.push({ code: 'backup.snapshot-damaged', severity: 'error', message: `The description of backup ${d.id.slice(0, 8)} is damaged; that backup cannot be restored. (${d.reason})`, where: `snapshots/${d.id}`, fixable: false });
+    const bad = new Set<string>();
+    const refs = new Map<string, Set<string>>();
+    const note = (id: string, snap: string) => {
+      let s = refs.get(id);
+      if (!s) refs.set(id, (s = new Set()));
+      s.add(snap);
+    };
+    for (const m of manifests) {
+      for (const t of m.database.trees) note(t, m.id);
+      for (const b of m.files) if (b) note(b, m.id);
+      try {
+        for (const id of await this.dbChunkIds(repo, m)) note(id, m.id);
+        for (const f of await this.filesOf(repo, m)) for (const b of f.blocks) note(b, m.id);
+      } catch (e) {
+        findings.push({ code: 'backup.tree-damaged', severity: 'error', message: `Part of the table of contents of backup ${m.shortId} is missing or damaged (${isVaultError(e) ? e.message : String(e)}).`, where: `snapshots/${m.id}`, fixable: false });
+        bad.add(`snapshot:${m.id}`);
+      }
+    }
+    for (const id of refs.keys()) {
+      if (!repo.has(id)) {
+        bad.add(id);
+      }
+    }
+    if ([...refs.keys()].some((id) => !repo.has(id))) {
+      const missing = [...refs.keys()].filter((id) => !repo.has(id));
+      findings.push({ code: 'backup.chunk-missing', severity: 'error', message: `${missing.length} piece${missing.length === 1 ? ' is' : 's are'} of backed-up data missing from the repository.`, fixable: false });
+    }
+    const packs = new Map<string, { index: number; entry: PackEntry }[]>();
+    for (const [, loc] of repo.allLocations) {
+      let l = packs.get(loc.pack);
+      if (!l) packs.set(loc.pack, (l = []));
+      l.push({ index: loc.index, entry: loc.entry });
+    }
+    let packsChecked = 0;
+    let bytesRead = 0;
+    const present = new Set(await repo.listPacks());
+    const names = [...packs.keys()].sort();
+    for (const name of names) {
+      if (opts.token?.isCancellationRequested) throw new VaultError('cancelled', 'verify cancelled');
+      if (!present.has(name)) {
+        findings.push({ code: 'backup.pack-missing', severity: 'error', message: 'A backup data file is missing.', where: packPath(name), fixable: false });
+        for (const c of packs.get(name)!) bad.add(toHex(c.entry.id));
+        continue;
+      }
+      if (!opts.readData && !opts.subset) continue;
+      if (opts.subset && parseInt(name.slice(0, 2), 16) % opts.subset.of !== opts.subset.n - 1) continue;
+      opts.progress?.report({ message: `Reading backup data ${packsChecked + 1}`, fraction: packsChecked / names.length });
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.opts.repo.files.read(packPath(name));
+      } catch (e) {
+        findings.push({ code: 'backup.pack-unreadable', severity: 'error', message: `A backup data file cannot be read (${isVaultError(e) ? e.message : String(e)}).`, where: packPath(name), fixable: false });
+        for (const c of packs.get(name)!) bad.add(toHex(c.entry.id));
+        continue;
+      }
+      packsChecked++;
+      bytesRead += bytes.length;
+      const nameOk = (await objectName(bytes)) === name;
+      let damagedChunks = 0;
+      for (const c of packs.get(name)!) {
+        try {
+          await repo.decodeChunk(bytes, { pack: name, index: c.index, entry: c.entry }, packPath(name));
+        } catch {
+          damagedChunks++;
+          bad.add(toHex(c.entry.id));
+        }
+      }
+      if (!nameOk || damagedChunks > 0) {
+        findings.push({
+          code: 'backup.pack-damaged',
+          severity: 'error',
+          message: damagedChunks > 0 ? `A backup data file is damaged: ${damagedChunks} of its ${packs.get(name)!.length} pieces fail their checks.` : 'A backup data file was changed on disk (its content no longer matches its name), though every piece in it still checks out.',
+          where: packPath(name),
+          fixable: false,
+        });
+      }
+    }
+    const damagedSnapshots = new Set<string>(damaged.map((d) => d.id));
+    for (const b of bad) {
+      if (b.startsWith('snapshot:')) damagedSnapshots.add(b.slice(9));
+      for (const s of refs.get(b) ?? []) damagedSnapshots.add(s);
+    }
+    for (const s of damagedSnapshots) {
+      const m = manifests.find((x) => x.id === s);
+      if (m) findings.push({ code: 'backup.snapshot-affected', severity: 'error', message: `The backup of ${m.time} (${m.shortId}) cannot be restored completely because of the damage above.`, where: `snapshots/${s}`, fixable: false });
+    }
+    return {
+      ok: !findings.some((f) => f.severity === 'error'),
+      snapshots: manifests.length,
+      packsChecked,
+      bytesRead,
+      findings,
+      damagedSnapshots: [...damagedSnapshots].sort(),
+    };
+  }
+
+  // ── prune ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Forgets the snapshots the policy does not keep, then deletes data no snapshot references:
+   * packs with nothing referenced are deleted; packs mostly unreferenced are rewritten. Order:
+   * snapshots, new packs, the new index, old index files, old packs — a kill at any point leaves
+   * every kept snapshot whole. Refuses when a snapshot cannot be read (its data might be deleted).
+   */
+  async prune(policy: RetentionPolicy, opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
+    const repo = await this.open();
+    const release = await repo.acquireLock();
+    try {
+      await repo.loadIndex((where, e) => this.opts.logger.warn(`${where}: ${String(e)}`));
+      const { manifests, damaged } = await this.manifests(repo);
+      if (damaged.length > 0) {
+        throw new VaultError('corrupt', `${damaged.length} snapshots unreadable`, { hint: 'Some backups cannot be read, so pruning stopped to keep their data. Run "Verify Backups" first.' });
+      }
+      const keep = applyRetention(manifests, policy);
+      const kept = manifests.filter((m) => keep.has(m.id));
+      const forgotten = manifests.filter((m) => !keep.has(m.id));
+      const used = new Set<string>();
+      for (const m of kept) {
+        m.database.trees.forEach((t) => used.add(t));
+        m.files.forEach((b) => b && used.add(b));
+        (await this.dbChunkIds(repo, m)).forEach((id) => used.add(id));
+        for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(b));
+      }
+      if (opts.dryRun) return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
+      for (const m of forgotten) await repo.deleteSnapshotFile(m.id);
+      const packs = new Map<string, { id: string; entry: PackEntry; index: number }[]>();
+      for (const [id, loc] of repo.allLocations) {
+        let l = packs.get(loc.pack);
+        if (!l) packs.set(loc.pack, (l = []));
+        l.push({ id, entry: loc.entry, index: loc.index });
+      }
+      const drop: string[] = [];
+      const rewrite: string[] = [];
+      let bytesFreed = 0;
+      for (const [name, entries] of packs) {
+        const usedBytes = entries.filter((e) => used.has(e.id)).reduce((n, e) => n + e.entry.length, 0);
+        const allBytes = entries.reduce((n, e) => n + e.entry.length, 0);
+        if (usedBytes === 0) drop.push(name);
+        else if (usedBytes < allBytes / 2) rewrite.push(name);
+      }
+      // Packs no index names (an interrupted backup) hold nothing a snapshot references.
+      for (const name of await repo.listPacks()) if (!packs.has(name)) drop.push(name);
+      const keepLocations = new Map<string, PackEntry[]>();
+      for (const [name, entries] of packs) {
+        if (drop.includes(name) || rewrite.includes(name)) continue;
+        keepLocations.set(name, entries.sort((a, b) => a.index - b.index).map((e) => e.entry));
+      }
+      let packsRewritten = 0;
+      if (rewrite.length > 0) {
+        const w = await repo.writer();
+        const moving = new Set<string>();
+        for (const name of rewrite) {
+          for (const e of packs.get(name)!) if (used.has(e.id)) moving.add(e.id);
+        }
+        w.forceStore(moving);
+        for (const name of rewrite) {
+          const bytes = await repo.readPack(name);
+          for (const e of packs.get(name)!.sort((a, b) => a.index - b.index)) {
+            if (!used.has(e.id)) continue;
+            const data = await repo.decodeChunk(bytes, { pack: name, index: e.index, entry: e.entry }, packPath(name));
+            await w.add(e.entry.type, data);
+          }
+          packsRewritten++;
+        }
+        await w.flushAll();
+        for (const [name, entries] of w.written) keepLocations.set(name, [...entries]);
+      }
+      const oldIndexFiles = repo.indexFileNames;
+      const newIndex = await repo.writeIndex(keepLocations);
+      for (const f of oldIndexFiles) if (f !== newIndex) await repo.deleteIndexFile(f);
+      for (const name of [...drop, ...rewrite]) {
+        bytesFreed += (await this.opts.repo.files.stat(packPath(name)))?.size ?? 0;
+        await repo.deletePack(name);
+      }
+      this.opts.logger.info(`prune: forgot ${forgotten.length}, deleted ${drop.length} packs, rewrote ${packsRewritten}`);
+      return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: drop.length, packsRewritten, bytesFreed };
+    } finally {
+      repo.dropCache();
+      await release();
+    }
+  }
+
+  /** The newest snapshot, for the status bar. */
+  async latest(): Promise<SnapshotInfo | undefined> {
+    return (await this.list()).snapshots.at(-1);
+  }
+}
+
+export type { SnapshotKind };

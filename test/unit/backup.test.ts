@@ -1,0 +1,356 @@
+import * as assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataManager } from '../../src/core/api';
+import { BackupRepository } from '../../src/core/backup/repository';
+import { applyRetention, isoWeek } from '../../src/core/backup/retention';
+import { BackupService } from '../../src/core/backup/service';
+import { DEFAULT_RETENTION } from '../../src/core/backup/types';
+import { isVaultError } from '../../src/core/errors';
+import { repositoryDeps } from '../../src/node/backups';
+import { silentLogger } from '../../src/node/dataManager';
+import { loadSqlJs } from '../../src/node/sqljs';
+import { FaultyFileStore } from '../support/faultyFileStore';
+import { tempVault, type TestVault } from '../support/vaults';
+
+const PASSWORD = 'correct horse';
+
+/** Every file under a folder (relative path → bytes), to compare repositories before and after. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p, rel ? `${rel}/${n}` : n);
+      else out.push(rel ? `${rel}/${n}` : n);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+async function fill(dm: DataManager, n = 40): Promise<{ campaign: string; heroes: string[] }> {
+  const c = await dm.createCampaign({ name: 'Lost Mines of Phandelver', system: 'D&D 5e', description: 'Goblins on the Triboar Trail. '.repeat(20) });
+  const heroes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const h = await dm.createCharacter({ name: `Hero ${i}`, campaign_id: c.id, class: 'Fighter', level: 1 + (i % 20), biography: `Born in Neverwinter, hero ${i} `.repeat(30) });
+    heroes.push(h.id);
+  }
+  return { campaign: c.id, heroes };
+}
+
+describe('core/backup: the backup repository', function () {
+  this.timeout(60_000);
+  let v: TestVault;
+  let dm: DataManager;
+  let repoDir: string;
+  let backups: BackupService;
+
+  function service(files = repositoryDeps(repoDir, 'unit test')): BackupService {
+    return new BackupService({ dm, repo: files, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
+  }
+
+  beforeEach(async () => {
+    v = tempVault();
+    dm = v.manager();
+    await dm.createVault(PASSWORD);
+    repoDir = join(v.root, '.campaign-vault', 'backups');
+    backups = service();
+  });
+  afterEach(async () => {
+    await dm.lock();
+    v.dispose();
+  });
+
+  it('makes a snapshot, lists it, and a second one without changes stores almost nothing', async () => {
+    await fill(dm);
+    const first = await backups.create({ note: 'before the session' });
+    assert.match(first.id, /^[0-9a-f]{32}$/);
+    assert.equal(first.kind, 'manual');
+    assert.equal(first.note, 'before the session');
+    assert.equal(first.counts.character, 40);
+    assert.ok(first.sizes.added > 0 && first.sizes.added < first.sizes.database, `compressed: ${first.sizes.added} of ${first.sizes.database}`);
+    const second = await backups.create({ kind: 'scheduled' });
+    assert.equal(second.sizes.newChunks, 0, 'nothing changed: every chunk is reused');
+    assert.equal(second.sizes.added, 0);
+    const { snapshots, damaged } = await backups.list();
+    assert.deepEqual(snapshots.map((s) => s.id), [first.id, second.id]);
+    assert.deepEqual(damaged, []);
+    assert.equal(await backups.changedSinceLast(), false);
+    await dm.createNpc({ name: 'Sildar Hallwinter', campaign_id: (await dm.listCampaigns())[0]!.id });
+    assert.equal(await backups.changedSinceLast(), true);
+  });
+
+  it('an incremental backup after a one-record change adds a few pages, not the database', async () => {
+    const { heroes } = await fill(dm, 300);
+    const full = await backups.create();
+    await dm.updateCharacter(heroes[150]!, { level: 20 });
+    const inc = await backups.create();
+    assert.ok(inc.sizes.newChunks > 0 && inc.sizes.newChunks < 20, `new chunks: ${inc.sizes.newChunks}`);
+    assert.ok(inc.sizes.added < 64 * 1024, `added ${inc.sizes.added} bytes (full: ${full.sizes.added})`);
+  });
+
+  it('restores the whole vault in place, after a safety snapshot, and the result checks out', async () => {
+    const { heroes } = await fill(dm, 10);
+    const snap = await backups.create();
+    const before = (await dm.backupSource()).image;
+    await dm.updateCharacter(heroes[0]!, { level: 20, biography: 'rewritten' });
+    await dm.deleteCharacter(heroes[1]!);
+    await dm.createCampaign({ name: 'Curse of Strahd' });
+    const r = await backups.restore(snap.shortId, { inPlace: true });
+    assert.equal(r.snapshot.id, snap.id);
+    assert.ok(r.safetySnapshot, 'a safety snapshot is taken first');
+    assert.equal(r.safetySnapshot.kind, 'safety');
+    assert.equal((await dm.getCharacter(heroes[0]!))?.level, 1);
+    assert.equal((await dm.getCharacter(heroes[1]!))?.deleted_at, null);
+    assert.equal((await dm.listCampaigns()).length, 1);
+    assert.equal((await dm.verifyAudit()).ok, true);
+    const log = await dm.auditLog({ limit: 1 });
+    assert.equal(log[0]?.action, 'restore-backup');
+    // Survives reopening, and the safety snapshot brings the later state back.
+    await dm.lock();
+    dm = v.manager();
+    await dm.unlock(PASSWORD);
+    backups = service();
+    assert.equal((await dm.listCampaigns()).length, 1);
+    await backups.restore(r.safetySnapshot.id, { inPlace: true });
+    assert.equal((await dm.getCharacter(heroes[0]!))?.biography, 'rewritten');
+    assert.equal((await dm.listCampaigns()).length, 2);
+    // The restored image equals the snapshot's apart from the audit row the restore added.
+    assert.ok(before.length > 0);
+  });
+
+  it('restores into a new folder as a new vault with its own password', async () => {
+    await fill(dm, 5);
+    const snap = await backups.create();
+    const target = tempVault('cv-restore-');
+    try {
+      const r = await backups.restore(snap.id, { folder: target.root, password: 'new secret' }, { newVault: () => ({ dm: target.manager() }) });
+      assert.match(r.recoveryKey ?? '', /^[0-9A-Z-]+$/);
+      const other = target.manager();
+      await other.unlock('new secret');
+      try {
+        assert.equal((await other.listCharacters()).length, 5);
+        assert.notEqual(other.vaultId, dm.vaultId, 'a new vault, not a second copy of the same one');
+        assert.equal((await other.verifyAudit()).ok, true);
+      } finally {
+        await other.lock();
+      }
+    } finally {
+      target.dispose();
+    }
+  });
+
+  it('restores one entry as it was: an edited one and a purged one', async () => {
+    const { heroes } = await fill(dm, 4);
+    await dm.create('character', { name: 'Typed', campaign_id: (await dm.listCampaigns())[0]!.id, level: 2 }, { text: '# my comment\nname: Typed\nlevel: 2\n' });
+    const snap = await backups.create();
+    await dm.updateCharacter(heroes[2]!, { level: 17 });
+    await dm.deleteCharacter(heroes[3]!);
+    await dm.purge('character', heroes[3]!);
+    const typed = (await dm.getCharacter('Typed'))!;
+    await dm.updateCharacter(typed.id, { level: 9 });
+    const a = await backups.restoreEntity(snap.id, 'character', heroes[2]!);
+    assert.equal((await dm.getCharacter(heroes[2]!))?.level, 3);
+    assert.equal(a.entity.version, 3, 'restored as a new version');
+    await backups.restoreEntity(snap.id, 'character', 'Hero 3');
+    assert.equal((await dm.getCharacter(heroes[3]!))?.name, 'Hero 3');
+    await backups.restoreEntity(snap.id, 'character', 'typed');
+    assert.equal(await dm.entryText('character', typed.id), '# my comment\nname: Typed\nlevel: 2\n', 'the text as typed comes back too');
+    await assert.rejects(backups.restoreEntity(snap.id, 'character', 'Nobody'), (e: unknown) => isVaultError(e, 'not-found'));
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('verify finds a flipped byte, names the file and the snapshots it affects; the others still restore', async () => {
+    const { heroes } = await fill(dm, 30);
+    const a = await backups.create();
+    await dm.updateCharacter(heroes[5]!, { level: 11 });
+    const b = await backups.create();
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+    // b's own pack holds the changed pages; damage it.
+    const packs = listFiles(repoDir).filter((f) => f.startsWith('data/'));
+    const newest = packs.map((p) => ({ p, t: statSync(join(repoDir, p)).mtimeMs })).sort((x, y) => y.t - x.t);
+    const victim = newest.find((x) => statSync(join(repoDir, x.p)).size > 1000)!.p;
+    const bytes = readFileSync(join(repoDir, victim));
+    bytes[100]! ^= 0x01;
+    writeFileSync(join(repoDir, victim), bytes);
+    const structural = await backups.verify();
+    assert.equal(structural.ok, true, 'a structure check does not read the data');
+    const report = await backups.verify({ readData: true });
+    assert.equal(report.ok, false);
+    const damage = report.findings.find((f) => f.code === 'backup.pack-damaged');
+    assert.ok(damage, JSON.stringify(report.findings));
+    assert.equal(damage.where, victim);
+    assert.deepEqual(report.damagedSnapshots, [b.id]);
+    await assert.rejects(backups.restore(b.id, { inPlace: true }), (e: unknown) => isVaultError(e, 'corrupt'));
+    await backups.restore(a.id, { inPlace: true });
+    assert.equal((await dm.getCharacter(heroes[5]!))?.level, 6);
+  });
+
+  it('verify reports a missing pack and a snapshot from another vault', async () => {
+    await fill(dm, 5);
+    const a = await backups.create();
+    // Another vault's snapshot dropped into this repository.
+    const w = tempVault('cv-other-');
+    const odm = w.manager();
+    await odm.createVault();
+    try {
+      await odm.createCampaign({ name: 'Elsewhere' });
+      const other = new BackupService({ dm: odm, repo: repositoryDeps(join(w.root, 'repo'), 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
+      const os = await other.create();
+      cpSync(join(w.root, 'repo', 'snapshots', os.id), join(repoDir, 'snapshots', os.id));
+    } finally {
+      await odm.lock();
+      w.dispose();
+    }
+    const listed = await backups.list();
+    assert.deepEqual(listed.snapshots.map((s) => s.id), [a.id]);
+    assert.equal(listed.damaged.length, 1);
+    assert.match(listed.damaged[0]!.reason, /another backup repository/);
+    const pack = listFiles(repoDir).find((f) => f.startsWith('data/'))!;
+    rmSync(join(repoDir, pack));
+    const report = await service().verify();
+    assert.equal(report.ok, false);
+    assert.ok(report.findings.some((f) => f.code === 'backup.pack-missing' || f.code === 'backup.chunk-missing'), JSON.stringify(report.findings));
+    assert.ok(report.findings.some((f) => f.code === 'backup.snapshot-damaged'));
+  });
+
+  it('opens the repository with the password alone (the vault lost) and refuses a wrong one', async () => {
+    await fill(dm, 3);
+    const snap = await backups.create();
+    const deps = repositoryDeps(repoDir, 'unit test');
+    await assert.rejects(BackupRepository.openWithSecret(deps, { password: 'wrong' }), (e: unknown) => isVaultError(e, 'wrong-password'));
+    const repo = await BackupRepository.openWithSecret(deps, { password: PASSWORD });
+    assert.equal(repo.vaultId, dm.vaultId);
+    assert.deepEqual(await repo.listSnapshotNames(), [snap.id]);
+    // One damaged copy of repo.json is survivable.
+    writeFileSync(join(repoDir, 'repo.json'), '{"format": "campaign-vault-backups", garbage');
+    const again = await BackupRepository.openWithSecret(deps, { password: PASSWORD });
+    assert.deepEqual(again.damagedConfig, ['repo.json']);
+    const report = await service().verify();
+    assert.ok(report.findings.some((f) => f.code === 'backup.config-copy'));
+  });
+
+  it('refuses a repository folder that holds another vault\'s backups', async () => {
+    await fill(dm, 1);
+    await backups.create();
+    const w = tempVault('cv-other-');
+    const odm = w.manager();
+    await odm.createVault();
+    try {
+      const other = new BackupService({ dm: odm, repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
+      await assert.rejects(other.create(), (e: unknown) => isVaultError(e, 'invalid') && /another vault/.test((e as Error & { userMessage: string }).userMessage));
+    } finally {
+      await odm.lock();
+      w.dispose();
+    }
+  });
+
+  it('a full disk in the middle of a backup: a clear error, no snapshot, and the next backup reuses what was written', async () => {
+    await fill(dm, 200);
+    await backups.create();
+    const { heroes } = await fill2(dm);
+    await dm.updateCharacter(heroes[0]!, { level: 5 });
+    const deps = repositoryDeps(repoDir, 'unit test');
+    const faulty = new FaultyFileStore(deps.files);
+    faulty.fault = { at: 2, persistent: true, code: 'disk-full' };
+    const before = listFiles(repoDir).filter((f) => f.startsWith('snapshots/'));
+    await assert.rejects(service({ ...deps, files: faulty }).create(), (e: unknown) => isVaultError(e, 'disk-full'));
+    assert.deepEqual(listFiles(repoDir).filter((f) => f.startsWith('snapshots/')), before, 'no snapshot was recorded');
+    assert.ok(!listFiles(repoDir).some((f) => f.endsWith('.tmp')), 'no temporary files left');
+    assert.equal((await service().verify({ readData: true })).ok, true, 'the repository is intact');
+    const next = await service().create();
+    assert.ok(next.sizes.reusedChunks > 0);
+    assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
+  it('a cancelled backup records no snapshot', async () => {
+    await fill(dm, 50);
+    await assert.rejects(backups.create({ token: { isCancellationRequested: true } }), (e: unknown) => isVaultError(e, 'cancelled'));
+    assert.deepEqual((await backups.list()).snapshots, []);
+    const s = await backups.create();
+    assert.equal((await backups.list()).snapshots[0]?.id, s.id);
+  });
+
+  it('prune keeps what the policy says, deletes unreferenced data, and every kept snapshot still restores', async () => {
+    const { heroes } = await fill(dm, 60);
+    const made: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await dm.updateCharacter(heroes[i * 7]!, { biography: `Chapter ${i}: `.repeat(200 + i) });
+      made.push((await backups.create()).id);
+    }
+    const sizeBefore = listFiles(repoDir).reduce((n, f) => n + statSync(join(repoDir, f)).size, 0);
+    const r = await backups.prune({ last: 2, hourly: 0, daily: 0, weekly: 0, monthly: 0 });
+    assert.deepEqual(r.kept, made.slice(-2));
+    assert.deepEqual(r.forgotten, made.slice(0, 4));
+    const sizeAfter = listFiles(repoDir).reduce((n, f) => n + statSync(join(repoDir, f)).size, 0);
+    assert.ok(sizeAfter < sizeBefore, `${sizeAfter} < ${sizeBefore}`);
+    const report = await service().verify({ readData: true });
+    assert.equal(report.ok, true, JSON.stringify(report.findings));
+    for (const id of r.kept) await service().restore(id, { inPlace: true });
+    assert.equal((await dm.verifyAudit()).ok, true);
+  });
+
+  it('the restore drill: every snapshot restores byte-identical to the database it was made from', async () => {
+    const { heroes } = await fill(dm, 20);
+    const made: { id: string; image: Uint8Array }[] = [];
+    for (let i = 0; i < 3; i++) {
+      await dm.updateCharacter(heroes[i]!, { level: 10 + i });
+      const image = (await dm.backupSource()).image;
+      made.push({ id: (await backups.create()).id, image });
+    }
+    for (const m of made) {
+      const target = tempVault('cv-drill-');
+      try {
+        await backups.restore(m.id, { folder: target.root }, { newVault: () => ({ dm: target.manager() }) });
+        const restored = target.manager();
+        await restored.unlock({ none: true });
+        assert.equal((await restored.verifyAudit()).ok, true);
+        await restored.lock();
+      } finally {
+        target.dispose();
+      }
+      // Byte-identical: the chunks put back together are exactly the image that was backed up.
+      assert.ok(Buffer.from(await backups.databaseImage(m.id)).equals(Buffer.from(m.image)), `snapshot ${m.id} restores byte-identical`);
+    }
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+  });
+});
+
+async function fill2(dm: DataManager): Promise<{ heroes: string[] }> {
+  const c = await dm.createCampaign({ name: 'Storm King\'s Thunder' });
+  const heroes: string[] = [];
+  for (let i = 0; i < 50; i++) heroes.push((await dm.createCharacter({ name: `Giant slayer ${i}`, campaign_id: c.id, biography: `Giant ${i} `.repeat(100) })).id);
+  return { heroes };
+}
+
+describe('core/backup: retention', () => {
+  const at = (iso: string, id: string) => ({ id, time: iso });
+
+  it('keeps the last N and the newest of each hour, day, week and month', () => {
+    const snaps = [
+      at('2026-01-15T10:00:00Z', 'jan'),
+      at('2026-02-10T09:00:00Z', 'feb-a'),
+      at('2026-02-20T09:00:00Z', 'feb-b'),
+      at('2026-11-29T08:00:00Z', 'sun'),
+      at('2026-11-30T08:00:00Z', 'mon-8'),
+      at('2026-11-30T08:30:00Z', 'mon-830'),
+      at('2026-11-30T09:15:00Z', 'mon-915'),
+    ];
+    const keep = applyRetention(snaps, { last: 1, hourly: 2, daily: 2, weekly: 0, monthly: 2 });
+    assert.deepEqual([...keep.keys()].sort(), ['feb-b', 'mon-830', 'mon-915', 'sun'].sort());
+    assert.deepEqual(keep.get('mon-915'), ['last', 'hourly', 'daily', 'monthly']);
+    assert.deepEqual(keep.get('mon-830'), ['hourly']);
+    assert.deepEqual(keep.get('sun'), ['daily']);
+    assert.deepEqual(keep.get('feb-b'), ['monthly']);
+    assert.equal(applyRetention(snaps, { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0 }).size, 0);
+    assert.equal(applyRetention(snaps, DEFAULT_RETENTION).size, 7);
+  });
+
+  it('numbers ISO weeks across a year boundary', () => {
+    assert.equal(isoWeek(new Date('2026-11-30T00:00:00Z')), '2026-W49');
+    assert.equal(isoWeek(new Date('2027-01-01T00:00:00Z')), '2026-W53');
+    assert.equal(isoWeek(new Date('2024-12-30T00:00:00Z')), '2025-W01');
+  });
+});
+
