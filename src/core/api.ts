@@ -795,7 +795,6 @@ export class DataManager {
   private async resealFiles(s: Session): Promise<void> {
     const from = s.store.currentHeader.rotation?.from;
     if (from === undefined) return;
-    this.blobStores.delete(s);
     const blobs = this.blobs(s);
     const result = await blobs.reseal(from);
     for (const hash of result.damaged) this.opts.logger.warn(`key rotation: ${hash} is damaged and was left as it is`);
