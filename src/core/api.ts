@@ -21,6 +21,8 @@ import {
   type StoredEntity,
 } from './db/repository';
 import { VaultError, isVaultError } from './errors';
+import { BlobStore, assertBlobHash } from './files/blobStore';
+import { sniff } from './files/sniff';
 import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
@@ -693,6 +695,149 @@ export class DataManager {
     );
   }
 
+  // ── files ────────────────────────────────────────────────────────────────────────────────
+  // Images, maps, handouts, PDFs and sounds, each stored once as a sealed blob named by its keyed
+  // hash (src/core/files/blobStore.ts, docs/FILES.md). An asset entity refers to its file by hash.
+
+  private readonly blobStores = new WeakMap<Session, BlobStore>();
+
+  private blobs(s: Session): BlobStore {
+    let b = this.blobStores.get(s);
+    if (!b) {
+      b = new BlobStore(this.opts.files, s.store.unlockedKeys, this.opts.random);
+      this.blobStores.set(s, b);
+    }
+    return b;
+  }
+
+  /**
+   * Adds a file as an asset. The blob is written durably first, then the asset (with `hash` and
+   * `size`) is created in one journaled write: a crash in between leaves at most an unreferenced
+   * blob (the integrity checker reports it, repair deletes it), never an asset without its file.
+   * `mime` and `asset_type` are guessed from the first bytes when not given.
+   */
+  addFile(data: Uint8Array, input: { name: string; campaign_id?: string | null; asset_type?: string | null; mime?: string | null }): Promise<Entity> {
+    const spec = KINDS.asset;
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      assertBytes(data);
+      const blobs = this.blobs(s);
+      const guessed = sniff(data);
+      const body: Record<string, unknown> = { name: typeof input.name === 'string' ? input.name.normalize('NFC') : input.name };
+      const assetType = input.asset_type === undefined || input.asset_type === null ? guessed.asset_type : input.asset_type;
+      const mime = input.mime === undefined || input.mime === null ? guessed.mime : input.mime;
+      body.asset_type = assetType;
+      if (mime !== null) body.mime = mime;
+      body.size = data.length;
+      body.hash = await blobs.hash(data);
+      // Everything that can be refused is checked before the blob is written.
+      this.checkBody(spec, body);
+      const campaignId = this.checkCampaign(s, spec, input.campaign_id);
+      const taken = s.engine.get(`SELECT name FROM ${spec.table} WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND campaign_id IS ?`, [String(body.name), campaignId]);
+      if (taken) throw new VaultError('exists', 'asset name taken', { hint: `There already is an asset named ${quoteName(String(taken.name))} here.` });
+      if (s.store.mustCheckpoint) await s.store.checkpoint(s.engine.export(), { note: 'after a failed write' });
+      const put = await blobs.put(data);
+      if (put.hash !== body.hash) throw new VaultError('io', 'the file changed while it was being added', { hint: 'The file changed while it was being added; try again.' });
+      const entity = await this.transaction(s, (at) => {
+        const id = this.newId();
+        insertEntity(s.engine, spec, { id, campaign_id: campaignId, body, version: 1, created_at: at, updated_at: at, deleted_at: null });
+        const created = rowToEntity(spec, selectRow(s.engine, spec, id)!);
+        s.audit.record(s.engine, at, 'create', { kind: 'asset', id, after: created });
+        return created;
+      });
+      this.emit({ kind: 'asset', id: entity.id, campaign_id: entity.campaign_id ?? null, action: 'create' });
+      this.maybeCheckpoint(s);
+      return entity;
+    });
+  }
+
+  /** The bytes of a stored file, checked (decrypted and hashed again); `corrupt` if they do not match. */
+  readFile(hash: string): Promise<Uint8Array> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      assertBlobHash(hash);
+      try {
+        return await this.blobs(s).get(hash);
+      } catch (e) {
+        if (!isVaultError(e, 'corrupt') && !isVaultError(e, 'not-found')) throw e;
+        const names = s.engine.all('SELECT name FROM assets WHERE hash = ? ORDER BY name LIMIT 3', [hash]).map((r) => quoteName(String(r.name)));
+        if (names.length === 0) throw e;
+        const what = e.code === 'corrupt' ? 'is damaged' : 'is missing';
+        throw new VaultError(e.code, e.message, { cause: e, hint: `The file of ${names.length > 1 ? 'assets' : 'asset'} ${names.join(', ')} ${what}; restore it from a backup.` });
+      }
+    });
+  }
+
+  /** Stores a file without an asset (restore and import use it). Idempotent: the same bytes are stored once. */
+  writeFile(data: Uint8Array): Promise<{ hash: string; size: number }> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      assertBytes(data);
+      const { hash, size } = await this.blobs(s).put(data);
+      return { hash, size };
+    });
+  }
+
+  /** Every stored file; `size` is the plaintext size implied by the file's size (not verified). */
+  listFiles(): Promise<{ hash: string; size: number }[]> {
+    return this.exclusive(() => this.blobs(this.requireSession()).list());
+  }
+
+  /**
+   * Deletes a stored file that no asset refers to (repair of orphans). A file an asset — even one
+   * in the trash — still refers to is refused, so a repair can never delete data in use.
+   */
+  deleteFile(hash: string): Promise<void> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      assertBlobHash(hash);
+      const users = s.engine.all('SELECT name FROM assets WHERE hash = ? ORDER BY name LIMIT 3', [hash]).map((r) => quoteName(String(r.name)));
+      if (users.length > 0) {
+        throw new VaultError('invalid', `file ${hash} still referenced`, { hint: `The file is still used by ${users.length > 1 ? 'assets' : 'asset'} ${users.join(', ')}; delete those for good first.` });
+      }
+      await this.blobs(s).delete(hash);
+    });
+  }
+
+  /** The id these bytes have (or would have) in this vault. */
+  fileHash(data: Uint8Array): Promise<string> {
+    return this.exclusive(() => {
+      assertBytes(data);
+      return this.blobs(this.requireSession()).hash(data);
+    });
+  }
+
+  /**
+   * Step 2a of a key rotation, before the database is re-sealed: every blob sealed with the old
+   * data key is re-sealed with the new one (each an atomic replace, so an interrupted rotation
+   * leaves every blob readable and the next unlock resumes). When the master key changed (Encrypt
+   * Vault), blob names change too: the new blobs are written, the assets are pointed at them in
+   * one journaled write, and only then are the old files deleted.
+   */
+  private async resealFiles(s: Session): Promise<void> {
+    const from = s.store.currentHeader.rotation?.from;
+    if (from === undefined) return;
+    const blobs = this.blobs(s);
+    const result = await blobs.reseal(from);
+    for (const hash of result.damaged) this.opts.logger.warn(`key rotation: ${hash} is damaged and was left as it is`);
+    if (result.renamed.size === 0) return;
+    const spec = KINDS.asset;
+    if (s.store.mustCheckpoint) await s.store.checkpoint(s.engine.export(), { note: 'after a failed write' });
+    await this.transaction(s, (at) => {
+      for (const [oldHash, newHash] of result.renamed) {
+        for (const row of s.engine.all(`SELECT * FROM ${spec.table} WHERE hash = ?`, [oldHash])) {
+          const before = rowToEntity(spec, row);
+          const body = { ...(JSON.parse(String(row.body)) as Record<string, unknown>), hash: newHash };
+          const stored: StoredEntity = { id: before.id, campaign_id: before.campaign_id ?? null, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: before.deleted_at ?? null };
+          if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
+          const after = rowToEntity(spec, selectRow(s.engine, spec, before.id)!);
+          s.audit.record(s.engine, at, 'update', { kind: 'asset', id: before.id, before, after, detail: { file: 'renamed for the new key' } });
+        }
+      }
+    });
+    for (const oldHash of result.renamed.keys()) await blobs.delete(oldHash);
+  }
+
   // ── keys ─────────────────────────────────────────────────────────────────────────────────
 
   /** Checks a password against the vault header without opening anything or writing. */
@@ -773,6 +918,8 @@ export class DataManager {
 
   private async rotateLocked(progress: Progress | undefined, action: AuditAction = 'rotate-key'): Promise<void> {
     const s = this.requireWritable();
+    progress?.report('Re-encrypting files', 0.2);
+    await this.resealFiles(s);
     progress?.report('Re-encrypting the database', 0.3);
     await s.store.checkpoint(s.engine.export(), { note: 'key rotation' });
     progress?.report('Removing the old key', 0.8);
@@ -1021,6 +1168,10 @@ function laterOf(a: string, b: string): string {
   return a > b ? a : new Date(Date.parse(b) + 1).toISOString();
 }
 
+
+function assertBytes(data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new VaultError('invalid', `file data is ${typeof data}`, { hint: 'A file must be given as bytes.' });
+}
 
 function notFound(spec: KindSpec, id: string): VaultError {
   return new VaultError('not-found', `${spec.kind} ${id}`, { hint: `There is no ${spec.label} ${quoteName(id)}.` });
