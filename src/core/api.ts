@@ -201,7 +201,10 @@ export class DataManager {
    * Creates a vault: encrypted when a password is given (the result carries the recovery key,
    * to be shown once), otherwise unencrypted but still authenticated.
    */
-  createVault(password?: string, opts: { fromImage?: { image: Uint8Array; detail: Record<string, unknown> } } = {}): Promise<CreateResult> {
+  createVault(
+    password?: string,
+    opts: { fromImage?: { image: Uint8Array; detail: Record<string, unknown>; renamedFiles?: ReadonlyMap<string, string> } } = {},
+  ): Promise<CreateResult> {
     return this.exclusive(async () => {
       if (this.session) throw new VaultError('exists', 'a vault is already open', { hint: 'A vault is already open here.' });
       const SQL = await this.sql();
@@ -209,7 +212,7 @@ export class DataManager {
       let audit: AuditChain;
       if (opts.fromImage) {
         // A restore into a new folder: the backup's database, checked, with an audit entry saying so.
-        ({ engine, audit } = await this.adoptImage(SQL, opts.fromImage.image, 'restore-backup', opts.fromImage.detail));
+        ({ engine, audit } = await this.adoptImage(SQL, opts.fromImage.image, 'restore-backup', opts.fromImage.detail, opts.fromImage.renamedFiles));
       } else {
         const steps: MigrationStep[] = this.migrations.map((m) => ({ direction: 'up', migration: m }));
         const db = await migrateCopy(SQL, new Uint8Array(0), steps, this.now(), (d) => d.exec('PRAGMA foreign_keys = ON'));
@@ -778,6 +781,26 @@ export class DataManager {
     });
   }
 
+  /** Whether a file with this hash is stored (not whether it is intact: {@link readFile} checks that). */
+  hasFile(hash: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      assertBlobHash(hash);
+      return this.blobs(s).has(hash);
+    });
+  }
+
+  /**
+   * Points the assets that use file `old` at file `new` for each pair, in one audited write (a
+   * restore into a new vault, whose file names are keyed differently).
+   */
+  repointFiles(renamed: ReadonlyMap<string, string>): Promise<void> {
+    return this.mutate(
+      (s, at) => repointAssets(s.engine, s.audit, at, renamed, 'restored under this vault\'s key'),
+      () => ({ kind: 'asset', action: 'update' }),
+    );
+  }
+
   /** Every stored file; `size` is the plaintext size implied by the file's size (not verified). */
   listFiles(): Promise<{ hash: string; size: number }[]> {
     return this.exclusive(() => this.blobs(this.requireSession()).list());
@@ -821,20 +844,8 @@ export class DataManager {
     const result = await blobs.reseal(from);
     for (const hash of result.damaged) this.opts.logger.warn(`key rotation: ${hash} is damaged and was left as it is`);
     if (result.renamed.size === 0) return;
-    const spec = KINDS.asset;
     if (s.store.mustCheckpoint) await s.store.checkpoint(s.engine.export(), { note: 'after a failed write' });
-    await this.transaction(s, (at) => {
-      for (const [oldHash, newHash] of result.renamed) {
-        for (const row of s.engine.all(`SELECT * FROM ${spec.table} WHERE hash = ?`, [oldHash])) {
-          const before = rowToEntity(spec, row);
-          const body = { ...(JSON.parse(String(row.body)) as Record<string, unknown>), hash: newHash };
-          const stored: StoredEntity = { id: before.id, campaign_id: before.campaign_id ?? null, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: before.deleted_at ?? null };
-          if (!updateEntity(s.engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
-          const after = rowToEntity(spec, selectRow(s.engine, spec, before.id)!);
-          s.audit.record(s.engine, at, 'update', { kind: 'asset', id: before.id, before, after, detail: { file: 'renamed for the new key' } });
-        }
-      }
-    });
+    await this.transaction(s, (at) => repointAssets(s.engine, s.audit, at, result.renamed, 'renamed for the new key'));
     for (const oldHash of result.renamed.keys()) await blobs.delete(oldHash);
   }
 
@@ -1041,11 +1052,11 @@ export class DataManager {
    * current state as a safety copy. A failure leaves the vault as it was. Migrations the image
    * needs run afterwards, as on unlock.
    */
-  replaceDatabase(image: Uint8Array, opts: { action: 'restore-backup' | 'repair'; detail: Record<string, unknown> }): Promise<void> {
+  replaceDatabase(image: Uint8Array, opts: { action: 'restore-backup' | 'repair'; detail: Record<string, unknown>; renamedFiles?: ReadonlyMap<string, string> }): Promise<void> {
     return this.exclusive(async () => {
       const s = this.requireWritable();
       const SQL = await this.sql();
-      const { engine: next, audit } = await this.adoptImage(SQL, image, opts.action, opts.detail);
+      const { engine: next, audit } = await this.adoptImage(SQL, image, opts.action, opts.detail, opts.renamedFiles);
       try {
         const before = s.engine.export();
         await s.store.checkpoint(next.export(), { safetyCopyOf: before, note: opts.action });
@@ -1067,7 +1078,13 @@ export class DataManager {
    * foreign keys, a schema not newer than this version, the audit key. Adds an audit entry saying
    * where it came from. Closes it again if any of that fails.
    */
-  private async adoptImage(SQL: SqlJsStatic, image: Uint8Array, action: AuditAction, detail: Record<string, unknown>): Promise<{ engine: Engine; audit: AuditChain }> {
+  private async adoptImage(
+    SQL: SqlJsStatic,
+    image: Uint8Array,
+    action: AuditAction,
+    detail: Record<string, unknown>,
+    renamedFiles?: ReadonlyMap<string, string>,
+  ): Promise<{ engine: Engine; audit: AuditChain }> {
     const engine = Engine.open(SQL, image);
     try {
       verifyDatabase(engine.db);
@@ -1079,7 +1096,9 @@ export class DataManager {
       if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings', { hint: 'This database copy is damaged: it has no audit key.' });
       const audit = await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string));
       engine.begin();
-      audit.record(engine, this.now(), action, { detail });
+      const at = this.now();
+      audit.record(engine, at, action, { detail });
+      if (renamedFiles) repointAssets(engine, audit, at, renamedFiles, 'restored under this vault\'s key');
       engine.commit();
       return { engine, audit };
     } catch (e) {
@@ -1150,6 +1169,26 @@ function mergeBody(body: Record<string, unknown>, patch: Record<string, unknown>
 
 /** Timestamps never go backwards for one entity, even if the clock does. */
 /** Whether the vault has the entity_texts table (migration 3; gone again after rolling it back). */
+/**
+ * Points the assets that use a file at its new name (`renamed`: old hash → new hash), each as an
+ * audited update: after Encrypt Vault re-keys file names, or when a backup made under another
+ * master key is restored.
+ */
+function repointAssets(engine: Engine, audit: AuditChain, at: string, renamed: ReadonlyMap<string, string>, why: string): void {
+  const spec = KINDS.asset;
+  for (const [oldHash, newHash] of renamed) {
+    if (oldHash === newHash) continue;
+    for (const row of engine.all(`SELECT * FROM ${spec.table} WHERE hash = ?`, [oldHash])) {
+      const before = rowToEntity(spec, row);
+      const body = { ...(JSON.parse(String(row.body)) as Record<string, unknown>), hash: newHash };
+      const stored: StoredEntity = { id: before.id, campaign_id: before.campaign_id ?? null, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: before.deleted_at ?? null };
+      if (!updateEntity(engine, spec, stored, before.version)) throw conflict(spec, before, before.version);
+      const after = rowToEntity(spec, selectRow(engine, spec, before.id)!);
+      audit.record(engine, at, 'update', { kind: 'asset', id: before.id, before, after, detail: { file: why } });
+    }
+  }
+}
+
 function hasTextTable(engine: Engine): boolean {
   return engine.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'entity_texts'") !== undefined;
 }

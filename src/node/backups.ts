@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { DataManager } from '../core/api';
-import { BackupService, type VaultFiles } from '../core/backup/service';
+import { BackupService } from '../core/backup/service';
 import type { RepositoryDeps } from '../core/backup/repository';
 import type { Logger } from '../core/ports';
 import { BACKUPS_DIR } from '../core/vault/layout';
@@ -35,7 +35,6 @@ export interface NodeBackupOptions {
   /** The repository folder; the vault's `.campaign-vault/backups` by default. */
   readonly repository?: string;
   readonly logger?: Logger;
-  readonly files?: VaultFiles;
 }
 
 /** Backups of the vault in `vaultFolder` (opened by `dm`) on Node. */
@@ -47,6 +46,5 @@ export function nodeBackupService(dm: DataManager, vaultFolder: string, opts: No
     extensionVersion: opts.extensionVersion,
     sql: loadSqlJs,
     logger: logger.child('backup'),
-    ...(opts.files ? { files: opts.files } : {}),
   });
 }

@@ -291,6 +291,59 @@ describe('core/backup: the backup repository', function () {
     assert.equal((await dm.verifyAudit()).ok, true);
   });
 
+  it('backs up files once, restores a lost file in place and every file into a new vault (under its own names)', async () => {
+    const { campaign } = await fill(dm, 3);
+    const jpg = readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'files', 'smile.jpg'));
+    const big = new Uint8Array(2.5 * 1024 * 1024).map((_, i) => (i * 7919) % 251);
+    const a = await dm.addFile(jpg, { name: 'Smile.jpg', campaign_id: campaign });
+    const b = await dm.addFile(big, { name: 'Map of the Sword Coast', campaign_id: campaign });
+    const first = await backups.create();
+    assert.equal(first.counts.files, 2);
+    assert.ok(first.sizes.logical >= big.length + jpg.length);
+    const second = await backups.create();
+    assert.equal(second.sizes.newChunks, 0, 'unchanged files are not stored again');
+    // A file lost from the vault comes back with an in-place restore.
+    const hash = String(b.hash);
+    rmSync(join(v.root, '.campaign-vault', 'blobs', hash.slice(0, 2), `${hash}.cvb`));
+    await assert.rejects(dm.readFile(hash), (e: unknown) => isVaultError(e, 'not-found'));
+    // The safety snapshot still holds the lost file (from the earlier snapshot), and the restore brings it back.
+    const r = await backups.restore(first.id, { inPlace: true });
+    assert.equal(r.safetySnapshot?.missingFiles, undefined);
+    assert.equal(r.files, 1);
+    assert.ok(Buffer.from(await dm.readFile(hash)).equals(Buffer.from(big)));
+    // A file damaged before any backup had it is left out of the next one, and named.
+    const lonely = await dm.addFile(new Uint8Array([1, 2, 3, 4, 5]), { name: 'Handout', campaign_id: campaign });
+    const lh = String(lonely.hash);
+    const lp = join(v.root, '.campaign-vault', 'blobs', lh.slice(0, 2), `${lh}.cvb`);
+    const damaged = readFileSync(lp);
+    damaged[damaged.length - 1]! ^= 1;
+    writeFileSync(lp, damaged);
+    const partial = await backups.create();
+    assert.deepEqual(partial.missingFiles, [lh]);
+    // Into a new vault: its file names are keyed by its own key, and its assets follow.
+    const target = tempVault('cv-restore-files-');
+    try {
+      const res = await backups.restore(first.id, { folder: target.root }, { newVault: () => ({ dm: target.manager() }) });
+      assert.equal(res.files, 2);
+      const other = target.manager();
+      await other.unlock({ none: true });
+      try {
+        const assets = await other.listAssets();
+        const map = assets.find((x) => x.name === 'Map of the Sword Coast')!;
+        assert.notEqual(map.hash, hash, 'another vault names the file with its own key');
+        assert.ok(Buffer.from(await other.readFile(String(map.hash))).equals(Buffer.from(big)));
+        const smile = assets.find((x) => x.name === 'Smile.jpg')!;
+        assert.ok(Buffer.from(await other.readFile(String(smile.hash))).equals(jpg));
+        assert.equal((await other.verifyAudit()).ok, true);
+      } finally {
+        await other.lock();
+      }
+    } finally {
+      target.dispose();
+    }
+    void a;
+  });
+
   it('the restore drill: every snapshot restores byte-identical to the database it was made from', async () => {
     const { heroes } = await fill(dm, 20);
     const made: { id: string; image: Uint8Array }[] = [];

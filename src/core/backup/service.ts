@@ -49,10 +49,16 @@ export interface Manifest extends SnapshotInfo {
   readonly files: readonly (string | null)[];
 }
 
+/** The file store of a DataManager, as the backups use it. */
+export function vaultFiles(dm: DataManager): VaultFiles {
+  return { read: (h) => dm.readFile(h), write: (d) => dm.writeFile(d), has: (h) => dm.hasFile(h) };
+}
+
 export interface BackupServiceOptions {
   readonly dm: DataManager;
   readonly repo: RepositoryDeps;
   readonly extensionVersion: string;
+  /** The vault's files; the DataManager's file store by default. */
   readonly files?: VaultFiles;
   readonly sql: () => Promise<SqlJsStatic>;
   readonly logger: Logger;
@@ -71,6 +77,7 @@ function toInfo(m: Manifest): SnapshotInfo {
     schemaVersion: m.schemaVersion,
     sizes: m.sizes,
     counts: m.counts,
+    ...(m.missingFiles?.length ? { missingFiles: m.missingFiles } : {}),
   };
 }
 
@@ -91,7 +98,11 @@ function checkManifest(doc: unknown, what: string): Manifest {
 export class BackupService {
   private repo: BackupRepository | undefined;
 
-  constructor(private readonly opts: BackupServiceOptions) {}
+  private readonly files: VaultFiles;
+
+  constructor(private readonly opts: BackupServiceOptions) {
+    this.files = opts.files ?? vaultFiles(opts.dm);
+  }
 
   private async open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
     if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return this.repo;
@@ -142,6 +153,7 @@ export class BackupService {
       for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
       const parentFiles = await this.latestFiles(repo);
       const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
+      const skipped: string[] = [];
       for (const f of source.files) {
         cancelled();
         const known = parentFiles.get(f.hash);
@@ -150,9 +162,18 @@ export class BackupService {
           entry = known;
           w.reusedChunks += known.blocks.length;
         } else {
-          if (!this.opts.files) throw new VaultError('unsupported', 'no file store', { hint: 'This vault has files, but the file store is not available to the backup.' });
           opts.progress?.report({ message: 'Backing up files', fraction: done / Math.max(1, total) });
-          const data = await this.opts.files.read(f.hash);
+          let data: Uint8Array;
+          try {
+            data = await this.files.read(f.hash);
+          } catch (e) {
+            // A damaged or lost file must not stop every backup: it is left out and named, and the
+            // snapshot says so (an earlier snapshot that has it keeps it — see `known` above).
+            if (!isVaultError(e, 'corrupt') && !isVaultError(e, 'not-found')) throw e;
+            skipped.push(f.hash);
+            this.opts.logger.warn(`backup: file ${f.hash.slice(0, 12)} left out: ${e.message}`);
+            continue;
+          }
           const blocks: string[] = [];
           for (let off = 0; off < data.length || off === 0; off += repo.params.fileBlockBytes) {
             blocks.push(await w.add('file', data.subarray(off, Math.min(data.length, off + repo.params.fileBlockBytes))));
@@ -183,7 +204,8 @@ export class BackupService {
         vaultId: source.keys.vaultIdHex,
         repoId: repo.id,
         auditSeq: source.auditSeq,
-        counts: { ...source.counts, files: source.files.length },
+        counts: { ...source.counts, files: source.files.length - skipped.length },
+        ...(skipped.length > 0 ? { missingFiles: skipped } : {}),
         sizes,
         database: { size: image.length, chunkBytes, trees },
         files,
@@ -330,19 +352,23 @@ export class BackupService {
     return out;
   }
 
-  /** Writes the snapshot's files the target does not have, checking each lands under the same hash. */
-  private async restoreFiles(repo: BackupRepository, m: Manifest, target: VaultFiles | undefined): Promise<number> {
-    const files = await this.filesOf(repo, m);
-    if (files.length === 0) return 0;
-    if (!target) throw new VaultError('unsupported', 'no file store', { hint: 'This backup has files, but the file store is not available.' });
-    let n = 0;
-    for (const f of files) {
+  /**
+   * Writes the snapshot's files the target does not have. A file lands under the target's own
+   * name for it (another vault, or this one since it got a password, keys names differently):
+   * the renames come back so the assets can be pointed at them.
+   */
+  private async restoreFiles(repo: BackupRepository, m: Manifest, target: VaultFiles): Promise<{ written: number; renamed: Map<string, string> }> {
+    const renamed = new Map<string, string>();
+    let written = 0;
+    for (const f of await this.filesOf(repo, m)) {
       if (await target.has(f.hash)) continue;
-      const written = await target.write(await this.fileData(repo, f));
-      if (written.hash !== f.hash) throw new VaultError('corrupt', `file ${f.hash.slice(0, 12)} restored under another hash`, { hint: 'A restored file does not match the backup.' });
-      n++;
+      const data = await this.fileData(repo, f);
+      const put = await target.write(data);
+      if (put.size !== f.size) throw new VaultError('corrupt', `file ${f.hash.slice(0, 12)} restored with another size`, { hint: 'A restored file does not match the backup.' });
+      if (put.hash !== f.hash) renamed.set(f.hash, put.hash);
+      written++;
     }
-    return n;
+    return { written, renamed };
   }
 
   /**
@@ -358,16 +384,19 @@ export class BackupService {
       const detail = { snapshot: m.id, time: m.time, kind: m.kind };
       if ('inPlace' in target) {
         const safety = await this.create({ kind: 'safety', note: `Before restoring the backup of ${m.time}` });
-        const files = await this.restoreFiles(repo, m, this.opts.files);
-        await this.opts.dm.replaceDatabase(image, { action: 'restore-backup', detail });
-        return { snapshot: toInfo(m), safetySnapshot: safety, entities: this.countOf(m), files };
+        // Files first (they only add), then the database in one atomic swap that also points
+        // assets at files stored under new names.
+        const files = await this.restoreFiles(repo, m, this.files);
+        await this.opts.dm.replaceDatabase(image, { action: 'restore-backup', detail, renamedFiles: files.renamed });
+        return { snapshot: toInfo(m), safetySnapshot: safety, entities: this.countOf(m), files: files.written };
       }
       if (!extra.newVault) throw new VaultError('unsupported', 'no vault factory', { hint: 'Restoring into a folder is not available here.' });
       const fresh = extra.newVault(target.folder);
       const created = await fresh.dm.createVault(target.password, { fromImage: { image, detail } });
       try {
-        const files = await this.restoreFiles(repo, m, fresh.files);
-        return { snapshot: toInfo(m), ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}), entities: this.countOf(m), files };
+        const files = await this.restoreFiles(repo, m, fresh.files ?? vaultFiles(fresh.dm));
+        if (files.renamed.size > 0) await fresh.dm.repointFiles(files.renamed);
+        return { snapshot: toInfo(m), ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}), entities: this.countOf(m), files: files.written };
       } finally {
         await fresh.dm.lock();
       }
@@ -400,9 +429,15 @@ export class BackupService {
       } catch {
         // Snapshots from before migration 3 have no entry texts.
       }
-      if (kind === 'asset' && typeof row.hash === 'string' && this.opts.files && !(await this.opts.files.has(row.hash))) {
+      if (kind === 'asset' && typeof row.hash === 'string' && !(await this.files.has(row.hash))) {
         const f = (await this.filesOf(repo, m)).find((x) => x.hash === row.hash);
-        if (f) await this.opts.files.write(await this.fileData(repo, f));
+        if (f) {
+          const put = await this.files.write(await this.fileData(repo, f));
+          if (put.hash !== row.hash) {
+            row.hash = put.hash;
+            row.body = JSON.stringify({ ...(JSON.parse(String(row.body)) as Record<string, unknown>), hash: put.hash });
+          }
+        }
       }
       const entity = await this.opts.dm.restoreEntityRow(kind, row, text);
       return { snapshot: toInfo(m), entity: { id: entity.id, name: entity.name, version: entity.version } };

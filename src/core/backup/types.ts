@@ -35,6 +35,8 @@ export interface SnapshotInfo {
   readonly sizes: SnapshotSizes;
   /** Live entries per kind (campaign, character, …) and files. */
   readonly counts: Readonly<Record<string, number>>;
+  /** Files the vault could not read (damaged or lost) and no earlier snapshot had: not in this snapshot. */
+  readonly missingFiles?: readonly string[];
 }
 
 export interface BackupProgress {
