@@ -896,7 +896,11 @@ export class DataManager {
       s.engine.close();
       s.engine = next;
       s.audit.reset();
-      const remaining = await this.integrityFindings(s, true);
+      // The repair has landed; a failure to re-read the files now must not make it look failed.
+      const remaining = await this.integrityFindings(s, true).catch(async (e: unknown) => {
+        this.opts.logger.warn(`integrity check after repair could not re-read the files: ${String(e)}`);
+        return this.integrityFindings(s, false);
+      });
       const stillThere = new Set(remaining.map((f) => findingKey(f.finding)));
       this.opts.logger.info(`integrity repair: ${selected.length} selected, ${remaining.length} findings remain`);
       this.emit({ action: 'repair' });

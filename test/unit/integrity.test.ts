@@ -351,6 +351,25 @@ if (process.env.CV_INTEGRITY_WORKER) {
       assert.match(again.findings[0]!.message, /vault\.json/);
     });
 
+    it('deep: a damaged safety copy and leftovers of an interrupted write are found and tidied by a repair', async () => {
+      const { zanna } = await campaign();
+      await dm.lock();
+      await appendRawSql(v, [['UPDATE characters SET level = 9 WHERE id = ?', [zanna.id]]]);
+      dm = v.manager();
+      await dm.unlock(PASSWORD);
+      await dm.repairIntegrity(); // leaves a safety copy
+      const [safety] = dbFiles(v, /^safety-/);
+      flipByte(join(v.root, DB_DIR, safety!), 100);
+      writeFileSync(join(v.root, DB_DIR, 'snapshot-000000000099.cvs.tmp'), 'half a write');
+      const report = await dm.checkIntegrity({ deep: true });
+      assert.deepEqual(summary(report.findings), [`vault.leftover info fixable ${DB_DIR}/snapshot-000000000099.cvs.tmp`, `vault.safety-corrupt warning fixable ${DB_DIR}/${safety}`]);
+      assert.equal(report.ok, false);
+      const r = await dm.repairIntegrity();
+      assert.equal(r.fixed.length, 2);
+      assert.deepEqual(r.remaining, []);
+      assert.notDeepEqual(dbFiles(v, /^safety-/), [safety], 'a new safety copy replaced the damaged one');
+    });
+
     it('deep: a read-only window sees that another one saved newer changes, and may not repair', async () => {
       const { c } = await campaign();
       const reader = v.manager({ app: 'second window' });
