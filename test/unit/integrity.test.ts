@@ -448,9 +448,7 @@ if (process.env.CV_INTEGRITY_WORKER) {
         cpSync(v.root, dir, { recursive: true });
         if (existsSync(v.stateDir)) cpSync(v.stateDir, stateDir, { recursive: true });
         try {
-          const t0 = Date.now();
           const child = await runChild(dir, stateDir, k);
-          if (process.env.CV_DEBUG) console.log(k, child.killed, Date.now() - t0, child.output.trim().split('\n').at(-1));
           const after = new DataManager({ ...storeDeps(dir, stateDir), sql: loadSqlJs });
           await after.unlock(PASSWORD);
           try {
@@ -472,7 +470,6 @@ if (process.env.CV_INTEGRITY_WORKER) {
           rmSync(run, { recursive: true, force: true });
         }
       }
-      if (process.env.CV_DEBUG) console.log(outcomes);
       assert.ok(outcomes.old >= 1 && outcomes.repaired >= 2, JSON.stringify(outcomes));
     });
   });
