@@ -23,6 +23,7 @@ import {
 import { VaultError, isVaultError } from './errors';
 import { BlobStore, assertBlobHash } from './files/blobStore';
 import { sniff } from './files/sniff';
+import { applyFixes, checkDatabase, checkFiles, findingKey, makeReport, type Finding, type Found, type IntegrityReport } from './integrity';
 import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
@@ -998,6 +999,99 @@ export class DataManager {
     s.audit.reset();
     this.opts.logger.info(`migrations applied: ${steps.map((x) => `${x.direction} ${x.migration.version}`).join(', ')}`);
     this.emit({ action: steps.at(-1)!.direction === 'up' ? 'migrate' : 'rollback-migration' });
+  }
+
+  // ── integrity ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Checks the vault (docs/INTEGRITY.md): SQLite's own checks, rows that point at nothing, entity
+   * bodies against their schemas and indexed columns, recorded migrations, the audit chain; with
+   * `deep`, also every file of `.campaign-vault/db` re-read from disk and authenticated. Changes
+   * nothing, so it also runs in read-only sessions. Callers add their own findings (files,
+   * backups) with `withFindings` from `./integrity`.
+   */
+  checkIntegrity(opts: { deep?: boolean } = {}): Promise<IntegrityReport> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      return makeReport(this.now(), (await this.integrityFindings(s, opts.deep ?? false)).map((f) => f.finding));
+    });
+  }
+
+  /**
+   * Fixes what the check can fix (only findings with these `codes`, when given) — never in place:
+   * the fixes run on a copy of the database, the copy is checked again (no new errors or
+   * warnings, the fixed findings gone), `beforeSwap` runs (the backup service takes a safety
+   * backup there), and the copy lands as a new snapshot, with the previous database kept as a
+   * safety copy and an audit entry `repair`. Any failure before the snapshot lands leaves the
+   * vault as it was. `remaining` is a full deep check afterwards.
+   */
+  repairIntegrity(opts: { codes?: readonly string[]; beforeSwap?: () => Promise<void> } = {}): Promise<{ fixed: Finding[]; remaining: Finding[] }> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      if (s.store.readOnly) {
+        throw new VaultError('read-only-session', 'repair in a read-only session', {
+          hint: s.readOnlyReason?.hint ?? 'Repair needs the vault open for writing; close other windows or programs using it and try again.',
+        });
+      }
+      const SQL = await this.sql();
+      const found = await this.integrityFindings(s, true);
+      const selected = found.filter((f) => f.fix !== undefined && (opts.codes === undefined || opts.codes.includes(f.finding.code)));
+      if (selected.length === 0) return { fixed: [], remaining: found.map((f) => f.finding) };
+      const before = s.engine.export();
+      const at = this.now();
+      const next = Engine.open(SQL, before);
+      try {
+        s.audit.reset();
+        next.begin();
+        let applied: ReturnType<typeof applyFixes>;
+        try {
+          applied = applyFixes(next, s.audit, selected, at);
+          next.commit();
+        } catch (e) {
+          next.rollback();
+          throw e;
+        }
+        s.audit.reset();
+        const known = new Set(found.map((f) => findingKey(f.finding)));
+        const recheck = await checkDatabase(next, { audit: s.audit, migrations: this.migrations });
+        const introduced = recheck.filter((f) => f.finding.severity !== 'info' && !known.has(findingKey(f.finding)));
+        if (introduced.length > 0) {
+          throw new VaultError('invalid', `repair would introduce: ${introduced.map((f) => findingKey(f.finding)).join(', ')}`, {
+            hint: `Repair stopped because its fixes would have caused a new problem (${introduced[0]!.finding.message}). Nothing was changed.`,
+          });
+        }
+        const left = new Set(recheck.map((f) => findingKey(f.finding)));
+        const worthIt = applied.applied.some((f) => f.fix?.type === 'checkpoint' || !left.has(findingKey(f.finding)));
+        if (!worthIt) {
+          next.close();
+          return { fixed: [], remaining: found.map((f) => f.finding) };
+        }
+        await opts.beforeSwap?.();
+        await s.store.checkpoint(next.export(), { safetyCopyOf: before, note: 'repair' });
+      } catch (e) {
+        s.audit.reset();
+        next.close();
+        throw e;
+      }
+      s.engine.close();
+      s.engine = next;
+      s.audit.reset();
+      // The repair has landed; a failure to re-read the files now must not make it look failed.
+      const remaining = await this.integrityFindings(s, true).catch(async (e: unknown) => {
+        this.opts.logger.warn(`integrity check after repair could not re-read the files: ${String(e)}`);
+        return this.integrityFindings(s, false);
+      });
+      const stillThere = new Set(remaining.map((f) => findingKey(f.finding)));
+      this.opts.logger.info(`integrity repair: ${selected.length} selected, ${remaining.length} findings remain`);
+      this.emit({ action: 'repair' });
+      return { fixed: selected.filter((f) => !stillThere.has(findingKey(f.finding))).map((f) => f.finding), remaining: remaining.map((f) => f.finding) };
+    });
+  }
+
+  private async integrityFindings(s: Session, deep: boolean): Promise<Found[]> {
+    const found = await checkDatabase(s.engine, { audit: s.audit, migrations: this.migrations });
+    if (deep) found.push(...(await checkFiles(await s.store.readBack(), { SQL: await this.sql(), memory: s.engine, writable: !s.store.readOnly })));
+    return found;
   }
 
   // ── audit ────────────────────────────────────────────────────────────────────────────────

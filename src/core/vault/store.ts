@@ -47,6 +47,29 @@ export interface LoadedState {
   readonly records: Uint8Array[];
 }
 
+/** One file of `.campaign-vault/` as {@link VaultStore.readBack} found it. */
+export interface FileReadBack {
+  /** Path inside the workspace folder. */
+  readonly file: string;
+  /**
+   * `header`: vault.json; `snapshot`: the newest snapshot; `journal`: a journal it loads;
+   * `safety`: a safety copy; `leftover`: a file a finished checkpoint made obsolete, or a temporary
+   * file of an interrupted write; `unknown`: not a vault file; `gone`: listed, then vanished.
+   */
+  readonly kind: 'header' | 'snapshot' | 'journal' | 'safety' | 'leftover' | 'unknown' | 'gone';
+  /** Why it failed to authenticate or parse; absent when it is sound. */
+  readonly problem?: string;
+  /** Journals: valid records, and whether an interrupted append was dropped at the end. */
+  readonly records?: number;
+  readonly tornTail?: boolean;
+}
+
+export interface ReadBack {
+  readonly files: readonly FileReadBack[];
+  /** The newest snapshot and the records after it, when all of them read back. */
+  readonly loaded?: LoadedState;
+}
+
 interface ActiveJournal {
   readonly generation: number;
   header?: Uint8Array;
@@ -384,6 +407,108 @@ export class VaultStore {
     const next = await signHeader(this.keys.exportMasterKey(), { ...rest, dataKeys: rest.dataKeys.filter((d) => d.id !== r.from) });
     await this.writeHeader(next);
     this.keys.dropDataKey(r.from);
+  }
+
+  /**
+   * Re-reads the vault's files from disk and authenticates each one: the header's MAC, every
+   * snapshot and safety copy (every chunk), every journal record. Writes nothing. Waits for a
+   * running checkpoint first, so it never sees one half done. Returns what each file holds and,
+   * when the newest snapshot and the journals after it all read back, the state they load
+   * (so the caller can compare it with what is open). For the integrity check (docs/INTEGRITY.md).
+   */
+  async readBack(): Promise<ReadBack> {
+    if (this.released) throw new VaultError('locked', 'vault store closed');
+    await this.checkpointChain;
+    const files: FileReadBack[] = [];
+    const problem = (e: unknown) => (e instanceof VaultError ? e.message : String(e));
+    const bytesOrGone = async (file: string): Promise<Uint8Array | undefined> => {
+      const bytes = await this.deps.files.readIfExists(file);
+      if (bytes === undefined) files.push({ file, kind: 'gone' });
+      return bytes;
+    };
+    const headerBytes = await bytesOrGone(HEADER_FILE);
+    if (headerBytes) {
+      try {
+        const onDisk = parseHeader(headerBytes);
+        const { mac: _mac, ...rest } = onDisk;
+        const masterKey = this.keys.exportMasterKey().slice();
+        try {
+          const expected = await signHeader(masterKey, rest);
+          if (expected.mac !== onDisk.mac) files.push({ file: HEADER_FILE, kind: 'header', problem: 'header MAC mismatch' });
+          else if (onDisk.vaultId !== this.header.vaultId) files.push({ file: HEADER_FILE, kind: 'header', problem: 'header of another vault' });
+          else files.push({ file: HEADER_FILE, kind: 'header' });
+        } finally {
+          masterKey.fill(0);
+        }
+      } catch (e) {
+        files.push({ file: HEADER_FILE, kind: 'header', problem: problem(e) });
+      }
+    }
+    const names = (await this.deps.files.list(DB_DIR)).sort();
+    const snapshots = gens(names, SNAPSHOT_RE);
+    const newest = snapshots.at(-1);
+    let snapshot: Uint8Array | undefined;
+    let loadable = newest !== undefined;
+    const records: Uint8Array[] = [];
+    for (const name of names) {
+      const file = `${DB_DIR}/${name}`;
+      const s = SNAPSHOT_RE.exec(name);
+      const j = JOURNAL_RE.exec(name);
+      const safety = /^safety-(\d{1,15})\.cvs$/.exec(name);
+      if (s) {
+        const gen = Number(s[1]);
+        const bytes = await bytesOrGone(file);
+        if (!bytes) {
+          if (gen === newest) loadable = false;
+          continue;
+        }
+        try {
+          const plain = await unseal(bytes, snapshotIdentity(gen), this.keys, file);
+          if (gen === newest) snapshot = plain;
+          files.push({ file, kind: gen === newest ? 'snapshot' : 'leftover' });
+        } catch (e) {
+          if (gen === newest) loadable = false;
+          files.push({ file, kind: gen === newest ? 'snapshot' : 'leftover', problem: problem(e) });
+        }
+      } else if (j) {
+        const gen = Number(j[1]);
+        const current = newest !== undefined && gen >= newest;
+        const bytes = await bytesOrGone(file);
+        if (!bytes) {
+          if (current) loadable = false;
+          continue;
+        }
+        if (bytes.length < JOURNAL_HEADER_BYTES) {
+          // Created but its first append never completed: an interrupted, unacknowledged write.
+          files.push({ file, kind: current ? 'journal' : 'leftover', records: 0, tornTail: true });
+          continue;
+        }
+        try {
+          const read = await readJournal(bytes, this.keys, gen, file);
+          if (current) records.push(...read.records);
+          files.push({ file, kind: current ? 'journal' : 'leftover', records: read.records.length, tornTail: read.tornTail });
+        } catch (e) {
+          if (current) loadable = false;
+          files.push({ file, kind: current ? 'journal' : 'leftover', problem: problem(e) });
+        }
+      } else if (safety) {
+        const gen = Number(safety[1]);
+        const bytes = await bytesOrGone(file);
+        if (!bytes) continue;
+        try {
+          await unseal(bytes, { kind: 'safety', objectId: SAFETY_OBJECT_ID, generation: gen }, this.keys, file);
+          files.push({ file, kind: 'safety' });
+        } catch (e) {
+          files.push({ file, kind: 'safety', problem: problem(e) });
+        }
+      } else if (name.endsWith('.tmp')) {
+        files.push({ file, kind: 'leftover' });
+      } else {
+        files.push({ file, kind: 'unknown' });
+      }
+    }
+    if (newest === undefined) files.push({ file: DB_DIR, kind: 'snapshot', problem: 'no database snapshot' });
+    return { files, ...(loadable && snapshot ? { loaded: { snapshot, records } } : {}) };
   }
 
   /** Releases the lock and wipes the keys. The store cannot be used afterwards. */
