@@ -3,6 +3,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { join } from 'node:path';
 import type { DataManager } from '../../src/core/api';
 import { BackupRepository } from '../../src/core/backup/repository';
+import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
 import { BackupService } from '../../src/core/backup/service';
 import { DEFAULT_RETENTION } from '../../src/core/backup/types';
@@ -342,6 +343,26 @@ describe('core/backup: the backup repository', function () {
       target.dispose();
     }
     void a;
+  });
+
+  it('the whole check finds a lost file and an unused one; repair restores the first from a backup and deletes the second', async () => {
+    const { campaign } = await fill(dm, 2);
+    const kept = await dm.addFile(new Uint8Array(5000).fill(7), { name: 'Map', campaign_id: campaign });
+    const gone = await dm.addFile(new Uint8Array(3000).fill(9), { name: 'Old map', campaign_id: campaign });
+    await backups.create();
+    assert.equal((await checkEverything(dm, backups, { deep: true })).ok, true);
+    await dm.deleteAsset(gone.id);
+    await dm.purge('asset', gone.id);
+    const hash = String(kept.hash);
+    rmSync(join(v.root, '.campaign-vault', 'blobs', hash.slice(0, 2), `${hash}.cvb`));
+    const report = await checkEverything(dm, backups, { deep: true });
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.findings.map((f) => f.code).sort(), ['files.missing', 'files.orphan']);
+    const { fixed, after } = await repairEverything(dm, backups);
+    assert.deepEqual(fixed.map((f) => f.code).sort(), ['files.missing', 'files.orphan']);
+    assert.equal(after.ok, true, JSON.stringify(after.findings));
+    assert.equal(after.findings.length, 0);
+    assert.ok(Buffer.from(await dm.readFile(hash)).equals(Buffer.alloc(5000, 7)));
   });
 
   it('the restore drill: every snapshot restores byte-identical to the database it was made from', async () => {

@@ -409,6 +409,32 @@ export class BackupService {
     return Object.entries(m.counts).reduce((n, [k, v]) => (k === 'files' ? n : n + v), 0);
   }
 
+  /**
+   * Puts one stored file back from the newest snapshot that has it (repair of a missing or damaged
+   * file). False when no snapshot has it under this vault's current name for it.
+   */
+  async restoreFile(hash: string): Promise<boolean> {
+    if (!(await BackupRepository.exists(this.opts.repo.files))) return false;
+    const repo = await this.open();
+    try {
+      const { manifests } = await this.manifests(repo);
+      for (const m of manifests.reverse()) {
+        let f: FileEntry | undefined;
+        try {
+          f = (await this.filesOf(repo, m)).find((x) => x.hash === hash);
+          if (!f) continue;
+          const put = await this.files.write(await this.fileData(repo, f));
+          if (put.hash === hash) return true;
+        } catch (e) {
+          this.opts.logger.warn(`restoring file ${hash.slice(0, 12)} from ${m.shortId}: ${String(e)}`);
+        }
+      }
+      return false;
+    } finally {
+      repo.dropCache();
+    }
+  }
+
   /** Restores one entry as it was in a snapshot (and its file, for an asset). */
   async restoreEntity(ref: string, kind: EntityKind, idOrName: string): Promise<{ snapshot: SnapshotInfo; entity: { id: string; name: string; version: number } }> {
     const repo = await this.open();
