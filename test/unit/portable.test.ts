@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync, unzipSync, zipSync, type Zippable } from 'fflate';
 import { crc32 } from 'hash-wasm';
 import type { DataManager, Entity } from '../../src/core/api';
@@ -478,5 +482,83 @@ describe('core/backup/portable: portable export and import', function () {
     await assert.rejects(exportPortable(dm, { ...exportOpts, campaign: 'Nowhere' }), (e: unknown) => isVaultError(e, 'not-found'));
     await dm.delete('campaign', c.id);
     await assert.rejects(exportPortable(dm, { ...exportOpts, campaign: c.id }), (e: unknown) => isVaultError(e, 'invalid') && /in the trash/.test((e as VaultError).userMessage));
+  });
+});
+
+describe('campaign-vault export-backup and import-backup', function () {
+  this.timeout(120_000);
+  const root = join(__dirname, '../../..');
+  let tmp: string;
+  let cli: string;
+  const run = (folder: string, args: string[], extra: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const env: Record<string, string | undefined> = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAMPAIGN_VAULT_'))), CAMPAIGN_VAULT_KDF: 'test', CAMPAIGN_VAULT_STATE_DIR: join(tmp, 'state'), CAMPAIGN_VAULT_PASSWORD: 'vault pw', CAMPAIGN_VAULT_BACKUP_PASSWORD: 'file pw', ...extra };
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+      execFile(process.execPath, [cli, '--dir', folder, ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+  const ok = async (folder: string, args: string[]) => {
+    const r = await run(folder, args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const fails = async (folder: string, args: string[], code: number, pattern: RegExp, extra: Record<string, string | undefined> = {}) => {
+    const r = await run(folder, args, extra);
+    assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+  };
+  const vault = async (name: string) => {
+    const dir = join(tmp, name);
+    mkdirSync(dir);
+    await ok(dir, ['init']);
+    return dir;
+  };
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'cv-portable-cli-'));
+    // Built from the sources, so the test never runs a stale dist/cli.js.
+    const esbuild = await import('esbuild');
+    mkdirSync(join(tmp, 'dist'));
+    cli = join(tmp, 'dist/cli.js');
+    await esbuild.build({ entryPoints: [join(root, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', define: { __CV_VERSION__: '"1.2.3-test"' } });
+    copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(tmp, 'dist/sql-wasm.wasm'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('moves a campaign to another vault, and refuses wrong passwords, other files and existing targets', async () => {
+    const a = await vault('a');
+    const b = await vault('b');
+    await ok(a, ['create', 'campaign', '--name', 'Lost Mines']);
+    await ok(a, ['create', 'character', '--name', 'Zanna', '--campaign', 'Lost Mines', '--set', 'level=3']);
+    await ok(a, ['create', 'spell', '--name', 'Fireball', '--set', 'level=3', '--set', 'school=Evocation']);
+    const file = join(tmp, 'lost-mines.cvpb');
+    const out = JSON.parse(await ok(a, ['export-backup', file, '--campaign', 'Lost Mines', '--json'])) as { scope: string; bytes: number };
+    assert.equal(out.scope, 'campaign');
+    await fails(a, ['export-backup', file], 5, /already exists/);
+    await fails(a, ['export-backup', join(tmp, 'x.cvpb'), '--campaign', 'Nowhere'], 4, /no campaign "Nowhere"/);
+    await fails(a, ['export-backup', join(tmp, 'y.cvpb')], 2, /No password: set CAMPAIGN_VAULT_BACKUP_PASSWORD/, { CAMPAIGN_VAULT_BACKUP_PASSWORD: undefined });
+
+    await fails(b, ['import-backup', file], 3, /Wrong password for this backup file, or the file is damaged\. Nothing was changed\./, { CAMPAIGN_VAULT_BACKUP_PASSWORD: 'wrong' });
+    const text = join(tmp, 'notes.txt');
+    writeFileSync(text, 'not a backup');
+    await fails(b, ['import-backup', text], 1, /not a Campaign Vault portable backup/);
+    await fails(b, ['import-backup', join(tmp, 'missing.cvpb')], 4, /there is no such file/);
+    await fails(b, ['import-backup', file, '--on-conflict', 'merge'], 2, /--on-conflict takes skip, rename or replace/);
+    assert.equal(JSON.parse(await ok(b, ['list', 'characters', '--json'])).length, 0);
+
+    const result = JSON.parse(await ok(b, ['import-backup', file, '--json'])) as { scope: string; campaigns: { name: string }[]; created: { kind: string; name: string }[] };
+    assert.equal(result.scope, 'campaign');
+    assert.deepEqual(result.campaigns.map((c) => c.name), ['Lost Mines']);
+    assert.deepEqual(result.created.map((c) => [c.kind, c.name]), [['campaign', 'Lost Mines'], ['character', 'Zanna']]);
+    const zanna = JSON.parse(await ok(b, ['get', 'character', 'Zanna', '--json'])) as { level: number };
+    assert.equal(zanna.level, 3);
+    assert.equal(JSON.parse(await ok(b, ['list', 'spells', '--json'])).length, 0, 'a campaign backup leaves the library out');
+
+    // The whole vault, with its library.
+    const whole = join(tmp, 'whole.cvpb');
+    await ok(a, ['export-backup', whole]);
+    assert.match(await ok(b, ['import-backup', whole]), /^Imported the backup of .* into campaign "Lost Mines": 1 entries created, 2 skipped \(already there\)\.$/m);
+    assert.equal(JSON.parse(await ok(b, ['list', 'spells', '--json'])).length, 1);
   });
 });
