@@ -11,6 +11,7 @@ import { PORTABLE_HEADER_BYTES, PortableError, exportPortable, importPortable, o
 import { ENTITY_KINDS, bodyOf } from '../../src/core/db/kinds';
 import { VaultError, isVaultError } from '../../src/core/errors';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../../src/node/system';
+import { FaultyFileStore } from '../support/faultyFileStore';
 import { TEST_KDF, fingerprint, tempVault, type TestVault } from '../support/vaults';
 
 const PASSWORD = 'Tiamat rises at dawn';
@@ -475,6 +476,27 @@ describe('core/backup/portable: portable export and import', function () {
       assert.deepEqual(fingerprint(dst.root), print);
       assert.equal((await everything(fresh)).size, 0);
     });
+  });
+
+  it('a write failing half-way undoes the whole import, also the groups already written', async () => {
+    await sample();
+    const bytes = await exportPortable(dm, { ...exportOpts, files });
+    const other = tempVault('cv-portable-faulty-');
+    let faulty: FaultyFileStore | undefined;
+    const target = other.manager({ wrap: (f) => (faulty = new FaultyFileStore(f)) });
+    await target.createVault();
+    try {
+      // The library (3 entries) is written first; the 8th write fails inside a campaign.
+      faulty!.fault = { at: faulty!.mutations + 8, code: 'io' };
+      await assert.rejects(importPortable(target, bytes, { password: PASSWORD, files: new MemoryFiles(), suite }), (e: unknown) => isVaultError(e, 'io'));
+      assert.equal((await everything(target)).size, 0, 'nothing is left of the import');
+      faulty!.fault = undefined;
+      await importPortable(target, bytes, { password: PASSWORD, files: new MemoryFiles(), suite });
+      sameEntities(await everything(target), await everything(dm));
+    } finally {
+      await target.lock();
+      other.dispose();
+    }
   });
 
   it('refuses a campaign that is not there, or in the trash', async () => {
