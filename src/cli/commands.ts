@@ -1,16 +1,18 @@
 // The commands of `campaign-vault`. Each one checks its arguments before it opens the vault (so a
 // usage mistake never asks for a password), and the runner locks the vault after it.
 import type { ParseArgsConfig } from 'node:util';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { DataManager, Entity, ListQuery } from '../core/api';
 import { KINDS, ENTITY_KINDS, parseKind, type EntityKind } from '../core/db/kinds';
 import { VaultError, isVaultError } from '../core/errors';
 import { MIGRATIONS } from '../core/db/migrations';
 import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ImportReport, type OnConflict } from '../core/import';
 import { quoteName } from '../core/paths';
-import { CliError, notEncrypted, type Context } from './context';
+import { CliError, kdfFromEnv, notEncrypted, type Context } from './context';
 import { ordered, table, toJson, toYaml } from './format';
-import { currentPassword, newPassword } from './prompt';
+import { currentPassword, newPassword, promptHidden } from './prompt';
+import { exportPortable, importPortable } from '../core/backup/portable';
+import { nodeCipherSuite, nodeRandom, systemClock } from '../node/system';
 import { collectImportFiles, writeExport } from '../node/importFiles';
 import { UsageError, applyAssignments, parseAssignment, parseCount, parseYamlMapping } from './values';
 
@@ -92,6 +94,41 @@ function describeCounts(counts: Partial<Record<EntityKind, number>>): string {
 
 function passedOverLines(passedOver: readonly string[]): string[] {
   return passedOver.length ? [`Passed over ${passedOver.length === 1 ? '1 file that holds' : `${passedOver.length} files that hold`} nothing to import: ${passedOver.slice(0, 5).join(', ')}${passedOver.length > 5 ? ', …' : ''}.`] : [];
+}
+
+/** Set by esbuild from package.json (dist/cli.js). */
+declare const __CV_VERSION__: string | undefined;
+const CLI_VERSION = typeof __CV_VERSION__ === 'string' ? __CV_VERSION__ : '0.0.0-dev';
+
+const BACKUP_PASSWORD = 'CAMPAIGN_VAULT_BACKUP_PASSWORD';
+
+/** The password of a portable backup file: $CAMPAIGN_VAULT_BACKUP_PASSWORD, else asked once. */
+async function backupPassword(env: NodeJS.ProcessEnv): Promise<string> {
+  const fromEnv = env[BACKUP_PASSWORD];
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY) throw new UsageError(`No password for the backup file: set ${BACKUP_PASSWORD} or run this in a terminal.`, false);
+  return promptHidden('Password of the backup file: ');
+}
+
+async function readBackupFile(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? 4 : 1, `Cannot read ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
+  }
+}
+
+/** Writes a new file (never over an existing one); a failed write leaves no partial file. */
+async function writeNewFile(file: string, data: Uint8Array): Promise<void> {
+  try {
+    await writeFile(file, data, { flag: 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new CliError(5, `${file} already exists; choose another name or remove it first.`);
+    await rm(file, { force: true }).catch(() => undefined);
+    throw new CliError(1, `Cannot write ${file}: ${code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'its folder does not exist' : String(e)}.`);
+  }
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -493,6 +530,58 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       else if (report.ok) ctx.out.write(`The audit log is intact: ${report.entries} entries.\n`);
       else ctx.out.write(report.problems.map((p) => `${p.seq === null ? '   -' : String(p.seq).padStart(4)}  ${p.problem}`).join('\n') + '\n');
       if (!report.ok) throw new CliError(1, `The audit log is broken: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.entries} entries.`);
+    },
+  },
+
+  'export-backup': {
+    args: '<file> [--campaign <name|id>]',
+    summary: 'write the whole vault, or one campaign, into one file encrypted with its own password',
+    help: [
+      '--campaign <name|id>  only this campaign (its entries, and the items, spells and assets in it)',
+      `The file's password comes from $${BACKUP_PASSWORD}, else it is asked twice (not shown).`,
+      'Without --campaign: every campaign and the library. Entries in the trash are left out.',
+      'The file is new: an existing file is never overwritten. "campaign-vault import-backup <file>" reads it back.',
+    ],
+    options: { campaign: { type: 'string' } },
+    positionals: [1, 1],
+    async run(ctx, values, [file]) {
+      const dm = await ctx.open('read');
+      const campaign = str(values.campaign);
+      if (campaign !== undefined) await campaignId(dm, campaign);
+      const password = await newPassword(ctx.env, BACKUP_PASSWORD, 'password for the backup file');
+      const bytes = await exportPortable(dm, { password, ...(campaign !== undefined ? { campaign } : {}), kdf: kdfFromEnv(ctx.env), suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, extensionVersion: CLI_VERSION });
+      await writeNewFile(file!, bytes);
+      const what = campaign !== undefined ? `campaign ${quoteName((await dm.get('campaign', campaign))!.name)}` : 'the whole vault';
+      if (ctx.json) ctx.out.write(toJson({ file, scope: campaign !== undefined ? 'campaign' : 'vault', bytes: bytes.length }));
+      else ctx.out.write(`Wrote ${what} to ${file} (${bytes.length} bytes), encrypted with the backup file's password.\n`);
+    },
+  },
+
+  'import-backup': {
+    args: '<file> [--on-conflict skip|rename|replace]',
+    summary: 'import a file written by export-backup (a campaign or a whole vault) into this vault',
+    help: [
+      `The file's password comes from $${BACKUP_PASSWORD}, else it is asked (not shown).`,
+      '--on-conflict <what>  an entry whose id or name is taken: skip (default), rename ("Name (2)") or replace',
+      'Everything in the file is checked (password, damage, unsafe or unknown names, sizes, every entry) before',
+      'anything is written; a refused file leaves the vault as it was.',
+    ],
+    options: { 'on-conflict': { type: 'string' } },
+    positionals: [1, 1],
+    async run(ctx, values, [file]) {
+      const onConflict = str(values['on-conflict']) ?? 'skip';
+      if (!['skip', 'rename', 'replace'].includes(onConflict)) throw new UsageError(`--on-conflict takes skip, rename or replace, not "${onConflict}".`);
+      const bytes = await readBackupFile(file!);
+      const dm = await ctx.open('write');
+      const password = await backupPassword(ctx.env);
+      const result = await importPortable(dm, bytes, { password, onConflict: onConflict as OnConflict, suite: nodeCipherSuite });
+      if (ctx.json) {
+        ctx.out.write(toJson({ scope: result.manifest.scope, createdAt: result.manifest.createdAt, campaigns: result.campaigns, created: result.created, replaced: result.replaced, skipped: result.skipped, files: result.files, report: result.report }));
+        return;
+      }
+      const done = [`${result.created.length} entries created`, ...(result.replaced.length ? [`${result.replaced.length} replaced`] : []), ...(result.skipped.length ? [`${result.skipped.length} skipped (already there)`] : [])];
+      const into = result.campaigns.length ? `campaign${result.campaigns.length === 1 ? '' : 's'} ${result.campaigns.map((c) => quoteName(c.name)).join(', ')}` : 'the library';
+      ctx.out.write([`Imported the backup of ${result.manifest.createdAt} into ${into}: ${done.join(', ')}.`, ...summarizeReport(result.report)].join('\n') + '\n');
     },
   },
 };
