@@ -11,7 +11,7 @@ import { quoteName } from '../core/paths';
 import { CliError, kdfFromEnv, notEncrypted, type Context } from './context';
 import { ordered, table, toJson, toYaml } from './format';
 import { currentPassword, newPassword, promptHidden } from './prompt';
-import { exportPortable, importPortable } from '../core/backup/portable';
+import { exportPortable, importPortable, type PortableFiles } from '../core/backup/portable';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../node/system';
 import { collectImportFiles, writeExport } from '../node/importFiles';
 import { UsageError, applyAssignments, parseAssignment, parseCount, parseYamlMapping } from './values';
@@ -31,6 +31,9 @@ export interface Command {
 }
 
 const KIND_LIST = ENTITY_KINDS.join(', ');
+
+/** The vault's file store as a portable backup reads and writes it. */
+const portableFiles = (dm: DataManager): PortableFiles => ({ read: (h) => dm.readFile(h), write: async (d) => (await dm.writeFile(d)).hash });
 
 function kindOf(arg: string | undefined): EntityKind {
   const kind = arg === undefined ? undefined : parseKind(arg);
@@ -549,7 +552,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const campaign = str(values.campaign);
       if (campaign !== undefined) await campaignId(dm, campaign);
       const password = await newPassword(ctx.env, BACKUP_PASSWORD, 'password for the backup file');
-      const bytes = await exportPortable(dm, { password, ...(campaign !== undefined ? { campaign } : {}), kdf: kdfFromEnv(ctx.env), suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, extensionVersion: CLI_VERSION });
+      const bytes = await exportPortable(dm, { password, ...(campaign !== undefined ? { campaign } : {}), kdf: kdfFromEnv(ctx.env), suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, extensionVersion: CLI_VERSION, files: portableFiles(dm) });
       await writeNewFile(file!, bytes);
       const what = campaign !== undefined ? `campaign ${quoteName((await dm.get('campaign', campaign))!.name)}` : 'the whole vault';
       if (ctx.json) ctx.out.write(toJson({ file, scope: campaign !== undefined ? 'campaign' : 'vault', bytes: bytes.length }));
@@ -574,7 +577,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const bytes = await readBackupFile(file!);
       const dm = await ctx.open('write');
       const password = await backupPassword(ctx.env);
-      const result = await importPortable(dm, bytes, { password, onConflict: onConflict as OnConflict, suite: nodeCipherSuite });
+      const result = await importPortable(dm, bytes, { password, onConflict: onConflict as OnConflict, suite: nodeCipherSuite, files: portableFiles(dm) });
       if (ctx.json) {
         ctx.out.write(toJson({ scope: result.manifest.scope, createdAt: result.manifest.createdAt, campaigns: result.campaigns, created: result.created, replaced: result.replaced, skipped: result.skipped, files: result.files, report: result.report }));
         return;

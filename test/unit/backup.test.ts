@@ -12,7 +12,9 @@ import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
 import { loadSqlJs } from '../../src/node/sqljs';
 import { FaultyFileStore } from '../support/faultyFileStore';
-import { tempVault, type TestVault } from '../support/vaults';
+import { TEST_KDF, tempVault, type TestVault } from '../support/vaults';
+import { exportPortable, importPortable } from '../../src/core/backup/portable';
+import { nodeCipherSuite, nodeRandom, systemClock } from '../../src/node/system';
 
 const PASSWORD = 'correct horse';
 
@@ -397,6 +399,37 @@ async function fill2(dm: DataManager): Promise<{ heroes: string[] }> {
   for (let i = 0; i < 50; i++) heroes.push((await dm.createCharacter({ name: `Giant slayer ${i}`, campaign_id: c.id, biography: `Giant ${i} `.repeat(100) })).id);
   return { heroes };
 }
+
+describe('core/backup: portable backups with the vault\'s own file store', function () {
+  this.timeout(60_000);
+
+  it('moves a campaign with its files to another vault, whose file names are keyed differently', async () => {
+    const a = tempVault('cv-port-a-');
+    const b = tempVault('cv-port-b-');
+    const src = a.manager();
+    const dst = b.manager();
+    await src.createVault();
+    await dst.createVault();
+    try {
+      const c = await src.createCampaign({ name: 'Tomb of Annihilation' });
+      const data = new Uint8Array(70_000).map((_, i) => (i * 31) % 256);
+      const asset = await src.addFile(data, { name: 'Chult map', campaign_id: c.id });
+      const files = (dm: DataManager) => ({ read: (h: string) => dm.readFile(h), write: async (d: Uint8Array) => (await dm.writeFile(d)).hash });
+      const opts = { password: 'p', kdf: TEST_KDF, suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, extensionVersion: '0' };
+      const bytes = await exportPortable(src, { ...opts, campaign: c.id, files: files(src) });
+      await importPortable(dst, bytes, { password: 'p', suite: nodeCipherSuite, files: files(dst) });
+      const moved = (await dst.listAssets())[0]!;
+      assert.notEqual(moved.hash, asset.hash, 'the other vault names the file with its own key');
+      assert.ok(Buffer.from(await dst.readFile(String(moved.hash))).equals(Buffer.from(data)));
+      assert.equal((await checkEverything(dst, undefined, { deep: true })).ok, true);
+    } finally {
+      await src.lock();
+      await dst.lock();
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
 
 describe('core/backup: retention', () => {
   const at = (iso: string, id: string) => ({ id, time: iso });

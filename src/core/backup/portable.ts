@@ -13,6 +13,7 @@ import { ByteReader, ByteWriter, equalBytes, fromUtf8, utf8, wipe } from '../byt
 import { AuthenticationError, NONCE_BYTES, TAG_BYTES, defaultSuite, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { DEFAULT_KDF, checkKdfParams, deriveKek, hkdf, type KdfParams } from '../crypto/kdf';
 import { ENTITY_KINDS, KINDS, bodyOf, type EntityKind } from '../db/kinds';
+import { objectName } from './format';
 import { VaultError, isVaultError, type VaultErrorCode } from '../errors';
 import { MANIFEST, NameAllocator, ReportBuilder, exportCampaign, importDrafts, parseImportFile, type ApplyResult, type EntityDraft, type ImportReport, type LossEntry, type OnConflict } from '../import';
 import { quoteName } from '../paths';
@@ -55,6 +56,8 @@ export interface PortableManifest {
   readonly extensionVersion: string;
   /** Whether asset contents were included (`files/<hash>`); false when the exporter had no file store. */
   readonly filesIncluded: boolean;
+  /** BLAKE3 (unkeyed) of each file's content by its name: file names are keyed per vault, so the importing vault checks content with these. */
+  readonly fileDigests?: Readonly<Record<string, string>>;
   /** Entries per kind (campaign, character, …) and `files`. */
   readonly counts: Readonly<Record<string, number>>;
 }
@@ -313,6 +316,7 @@ export async function exportPortable(dm: DataManager, opts: ExportPortableOption
   }
 
   const hashes = new Map<string, Entity>();
+  const fileDigests: Record<string, string> = {};
   if (opts.files) for (const a of assets) if (typeof a.hash === 'string' && !hashes.has(a.hash)) hashes.set(a.hash, a);
   for (const [hash, asset] of hashes) {
     if (!FILE_HASH.test(hash)) throw new VaultError('invalid', `asset ${asset.id}: hash ${hash}`, { hint: `The asset ${quoteName(asset.name)} has a content hash that is not a valid file name (${quoteName(hash)}); run "Check Integrity".` });
@@ -324,6 +328,7 @@ export async function exportPortable(dm: DataManager, opts: ExportPortableOption
       throw e;
     }
     entries.push({ name: `files/${hash}`, data });
+    fileDigests[hash] = await objectName(data);
   }
   counts.files = hashes.size;
 
@@ -337,6 +342,7 @@ export async function exportPortable(dm: DataManager, opts: ExportPortableOption
     sourceVaultId: dm.vaultId ?? '',
     extensionVersion: opts.extensionVersion,
     filesIncluded: opts.files !== undefined,
+    ...(opts.files ? { fileDigests } : {}),
     counts,
   };
   entries.unshift({ name: 'manifest.json', data: utf8(JSON.stringify(manifest, null, 2)) });
@@ -365,6 +371,7 @@ function readManifestJson(data: Uint8Array): PortableManifest {
   if (typeof m.createdAt !== 'string' || typeof m.sourceVaultId !== 'string' || typeof m.extensionVersion !== 'string') bad('createdAt, sourceVaultId or extensionVersion missing');
   if (m.scope !== 'vault' && m.scope !== 'campaign') bad(`scope ${JSON.stringify(m.scope)}`);
   if (typeof m.filesIncluded !== 'boolean') bad('filesIncluded missing');
+  if (m.fileDigests !== undefined && (!isRecord(m.fileDigests) || !Object.values(m.fileDigests).every((d) => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d)))) bad('fileDigests');
   if (!isRecord(m.counts) || !Object.entries(m.counts).every(([k, v]) => (k === 'files' || (ENTITY_KINDS as readonly string[]).includes(k)) && isCount(v))) bad('counts');
   const named = (v: unknown) => isRecord(v) && typeof v.id === 'string' && typeof v.name === 'string';
   if (!Array.isArray(m.campaigns) || !m.campaigns.every((c) => named(c) && typeof (c as { folder?: unknown }).folder === 'string')) return bad('campaigns');
@@ -524,11 +531,22 @@ export async function importPortable(dm: DataManager, bytes: Uint8Array, opts: I
   const onConflict = opts.onConflict ?? 'skip';
   const before = onConflict === 'replace' ? await replaceable(dm, groups) : new Map<string, Entity>();
   let written = 0;
+  // Each vault names files with its own key: a file lands under this vault's name for it, and the
+  // assets that use it are pointed there. Its content is checked against the export's digest.
+  const digests = contents.manifest.fileDigests;
+  for (const [hash, data] of contents.files) {
+    if (digests && digests[hash] !== (await objectName(data))) damaged(`files/${hash} does not match its digest`);
+  }
+  const renamed = new Map<string, string>();
   for (const [hash, data] of contents.files) {
     const got = await opts.files!.write(data);
-    if (got !== hash) damaged(`files/${hash} hashes to ${got}`);
+    if (got !== hash) {
+      if (!digests) damaged(`files/${hash} hashes to ${got}`);
+      renamed.set(hash, got);
+    }
     written++;
   }
+  for (const g of groups) for (const d of g.drafts) if (d.kind === 'asset' && typeof d.body.hash === 'string' && renamed.has(d.body.hash)) d.body = { ...d.body, hash: renamed.get(d.body.hash)! };
   const done: ApplyResult[] = [];
   try {
     for (const g of groups) done.push(await importDrafts(dm, g.drafts, { onConflict, report: g.report }));
