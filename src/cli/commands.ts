@@ -181,6 +181,16 @@ function parseEntityRef(raw: string): { kind: EntityKind; ref: string } {
   return { kind, ref: raw.slice(colon + 1) };
 }
 
+/** The service's "no backups yet" names a VS Code command; here it names ours. */
+async function needBackups<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isVaultError(e, 'not-found') && e.message === 'no backups yet') throw new CliError(4, 'There are no backups yet; "campaign-vault backup" makes one.');
+    throw e;
+  }
+}
+
 /** Whether `folder` is absent or empty (a restore target); anything else is a usage mistake. */
 function emptyTarget(folder: string): 'absent' | 'empty' {
   let st;
@@ -237,7 +247,7 @@ async function restoreInto(ctx: Context, ref: string, to: string, repo: string |
   let service: BackupService;
   if (encrypted !== undefined) service = ctx.backups(await ctx.open('read'), repo);
   else ({ service, encrypted } = await backupsWithoutVault(ctx, ctx.repositoryFolder(repo)));
-  const snapshot = await service.resolve(ref);
+  const snapshot = await needBackups(service.resolve(ref));
   const password = encrypted ? await newPassword(ctx.env, 'CAMPAIGN_VAULT_NEW_PASSWORD', 'password for the restored vault') : undefined;
   mkdirSync(folder, { recursive: true });
   let r;
@@ -278,11 +288,11 @@ async function restoreBackup(ctx: Context, values: Values, ref: string): Promise
   }
   const service = ctx.backups(dm, repo);
   if (target) {
-    const r = await service.restoreEntity(ref, target.kind, target.ref);
+    const r = await needBackups(service.restoreEntity(ref, target.kind, target.ref));
     ctx.out.write(ctx.json ? toJson(r) : `Restored ${KINDS[target.kind].label} ${quoteName(r.entity.name)} as it was in the backup of ${when(r.snapshot.time)}; it is now at version ${r.entity.version}.\n`);
     return;
   }
-  const r = await service.restore(ref, { inPlace: true });
+  const r = await needBackups(service.restore(ref, { inPlace: true }));
   if (ctx.json) ctx.out.write(toJson(r));
   else {
     ctx.out.write(
@@ -688,8 +698,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (ctx.json) ctx.out.write(toJson(report));
       else {
         const read = report.packsChecked > 0 ? `, re-read ${plural(report.packsChecked, 'data file')} (${size(report.bytesRead)})` : '';
-        const lines = [`Checked ${plural(report.snapshots, 'backup')}${read}: ${report.ok ? (report.findings.some((f) => f.severity === 'warning') ? 'no damage, but see below.' : 'no damage.') : 'damage found.'}`];
-        ctx.out.write([...lines, ...findingLines(report.findings.filter((f) => f.code !== 'backup.none' || report.snapshots > 0))].join('\n') + '\n');
+        const findings = report.findings.filter((f) => f.code !== 'backup.none');
+        const head =
+          report.snapshots === 0 && findings.length === 0
+            ? 'There are no backups yet; "campaign-vault backup" makes one.'
+            : `Checked ${plural(report.snapshots, 'backup')}${read}: ${report.ok ? (findings.some((f) => f.severity === 'warning') ? 'no damage, but see below.' : 'no damage.') : 'damage found.'}`;
+        ctx.out.write([head, ...findingLines(findings)].join('\n') + '\n');
       }
       if (!report.ok) {
         throw new CliError(1, `The backups are damaged: ${plural(errorsIn(report.findings), 'problem')}; ${plural(report.damagedSnapshots.length, 'backup')} cannot be restored completely.`);
@@ -726,7 +740,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (tiers.every((t) => policy[t] === 0)) throw new UsageError('Those --keep options keep nothing, which would delete every backup: give at least one above 0.');
       const dryRun = values['dry-run'] === true;
       const dm = await ctx.open('read');
-      const r = await ctx.backups(dm, str(values.repo)).prune(policy, { dryRun });
+      const r = await needBackups(ctx.backups(dm, str(values.repo)).prune(policy, { dryRun }));
       if (ctx.json) ctx.out.write(toJson({ ...r, dryRun, policy }));
       else if (dryRun) {
         const ids = uniquePrefixes([...r.kept, ...r.forgotten]);

@@ -179,6 +179,9 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     mkdirSync(plain);
     await ok(['init', '--no-encryption'], {}, plain);
     await ok(['create', 'spell', '--name', 'Fire Bolt', '--set', 'level=0'], {}, plain);
+    assert.equal(await ok(['verify'], {}, plain), 'There are no backups yet; "campaign-vault backup" makes one.\n');
+    assertOneLineError(await cli(['restore', 'latest', '--to', join(tmp, 'nothing')], {}, plain), 4, /no backups yet; "campaign-vault backup" makes one/);
+    assertOneLineError(await cli(['prune'], {}, plain), 4, /no backups yet/);
     await ok(['backup'], {}, plain);
     const target = join(tmp, 'plain-restored');
     mkdirSync(target); // empty is as good as absent
@@ -223,6 +226,11 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     assert.match(listed.stdout, new RegExp(`^${good.slice(0, 8)}[0-9a-f]* .* second$`, 'm'));
     assert.match(listed.stdout, new RegExp(`^${id.slice(0, 8)}[0-9a-f]*  DAMAGED  `, 'm'));
     assert.match(listed.stderr, /1 backup is damaged/);
+    // The second backup reuses the damaged pack: restoring it fails, and leaves no half-made vault behind.
+    const target = join(tmp, 'from-damaged');
+    const failed = await cli(['restore', good, '--to', target, '--repo', repo], { ...PW, CAMPAIGN_VAULT_NEW_PASSWORD: 'x' });
+    assertOneLineError(failed, 1, /damaged/);
+    assert.throws(() => statSync(target), 'the new folder is removed again');
   });
 
   it('prune --keep-last 1 forgets the rest (a dry run first deletes nothing), and what is kept still verifies', async () => {
