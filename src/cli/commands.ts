@@ -1,8 +1,13 @@
 // The commands of `campaign-vault`. Each one checks its arguments before it opens the vault (so a
 // usage mistake never asks for a password), and the runner locks the vault after it.
 import type { ParseArgsConfig } from 'node:util';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { DataManager, Entity, ListQuery } from '../core/api';
+import type { BackupService } from '../core/backup/service';
+import { checkEverything, repairEverything } from '../core/backup/health';
+import { DEFAULT_RETENTION, type Finding, type RetentionPolicy, type SnapshotInfo } from '../core/backup/types';
 import { KINDS, ENTITY_KINDS, parseKind, type EntityKind } from '../core/db/kinds';
 import { VaultError, isVaultError } from '../core/errors';
 import { MIGRATIONS } from '../core/db/migrations';
@@ -14,6 +19,8 @@ import { currentPassword, newPassword, promptHidden } from './prompt';
 import { exportPortable, importPortable, type PortableFiles } from '../core/backup/portable';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../node/system';
 import { collectImportFiles, writeExport } from '../node/importFiles';
+import { nodeBackupServiceWithoutVault } from '../node/backups';
+import type { UnlockSecret } from '../core/vault/keys';
 import { UsageError, applyAssignments, parseAssignment, parseCount, parseYamlMapping } from './values';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -93,6 +100,216 @@ function countKinds(kinds: readonly EntityKind[]): Partial<Record<EntityKind, nu
 function describeCounts(counts: Partial<Record<EntityKind, number>>): string {
   const parts = Object.entries(counts).map(([k, n]) => `${n} ${n === 1 ? KINDS[k as EntityKind].label : KINDS[k as EntityKind].plural}`);
   return parts.length ? parts.join(', ') : 'no entries';
+}
+
+// ── backups (docs/CLI.md, "Backups") ──────────────────────────────────────────────────────────
+
+const REPO = '--repo <folder>       the backup repository (default: .campaign-vault/backups in the vault folder)';
+
+/** A size for people: 812 B, 4.2 KiB, 37 MiB. */
+function size(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** A snapshot's time in the computer's time zone, to the second. */
+function when(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Text typed by someone (a note, a reason), safe for one table cell. */
+function oneLine(text: string, max = 60): string {
+  const flat = Array.from(text, (c) => (c < ' ' || (c >= '\u007f' && c <= '\u009f') ? ' ' : c)).join('');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The shortest start of each id, at least 8 digits, that no other id shares — what "backups" shows
+ * to type. (A snapshot id begins with its time in milliseconds, so the first 8 digits are the same
+ * for every backup made within about a minute.)
+ */
+export function uniquePrefixes(ids: readonly string[], min = 8): Map<string, string> {
+  const sorted = [...new Set(ids)].sort();
+  const common = (a: string | undefined, b: string) => {
+    let i = 0;
+    while (a !== undefined && i < a.length && i < b.length && a[i] === b[i]) i++;
+    return i;
+  };
+  return new Map(sorted.map((id, i) => [id, id.slice(0, Math.max(min, 1 + Math.max(common(sorted[i - 1], id), common(sorted[i + 1], id))))]));
+}
+
+/** Entries in a snapshot (its counts without the files). */
+function entriesIn(s: SnapshotInfo): number {
+  return Object.entries(s.counts).reduce((n, [k, v]) => (k === 'files' ? n : n + v), 0);
+}
+
+function snapshotTable(snapshots: readonly SnapshotInfo[], ids: ReadonlyMap<string, string>): string {
+  const rows = [['ID', 'TIME', 'KIND', 'ADDED', 'ENTRIES', 'NOTE'], ...snapshots.map((s) => [ids.get(s.id) ?? s.id, when(s.time), s.kind, size(s.sizes.added), String(entriesIn(s)), oneLine(s.note ?? '')])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => Array.from(r[i]!).length)));
+  const right = new Set([3, 4]);
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Findings as lines: severity, code, the sentence, and where. */
+function findingLines(findings: readonly Finding[]): string[] {
+  const w = Math.max(0, ...findings.map((f) => f.code.length));
+  return findings.map((f) => `${f.severity.padEnd(7)}  ${f.code.padEnd(w)}  ${oneLine(f.message, 400)}${f.where ? ` (${oneLine(f.where, 200)})` : ''}${f.fixable ? ' [repairable]' : ''}`);
+}
+
+/** `--subset n/m`: the n-th of m deterministic parts of the data (m at most 256: packs are split by their first byte). */
+function parseSubset(raw: string | undefined): { n: number; of: number } | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d{1,3})\/(\d{1,3})$/.exec(raw);
+  const n = m ? Number(m[1]) : NaN;
+  const of = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || of < 1 || n > of || of > 256) throw new UsageError(`--subset expects n/m with 1 ≤ n ≤ m ≤ 256 (e.g. 1/10), not "${raw}".`);
+  return { n, of };
+}
+
+/** `--entity <kind>:<name|id>`. */
+function parseEntityRef(raw: string): { kind: EntityKind; ref: string } {
+  const colon = raw.indexOf(':');
+  const kind = colon < 0 ? undefined : parseKind(raw.slice(0, colon));
+  if (colon < 0 || raw.slice(colon + 1).trim() === '') throw new UsageError(`--entity expects <kind>:<name|id> (e.g. character:Zanna), not "${raw}".`);
+  if (!kind) throw new UsageError(`"${raw.slice(0, colon)}" in --entity is not a kind: one of ${KIND_LIST} (singular or plural).`);
+  return { kind, ref: raw.slice(colon + 1) };
+}
+
+/** The service's "no backups yet" names a VS Code command; here it names ours. */
+async function needBackups<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isVaultError(e, 'not-found') && e.message === 'no backups yet') throw new CliError(4, 'There are no backups yet; "campaign-vault backup" makes one.');
+    throw e;
+  }
+}
+
+/** Whether `folder` is absent or empty (a restore target); anything else is a usage mistake. */
+function emptyTarget(folder: string): 'absent' | 'empty' {
+  let st;
+  try {
+    st = statSync(folder);
+  } catch {
+    return 'absent';
+  }
+  if (!st.isDirectory()) throw new UsageError(`--to ${folder} is a file: give a new or empty folder.`);
+  if (readdirSync(folder).length > 0) throw new UsageError(`--to ${folder} is not empty: give a new or empty folder, so nothing in it is overwritten.`);
+  return 'empty';
+}
+
+/** An error from looking for the vault that means "there is none here to read" (absent, or its key file unreadable). */
+function vaultUnavailable(e: unknown): boolean {
+  return (e instanceof CliError && e.exitCode === 4) || isVaultError(e, 'corrupt') || isVaultError(e, 'not-a-vault');
+}
+
+/**
+ * The repository of a vault that is gone, opened with the secret alone: an unencrypted vault's
+ * needs none; otherwise $CAMPAIGN_VAULT_PASSWORD, else the password is asked.
+ */
+async function backupsWithoutVault(ctx: Context, repoFolder: string): Promise<{ service: BackupService; encrypted: boolean }> {
+  const fromEnv = ctx.env.CAMPAIGN_VAULT_PASSWORD;
+  const open = async (secret: UnlockSecret) => {
+    try {
+      return { service: await nodeBackupServiceWithoutVault(repoFolder, secret, ctx.backupOptions()), encrypted: !('none' in secret) };
+    } catch (e) {
+      if (isVaultError(e, 'not-found')) throw new CliError(4, `There is no vault in ${ctx.dir}, and no backups in ${repoFolder}.`);
+      throw e;
+    }
+  };
+  for (const secret of fromEnv !== undefined ? [{ password: fromEnv }, { none: true } as const] : [{ none: true } as const]) {
+    try {
+      return await open(secret);
+    } catch (e) {
+      if (!isVaultError(e, 'wrong-password')) throw e;
+    }
+  }
+  if (fromEnv !== undefined) throw new VaultError('wrong-password', 'wrong password for the backups', { hint: 'Wrong password for these backups, or their key file is damaged.' });
+  return open({ password: await currentPassword(ctx.env) });
+}
+
+/** `restore <snapshot> --to <folder>`: a new vault from a backup; works without the vault when its backups remain. */
+async function restoreInto(ctx: Context, ref: string, to: string, repo: string | undefined): Promise<void> {
+  const folder = path.resolve(to);
+  const before = emptyTarget(folder);
+  let encrypted: boolean | undefined;
+  try {
+    encrypted = await ctx.encrypted();
+  } catch (e) {
+    if (!vaultUnavailable(e)) throw e;
+  }
+  let service: BackupService;
+  if (encrypted !== undefined) service = ctx.backups(await ctx.open('read'), repo);
+  else ({ service, encrypted } = await backupsWithoutVault(ctx, ctx.repositoryFolder(repo)));
+  const snapshot = await needBackups(service.resolve(ref));
+  const password = encrypted ? await newPassword(ctx.env, 'CAMPAIGN_VAULT_NEW_PASSWORD', 'password for the restored vault') : undefined;
+  mkdirSync(folder, { recursive: true });
+  let r;
+  try {
+    r = await service.restore(snapshot.id, { folder, ...(password !== undefined ? { password } : {}) }, { newVault: (f) => ({ dm: ctx.managerFor(f) }) });
+  } catch (e) {
+    // Leave the target as it was (absent or empty), so the restore can simply be run again.
+    rmSync(before === 'absent' ? folder : path.join(folder, '.campaign-vault'), { recursive: true, force: true });
+    throw e;
+  }
+  if (ctx.json) {
+    ctx.out.write(toJson({ ...r, folder, encrypted: password !== undefined }));
+    return;
+  }
+  const head = `Restored the backup of ${when(r.snapshot.time)} into a new vault in ${folder}: ${plural(r.entities, 'entry', 'entries')}${r.files ? `, ${plural(r.files, 'file')}` : ''}.`;
+  ctx.out.write(
+    r.recoveryKey
+      ? `${head}\n\nRecovery key: ${r.recoveryKey}\n\nWrite the recovery key down now and keep it apart from this computer: it opens the vault if the password is forgotten, and it is not shown again.\n`
+      : `${head} Like the vault it was made from, it is not encrypted.\n`,
+  );
+}
+
+/** `restore <snapshot> [--to <folder> | --entity <kind>:<name|id>] [--repo <folder>]`. */
+async function restoreBackup(ctx: Context, values: Values, ref: string): Promise<void> {
+  if (parseKind(ref)) throw new UsageError(`Missing arguments: "campaign-vault restore ${ref} <id|name>" brings an entry back from the trash; "campaign-vault restore <snapshot>" restores a backup.`);
+  const to = str(values.to);
+  const entityArg = str(values.entity);
+  if (to !== undefined && entityArg !== undefined) throw new UsageError('Give --to <folder> or --entity <kind>:<name|id>, not both.');
+  const target = entityArg === undefined ? undefined : parseEntityRef(entityArg);
+  const repo = str(values.repo);
+  if (to !== undefined) return restoreInto(ctx, ref, to, repo);
+  let dm: DataManager;
+  try {
+    dm = await ctx.open('write');
+  } catch (e) {
+    if (e instanceof CliError && e.exitCode === 4) throw new CliError(4, `${e.message} To restore a backup into a new folder, give --to <folder> (and --repo <folder> when the backups are elsewhere).`);
+    throw e;
+  }
+  const service = ctx.backups(dm, repo);
+  if (target) {
+    const r = await needBackups(service.restoreEntity(ref, target.kind, target.ref));
+    ctx.out.write(ctx.json ? toJson(r) : `Restored ${KINDS[target.kind].label} ${quoteName(r.entity.name)} as it was in the backup of ${when(r.snapshot.time)}; it is now at version ${r.entity.version}.\n`);
+    return;
+  }
+  const r = await needBackups(service.restore(ref, { inPlace: true }));
+  if (ctx.json) ctx.out.write(toJson(r));
+  else {
+    ctx.out.write(
+      `Restored the backup of ${when(r.snapshot.time)}: ${plural(r.entities, 'entry', 'entries')}${r.files ? `, ${plural(r.files, 'file')} put back` : ''}.\n` +
+        (r.safetySnapshot ? `The vault as it was before is kept as backup ${r.safetySnapshot.id}; "campaign-vault restore ${r.safetySnapshot.id}" brings it back.\n` : ''),
+    );
+  }
+}
+
+function errorsIn(findings: readonly Finding[]): number {
+  return findings.filter((f) => f.severity === 'error').length;
 }
 
 function passedOverLines(passedOver: readonly string[]): string[] {
@@ -323,12 +540,25 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
 
   restore: {
-    args: '<kind> <id|name>',
-    summary: 'bring an entry back from the trash',
-    help: ['A name is looked up among the entries in the trash (exactly as written).'],
-    options: {},
-    positionals: [2, 2],
-    async run(ctx, _values, [kindArg, ref]) {
+    args: '<kind> <id|name>  |  restore <snapshot> [--to <folder> | --entity <kind>:<name|id>] [--repo <folder>]',
+    summary: 'bring an entry back from the trash, or restore a backup (the vault, one entry, or into a new folder)',
+    help: [
+      'restore <kind> <id|name>: a name is looked up among the entries in the trash (exactly as written).',
+      'restore <snapshot>: <snapshot> is a backup id, a unique start of one (as "backups" shows), or latest.',
+      '  Without --to or --entity the whole vault goes back to the backup, after a safety backup of it as it is.',
+      '--to <folder>         restore into a new vault in a new or empty folder; it gets a password from',
+      '                      $CAMPAIGN_VAULT_NEW_PASSWORD (else asked twice), or none if the vault is not encrypted.',
+      '                      Works without the vault when its backups remain (give --repo): the password opens them.',
+      '--entity <kind>:<name|id>  put back one entry as it was in the backup (a new version of it)',
+      REPO,
+    ],
+    options: { to: { type: 'string' }, entity: { type: 'string' }, repo: { type: 'string' } },
+    positionals: [1, 2],
+    async run(ctx, values, [kindArg, ref]) {
+      if (ref === undefined) return restoreBackup(ctx, values, kindArg!);
+      if (values.to !== undefined || values.entity !== undefined || values.repo !== undefined) {
+        throw new UsageError('--to, --entity and --repo are for restoring a backup: campaign-vault restore <snapshot> [--to <folder> | --entity <kind>:<name|id>].');
+      }
       const kind = kindOf(kindArg);
       const dm = await ctx.open('write');
       let target = await dm.get(kind, ref!);
@@ -443,6 +673,155 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const next = await newPassword(ctx.env, 'CAMPAIGN_VAULT_NEW_PASSWORD');
       await dm.changePassword(ctx.password!, next);
       ctx.out.write(ctx.json ? toJson({ ok: true }) : 'Password changed.\n');
+    },
+  },
+
+  backup: {
+    args: '[--note <text>] [--repo <folder>]',
+    summary: 'back the vault up and print the backup\'s id (--json: its description)',
+    help: [
+      '--note <text>         a few words to recognise the backup by ("before the dragon fight")',
+      REPO,
+      'Only reads the vault, so it works while VS Code has it open. Every piece is read back and checked before',
+      'the backup counts; an interrupted backup records nothing, and the next one reuses what it had written.',
+    ],
+    options: { note: { type: 'string' }, repo: { type: 'string' } },
+    positionals: [0, 0],
+    async run(ctx, values) {
+      const note = str(values.note);
+      const dm = await ctx.open('read');
+      const info = await ctx.backups(dm, str(values.repo)).create({ kind: 'manual', ...(note !== undefined ? { note } : {}) });
+      ctx.out.write(ctx.json ? toJson(info) : `${info.id}\n`);
+    },
+  },
+
+  backups: {
+    args: '[--repo <folder>]',
+    summary: 'list the backups, oldest first (exit code 1 when one is damaged)',
+    help: [REPO, 'Columns: the id to type (its first 8 digits), time, kind (manual, scheduled, safety), bytes it added, entries, note.'],
+    options: { repo: { type: 'string' } },
+    positionals: [0, 0],
+    async run(ctx, values) {
+      const dm = await ctx.open('read');
+      const { snapshots, damaged } = await ctx.backups(dm, str(values.repo)).list();
+      if (ctx.json) ctx.out.write(toJson({ snapshots, damaged }));
+      else {
+        if (snapshots.length === 0 && damaged.length === 0) ctx.out.write('There are no backups yet; "campaign-vault backup" makes one.\n');
+        const ids = uniquePrefixes([...snapshots.map((x) => x.id), ...damaged.map((d) => d.id)]);
+        if (snapshots.length > 0) ctx.out.write(snapshotTable(snapshots, ids));
+        for (const d of damaged) ctx.out.write(`${ids.get(d.id) ?? d.id}  DAMAGED  ${oneLine(d.reason, 200)}\n`);
+      }
+      if (damaged.length > 0) throw new CliError(1, `${plural(damaged.length, 'backup is', 'backups are')} damaged and cannot be restored; "campaign-vault verify" says more.`);
+    },
+  },
+
+  verify: {
+    args: '[--read-data] [--subset n/m] [--repo <folder>]',
+    summary: 'check the backups: what is damaged and which backups it affects (exit code 1 when anything is)',
+    help: [
+      'Without options: the structure (every backup\'s table of contents, every data file present).',
+      '--read-data           also re-read every data file and check every piece (decrypt, decompress, hash)',
+      '--subset n/m          re-read only part n of m of the data (e.g. 1/10, 2/10 … on ten days covers all)',
+      REPO,
+    ],
+    options: { 'read-data': { type: 'boolean' }, subset: { type: 'string' }, repo: { type: 'string' } },
+    positionals: [0, 0],
+    async run(ctx, values) {
+      const subset = parseSubset(str(values.subset));
+      const dm = await ctx.open('read');
+      const report = await ctx.backups(dm, str(values.repo)).verify({ readData: values['read-data'] === true, ...(subset ? { subset } : {}) });
+      if (ctx.json) ctx.out.write(toJson(report));
+      else {
+        const read = report.packsChecked > 0 ? `, re-read ${plural(report.packsChecked, 'data file')} (${size(report.bytesRead)})` : '';
+        const findings = report.findings.filter((f) => f.code !== 'backup.none');
+        const head =
+          report.snapshots === 0 && findings.length === 0
+            ? 'There are no backups yet; "campaign-vault backup" makes one.'
+            : `Checked ${plural(report.snapshots, 'backup')}${read}: ${report.ok ? (findings.some((f) => f.severity === 'warning') ? 'no damage, but see below.' : 'no damage.') : 'damage found.'}`;
+        ctx.out.write([head, ...findingLines(findings)].join('\n') + '\n');
+      }
+      if (!report.ok) {
+        throw new CliError(1, `The backups are damaged: ${plural(errorsIn(report.findings), 'problem')}; ${plural(report.damagedSnapshots.length, 'backup')} cannot be restored completely.`);
+      }
+    },
+  },
+
+  prune: {
+    args: '[--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--dry-run] [--repo <folder>]',
+    summary: 'forget old backups and delete the data only they used',
+    help: [
+      `Without --keep options: the last ${DEFAULT_RETENTION.last}, plus the newest of each of the last ${DEFAULT_RETENTION.hourly} hours, ${DEFAULT_RETENTION.daily} days, ${DEFAULT_RETENTION.weekly} weeks and ${DEFAULT_RETENTION.monthly} months.`,
+      'With any --keep option, exactly what the options say (the others are 0), as restic\'s forget does.',
+      '--keep-last N         the N newest backups',
+      '--keep-hourly N       the newest backup of each of the last N hours that have one (also daily, weekly, monthly)',
+      '--dry-run             say what would be forgotten; delete nothing',
+      REPO,
+      'Data still used by a kept backup is never deleted; a prune that is interrupted leaves every kept backup whole.',
+    ],
+    options: {
+      'keep-last': { type: 'string' },
+      'keep-hourly': { type: 'string' },
+      'keep-daily': { type: 'string' },
+      'keep-weekly': { type: 'string' },
+      'keep-monthly': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      repo: { type: 'string' },
+    },
+    positionals: [0, 0],
+    async run(ctx, values) {
+      const tiers = ['last', 'hourly', 'daily', 'weekly', 'monthly'] as const;
+      const given = tiers.map((t) => parseCount(str(values[`keep-${t}`]), `--keep-${t}`));
+      const policy: RetentionPolicy = given.every((n) => n === undefined) ? DEFAULT_RETENTION : { last: given[0] ?? 0, hourly: given[1] ?? 0, daily: given[2] ?? 0, weekly: given[3] ?? 0, monthly: given[4] ?? 0 };
+      if (tiers.every((t) => policy[t] === 0)) throw new UsageError('Those --keep options keep nothing, which would delete every backup: give at least one above 0.');
+      const dryRun = values['dry-run'] === true;
+      const dm = await ctx.open('read');
+      const r = await needBackups(ctx.backups(dm, str(values.repo)).prune(policy, { dryRun }));
+      if (ctx.json) ctx.out.write(toJson({ ...r, dryRun, policy }));
+      else if (dryRun) {
+        const ids = uniquePrefixes([...r.kept, ...r.forgotten]);
+        ctx.out.write(`Would keep ${plural(r.kept.length, 'backup')} and forget ${r.forgotten.length}${r.forgotten.length ? `: ${r.forgotten.map((id) => ids.get(id)).join(', ')}` : ''}. Nothing was deleted (--dry-run).\n`);
+      }
+      else ctx.out.write(`Kept ${plural(r.kept.length, 'backup')}, forgot ${r.forgotten.length}; deleted ${plural(r.packsDeleted, 'data file')} and rewrote ${r.packsRewritten}, freeing ${size(r.bytesFreed)}.\n`);
+    },
+  },
+
+  check: {
+    args: '[--deep] | check --repair [--repo <folder>]',
+    summary: 'check the vault\'s integrity (exit code 1 on errors); --repair fixes what can be fixed',
+    help: [
+      'Checks the database (integrity, links between entries, entries against their schemas), the files, the',
+      'journal, the audit chain and the backups; each finding has a severity (error, warning, info).',
+      '--deep                also re-read and re-hash every file',
+      '--repair              fix what can be fixed automatically: on a copy, checked again, then swapped in, after',
+      '                      a safety backup; what remains is listed',
+      REPO + ' (where --repair keeps its safety backup)',
+    ],
+    options: { deep: { type: 'boolean' }, repair: { type: 'boolean' }, repo: { type: 'string' } },
+    positionals: [0, 0],
+    async run(ctx, values) {
+      if (values.deep && values.repair) throw new UsageError('--deep is for checking; --repair checks what it repairs by itself.');
+      if (values.repo !== undefined && !values.repair) throw new UsageError('--repo is for --repair (where it keeps its safety backup).');
+      if (values.repair) {
+        const dm = await ctx.open('write');
+        const backups = ctx.backups(dm, str(values.repo));
+        const r = await repairEverything(dm, backups);
+        if (ctx.json) ctx.out.write(toJson({ fixed: r.fixed, remaining: r.remaining }));
+        else {
+          const lines = [`Repaired ${plural(r.fixed.length, 'problem')}${r.remaining.length ? `; ${r.remaining.length} remain` : ''}.`, ...findingLines(r.fixed).map((l) => `fixed    ${l}`), ...findingLines(r.remaining)];
+          ctx.out.write(lines.join('\n') + '\n');
+        }
+        if (errorsIn(r.remaining) > 0) throw new CliError(1, `${plural(errorsIn(r.remaining), 'error')} could not be repaired automatically.`);
+        return;
+      }
+      const dm = await ctx.open('read');
+      const report = await checkEverything(dm, ctx.backups(dm, undefined), values.deep ? { deep: true } : {});
+      if (ctx.json) ctx.out.write(toJson(report));
+      else ctx.out.write([report.findings.length === 0 ? 'The vault is whole: no problems found.' : `${plural(report.findings.length, 'finding')}:`, ...findingLines(report.findings)].join('\n') + '\n');
+      const errors = errorsIn(report.findings);
+      if (errors > 0 || !report.ok) {
+        const fixable = report.findings.filter((f) => f.severity === 'error' && f.fixable).length;
+        throw new CliError(1, `The integrity check found ${plural(errors, 'error')}${fixable ? `; ${fixable} can be repaired with "campaign-vault check --repair"` : ''}.`);
+      }
     },
   },
 

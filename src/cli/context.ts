@@ -2,15 +2,24 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DataManager } from '../core/api';
+import type { BackupService } from '../core/backup/service';
 import { DEFAULT_KDF, type KdfParams } from '../core/crypto/kdf';
 import { VaultError, isVaultError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import { VaultStore } from '../core/vault/store';
+import { defaultRepositoryFolder, nodeBackupService } from '../node/backups';
 import { nodeDataManager, silentLogger } from '../node/dataManager';
 import { NodeFileStore } from '../node/fileStore';
 import { NodeStateStore } from '../node/state';
 import { currentPassword } from './prompt';
 import { UsageError } from './values';
+
+/** Set by esbuild from package.json. */
+declare const __CV_VERSION__: string | undefined;
+/** The tool's version (recorded in every backup it makes). */
+export const CLI_VERSION = typeof __CV_VERSION__ === 'string' ? __CV_VERSION__ : '0.0.0-dev';
+
+const APP = 'campaign-vault (command line)';
 
 /** An error with its own exit code and one sentence for the user. */
 export class CliError extends Error {
@@ -80,14 +89,38 @@ export class Context {
   manager(): DataManager {
     if (!this.dm) {
       this.checkDir();
-      this.dm = nodeDataManager(this.dir, {
-        app: 'campaign-vault (command line)',
-        stateDir: this.env.CAMPAIGN_VAULT_STATE_DIR || NodeStateStore.defaultDir(),
-        kdf: kdfFromEnv(this.env),
-        logger: this.env.CAMPAIGN_VAULT_DEBUG ? stderrLogger() : silentLogger,
-      });
+      this.dm = this.managerFor(this.dir);
     }
     return this.dm;
+  }
+
+  /** A DataManager for another folder (a vault restored from a backup), with the same settings; the caller locks it. */
+  managerFor(folder: string): DataManager {
+    return nodeDataManager(folder, {
+      app: APP,
+      stateDir: this.env.CAMPAIGN_VAULT_STATE_DIR || NodeStateStore.defaultDir(),
+      kdf: kdfFromEnv(this.env),
+      logger: this.logger(),
+    });
+  }
+
+  logger(): Logger {
+    return this.env.CAMPAIGN_VAULT_DEBUG ? stderrLogger() : silentLogger;
+  }
+
+  /** The backup repository folder: `--repo` (relative to the current folder) or the vault's `.campaign-vault/backups`. */
+  repositoryFolder(repo: string | undefined): string {
+    return repo === undefined ? defaultRepositoryFolder(this.dir) : path.resolve(repo);
+  }
+
+  /** The backups of the opened vault `dm`, in `--repo` or the default repository. */
+  backups(dm: DataManager, repo: string | undefined): BackupService {
+    return nodeBackupService(dm, this.dir, { app: APP, extensionVersion: CLI_VERSION, repository: this.repositoryFolder(repo), logger: this.logger() });
+  }
+
+  /** Backup options for a repository opened without the vault (see nodeBackupServiceWithoutVault). */
+  backupOptions(): { app: string; extensionVersion: string; logger: Logger } {
+    return { app: APP, extensionVersion: CLI_VERSION, logger: this.logger() };
   }
 
   /** Whether the folder's vault is encrypted; fails with exit code 4 when there is none. */

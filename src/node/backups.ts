@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import type { DataManager } from '../core/api';
 import { BackupService } from '../core/backup/service';
-import type { RepositoryDeps } from '../core/backup/repository';
+import { BackupRepository, type RepositoryDeps } from '../core/backup/repository';
+import { VaultError } from '../core/errors';
 import type { Logger } from '../core/ports';
+import type { UnlockSecret } from '../core/vault/keys';
 import { BACKUPS_DIR } from '../core/vault/layout';
 import { silentLogger } from './dataManager';
 import { NodeFileStore } from './fileStore';
@@ -47,4 +49,28 @@ export function nodeBackupService(dm: DataManager, vaultFolder: string, opts: No
     sql: loadSqlJs,
     logger: logger.child('backup'),
   });
+}
+
+/**
+ * Backups whose vault is gone (deleted, damaged, or on a lost disk): the repository in
+ * `repositoryFolder` opened with the vault's password or recovery key alone
+ * (BackupRepository.openWithSecret). What needs no vault works — `list`, `resolve`,
+ * `databaseImage`, `verify` and `restore` into a new folder; whatever needs the open vault
+ * (`create`, `prune`, an in-place or one-entry restore) fails with a sentence saying so.
+ * Fails with `not-found` when the folder holds no backups and `wrong-password` for a wrong secret.
+ */
+export async function nodeBackupServiceWithoutVault(repositoryFolder: string, secret: UnlockSecret, opts: Omit<NodeBackupOptions, 'repository'>): Promise<BackupService> {
+  const logger = opts.logger ?? silentLogger;
+  const deps = repositoryDeps(repositoryFolder, opts.app, logger);
+  if (!(await BackupRepository.exists(deps.files))) {
+    throw new VaultError('not-found', `no backups in ${repositoryFolder}`, { hint: `There are no Campaign Vault backups in ${repositoryFolder}.` });
+  }
+  const repo = await BackupRepository.openWithSecret(deps, secret);
+  const noVault = (): never => {
+    throw new VaultError('unsupported', 'no vault', { hint: 'The vault of these backups is not here: only restoring a backup into a new folder works.' });
+  };
+  // Every DataManager call the service makes fails with that sentence; the repository is given
+  // to the service already open, so list, verify and restore into a folder never ask the vault.
+  const dm = new Proxy({}, { get: (_target, prop) => (prop === 'then' ? undefined : noVault) }) as unknown as DataManager;
+  return new BackupService({ dm, repo: deps, repository: repo, extensionVersion: opts.extensionVersion, sql: loadSqlJs, logger: logger.child('backup') });
 }

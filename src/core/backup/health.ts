@@ -70,10 +70,10 @@ export async function repairEverything(
   const fileFindings = before.findings.filter((f) => f.code.startsWith('files.') && wanted(f));
   const dbFindings = before.findings.filter((f) => !f.code.startsWith('files.') && !f.code.startsWith('backup.') && wanted(f));
   if (dbFindings.length > 0) {
-    const r = await dm.repairIntegrity({
-      codes: [...new Set(dbFindings.map((f) => f.code))],
-      ...(backups ? { beforeSwap: async () => void (await backups.create({ kind: 'safety', note: 'Before repairing integrity issues' })) } : {}),
-    });
+    // The safety backup comes first: repairIntegrity's beforeSwap runs inside the DataManager's
+    // queue, where a backup (which reads the vault through that queue) would wait forever.
+    if (backups) await backups.create({ kind: 'safety', note: 'Before repairing integrity issues' });
+    const r = await dm.repairIntegrity({ codes: [...new Set(dbFindings.map((f) => f.code))] });
     fixed.push(...r.fixed);
   }
   for (const f of fileFindings) {

@@ -60,6 +60,8 @@ export interface BackupServiceOptions {
   readonly extensionVersion: string;
   /** The vault's files; the DataManager's file store by default. */
   readonly files?: VaultFiles;
+  /** A repository opened already (with the password alone, when the vault is gone). */
+  readonly repository?: BackupRepository;
   readonly sql: () => Promise<SqlJsStatic>;
   readonly logger: Logger;
 }
@@ -102,6 +104,7 @@ export class BackupService {
 
   constructor(private readonly opts: BackupServiceOptions) {
     this.files = opts.files ?? vaultFiles(opts.dm);
+    this.repo = opts.repository;
   }
 
   private async open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
@@ -221,26 +224,21 @@ export class BackupService {
     }
   }
 
+  /** Random, so any 8 digits of it tell snapshots apart (order comes from the manifests' times). */
   private newSnapshotId(): string {
-    const b = this.opts.repo.random.bytes(16);
-    const ms = this.opts.repo.clock.now();
-    for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
-    b[6] = (b[6]! & 0x0f) | 0x70;
-    b[8] = (b[8]! & 0x3f) | 0x80;
-    return toHex(b);
+    return toHex(this.opts.repo.random.bytes(16));
   }
 
   /** The files of the newest readable snapshot, to skip reading files that did not change. */
   private async latestFiles(repo: BackupRepository): Promise<Map<string, FileEntry>> {
-    const names = await repo.listSnapshotNames();
-    for (const name of names.reverse()) {
+    const { manifests } = await this.manifests(repo);
+    for (const m of manifests.reverse()) {
       try {
-        const m = checkManifest(await repo.readSnapshotFile(name), `snapshots/${name}`);
         const out = new Map<string, FileEntry>();
         for (const f of await this.filesOf(repo, m)) out.set(f.hash, f);
         return out;
       } catch (e) {
-        this.opts.logger.warn(`snapshot ${name.slice(0, 8)} unreadable: ${String(e)}`);
+        this.opts.logger.warn(`snapshot ${m.shortId} unreadable: ${String(e)}`);
       }
     }
     return new Map();

@@ -21,7 +21,7 @@ export interface SnapshotSizes {
 
 /** What `backups` lists: the snapshot's metadata without its chunk lists. */
 export interface SnapshotInfo {
-  /** 32 hex digits, time-ordered (a UUIDv7 without dashes). */
+  /** 32 random hex digits. */
   readonly id: string;
   /** The first 8 digits, unique enough to type (`restore 0192ab3c`). */
   readonly shortId: string;
