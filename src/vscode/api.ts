@@ -66,6 +66,12 @@ export interface CampaignVaultTesting {
   sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
   /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */
   sheetMessage(uri: string, message: unknown): boolean;
+  /** The Backups view (`backups`) or the Integrity view (`integrity`) as the user sees it: top-level items and their children. */
+  backupViews(view: 'backups' | 'integrity'): Promise<readonly (TreeItemSnapshot & { readonly children: readonly TreeItemSnapshot[]; readonly node: unknown })[]>;
+  /** Runs one pass of the backup and integrity schedules as if it were `now` (ms since the epoch). */
+  backupTick(now: number): Promise<void>;
+  /** The backup status bar item. */
+  backupStatus(): { readonly text: string; readonly tooltip: string; readonly visible: boolean };
   /** The context keys as last set, and the status bar item. */
   state(): { readonly contextKeys: ContextKeyValues | undefined; readonly statusBar: { readonly text: string; readonly command: string | undefined; readonly tooltip: string } };
 }

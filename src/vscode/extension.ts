@@ -29,6 +29,21 @@ import { LOG_CHANNEL_NAME, channelLogger } from './log';
 import { windowPrompter, type Prompter } from './prompter';
 import { RememberedKeys } from './rememberedKeys';
 import { createStatusBarItem } from './statusBar';
+import { BackupManager } from './backups/backupManager';
+import { createBackupStatusItem } from './backups/backupStatus';
+import {
+  checkIntegrity,
+  createBackup,
+  exportPortableBackup,
+  goToFinding,
+  importPortableBackup,
+  pruneBackups,
+  repairIntegrity,
+  restoreBackup,
+  verifyBackups,
+  type BackupCommandContext,
+} from './backups/commands';
+import { BACKUPS_VIEW, BackupsTreeProvider, INTEGRITY_VIEW, IntegrityTreeProvider } from './backups/views';
 import { StatusModel } from './status';
 import { VaultRegistry } from './vaults';
 import { ReadOnlyVaultWatcher } from './vaultWatcher';
@@ -126,6 +141,39 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   vaultCommand(COMMANDS.importFiles, importFiles);
   vaultCommand(COMMANDS.exportCampaign, exportCampaignCommand);
 
+  // Backups and integrity (docs/BACKUPS.md, docs/INTEGRITY.md).
+  const backups = new BackupManager(vaults, version, log.child('backups'), context.globalState, (text, actions) => ctx.ui().message({ id: 'scheduled', severity: 'warning', text, actions }));
+  const backupCtx: BackupCommandContext = { ...ctx, ui: () => ctx.ui(), backups, extensionVersion: version };
+  const backupTree = new BackupsTreeProvider(backups);
+  const integrityTree = new IntegrityTreeProvider(backups);
+  const backupStatus = createBackupStatusItem(backups);
+  context.subscriptions.push(
+    backups,
+    backupTree,
+    integrityTree,
+    backupStatus,
+    vscode.window.createTreeView(BACKUPS_VIEW, { treeDataProvider: backupTree }),
+    vscode.window.createTreeView(INTEGRITY_VIEW, { treeDataProvider: integrityTree }),
+  );
+  const backupCommand = <R>(id: CommandId, handler: (c: BackupCommandContext, arg?: unknown, extra?: unknown) => Promise<R>) =>
+    registerCommand(context, log, id, (arg?: unknown, extra?: unknown) => handler(backupCtx, arg, extra), {
+      report: (text, actions) => ctx.ui().message({ id: 'error', severity: 'error', text, actions }),
+      after: async () => {
+        await vaults.refresh();
+        await backups.refresh();
+      },
+    });
+  backupCommand(COMMANDS.createBackup, createBackup);
+  backupCommand(COMMANDS.restoreBackup, restoreBackup);
+  backupCommand(COMMANDS.verifyBackups, verifyBackups);
+  backupCommand(COMMANDS.pruneBackups, pruneBackups);
+  backupCommand(COMMANDS.exportPortableBackup, exportPortableBackup);
+  backupCommand(COMMANDS.importPortableBackup, importPortableBackup);
+  backupCommand(COMMANDS.checkIntegrity, checkIntegrity);
+  backupCommand(COMMANDS.repairIntegrity, repairIntegrity);
+  backupCommand(COMMANDS.goToFinding, goToFinding);
+  registerCommand(context, log, COMMANDS.refreshBackups, () => backups.refresh());
+
   // Entity links, hovers and Quick Search work on the first unlocked vault.
   const authoringVault = () => vaults.folders.find((f) => f.dm.isUnlocked);
   const entityUri = (e: { kind: EntityKind; name: string; campaign_name?: string }) =>
@@ -189,6 +237,28 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
     treeNode: (path) => tree.nodeAt(path),
     sheets: () => sheetProbe.sheets(),
     sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
+    backupViews: async (view) => {
+      const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backupTree as vscode.TreeDataProvider<unknown>) : (integrityTree as vscode.TreeDataProvider<unknown>);
+      const snap = async (node: unknown) => {
+        const item = await provider.getTreeItem(node);
+        return {
+          label: treeLabel(item),
+          ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
+          ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+          collapsible: item.collapsibleState !== undefined && item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+        };
+      };
+      const top = (await provider.getChildren()) ?? [];
+      return Promise.all(
+        top.map(async (node) => ({ ...(await snap(node)), node, children: await Promise.all(((await provider.getChildren(node)) ?? []).map(snap)) })),
+      );
+    },
+    backupTick: (now) => backups.tick(now),
+    backupStatus: () => ({
+      text: backupStatus.item.text,
+      tooltip: typeof backupStatus.item.tooltip === 'string' ? backupStatus.item.tooltip : (backupStatus.item.tooltip?.value ?? ''),
+      visible: backups.backupStates.length > 0,
+    }),
     state: () => ({
       contextKeys: vaults.contextKeys,
       statusBar: {

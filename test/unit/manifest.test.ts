@@ -32,12 +32,14 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('has an activity-bar container with an icon file, holding the Campaigns view with welcome content', () => {
+  it('has an activity-bar container with an icon file, holding the Campaigns, Backups and Integrity views with welcome content', () => {
     const [container] = manifest.contributes.viewsContainers.activitybar;
     assert.equal(container.title, 'Campaign Vault');
     assert.ok(existsSync(join(root, container.icon)), `missing ${container.icon}`);
-    assert.deepEqual(manifest.contributes.views[container.id].map((v: { id: string; name: string }) => v.name), ['Campaigns']);
-    assert.ok(manifest.contributes.viewsWelcome.some((w: { view: string }) => w.view === 'campaignVault.campaigns'));
+    assert.deepEqual(manifest.contributes.views[container.id].map((v: { id: string; name: string }) => v.name), ['Campaigns', 'Backups', 'Integrity']);
+    for (const view of ['campaignVault.campaigns', 'campaignVault.backups', 'campaignVault.integrity']) {
+      assert.ok(manifest.contributes.viewsWelcome.some((w: { view: string }) => w.view === view), `no welcome content for ${view}`);
+    }
   });
 
   it('ships through an allowlist .vscodeignore', () => {

@@ -333,3 +333,19 @@ export async function repairIntegrity(ctx: BackupCommandContext, arg?: unknown):
   summarize(ctx, 'repaired', `Repaired ${r.fixed.length} problem${r.fixed.length === 1 ? '' : 's'}.${left ? ` ${left} remain that need you: see the Integrity view.` : ' The vault is whole.'}`, left ? 'warning' : 'info');
   return r;
 }
+
+/** Opens the entry a finding is about (the Integrity view's "go to"). */
+export async function goToFinding(ctx: BackupCommandContext, arg?: unknown): Promise<boolean> {
+  const node = arg as { folder?: vscode.WorkspaceFolder; finding?: { entity?: { kind: string; id: string } } } | undefined;
+  const target = node?.finding?.entity;
+  const f = node?.folder && ctx.vaults.folders.find((x) => x.folder.uri.toString() === node.folder!.uri.toString());
+  if (!target || !f || !(ENTITY_KINDS as readonly string[]).includes(target.kind)) return false;
+  const entity = await f.dm.get(target.kind as EntityKind, target.id);
+  if (!entity) {
+    summarize(ctx, 'cannot-run', 'That entry no longer exists.');
+    return false;
+  }
+  const { EntityFileSystem } = await import('../documents/entityFs');
+  await vscode.commands.executeCommand('vscode.open', await EntityFileSystem.uriOf(f.folder, f.dm, entity));
+  return true;
+}

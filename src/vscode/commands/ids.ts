@@ -25,6 +25,16 @@ export const COMMANDS = {
   quickSearch: 'campaignVault.quickSearch',
   importFiles: 'campaignVault.import',
   exportCampaign: 'campaignVault.exportCampaign',
+  createBackup: 'campaignVault.createBackup',
+  restoreBackup: 'campaignVault.restoreBackup',
+  verifyBackups: 'campaignVault.verifyBackups',
+  pruneBackups: 'campaignVault.pruneBackups',
+  exportPortableBackup: 'campaignVault.exportPortableBackup',
+  importPortableBackup: 'campaignVault.importPortableBackup',
+  checkIntegrity: 'campaignVault.checkIntegrity',
+  repairIntegrity: 'campaignVault.repairIntegrity',
+  goToFinding: 'campaignVault.goToFinding',
+  refreshBackups: 'campaignVault.refreshBackups',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
