@@ -1,0 +1,216 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, promises as fs, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DataManager } from '../../src/core/api';
+import type { PruneReport, SnapshotInfo, VerifyReport } from '../../src/core/backup/types';
+import type { KdfParams } from '../../src/core/crypto/kdf';
+import type { IntegrityReport } from '../../src/core/integrity';
+import { nodeDataManager } from '../../src/node/dataManager';
+import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
+import { ScriptedPrompter } from '../support/scriptedPrompter';
+
+const EXTENSION_ID = 'campaign-vault.campaign-vault';
+const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
+
+describe('Campaign Vault: backups, restore and integrity in VS Code', function () {
+  this.timeout(120_000);
+  let api: CampaignVaultApi;
+  let testing: CampaignVaultTesting;
+  let folder: vscode.WorkspaceFolder;
+  let vaultDir: string;
+  const ui = new ScriptedPrompter();
+  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
+  const dm = (): DataManager => api.getDataManager(folder.uri)!;
+  const snapshots = async () => (await testing.backupViews('backups')).filter((i) => i.contextValue === 'snapshot');
+  let campaignId = '';
+  let zanna = '';
+  let mapHash = '';
+  const scratch = mkdtempSync(join(tmpdir(), 'cv-backups-it-'));
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
+    testing = api._testing!;
+    folder = vscode.workspace.workspaceFolders![0]!;
+    vaultDir = join(folder.uri.fsPath, '.campaign-vault');
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    testing.setKdf(FAST_KDF);
+    testing.setPrompter(ui);
+    await run('refresh');
+    await dm().createVault();
+    await run('refresh');
+    const c = await dm().createCampaign({ name: 'Lost Mine of Phandelver' });
+    campaignId = c.id;
+    zanna = (await dm().createCharacter({ name: 'Zanna', campaign_id: c.id, class: 'Wizard', level: 3 })).id;
+    await dm().createNpc({ name: 'Sildar Hallwinter', campaign_id: c.id });
+    mapHash = String((await dm().addFile(new Uint8Array(40_000).map((_, i) => i % 253), { name: 'Phandalin map', campaign_id: c.id })).hash);
+    await run('refreshBackups');
+  });
+
+  afterEach(function () {
+    ui.finishTest(this.currentTest?.state);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('campaignVault.backup').update('keepLast', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await dm()?.lock();
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    testing?.setPrompter(undefined);
+    testing?.setKdf(undefined);
+    await run('refresh');
+  });
+
+  it('Create Backup asks for a note, shows the snapshot in the Backups view and the time in the status bar', async () => {
+    assert.deepEqual(await snapshots(), [], 'no backups yet: the view shows its welcome');
+    assert.match(testing.backupStatus().text, /No backup yet/);
+    ui.play({ input: 'backup-note', answer: 'before session 1' });
+    const snap = await run<SnapshotInfo>('createBackup');
+    assert.equal(snap.note, 'before session 1');
+    assert.equal(snap.counts.files, 1);
+    assert.match(ui.shown('backed-up')[0]?.text ?? '', new RegExp(`Backup ${snap.shortId} made`));
+    assert.equal(ui.progresses.at(-1)?.cancellable, true);
+    const items = await snapshots();
+    assert.equal(items.length, 1);
+    assert.match(items[0]!.description ?? '', /manual · before session 1/);
+    assert.match(testing.backupStatus().text, /Backup just now/);
+    assert.ok(existsSync(join(vaultDir, 'backups', 'repo.json')), 'the repository is inside the vault folder by default');
+  });
+
+  it('a cancelled backup records nothing', async () => {
+    ui.play({ input: 'backup-note', answer: '' });
+    ui.cancel.add('backup');
+    assert.equal(await run('createBackup'), undefined);
+    assert.match(ui.shown('cancelled')[0]?.text ?? '', /cancelled/i);
+    assert.equal((await snapshots()).length, 1);
+  });
+
+  it('Restore Backup… from the view puts the whole vault back after a safety backup', async () => {
+    await dm().updateCharacter(zanna, { level: 9 });
+    await dm().createCampaign({ name: 'Curse of Strahd' });
+    const [item] = await snapshots();
+    ui.play({ pick: 'restore-how', label: 'The whole vault, here' });
+    ui.answers['confirm-restore'] = 'Restore';
+    await run('restoreBackup', item!.node);
+    assert.equal((await dm().getCharacter(zanna))?.level, 3);
+    assert.equal((await dm().listCampaigns()).length, 1);
+    assert.match(ui.shown('restored')[0]?.text ?? '', /Restored the backup/);
+    const after = await snapshots();
+    assert.equal(after.length, 2);
+    assert.match(after[0]!.description ?? '', /safety/, 'the newest is the safety backup of the state before');
+  });
+
+  it('restores one entry, and the whole vault into a new folder', async () => {
+    const items = await snapshots();
+    const first = items.at(-1)!;
+    await dm().updateCharacter(zanna, { level: 12 });
+    ui.play({ pick: 'restore-how', label: 'One entry' }, { pick: 'restore-kind', label: 'Character' }, { input: 'restore-entry', answer: 'Zanna' });
+    await run('restoreBackup', first.node);
+    assert.equal((await dm().getCharacter(zanna))?.level, 3);
+    const target = join(scratch, 'restored');
+    ui.play({ pick: 'restore-how', label: 'into a new folder' });
+    await run('restoreBackup', first.node, { folder: vscode.Uri.file(target) });
+    const other = nodeDataManager(target, { app: 'integration test', stateDir: join(scratch, 'state') });
+    await other.unlock({ none: true });
+    try {
+      assert.deepEqual((await other.listCharacters()).map((c) => c.name), ['Zanna']);
+      const [asset] = await other.listAssets();
+      assert.equal((await other.readFile(String(asset!.hash))).length, 40_000);
+    } finally {
+      await other.lock();
+    }
+  });
+
+  it('Verify Backups re-reads everything and says all is well; a damaged data file is reported in the Integrity view', async () => {
+    ui.play({ pick: 'verify-mode', label: 'Re-read everything' });
+    const ok = await run<VerifyReport>('verifyBackups');
+    assert.equal(ok.ok, true);
+    assert.match(ui.shown('verified')[0]?.text ?? '', /intact/);
+    const dataDir = join(vaultDir, 'backups', 'data');
+    const sub = (await fs.readdir(dataDir))[0]!;
+    const pack = join(dataDir, sub, (await fs.readdir(join(dataDir, sub)))[0]!);
+    const bytes = await fs.readFile(pack);
+    const copy = Buffer.from(bytes);
+    copy[60] = copy[60]! ^ 0xff;
+    await fs.writeFile(pack, copy);
+    try {
+      ui.play({ pick: 'verify-mode', label: 'Re-read everything' });
+      const bad = await run<VerifyReport>('verifyBackups');
+      assert.equal(bad.ok, false);
+      const view = await testing.backupViews('integrity');
+      assert.ok(view.some((i) => /Errors/.test(i.label) && i.children.some((c) => /damaged/.test(c.label))), JSON.stringify(view));
+    } finally {
+      await fs.writeFile(pack, bytes);
+    }
+  });
+
+  it('Check Integrity finds a lost file, the Integrity view lists it, and Repair brings it back from the backup', async () => {
+    const report = await run<IntegrityReport>('checkIntegrity');
+    assert.equal(report.ok, true, JSON.stringify(report.findings));
+    assert.match(ui.shown('checked')[0]?.text ?? '', /whole/);
+    await fs.rm(join(vaultDir, 'blobs', mapHash.slice(0, 2), `${mapHash}.cvb`));
+    ui.clear();
+    const broken = await run<IntegrityReport>('checkIntegrity');
+    assert.deepEqual(broken.findings.filter((f) => f.severity === 'error').map((f) => f.code), ['files.missing']);
+    const view = await testing.backupViews('integrity');
+    const errors = view.find((i) => /Errors \(1\)/.test(i.label))!;
+    assert.match(errors.children[0]!.label, /Phandalin map/);
+    assert.match(errors.children[0]!.contextValue ?? '', /fixable/);
+    const node = (await testing.backupViews('integrity')).find((i) => /Errors/.test(i.label))!.node as { findings: unknown[]; folder: vscode.WorkspaceFolder };
+    ui.answers['confirm-repair'] = 'Repair';
+    await run('repairIntegrity', { type: 'finding', folder: node.folder, finding: node.findings[0] });
+    assert.match(ui.shown('repaired')[0]?.text ?? '', /Repaired 1 problem/);
+    assert.equal((await dm().readFile(mapHash)).length, 40_000);
+    const clean = await testing.backupViews('integrity');
+    assert.ok(clean.some((i) => /No problems found/.test(i.label)), JSON.stringify(clean));
+  });
+
+  it('a scheduled backup runs when the interval has passed and something changed, and not otherwise', async () => {
+    // The restores above changed the vault since the last backup: the first pass backs it up.
+    await testing.backupTick(Date.now() + 61 * 60_000);
+    const before = (await snapshots()).length;
+    await testing.backupTick(Date.now() + 122 * 60_000);
+    assert.equal((await snapshots()).length, before, 'nothing changed since the last backup');
+    await dm().updateCharacter(zanna, { level: 4 });
+    await testing.backupTick(Date.now() + 10 * 60_000);
+    assert.equal((await snapshots()).length, before, 'the interval has not passed');
+    await testing.backupTick(Date.now() + 61 * 60_000);
+    const after = await snapshots();
+    assert.equal(after.length, before + 1);
+    assert.match(after[0]!.description ?? '', /scheduled/);
+  });
+
+  it('Prune Backups asks first, then keeps what the retention settings say', async () => {
+    const config = vscode.workspace.getConfiguration('campaignVault.backup');
+    await config.update('keepLast', 1, vscode.ConfigurationTarget.Workspace);
+    for (const k of ['keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly']) await config.update(k, 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      const total = (await snapshots()).length;
+      ui.answers['confirm-prune'] = 'Delete';
+      const r = await run<PruneReport>('pruneBackups');
+      assert.equal(r.kept.length, 1);
+      assert.equal(r.forgotten.length, total - 1);
+      assert.match(ui.shown('confirm-prune')[0]?.text ?? '', new RegExp(`Delete ${total - 1} of ${total} backups`));
+      assert.equal((await snapshots()).length, 1);
+      ui.play({ pick: 'verify-mode', label: 'Re-read everything' });
+      assert.equal((await run<VerifyReport>('verifyBackups')).ok, true);
+    } finally {
+      for (const k of ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('exports a portable backup with its own password and imports it back', async () => {
+    const file = vscode.Uri.file(join(scratch, 'table.cvbackup'));
+    ui.play({ pick: 'portable-scope', label: 'The whole vault' }, { input: 'new-password', answer: 'mind flayer tadpole 7' }, { input: 'new-password-confirm', answer: 'mind flayer tadpole 7' });
+    assert.equal(await run('exportPortableBackup', folder.uri, file), file.fsPath);
+    await dm().deleteNpc((await dm().getNpc('Sildar Hallwinter', { campaign_id: campaignId }))!.id);
+    ui.play({ input: 'portable-password', answer: 'wrong password' });
+    await run('importPortableBackup', folder.uri, file);
+    assert.match(ui.shown('error')[0]?.text ?? '', /Wrong password for this backup file/);
+    ui.play({ input: 'portable-password', answer: 'mind flayer tadpole 7' });
+    await run('importPortableBackup', folder.uri, file);
+    assert.match(ui.shown('imported')[0]?.text ?? '', /Imported/);
+  });
+});
