@@ -367,6 +367,37 @@ describe('core/backup: the backup repository', function () {
     assert.ok(Buffer.from(await dm.readFile(hash)).equals(Buffer.alloc(5000, 7)));
   });
 
+  it('repairs a damaged copy of the key file and a damaged index (rebuilt from the packs)', async () => {
+    await fill(dm, 5);
+    await backups.create();
+    writeFileSync(join(repoDir, 'repo.2.json'), 'garbage');
+    const index = listFiles(repoDir).find((f) => f.startsWith('index/'))!;
+    const bytes = readFileSync(join(repoDir, index));
+    bytes[bytes.length - 3]! ^= 0x10;
+    writeFileSync(join(repoDir, index), bytes);
+    const fresh = service();
+    const report = await fresh.verify({ readData: true });
+    assert.deepEqual(report.findings.map((f) => f.code).sort(), ['backup.config-copy', 'backup.index-damaged']);
+    assert.ok(report.findings.every((f) => f.fixable && f.severity === 'warning'));
+    const { fixed, after } = await repairEverything(dm, fresh);
+    assert.deepEqual(fixed.map((f) => f.code).sort(), ['backup.config-copy', 'backup.index-damaged']);
+    assert.equal(after.ok, true, JSON.stringify(after.findings));
+    assert.equal((await service().verify({ readData: true })).findings.length, 0);
+    await service().restore('latest', { inPlace: true });
+  });
+
+  it('two backups started at once on a new repository make one repository with both snapshots', async () => {
+    await fill(dm, 3);
+    const other = service();
+    const [a, b] = await Promise.allSettled([backups.create(), other.create()]);
+    const made = [a, b].filter((x) => x.status === 'fulfilled').length;
+    const refused = [a, b].filter((x) => x.status === 'rejected' && isVaultError(x.reason, 'in-use')).length;
+    assert.equal(made + refused, 2, JSON.stringify([a, b]));
+    assert.ok(made >= 1);
+    assert.equal((await service().list()).snapshots.length, made);
+    assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
   it('the restore drill: every snapshot restores byte-identical to the database it was made from', async () => {
     const { heroes } = await fill(dm, 20);
     const made: { id: string; image: Uint8Array }[] = [];

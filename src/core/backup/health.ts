@@ -76,6 +76,11 @@ export async function repairEverything(
     const r = await dm.repairIntegrity({ codes: [...new Set(dbFindings.map((f) => f.code))] });
     fixed.push(...r.fixed);
   }
+  const repoFindings = before.findings.filter((f) => f.code.startsWith('backup.') && wanted(f));
+  if (backups && repoFindings.length > 0) {
+    const done = await backups.repairRepository([...new Set(repoFindings.map((f) => f.code))]);
+    fixed.push(...repoFindings.filter((f) => done.includes(f.code)));
+  }
   for (const f of fileFindings) {
     const hash = f.where!;
     if (f.code === 'files.orphan') {

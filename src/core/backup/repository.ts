@@ -156,12 +156,33 @@ export class BackupRepository {
     readonly deps: RepositoryDeps,
     private config: RepoConfig,
     readonly keys: RepoKeys,
-    /** Configuration copies that failed to read (reported by verify). */
-    readonly damagedConfig: readonly string[],
+    /** Configuration copies that failed to read when it was opened (rewritten by {@link learn}). */
+    private damaged: readonly string[],
   ) {}
 
   get id(): string {
     return this.config.repoId;
+  }
+
+  /** Configuration copies that could not be read when the repository was opened and are not rewritten since. */
+  get damagedConfig(): readonly string[] {
+    return this.damaged;
+  }
+
+  /** Reads both configuration copies again: those missing, unreadable, or not identical to the one in use. */
+  async checkConfigCopies(): Promise<string[]> {
+    const bad: string[] = [];
+    for (const f of CONFIG_FILES) {
+      const bytes = await this.deps.files.readIfExists(f);
+      try {
+        if (!bytes) throw new Error('missing');
+        const c = parseConfig(bytes, f);
+        if (c.mac !== this.config.mac) throw new Error('not the current configuration');
+      } catch {
+        bad.push(f);
+      }
+    }
+    return bad;
   }
 
   get vaultId(): string {
@@ -179,7 +200,7 @@ export class BackupRepository {
   }
 
   /** The configuration from the first copy that parses; damaged copies are named. */
-  private static async readConfigs(files: FileStore): Promise<{ configs: RepoConfig[]; damaged: string[] }> {
+  private static async readConfigs(files: FileStore, logger?: Logger): Promise<{ configs: RepoConfig[]; damaged: string[] }> {
     const configs: RepoConfig[] = [];
     const damaged: string[] = [];
     let notOurs: VaultError | undefined;
@@ -194,6 +215,7 @@ export class BackupRepository {
       } catch (e) {
         if (isVaultError(e) && (e.code === 'newer-format' || e.code === 'not-a-vault')) notOurs ??= e;
         damaged.push(f);
+        logger?.warn(`${f}: ${String(e)}`);
       }
     }
     if (configs.length === 0) {
@@ -210,6 +232,27 @@ export class BackupRepository {
 
   /** Creates a repository for the open vault in an empty folder (or a folder without a repository). */
   static async init(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }, params: RepoParams = DEFAULT_PARAMS): Promise<BackupRepository> {
+    // Under the repository lock, so two programs starting the first backup at once make one repository.
+    const release = await BackupRepository.lock(deps);
+    try {
+      return await BackupRepository.initLocked(deps, vault, params);
+    } finally {
+      await release();
+    }
+  }
+
+  private static async lock(deps: RepositoryDeps): Promise<() => Promise<void>> {
+    const r = await deps.lock.acquire(deps.owner);
+    if (!r.acquired) {
+      const h = r.holder;
+      throw new VaultError('in-use', 'backup repository locked', {
+        hint: h ? `The backups are being written by ${h.app} (process ${h.pid} on ${h.host}, since ${h.since}). Try again when it has finished.` : 'The backups are being written by another program. Try again when it has finished.',
+      });
+    }
+    return r.release;
+  }
+
+  private static async initLocked(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }, params: RepoParams): Promise<BackupRepository> {
     if (await BackupRepository.exists(deps.files)) throw new VaultError('exists', 'repository exists', { hint: 'This folder already holds backups.' });
     const repoId = toHex(deps.random.bytes(16));
     const repoKey = deps.random.bytes(32);
@@ -267,7 +310,7 @@ export class BackupRepository {
    * password), the configuration learns the new key and header.
    */
   static async openWithVault(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }): Promise<BackupRepository> {
-    const { configs, damaged } = await BackupRepository.readConfigs(deps.files);
+    const { configs, damaged } = await BackupRepository.readConfigs(deps.files, deps.logger);
     for (const config of configs) {
       if (config.vaultId !== vault.keys.vaultIdHex) {
         throw new VaultError('invalid', `repository of vault ${config.vaultId}`, { hint: 'This folder holds the backups of another vault. Choose another folder for this vault\'s backups.' });
@@ -305,7 +348,7 @@ export class BackupRepository {
    * recovery key is tried against every vault header the repository keeps, newest first.
    */
   static async openWithSecret(deps: RepositoryDeps, secret: UnlockSecret): Promise<BackupRepository> {
-    const { configs, damaged } = await BackupRepository.readConfigs(deps.files);
+    const { configs, damaged } = await BackupRepository.readConfigs(deps.files, deps.logger);
     let wrong = false;
     for (const config of configs) {
       for (const slot of [...config.slots].reverse()) {
@@ -338,7 +381,7 @@ export class BackupRepository {
     const { id } = await slotSecrets(vault.keys, this.config.repoId);
     const hk = await headerKey(vault.header);
     const existing = this.config.slots.find((s) => s.id === id);
-    if (existing && existing.header === hk && this.damagedConfig.length === 0) return;
+    if (existing && existing.header === hk) return;
     const slots = existing
       ? this.config.slots.map((s) => (s.id === id ? { ...s, header: hk } : s))
       : [...this.config.slots, (await BackupRepository.makeSlot(this.deps, vault, this.config.repoId, repoKey)).slot];
@@ -349,6 +392,36 @@ export class BackupRepository {
     const unsigned = { ...rest, slots, headers };
     this.config = { ...unsigned, mac: await configMac(this.keys, unsigned) };
     await BackupRepository.writeConfig(this.deps.files, this.config);
+    this.damaged = [];
+  }
+
+  /** Writes both configuration copies again from the one in use (repair of a damaged copy). */
+  async rewriteConfig(): Promise<void> {
+    await BackupRepository.writeConfig(this.deps.files, this.config);
+    this.damaged = [];
+  }
+
+  /**
+   * Rebuilds the index from the packs' own tables (repair of a damaged index file): one new index
+   * of every readable pack is written and read back before the old index files are deleted.
+   * Call under {@link acquireLock}.
+   */
+  async rebuildIndex(): Promise<number> {
+    const packs = new Map<string, PackEntry[]>();
+    for (const name of await this.listPacks()) {
+      try {
+        const bytes = await this.deps.files.read(packPath(name));
+        if ((await objectName(bytes)) !== name) continue;
+        packs.set(name, await readPackTable(this.keys, bytes, packPath(name)));
+      } catch (e) {
+        this.deps.logger.warn(`rebuilding the index: ${packPath(name)} left out: ${String(e)}`);
+      }
+    }
+    const old = await this.listNames('index', false);
+    const fresh = await this.writeIndex(packs);
+    for (const f of old) if (f !== fresh) await this.deleteIndexFile(f);
+    await this.loadIndex();
+    return packs.size;
   }
 
   /** Whether the earlier keys include an unencrypted vault's (its backups are readable by anyone). */
@@ -357,15 +430,8 @@ export class BackupRepository {
   }
 
   /** The repository's writer lock; released by the returned function. */
-  async acquireLock(): Promise<() => Promise<void>> {
-    const r = await this.deps.lock.acquire(this.deps.owner);
-    if (!r.acquired) {
-      const h = r.holder;
-      throw new VaultError('in-use', 'backup repository locked', {
-        hint: h ? `The backups are being written by ${h.app} (process ${h.pid} on ${h.host}, since ${h.since}). Try again when it has finished.` : 'The backups are being written by another program. Try again when it has finished.',
-      });
-    }
-    return r.release;
+  acquireLock(): Promise<() => Promise<void>> {
+    return BackupRepository.lock(this.deps);
   }
 
   // ── index ──────────────────────────────────────────────────────────────────────────────────

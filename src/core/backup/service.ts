@@ -107,8 +107,19 @@ export class BackupService {
     this.repo = opts.repository;
   }
 
-  private async open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
-    if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return this.repo;
+  private opening: Promise<BackupRepository> | undefined;
+
+  /** The open repository; concurrent callers share one opening (or creation). */
+  private open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
+    if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return Promise.resolve(this.repo);
+    const pending = this.opening ?? this.openNow(source, create);
+    this.opening = pending;
+    return pending.finally(() => {
+      if (this.opening === pending) this.opening = undefined;
+    });
+  }
+
+  private async openNow(source: { keys: BackupSource['keys']; header: BackupSource['header'] } | undefined, create: boolean): Promise<BackupRepository> {
     const vault = source ?? (await this.opts.dm.backupSource());
     if (!(await BackupRepository.exists(this.opts.repo.files))) {
       if (!create) throw new VaultError('not-found', 'no backups yet', { hint: 'There are no backups yet. Run "Create Backup" first.' });
@@ -479,7 +490,7 @@ export class BackupService {
       return { ok: true, snapshots: 0, packsChecked: 0, bytesRead: 0, findings: [{ code: 'backup.none', severity: 'info', message: 'There are no backups yet.', fixable: false }], damagedSnapshots: [] };
     }
     const repo = await this.open();
-    for (const f of repo.damagedConfig) {
+    for (const f of await repo.checkConfigCopies()) {
       findings.push({ code: 'backup.config-copy', severity: 'warning', message: `One of the two copies of the backups' key file (${f}) is missing or damaged; the other one still works.`, where: f, fixable: true });
     }
     await repo.loadIndex((where, e) =>
@@ -671,6 +682,26 @@ export class BackupService {
       repo.dropCache();
       await release();
     }
+  }
+
+  /** Repairs what verify marks fixable in the repository: a damaged configuration copy, damaged index files. */
+  async repairRepository(codes: readonly string[]): Promise<string[]> {
+    const repo = await this.open();
+    const fixed: string[] = [];
+    const release = await repo.acquireLock();
+    try {
+      if (codes.includes('backup.config-copy')) {
+        await repo.rewriteConfig();
+        fixed.push('backup.config-copy');
+      }
+      if (codes.includes('backup.index-damaged')) {
+        await repo.rebuildIndex();
+        fixed.push('backup.index-damaged');
+      }
+    } finally {
+      await release();
+    }
+    return fixed;
   }
 
   /** The newest snapshot, for the status bar. */
