@@ -15,7 +15,7 @@
  * allocating what its header claims.
  */
 import { Zstd } from '@hpcc-js/wasm-zstd';
-import { Inflate, deflateSync } from 'fflate';
+import { Inflate, deflateSync, inflateSync } from 'fflate';
 import { VaultError } from '../errors';
 
 /** On-disk codec ids. Never reuse or renumber one: old backups name their chunks' codec by it. */
@@ -54,6 +54,8 @@ const SAMPLE_SLICE = 4096;
 /** deflate's level for new chunks: zlib's default (levels 3–9 differ by under 1 % on our data). */
 export const DEFLATE_LEVEL = 6;
 
+/** Streams up to this size are inflated in one call (database chunks); larger ones in pieces. */
+const SMALL_STREAM = 64 * 1024;
 /** Bytes of compressed input handed to the inflater at a time. */
 const INFLATE_PIECE = 1024;
 
@@ -97,6 +99,13 @@ const deflate: Codec = {
     try {
       checkSizes('deflate', data, rawLength);
       if (data.length === 0) throw corrupt('deflate: empty stream');
+      if (data.length <= SMALL_STREAM) {
+        // Into a buffer of rawLength + 1 that never grows: fflate drops what does not fit, so a
+        // longer output shows as rawLength + 1 bytes. The input's size bounds the work (1032:1).
+        const fixed = inflateSync(data, { out: new Uint8Array(rawLength + 1) });
+        if (fixed.length !== rawLength) throw corrupt(`deflate: ${fixed.length > rawLength ? 'more than ' : ''}${fixed.length} bytes, ${rawLength} expected`);
+        return Promise.resolve(fixed.subarray(0, rawLength));
+      }
       const out = new Uint8Array(rawLength);
       let produced = 0;
       let ended = false;
