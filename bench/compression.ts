@@ -9,7 +9,8 @@
 //      with every candidate, and reports total size against `zstd -3` of the whole file (the
 //      Debian CLI, the issue's floor), and compress / decompress MB/s;
 //   3. counts, per chunk size, the chunks a one-record change touches and their compressed bytes;
-//   4. measures whether a zstd dictionary (trained on the image's own chunks, zstd CLI) helps;
+//   4. measures whether a zstd dictionary (trained on the image's own chunks, zstd CLI) helps,
+//      and "solid" groups: consecutive chunks of 1, 4 and 16 MiB compressed as one frame;
 //   5. compresses the fixtures' images and PDFs in 1 MiB blocks, and times compressChunk's
 //      "is it worth it" sample on them.
 // Node's zlib zstd exists only from Node 22.15: when the running Node lacks it and
