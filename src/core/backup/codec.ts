@@ -1,25 +1,238 @@
-// Placeholder until the measured codec lands (see docs/COMPRESSION.md): raw deflate via fflate.
-import { deflateSync, inflateSync } from 'fflate';
+/**
+ * The compression codecs of the backup repository (docs/COMPRESSION.md). Every stored chunk
+ * records the id of the codec that made it, so a backup restores wherever its codec decodes; ids
+ * are on disk and are never reused.
+ *
+ * The default is deflate (raw RFC 1951) by fflate, pure JavaScript: measured on our database image
+ * in 16 KiB chunks it saves as much as zstd does (a chunk that small gives zstd's larger window
+ * nothing to find), it decodes on every host without WebAssembly, and Node's zlib writes the same
+ * format faster (src/node/codec.ts). zstd (zstd 1.5 in WebAssembly, @hpcc-js/wasm-zstd, embedded
+ * in its JavaScript) is implemented and tested but not the default: that build decodes at only a
+ * few MB/s. `none` stores data that does not compress.
+ *
+ * Decoding trusts nothing it reads: the output is counted as it is produced and may never exceed
+ * the expected length, so a damaged or hostile chunk fails with VaultError('corrupt') instead of
+ * allocating what its header claims.
+ */
+import { Zstd } from '@hpcc-js/wasm-zstd';
+import { Inflate, deflateSync, inflateSync } from 'fflate';
 import { VaultError } from '../errors';
 
-export const CODEC_IDS = { none: 0, deflate: 1 } as const;
+/** On-disk codec ids. Never reuse or renumber one: old backups name their chunks' codec by it. */
+export const CODEC_IDS = { none: 0, deflate: 1, zstd: 2 } as const;
+
+export interface Codec {
+  readonly id: number;
+  readonly name: string;
+  compress(data: Uint8Array): Promise<Uint8Array>;
+  /** Exactly `rawLength` bytes or VaultError('corrupt'): output counted as produced, never beyond rawLength. */
+  decompress(data: Uint8Array, rawLength: number): Promise<Uint8Array>;
+}
+
+/**
+ * Recommended database chunk size in bytes: 16 KiB, a multiple of every SQLite page size up to it
+ * (512 … 16384; a database with larger pages is cut at its page size). Measured in
+ * docs/COMPRESSION.md: a one-record change touches 6–11 chunks, 31–59 KiB compressed (32 KiB
+ * chunks would exceed the 64 KiB budget; 8 KiB chunks halve it but lose 5 % of the ratio).
+ */
 export const DB_CHUNK_BYTES = 16 * 1024;
 
-export async function compressChunk(data: Uint8Array): Promise<{ codec: number; bytes: Uint8Array }> {
-  const out = deflateSync(data, { level: 6 });
-  return out.length < data.length - data.length / 16 ? { codec: CODEC_IDS.deflate, bytes: out } : { codec: CODEC_IDS.none, bytes: data };
+/** The largest chunk any codec decodes (files are cut into 1 MiB blocks; 16 MiB leaves room for
+ * groups of chunks compressed together): a bound on allocation. */
+export const MAX_RAW_BYTES = 16 * 1024 * 1024;
+
+/** zstd's level for new chunks (decoding does not depend on it). */
+export const ZSTD_LEVEL = 3;
+
+/** Store uncompressed unless compression saves at least 1/16 (6.25 %) of the chunk (docs/COMPRESSION.md). */
+const MIN_SAVING_SHIFT = 4;
+/** Chunks from this size on are first judged by compressing a sample. */
+const SAMPLE_FROM = 64 * 1024;
+const SAMPLE_SLICES = 4;
+const SAMPLE_SLICE = 4096;
+
+/** deflate's level for new chunks: zlib's default (levels 3–9 differ by under 1 % on our data). */
+export const DEFLATE_LEVEL = 6;
+
+/** Streams up to this size are inflated in one call (database chunks); larger ones in pieces. */
+const SMALL_STREAM = 64 * 1024;
+/** Bytes of compressed input handed to the inflater at a time. */
+const INFLATE_PIECE = 1024;
+
+const HINT = 'A piece of a backup is damaged: it does not decompress to what was stored.';
+
+/** VaultError('corrupt') for a chunk that does not decode to what was stored. */
+export function corrupt(detail: string, cause?: unknown): VaultError {
+  return new VaultError('corrupt', detail, { hint: HINT, ...(cause === undefined ? {} : { cause }) });
+}
+
+/**
+ * No valid chunk is much larger compressed than raw (zstd's and deflate's worst case is a few
+ * bytes per block), so a longer input is damage; the bound also caps the work spent on it.
+ */
+export function checkSizes(codec: string, data: Uint8Array, rawLength: number): void {
+  if (!Number.isSafeInteger(rawLength) || rawLength < 0 || rawLength > MAX_RAW_BYTES) throw corrupt(`${codec}: impossible raw length ${rawLength}`);
+  if (data.length > rawLength + (rawLength >>> 7) + 1024) throw corrupt(`${codec}: ${data.length} stored bytes for ${rawLength} raw bytes`);
+}
+
+// ── none ──────────────────────────────────────────────────────────────────────────────────
+
+const none: Codec = {
+  id: CODEC_IDS.none,
+  name: 'none',
+  compress: (data) => Promise.resolve(data.slice()),
+  decompress: (data, rawLength) => {
+    if (!Number.isSafeInteger(rawLength) || rawLength < 0 || rawLength > MAX_RAW_BYTES || data.length !== rawLength) {
+      return Promise.reject(corrupt(`none: ${data.length} stored bytes, ${rawLength} expected`));
+    }
+    return Promise.resolve(data.slice());
+  },
+};
+
+// ── deflate (raw RFC 1951, fflate) ────────────────────────────────────────────────────────
+
+const deflate: Codec = {
+  id: CODEC_IDS.deflate,
+  name: 'deflate',
+  compress: (data) => Promise.resolve(deflateSync(data, { level: DEFLATE_LEVEL })),
+  decompress: (data, rawLength) => {
+    try {
+      checkSizes('deflate', data, rawLength);
+      if (data.length === 0) throw corrupt('deflate: empty stream');
+      if (data.length <= SMALL_STREAM) {
+        // Into a buffer of rawLength + 1 that never grows: fflate drops what does not fit, so a
+        // longer output shows as rawLength + 1 bytes. The input's size bounds the work (1032:1).
+        const fixed = inflateSync(data, { out: new Uint8Array(rawLength + 1) });
+        if (fixed.length !== rawLength) throw corrupt(`deflate: ${fixed.length > rawLength ? 'more than ' : ''}${fixed.length} bytes, ${rawLength} expected`);
+        return Promise.resolve(fixed.subarray(0, rawLength));
+      }
+      const out = new Uint8Array(rawLength);
+      let produced = 0;
+      let ended = false;
+      // The streaming inflater hands over what each push produced: count it and stop at the first
+      // byte beyond rawLength. Input goes in small pieces because one push inflates all it is
+      // given (deflate expands at most 1032:1, so a piece yields at most about 1 MiB).
+      const inflater = new Inflate((chunk, final) => {
+        if (produced + chunk.length > rawLength) throw corrupt(`deflate: more than ${rawLength} bytes`);
+        out.set(chunk, produced);
+        produced += chunk.length;
+        if (final) ended = true;
+      });
+      for (let off = 0; off < data.length || off === 0; off += INFLATE_PIECE) {
+        inflater.push(data.subarray(off, off + INFLATE_PIECE), off + INFLATE_PIECE >= data.length);
+      }
+      if (!ended || produced !== rawLength) throw corrupt(`deflate: ${produced} bytes${ended ? '' : ' and no end of stream'}, ${rawLength} expected`);
+      return Promise.resolve(out);
+    } catch (e) {
+      return Promise.reject(e instanceof VaultError ? e : corrupt(`deflate: ${String(e)}`, e));
+    }
+  },
+};
+
+// ── zstd (WebAssembly) ────────────────────────────────────────────────────────────────────
+
+let zstdLoading: Promise<Zstd> | undefined;
+
+function loadZstd(): Promise<Zstd> {
+  zstdLoading ??= Zstd.load().catch((e: unknown) => {
+    zstdLoading = undefined;
+    throw new VaultError('unsupported', `zstd wasm failed to load: ${String(e)}`, {
+      cause: e,
+      hint: 'This editor cannot run the zstd decompressor (WebAssembly) that backups need.',
+    });
+  });
+  return zstdLoading;
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/**
+ * The content size a zstd frame header declares, or a reason to refuse it: a frame we did not
+ * write (no size, a dictionary, reserved bits, another magic) is damage.
+ */
+function zstdDeclaredSize(data: Uint8Array): number | string {
+  if (data.length < 6) return 'too short for a frame header';
+  const magic = (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
+  if (magic !== ZSTD_MAGIC) return 'not a zstd frame';
+  const fhd = data[4]!;
+  const fcsFlag = fhd >>> 6;
+  const singleSegment = (fhd >>> 5) & 1;
+  if (fhd & 0x08) return 'reserved bit set';
+  if (fhd & 0x03) return 'dictionary frames are not written by us';
+  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag]!;
+  if (fcsBytes === 0) return 'no content size';
+  const at = 5 + (singleSegment ? 0 : 1);
+  if (data.length < at + fcsBytes) return 'truncated frame header';
+  let size = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) size = size * 256 + data[at + i]!;
+  return fcsBytes === 2 ? size + 256 : size;
+}
+
+const zstd: Codec = {
+  id: CODEC_IDS.zstd,
+  name: 'zstd',
+  async compress(data) {
+    return (await loadZstd()).compress(data, ZSTD_LEVEL);
+  },
+  async decompress(data, rawLength) {
+    checkSizes('zstd', data, rawLength);
+    const declared = zstdDeclaredSize(data);
+    if (typeof declared === 'string') throw corrupt(`zstd: ${declared}`);
+    // The wasm decoder allocates what the header declares and decodes into exactly that much
+    // (ZSTD_decompress with that capacity); so the header must declare exactly rawLength.
+    if (declared !== rawLength) throw corrupt(`zstd: frame declares ${declared} bytes, ${rawLength} expected`);
+    const z = await loadZstd();
+    let out: Uint8Array;
+    try {
+      out = z.decompress(data);
+    } catch (e) {
+      throw corrupt(`zstd: ${String(e)}`, e);
+    }
+    if (out.length !== rawLength) throw corrupt(`zstd: ${out.length} bytes, ${rawLength} expected`);
+    return out;
+  },
+};
+
+// ── choosing ──────────────────────────────────────────────────────────────────────────────
+
+const BY_ID: ReadonlyMap<number, Codec> = new Map([none, deflate, zstd].map((c) => [c.id, c]));
+
+export const DEFAULT_CODEC: Codec = deflate;
+
+/** The codec a stored chunk names; an id this version does not know is damage (or a newer writer). */
+export function codecFor(id: number): Codec {
+  const c = BY_ID.get(id);
+  if (!c) throw corrupt(`unknown codec id ${id}`);
+  return c;
+}
+
+const worthIt = (raw: number, packed: number) => packed <= raw - (raw >>> MIN_SAVING_SHIFT);
+
+/** A few slices spread over the chunk (images and PDFs are incompressible throughout or not at all). */
+function sampleOf(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(SAMPLE_SLICES * SAMPLE_SLICE);
+  const step = Math.floor((data.length - SAMPLE_SLICE) / (SAMPLE_SLICES - 1));
+  for (let i = 0; i < SAMPLE_SLICES; i++) out.set(data.subarray(i * step, i * step + SAMPLE_SLICE), i * SAMPLE_SLICE);
+  return out;
+}
+
+/**
+ * Compresses unless that saves too little (incompressible images/PDFs): then codec none. Cheap on
+ * incompressible data: chunks of 64 KiB and more are first judged by compressing 16 KiB of
+ * samples, and stored as they are when the sample does not shrink by 1/16.
+ */
+export async function compressChunk(data: Uint8Array, codec: Codec = DEFAULT_CODEC): Promise<{ codec: number; bytes: Uint8Array }> {
+  if (codec.id !== CODEC_IDS.none && data.length > 0) {
+    if (data.length >= SAMPLE_FROM) {
+      const sample = sampleOf(data);
+      if (!worthIt(sample.length, (await codec.compress(sample)).length)) return { codec: CODEC_IDS.none, bytes: data.slice() };
+    }
+    const packed = await codec.compress(data);
+    if (worthIt(data.length, packed.length)) return { codec: codec.id, bytes: packed };
+  }
+  return { codec: CODEC_IDS.none, bytes: data.slice() };
 }
 
 export async function decompressChunk(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
-  let out: Uint8Array;
-  if (codec === CODEC_IDS.none) out = data;
-  else if (codec === CODEC_IDS.deflate) {
-    try {
-      out = inflateSync(data, { out: new Uint8Array(rawLength) });
-    } catch {
-      throw new VaultError('corrupt', 'chunk does not decompress');
-    }
-  } else throw new VaultError('corrupt', `unknown codec ${codec}`);
-  if (out.length !== rawLength) throw new VaultError('corrupt', 'chunk has the wrong length');
-  return out;
+  return codecFor(codec).decompress(data, rawLength);
 }
