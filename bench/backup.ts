@@ -12,6 +12,7 @@
 // as a folder.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DataManager } from '../src/core/api';
@@ -26,7 +27,7 @@ import { nodeCipherSuite } from '../src/node/system';
 import { Prng, RecordGenerator, type Sources } from './data';
 import { OurVault, PASSWORD } from './ours';
 import { ms, type Floor } from './report';
-import { gc, now } from './stats';
+import { gc, machine, now, type Machine } from './stats';
 
 // ── what is measured ─────────────────────────────────────────────────────────────────────────
 
@@ -63,7 +64,11 @@ export interface ContenderResult {
 }
 
 export interface BackupResults {
+  readonly date: string;
   readonly quick: boolean;
+  readonly machine: Machine;
+  /** The load average when the comparison started and ended (the machine may be shared). */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   readonly data: {
     readonly records: number;
     /** The plaintext database image (SQLite) at the full backup. */
@@ -111,7 +116,7 @@ class OursContender implements BackupContender {
 
   constructor(
     open: OpenBackups,
-    private readonly ds: Dataset,
+    ds: Dataset,
     private readonly repository: string,
     private readonly scratch: string,
   ) {
@@ -517,6 +522,8 @@ export const backupSizes = (quick: boolean) => (quick ? { databaseBytes: 10e6, a
 
 export async function runBackupBench(src: Sources, opts: BackupBenchOptions): Promise<BackupResults> {
   const log = opts.log;
+  const date = new Date().toISOString();
+  const load0 = loadavg();
   log(`\n── backups: ${(opts.databaseBytes / 1e6).toFixed(0)} MB database + ${(opts.assetBytes / 1e6).toFixed(0)} MB assets ──`);
   const tools = {
     restic: toolVersion('restic', ['version']),
@@ -574,7 +581,10 @@ export async function runBackupBench(src: Sources, opts: BackupBenchOptions): Pr
   }
   await ds.close();
   return {
+    date,
     quick: opts.quick,
+    machine: machine(scratch),
+    loadAverage: { start: load0, end: loadavg() },
     data: {
       records: ds.records,
       databaseBytes: statSync(ds.databaseFile).size,
@@ -663,7 +673,8 @@ export function backupTable(b: BackupResults): string {
   });
   const d = b.database;
   rows.push([`the database alone (${mb(d.bytes)}): compressed`, time(d.ours), '–', time(d.zstd3), '–', ratio(d.ours?.ms, d.zstd3?.ms), size(d.ours?.bytes), '–', size(d.zstd3?.bytes), '–', ratio(d.ours?.bytes, d.zstd3?.bytes)]);
-  const head = ['step', 'ours', 'restic', 'tar|zstd', 'time ours/restic', 'time ours/tar', 'size ours', 'size restic', 'size tar|zstd', 'size ours/restic', 'size ours/tar'];
+  // No "|" in the headings: the table is Markdown too.
+  const head = ['step', 'ours', 'restic', 'tar+zstd', 'time ours/restic', 'time ours/tar', 'size ours', 'size restic', 'size tar+zstd', 'size ours/restic', 'size ours/tar'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
@@ -671,7 +682,15 @@ export function backupTable(b: BackupResults): string {
 }
 
 function notes(b: BackupResults): string[] {
-  const out = [`Data:       ${dataLine(b)}; built in ${(b.data.buildMs / 1000).toFixed(0)} s`, `Change:     ${b.data.change}`];
+  const m = b.machine;
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(1)).join(' ');
+  const out = [
+    `Date:       ${b.date}`,
+    `Machine:    ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM; Node ${m.node}; ${m.os}; on ${m.fs}`,
+    `Load:       average ${load(b.loadAverage.start)} at start, ${load(b.loadAverage.end)} at end (${m.cores} cores)`,
+    `Data:       ${dataLine(b)}; built in ${(b.data.buildMs / 1000).toFixed(0)} s`,
+    `Change:     ${b.data.change}`,
+  ];
   out.push(`Tools:      ${b.tools.restic ?? 'restic missing'}; ${b.tools.zstd ?? 'zstd missing'}; ${b.tools.tar ?? 'tar missing'}`);
   for (const c of b.contenders) if (c.skipped) out.push(`Not run:    ${c.name}: ${c.skipped}`);
   const o = b.contenders.find((c) => c.name === 'ours');
