@@ -97,8 +97,17 @@ export interface BackupApi {
   restore(id: string, target: RestoreTarget): Promise<RestoreResult>;
 }
 
+/** The unlocked vault a backup service is opened for. */
+export interface BenchVault {
+  readonly dm: DataManager;
+  /** The vault's folder. */
+  readonly folder: string;
+  /** Where the bench keeps per-machine state (for vaults that restores create, too). */
+  readonly stateDir: string;
+}
+
 /** Opens the backup service of an unlocked vault with its repository in `repository`. */
-export type OpenBackups = (dm: DataManager, repository: string) => BackupApi;
+export type OpenBackups = (vault: BenchVault, repository: string) => BackupApi;
 
 /** `DataManager.addFile` (being written): a file into the vault's blob store, as an asset entry. */
 type AddFile = (data: Uint8Array, opts: { name: string; campaign_id?: string }) => Promise<unknown>;
@@ -120,7 +129,7 @@ class OursContender implements BackupContender {
     private readonly repository: string,
     private readonly scratch: string,
   ) {
-    this.api = open(ds.vault.dm, repository);
+    this.api = open(ds.benchVault, repository);
   }
 
   private async backup(note: string, before: number): Promise<StepResult> {
@@ -325,6 +334,7 @@ const SNAPSHOT_OBJECT_ID = utf8('db-snapshot\0\0\0\0\0');
 export interface Dataset {
   /** Our vault, unlocked, holding the records (and the assets when `filesInVault`). */
   readonly vault: OurVault;
+  readonly benchVault: BenchVault;
   readonly filesInVault: boolean;
   /** The plain copy for the reference tools: `database.sqlite` and `assets/`. */
   readonly dataDir: string;
@@ -406,7 +416,7 @@ export async function buildDataset(
   src: Sources,
   dir: string,
   opts: DatasetOptions,
-  beforeAssets: (databaseOnly: string, vault: OurVault) => Promise<void>,
+  beforeAssets: (databaseOnly: string, vault: BenchVault) => Promise<void>,
 ): Promise<Dataset> {
   const started = now();
   const vaultDir = path.join(dir, 'vault');
@@ -414,7 +424,9 @@ export async function buildDataset(
   const assetsDir = path.join(dataDir, ASSETS_DIR);
   mkdirSync(assetsDir, { recursive: true });
   // Building is not measured: no background checkpoints while filling (explicit ones below).
-  const vault = new OurVault(vaultDir, path.join(dir, 'state'), { checkpointBytes: 2 ** 31 });
+  const stateDir = path.join(dir, 'state');
+  const vault = new OurVault(vaultDir, stateDir, { checkpointBytes: 2 ** 31 });
+  const benchVault: BenchVault = { dm: vault.dm, folder: vaultDir, stateDir };
   await vault.create();
   const header = await VaultStore.readHeader(new NodeFileStore(vaultDir));
   if (!header) throw new Error('no vault header');
@@ -442,7 +454,7 @@ export async function buildDataset(
   await vault.checkpoint();
   const databaseOnly = path.join(dir, 'database-only.sqlite');
   writeFileSync(databaseOnly, await plainImage(vaultDir, keys));
-  await beforeAssets(databaseOnly, vault);
+  await beforeAssets(databaseOnly, benchVault);
 
   // Assets: fixture files, each copy permuted with its own seed; 3 % exact duplicates.
   const fixtures = fixtureFiles(path.resolve(opts.root, '../shared/fixtures'));
@@ -486,6 +498,7 @@ export async function buildDataset(
   const changed = character;
   return {
     vault,
+    benchVault,
     filesInVault: addFile !== undefined,
     dataDir,
     databaseFile,
@@ -544,7 +557,7 @@ export async function runBackupBench(src: Sources, opts: BackupBenchOptions): Pr
     }
     if (opts.openBackups) {
       const repository = path.join(scratch, 'ours-database-only');
-      const api = opts.openBackups(vault.dm, repository);
+      const api = opts.openBackups(vault, repository);
       const t0 = now();
       const info = await api.create({ kind: 'manual', note: 'bench: the database alone' });
       oursDatabase = { ms: now() - t0, bytes: treeBytes(repository), note: `service: added ${info.sizes.added} B of ${info.sizes.database} B` };

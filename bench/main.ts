@@ -21,8 +21,15 @@ import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResu
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
 
 /**
- * Our backup service for the backup comparison. Left undefined until src/core/backup/service.ts
- * lands; then: `(dm, repository) => new BackupService(…dm, a repository in `repository`…)`.
+ * Our backup service for the backup comparison. Left undefined on this branch, which predates
+ * src/core/backup/service.ts; once it is there (src/node/backups.ts), it is:
+ *
+ *   const openBackups: OpenBackups = (vault, repository) => {
+ *     const service = nodeBackupService(vault.dm, vault.folder, { app: 'campaign-vault-bench', extensionVersion: 'bench', repository });
+ *     const newVault = (folder: string) => ({ dm: nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }) });
+ *     return { create: (o) => service.create(o), verify: (o) => service.verify(o), restore: (id, target) => service.restore(id, target, { newVault }) };
+ *   };
+ *
  * Until then the comparison runs restic and tar | zstd alone and reports ours as not run.
  */
 const openBackups: OpenBackups | undefined = undefined;
