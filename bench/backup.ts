@@ -619,7 +619,11 @@ const KiB = 1024;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : bytes >= 1e6 ? 1 : 3)} MB`;
 const size = (bytes: number | undefined) => (bytes === undefined ? '–' : bytes < 1e6 ? `${(bytes / KiB).toFixed(1)} KiB` : mb(bytes));
 const time = (r: StepResult | undefined) => (r ? ms(r.ms) : '–');
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×` : '–');
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || b <= 0) return '–';
+  const r = a / b;
+  return `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(1)}×`;
+}
 
 const stepOf = (b: BackupResults, name: string, step: StepName) => b.contenders.find((c) => c.name === name)?.steps[step];
 
