@@ -2,8 +2,8 @@
 // For each size N: the same deterministic records go into our vault (DataManager, password,
 // default Argon2id) and into the reference (SQLCipher v4, WAL, synchronous=FULL); then both are
 // timed in the same process, interleaved call by call. Then cipher throughput, sealing 100 MB,
-// and unlocking a 100 MB vault. Prints the table, writes .bench-results/bench-<date>.json and,
-// for full runs, docs/BENCHMARKS.md.
+// and unlocking a 100 MB vault. Then backups: ours beside restic and `tar | zstd -3` (backup.ts).
+// Prints the table, writes .bench-results/bench-<date>.json and, for full runs, docs/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -12,12 +12,30 @@ import { deriveKek, type KdfParams } from '../src/core/crypto/kdf';
 import { fromBase64 } from '../src/core/bytes';
 import type { EntityKind } from '../src/core/db/kinds';
 import { RecordGenerator, ROLE_VALUES, loadSources, type BenchRecord, type Sources } from './data';
+import { backupFloors, backupSizes, renderBackupMarkdown, renderBackupText, runBackupBench, type BackupResults, type OpenBackups } from './backup';
 import { breakdown, type Breakdown } from './breakdown';
 import { cipherThroughput, opensslThroughput, sealUnseal, suites, type SealResult, type Throughput } from './crypto';
 import { OurVault, PASSWORD } from './ours';
 import { ReferenceDb, loadReference, type ReferenceEngine } from './reference';
 import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResult } from './report';
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
+
+/**
+ * Our backup service for the backup comparison. Left undefined on this branch, which predates
+ * src/core/backup/service.ts; once it is there (src/node/backups.ts), it is:
+ *
+ *   const openBackups: OpenBackups = (vault, repository) => {
+ *     const service = nodeBackupService(vault.dm, vault.folder, { app: 'campaign-vault-bench', extensionVersion: 'bench', repository });
+ *     const newVault = (folder: string) => ({ dm: nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }) });
+ *     return { create: (o) => service.create(o), verify: (o) => service.verify(o), restore: (id, target) => service.restore(id, target, { newVault }) };
+ *   };
+ *
+ * Until then the comparison runs restic and tar | zstd alone and reports ours as not run.
+ */
+const openBackups: OpenBackups | undefined = undefined;
+
+/** The results file: report.ts's results plus the backup comparison. */
+type BenchResults = Results & { backup?: BackupResults };
 
 interface Options {
   root: string;
@@ -391,13 +409,13 @@ function codeVersion(root: string): string {
   }
 }
 
-function publish(results: Results, opts: Options, file: string): void {
-  results.floors = evaluateFloors(results);
-  process.stdout.write(`\n${renderText(results)}\n`);
+function publish(results: BenchResults, opts: Options, file: string): void {
+  results.floors = [...evaluateFloors(results), ...backupFloors(results.backup)];
+  process.stdout.write(`\n${renderText(results)}\n\n${renderBackupText(results.backup)}\n`);
   log(`results: ${path.relative(opts.root, file)}`);
   const full = !results.quick && results.sizes.some((s) => s.n === 100_000);
   if (opts.docs ?? full) {
-    writeFileSync(path.join(opts.root, 'docs', 'BENCHMARKS.md'), renderMarkdown(results));
+    writeFileSync(path.join(opts.root, 'docs', 'BENCHMARKS.md'), `${renderMarkdown(results)}\n${renderBackupMarkdown(results.backup)}`);
     log('summary: docs/BENCHMARKS.md');
   } else {
     log('docs/BENCHMARKS.md left as it is (only full runs with 100k records replace it; --docs forces)');
@@ -408,7 +426,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.render) {
     const file = path.resolve(opts.root, opts.render);
-    publish(JSON.parse(readFileSync(file, 'utf8')) as Results, opts, file);
+    publish(JSON.parse(readFileSync(file, 'utf8')) as BenchResults, opts, file);
     return;
   }
   const started = now();
@@ -443,8 +461,11 @@ async function main(): Promise<void> {
       ciphers.push(opensslThroughput(200 * 1024 * 1024));
       for (const s of suites().filter((x) => x.name !== 'noble')) seals.push(await sealUnseal(s, 100 * 1e6, opts.quick ? 2 : 3));
     }
+    const backup = opts.skip.has('backup')
+      ? undefined
+      : await runBackupBench(src, { root: opts.root, seed: opts.seed, quick: opts.quick, scratch: mkdtempSync(path.join(workDir, 'backup-')), openBackups, log, ...backupSizes(opts.quick) });
 
-    const results: Results = {
+    const results: BenchResults = {
       date: new Date().toISOString(),
       commit,
       flags: process.argv.slice(2).filter((a, i, all) => a !== '--root' && all[i - 1] !== '--root'),
@@ -458,6 +479,7 @@ async function main(): Promise<void> {
       bigVault: big,
       ciphers,
       seals,
+      backup,
       peakRssMiB: peakRssMiB(),
       durationS: (now() - started) / 1000,
     };
@@ -465,7 +487,7 @@ async function main(): Promise<void> {
     mkdirSync(outDir, { recursive: true });
     const stamp = results.date.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     const file = path.join(outDir, `bench-${stamp}.json`);
-    results.floors = evaluateFloors(results);
+    results.floors = [...evaluateFloors(results), ...backupFloors(results.backup)];
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     publish(results, opts, file);
   } finally {

@@ -7,7 +7,10 @@
 //   3. runs it: the table on stdout, .bench-results/bench-<date>.json, docs/BENCHMARKS.md
 // Flags (passed on): --sizes 1000,10000,100000 · --quick (1k and 10k, fewer samples) · --seed N ·
 // --docs / --no-docs · --keep (keep the temporary vaults) · --tmp DIR (where they go) ·
-// --skip big,ciphers (leave out the 100 MB vault and/or the cipher measurements).
+// --skip big,ciphers,backup (leave out the 100 MB vault, the cipher measurements and/or the
+// backup comparison). The backup comparison runs restic and `tar | zstd -3` beside our backups: when
+// either is missing they are installed from Debian (`apt-get install -y restic zstd`, as root);
+// if that fails, the reference columns are left empty and the run says so loudly.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -77,6 +80,39 @@ function ensureReference() {
   }
 }
 
+/** Whether `cmd` runs here (restic and zstd both answer `version`/`--version`). */
+function runs(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/**
+ * The backup comparison's references are Debian's restic and zstd, run as programs on the same
+ * data. Installed only when missing and only when the backup section runs; never part of CI.
+ */
+function ensureBackupTools() {
+  const skipped = argv.some((a, i) => argv[i - 1] === '--skip' && a.split(',').map((s) => s.trim()).includes('backup'));
+  if (skipped || argv.includes('--render')) return;
+  const missing = () => [['restic', ['version']], ['zstd', ['--version']]].filter(([c, a]) => !runs(c, a)).map(([c]) => c);
+  if (missing().length === 0) return;
+  say(`${missing().join(' and ')} missing: apt-get update && apt-get install -y restic zstd`);
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  const ok = apt(['update']) && apt(['install', '-y', '--no-install-recommends', 'restic', 'zstd']);
+  const still = missing();
+  if (ok && still.length === 0) return;
+  console.error(
+    [
+      '',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      `!! ${`${still.join(' and ')} could not be installed (apt-get needs root and Debian's archive).`.padEnd(81)} !!`,
+      '!! The backup comparison runs WITHOUT those references: their columns stay empty  !!',
+      '!! and the floors that need them are reported as not measured.                     !!',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '',
+    ].join('\n'),
+  );
+}
+
 async function build() {
   await esbuild.build({
     entryPoints: { main: join(benchDir, 'main.ts') },
@@ -98,6 +134,7 @@ if (argv.includes('--help')) {
   process.exit(0);
 }
 ensureReference();
+ensureBackupTools();
 await build();
 const run = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', join(root, 'out', 'bench', 'main.js'), '--root', root, ...argv], {
   cwd: root,
