@@ -12,6 +12,8 @@ import { deriveKek, type KdfParams } from '../src/core/crypto/kdf';
 import { fromBase64 } from '../src/core/bytes';
 import type { EntityKind } from '../src/core/db/kinds';
 import { RecordGenerator, ROLE_VALUES, loadSources, type BenchRecord, type Sources } from './data';
+import { nodeBackupService } from '../src/node/backups';
+import { nodeDataManager } from '../src/node/dataManager';
 import { backupFloors, backupSizes, renderBackupMarkdown, renderBackupText, runBackupBench, type BackupResults, type OpenBackups } from './backup';
 import { breakdown, type Breakdown } from './breakdown';
 import { cipherThroughput, opensslThroughput, sealUnseal, suites, type SealResult, type Throughput } from './crypto';
@@ -20,19 +22,12 @@ import { ReferenceDb, loadReference, type ReferenceEngine } from './reference';
 import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResult } from './report';
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
 
-/**
- * Our backup service for the backup comparison. Left undefined on this branch, which predates
- * src/core/backup/service.ts; once it is there (src/node/backups.ts), it is:
- *
- *   const openBackups: OpenBackups = (vault, repository) => {
- *     const service = nodeBackupService(vault.dm, vault.folder, { app: 'campaign-vault-bench', extensionVersion: 'bench', repository });
- *     const newVault = (folder: string) => ({ dm: nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }) });
- *     return { create: (o) => service.create(o), verify: (o) => service.verify(o), restore: (id, target) => service.restore(id, target, { newVault }) };
- *   };
- *
- * Until then the comparison runs restic and tar | zstd alone and reports ours as not run.
- */
-const openBackups: OpenBackups | undefined = undefined;
+/** Our backup service for the backup comparison (src/node/backups.ts), on the bench's vault. */
+const openBackups: OpenBackups = (vault, repository) => {
+  const service = nodeBackupService(vault.dm, vault.folder, { app: 'campaign-vault-bench', extensionVersion: 'bench', repository });
+  const newVault = (folder: string) => ({ dm: nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }) });
+  return { create: (o) => service.create(o), verify: (o) => service.verify(o), restore: (id, target) => service.restore(id, target, { newVault }) };
+};
 
 /** The results file: report.ts's results plus the backup comparison. */
 type BenchResults = Results & { backup?: BackupResults };
