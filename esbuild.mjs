@@ -47,6 +47,8 @@ const contexts = [];
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(root, 'dist/sql-wasm.wasm'));
+// zstd for backups (@bokuweb/zstd-wasm reads zstd.wasm from beside the code that loads it).
+copyFileSync(join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm'), join(root, 'dist/zstd.wasm'));
 
 contexts.push(
   await esbuild.context({

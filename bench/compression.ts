@@ -195,7 +195,6 @@ interface Candidate {
   decompress(data: Uint8Array, rawLength: number): Uint8Array;
 }
 
-type ZstdWasm = { compress(d: Uint8Array, level?: number): Uint8Array; decompress(d: Uint8Array): Uint8Array; version(): string };
 type ZlibWithZstd = typeof zlib & {
   zstdCompressSync?: (d: Uint8Array, o?: object) => Buffer;
   zstdDecompressSync?: (d: Uint8Array, o?: object) => Buffer;
@@ -252,23 +251,14 @@ async function candidates(): Promise<{ list: Candidate[]; missing: string[] }> {
       });
     }
   } else missing.push('zlib-zstd-* (this Node has no zlib zstd)');
-  const hpcc = await import('@hpcc-js/wasm-zstd').then((m) => m.Zstd.load() as Promise<ZstdWasm>).catch(() => undefined);
-  if (hpcc) {
-    for (const level of [1, 3, 6, 9]) {
-      list.push({
-        id: `hpcc-zstd-${level}`,
-        label: `@hpcc-js/wasm-zstd ${level}`,
-        note: `zstd ${hpcc.version()} in wasm, embedded in the JS (no file to copy)`,
-        compress: (d) => hpcc.compress(d, level),
-        decompress: (d) => hpcc.decompress(d),
-      });
-    }
-  } else missing.push('@hpcc-js/wasm-zstd');
+  // @hpcc-js/wasm-zstd was measured and dropped (2–3 MB/s decoding; docs/COMPRESSION.md).
   // Candidates that are not dependencies: measured when installed by hand (docs/COMPRESSION.md).
   const boku = tryRequire<{ init(): Promise<void>; compress(d: Uint8Array, l: number): Uint8Array; decompress(d: Uint8Array): Uint8Array }>('@bokuweb/zstd-wasm');
   if (boku) {
     await boku.init();
-    list.push({ id: 'bokuweb-zstd-3', label: '@bokuweb/zstd-wasm 3', note: 'wasm is a separate file (must be copied beside the bundle)', compress: (d) => boku.compress(d, 3), decompress: (d) => boku.decompress(d) });
+    for (const level of [1, 3, 6]) {
+      list.push({ id: `bokuweb-zstd-${level}`, label: `@bokuweb/zstd-wasm ${level}`, note: 'the codec of new backups (zstd.wasm copied beside the bundle)', compress: (d) => boku.compress(d, level), decompress: (d) => boku.decompress(d) });
+    }
   } else missing.push('@bokuweb/zstd-wasm');
   const codecLib = tryRequire<{ ZstdCodec: { run(cb: (z: { Simple: new () => { compress(d: Uint8Array, l: number): Uint8Array; decompress(d: Uint8Array): Uint8Array } }) => void): void } }>('zstd-codec');
   if (codecLib) {
@@ -276,12 +266,12 @@ async function candidates(): Promise<{ list: Candidate[]; missing: string[] }> {
     list.push({ id: 'zstd-codec-3', label: 'zstd-codec 3', note: 'Emscripten build of zstd 1.3 (2018), unmaintained', compress: (d) => simple.compress(d, 3), decompress: (d) => simple.decompress(d) });
   } else missing.push('zstd-codec');
   const fz = tryRequire<{ decompress(d: Uint8Array, out?: Uint8Array): Uint8Array }>('fzstd');
-  if (fz && hpcc) {
+  if (fz && boku) {
     list.push({
       id: 'fzstd-decode',
       label: 'fzstd decode (of wasm zstd 3)',
       note: 'pure JS, decode only',
-      compress: (d) => hpcc.compress(d, 3),
+      compress: (d) => boku.compress(d, 3),
       decompress: (d, n) => fz.decompress(d, new Uint8Array(n)),
     });
   } else if (!fz) missing.push('fzstd');

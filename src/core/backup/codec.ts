@@ -14,7 +14,7 @@
  * the expected length, so a damaged or hostile chunk fails with VaultError('corrupt') instead of
  * allocating what its header claims.
  */
-import { Zstd } from '@hpcc-js/wasm-zstd';
+import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 import { Inflate, deflateSync, inflateSync } from 'fflate';
 import { VaultError } from '../errors';
 
@@ -131,14 +131,19 @@ const deflate: Codec = {
 
 // ── zstd (WebAssembly) ────────────────────────────────────────────────────────────────────
 
-let zstdLoading: Promise<Zstd> | undefined;
+/**
+ * zstd 1.5 compiled to WebAssembly (@bokuweb/zstd-wasm). Its `zstd.wasm` is read from beside the
+ * module: node_modules when running from source and in tests, `dist/` in the bundles (esbuild.mjs
+ * copies it there, as it does sql.js's). Loaded once; a host where it cannot load writes deflate.
+ */
+let zstdLoading: Promise<void> | undefined;
 
-function loadZstd(): Promise<Zstd> {
-  zstdLoading ??= Zstd.load().catch((e: unknown) => {
+function loadZstd(): Promise<void> {
+  zstdLoading ??= zstdInit().catch((e: unknown) => {
     zstdLoading = undefined;
     throw new VaultError('unsupported', `zstd wasm failed to load: ${String(e)}`, {
       cause: e,
-      hint: 'This editor cannot run the zstd decompressor (WebAssembly) that backups need.',
+      hint: 'This editor cannot run the zstd decompressor (WebAssembly) that these backups need.',
     });
   });
   return zstdLoading;
@@ -172,7 +177,8 @@ const zstd: Codec = {
   id: CODEC_IDS.zstd,
   name: 'zstd',
   async compress(data) {
-    return (await loadZstd()).compress(data, ZSTD_LEVEL);
+    await loadZstd();
+    return zstdCompress(data, ZSTD_LEVEL);
   },
   async decompress(data, rawLength) {
     checkSizes('zstd', data, rawLength);
@@ -181,10 +187,10 @@ const zstd: Codec = {
     // The wasm decoder allocates what the header declares and decodes into exactly that much
     // (ZSTD_decompress with that capacity); so the header must declare exactly rawLength.
     if (declared !== rawLength) throw corrupt(`zstd: frame declares ${declared} bytes, ${rawLength} expected`);
-    const z = await loadZstd();
+    await loadZstd();
     let out: Uint8Array;
     try {
-      out = z.decompress(data);
+      out = zstdDecompress(data);
     } catch (e) {
       throw corrupt(`zstd: ${String(e)}`, e);
     }
@@ -198,6 +204,16 @@ const zstd: Codec = {
 const BY_ID: ReadonlyMap<number, Codec> = new Map([none, deflate, zstd].map((c) => [c.id, c]));
 
 export const DEFAULT_CODEC: Codec = deflate;
+
+/** The codec new chunks get: zstd (measured in docs/COMPRESSION.md), or deflate where zstd's WebAssembly cannot load. */
+export async function preferredCodec(): Promise<Codec> {
+  try {
+    await loadZstd();
+    return zstd;
+  } catch {
+    return deflate;
+  }
+}
 
 /** The codec a stored chunk names; an id this version does not know is damage (or a newer writer). */
 export function codecFor(id: number): Codec {
