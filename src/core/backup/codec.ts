@@ -136,17 +136,22 @@ const deflate: Codec = {
  * module: node_modules when running from source and in tests, `dist/` in the bundles (esbuild.mjs
  * copies it there, as it does sql.js's). Loaded once; a host where it cannot load writes deflate.
  */
-let zstdLoading: Promise<void> | undefined;
+// The module is one per process, but several bundles of this code may load it (each test file is
+// its own bundle): a second `init` would replace the instance under the first. So the loading is
+// shared through the global object.
+const LOADING = Symbol.for('campaign-vault/zstd-wasm-loading');
+type Holder = { [LOADING]?: Promise<void> };
 
 function loadZstd(): Promise<void> {
-  zstdLoading ??= zstdInit().catch((e: unknown) => {
-    zstdLoading = undefined;
+  const g = globalThis as Holder;
+  g[LOADING] ??= zstdInit().catch((e: unknown) => {
+    g[LOADING] = undefined;
     throw new VaultError('unsupported', `zstd wasm failed to load: ${String(e)}`, {
       cause: e,
       hint: 'This editor cannot run the zstd decompressor (WebAssembly) that these backups need.',
     });
   });
-  return zstdLoading;
+  return g[LOADING];
 }
 
 const ZSTD_MAGIC = 0xfd2fb528;

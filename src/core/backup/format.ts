@@ -155,28 +155,54 @@ export async function openJson(keys: RepoKeys, type: FileTypeName, bytes: Uint8A
 
 // ── packs ───────────────────────────────────────────────────────────────────────────────────
 
-/** Where a chunk lives: in which pack, at which offset, and how long it is encrypted and raw. */
+/**
+ * A segment: consecutive new chunks of a pack compressed together as one stream (so a database
+ * compresses about as well as the whole file would), then encrypted as one message.
+ */
+export interface SegmentEntry {
+  /** Where its ciphertext starts in the pack, and how long it is (tag included). */
+  readonly offset: number;
+  readonly length: number;
+  /** Bytes of the chunks it holds, uncompressed. */
+  readonly rawLength: number;
+  readonly codec: number;
+}
+
+/** One chunk of a pack: its id, type, segment, and where it lies in the segment's plaintext. */
 export interface PackEntry {
   readonly id: Uint8Array;
   readonly type: BlobTypeName;
+  readonly segment: number;
   readonly offset: number;
-  /** Encrypted length (codec byte + payload + tag). */
-  readonly length: number;
-  /** Plaintext length of the chunk. */
   readonly rawLength: number;
 }
 
+export interface PackTable {
+  readonly segments: readonly SegmentEntry[];
+  readonly entries: readonly PackEntry[];
+}
+
+const SEGMENT_BYTES = 4 + 4 + 4 + 1;
 const ENTRY_BYTES = ID_BYTES + 1 + 4 + 4 + 4;
+/** The largest segment plaintext: a bound on what one read may allocate. */
+export const MAX_SEGMENT_RAW = 16 * 1024 * 1024;
+
+function segmentAad(head: Uint8Array, index: number): Uint8Array {
+  return concatBytes(head, new ByteWriter(4).u32(index).done());
+}
 
 /**
- * A pack: header (`CVBP` ‖ 1 ‖ 0 0 0 ‖ repository id ‖ salt), the encrypted chunks one after the
- * other, the encrypted table of its entries, and the table's length (u32). Chunk *i* is sealed with
- * nonce *i*; its associated data is the header, its id and its type, so a chunk cannot be moved,
- * swapped or retyped. The table uses the last nonce with the final flag.
+ * A pack: header (`CVBP` ‖ 1 ‖ 0 0 0 ‖ repository id ‖ salt), its segments one after the other
+ * (segment *i* sealed with nonce *i*, associated data header ‖ *i*), the encrypted table of
+ * segments and chunks (the last nonce, final flag), and the table's length (u32). A segment's
+ * plaintext is what its codec made of its chunks' bytes; each chunk is checked against its keyed
+ * id after decoding, so a chunk cannot be swapped, moved or changed unnoticed.
  */
 export class PackWriter {
   private readonly parts: Uint8Array[] = [];
+  private readonly segments: SegmentEntry[] = [];
   private readonly entries: PackEntry[] = [];
+  private open: { chunks: Uint8Array[]; raw: number } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
   private readonly salt: Uint8Array;
@@ -184,6 +210,7 @@ export class PackWriter {
   constructor(
     private readonly keys: RepoKeys,
     random: Random,
+    private readonly compress: (raw: Uint8Array) => Promise<{ codec: number; bytes: Uint8Array }>,
   ) {
     this.salt = random.bytes(16);
     const w = new ByteWriter(PACK_HEADER_BYTES);
@@ -197,42 +224,53 @@ export class PackWriter {
     this.parts.push(this.head);
   }
 
+  /** Bytes written so far (closed segments), for deciding when the pack is full. */
   get byteLength(): number {
     return this.size;
+  }
+
+  /** Raw bytes in the open segment. */
+  get openBytes(): number {
+    return this.open.raw;
   }
 
   get count(): number {
     return this.entries.length;
   }
 
-  /** Adds a chunk already compressed: `stored` = codec byte ‖ payload. */
-  async add(id: Uint8Array, type: BlobTypeName, stored: Uint8Array, rawLength: number): Promise<void> {
+  /** Adds a chunk to the open segment. */
+  add(id: Uint8Array, type: BlobTypeName, data: Uint8Array): void {
+    this.entries.push({ id, type, segment: this.segments.length, offset: this.open.raw, rawLength: data.length });
+    this.open.chunks.push(data);
+    this.open.raw += data.length;
+  }
+
+  /** Compresses and seals the open segment (nothing when it is empty). */
+  async closeSegment(): Promise<void> {
+    if (this.open.chunks.length === 0) return;
+    const raw = this.open.chunks.length === 1 ? this.open.chunks[0]! : concatBytes(...this.open.chunks);
+    this.open = { chunks: [], raw: 0 };
+    const { codec, bytes } = await this.compress(raw);
     const key = await this.keys.aead(this.salt, 'pack');
-    const ct = await this.keys.suite.seal(key, nonce(this.entries.length), stored, chunkAad(this.head, id, type));
-    this.entries.push({ id, type, offset: this.size, length: ct.length, rawLength });
+    const index = this.segments.length;
+    const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));
+    this.segments.push({ offset: this.size, length: ct.length, rawLength: raw.length, codec });
     this.parts.push(ct);
     this.size += ct.length;
   }
 
-  /** The finished pack and its entries. */
-  async finish(): Promise<{ bytes: Uint8Array; entries: PackEntry[] }> {
-    const w = new ByteWriter(4 + this.entries.length * ENTRY_BYTES);
+  /** The finished pack and its table. */
+  async finish(): Promise<{ bytes: Uint8Array; table: PackTable }> {
+    await this.closeSegment();
+    const w = new ByteWriter(8 + this.segments.length * SEGMENT_BYTES + this.entries.length * ENTRY_BYTES);
+    w.u32(this.segments.length);
+    for (const g of this.segments) w.u32(g.offset).u32(g.length).u32(g.rawLength).u8(g.codec);
     w.u32(this.entries.length);
-    for (const e of this.entries) {
-      w.bytes(e.id);
-      w.u8(BlobType[e.type]);
-      w.u32(e.offset);
-      w.u32(e.length);
-      w.u32(e.rawLength);
-    }
+    for (const e of this.entries) w.bytes(e.id).u8(BlobType[e.type]).u32(e.segment).u32(e.offset).u32(e.rawLength);
     const key = await this.keys.aead(this.salt, 'pack');
     const table = await this.keys.suite.seal(key, nonce(0xffffffff, true), w.done(), this.head);
-    return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), entries: this.entries };
+    return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), table: { segments: this.segments, entries: this.entries } };
   }
-}
-
-function chunkAad(head: Uint8Array, id: Uint8Array, type: BlobTypeName): Uint8Array {
-  return concatBytes(head, id, new Uint8Array([BlobType[type]]));
 }
 
 function packHeader(keys: RepoKeys, bytes: Uint8Array, what: string): { head: Uint8Array; salt: Uint8Array } {
@@ -247,52 +285,75 @@ function packHeader(keys: RepoKeys, bytes: Uint8Array, what: string): { head: Ui
   return { head, salt: r.bytes(16) };
 }
 
-/** Reads a pack's own table of entries (to rebuild an index or adopt a pack left by an interrupted backup). */
-export async function readPackTable(keys: RepoKeys, bytes: Uint8Array, what: string): Promise<PackEntry[]> {
+/**
+ * Checks a table's segments and chunks against each other. A pack's own table must cover the pack
+ * exactly (`tableStart`); an index may list only some segments of a pack (after a prune).
+ */
+export function checkTable(table: PackTable, tableStart: number | undefined, what: string): void {
+  let expected = PACK_HEADER_BYTES;
+  for (const g of table.segments) {
+    if (g === undefined) {
+      if (tableStart !== undefined) corrupt(what, 'has a damaged table of contents');
+      continue;
+    }
+    const bad = tableStart !== undefined ? g.offset !== expected || g.offset + g.length > tableStart : g.offset < expected;
+    if (bad || g.length < TAG_BYTES || g.rawLength > MAX_SEGMENT_RAW || !Number.isInteger(g.codec)) corrupt(what, 'has a damaged table of contents');
+    expected = g.offset + g.length;
+  }
+  if (tableStart !== undefined && expected !== tableStart) corrupt(what, 'has a damaged table of contents');
+  for (const e of table.entries) {
+    const g = table.segments[e.segment];
+    if (!g || e.offset + e.rawLength > g.rawLength) corrupt(what, 'has a damaged table of contents');
+  }
+}
+
+/** Reads a pack's own table (to rebuild an index or adopt a pack left by an interrupted backup). */
+export async function readPackTable(keys: RepoKeys, bytes: Uint8Array, what: string): Promise<PackTable> {
   const { head, salt } = packHeader(keys, bytes, what);
   const tableLength = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
   const start = bytes.length - 4 - tableLength;
-  if (tableLength < TAG_BYTES + 4 || start < PACK_HEADER_BYTES) corrupt(what, 'has a damaged table of contents');
+  if (tableLength < TAG_BYTES + 8 || start < PACK_HEADER_BYTES) corrupt(what, 'has a damaged table of contents');
   const key = await keys.aead(salt, 'pack');
-  let table: Uint8Array;
+  let plain: Uint8Array;
   try {
-    table = await keys.suite.open(key, nonce(0xffffffff, true), bytes.subarray(start, bytes.length - 4), head);
+    plain = await keys.suite.open(key, nonce(0xffffffff, true), bytes.subarray(start, bytes.length - 4), head);
   } catch (e) {
     if (e instanceof AuthenticationError) corrupt(what, 'has a damaged table of contents');
     throw e;
   }
-  const r = new ByteReader(table);
-  const n = r.u32();
-  if (table.length !== 4 + n * ENTRY_BYTES) corrupt(what, 'has a damaged table of contents');
-  const entries: PackEntry[] = [];
-  let expected = PACK_HEADER_BYTES;
-  for (let i = 0; i < n; i++) {
-    const id = r.bytes(ID_BYTES).slice();
-    const t = r.u8();
-    const type = BLOB_TYPE_NAMES[t];
-    const offset = r.u32();
-    const length = r.u32();
-    const rawLength = r.u32();
-    if (!type || offset !== expected || length < TAG_BYTES + 1 || offset + length > start) corrupt(what, 'has a damaged table of contents');
-    expected = offset + length;
-    entries.push({ id, type, offset, length, rawLength });
+  try {
+    const r = new ByteReader(plain);
+    const segments: SegmentEntry[] = [];
+    const ns = r.u32();
+    if (ns * SEGMENT_BYTES > r.remaining) corrupt(what, 'has a damaged table of contents');
+    for (let i = 0; i < ns; i++) segments.push({ offset: r.u32(), length: r.u32(), rawLength: r.u32(), codec: r.u8() });
+    const n = r.u32();
+    if (n * ENTRY_BYTES !== r.remaining) corrupt(what, 'has a damaged table of contents');
+    const entries: PackEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = r.bytes(ID_BYTES).slice();
+      const type = BLOB_TYPE_NAMES[r.u8()];
+      if (!type) corrupt(what, 'has a damaged table of contents');
+      entries.push({ id, type, segment: r.u32(), offset: r.u32(), rawLength: r.u32() });
+    }
+    const table = { segments, entries };
+    checkTable(table, start, what);
+    return table;
+  } catch (e) {
+    if (e instanceof RangeError) corrupt(what, 'has a damaged table of contents');
+    throw e;
   }
-  if (expected !== start) corrupt(what, 'has a damaged table of contents');
-  return entries;
 }
 
-/**
- * Decrypts one chunk of a pack (`index` = its position in the pack): the codec byte and payload.
- * Fails as `corrupt` when its bytes, id, type or position were changed.
- */
-export async function openChunk(keys: RepoKeys, pack: Uint8Array, entry: PackEntry, index: number, what: string): Promise<Uint8Array> {
+/** Decrypts one segment of a pack: the codec's output, to be decompressed by the caller. */
+export async function openSegment(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string): Promise<Uint8Array> {
   const { head, salt } = packHeader(keys, pack, what);
-  if (entry.offset + entry.length > pack.length) corrupt(what, 'is truncated');
+  if (segment.offset + segment.length > pack.length) corrupt(what, 'is truncated');
   const key = await keys.aead(salt, 'pack');
   try {
-    return await keys.suite.open(key, nonce(index), pack.subarray(entry.offset, entry.offset + entry.length), chunkAad(head, entry.id, entry.type));
+    return await keys.suite.open(key, nonce(index), pack.subarray(segment.offset, segment.offset + segment.length), segmentAad(head, index));
   } catch (e) {
-    if (e instanceof AuthenticationError) corrupt(what, `chunk ${index + 1} failed authentication (damaged)`);
+    if (e instanceof AuthenticationError) corrupt(what, `segment ${index + 1} failed authentication (damaged)`);
     throw e;
   }
 }

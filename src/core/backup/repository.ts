@@ -6,18 +6,22 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
-import { decompressChunk, compressChunk } from './codec';
+import { compressChunk, decompressChunk, preferredCodec } from './codec';
 import {
   ID_BYTES,
+  MAX_SEGMENT_RAW,
   PackWriter,
   RepoKeys,
+  checkTable,
   objectName,
-  openChunk,
   openJson,
+  openSegment,
   readPackTable,
   sealJson,
   type BlobTypeName,
   type PackEntry,
+  type PackTable,
+  type SegmentEntry,
 } from './format';
 
 /**
@@ -45,6 +49,8 @@ export interface RepoParams {
   readonly treeFanout: number;
   /** A pack is closed once it holds at least this many bytes. */
   readonly packBytes: number;
+  /** Consecutive new chunks are compressed together in segments of up to this many bytes. */
+  readonly segmentBytes: number;
 }
 
 interface RepoSlot {
@@ -81,11 +87,11 @@ export interface RepositoryDeps {
   readonly owner: { readonly pid: number; readonly host: string; readonly app: string };
 }
 
-/** Where a chunk is. */
+/** Where a chunk is: its pack, its entry there, and the segment holding it. */
 export interface ChunkLocation {
   readonly pack: string;
-  readonly index: number;
   readonly entry: PackEntry;
+  readonly segment: SegmentEntry;
 }
 
 function repoError(why: string, hint: string): VaultError {
@@ -115,7 +121,8 @@ function parseConfig(bytes: Uint8Array, what: string): RepoConfig {
     Number.isInteger(p.dbChunkBytes) && p.dbChunkBytes >= 512 && p.dbChunkBytes <= 1 << 22 &&
     Number.isInteger(p.fileBlockBytes) && p.fileBlockBytes >= 4096 && p.fileBlockBytes <= 1 << 24 &&
     Number.isInteger(p.treeFanout) && p.treeFanout >= 2 && p.treeFanout <= 4096 &&
-    Number.isInteger(p.packBytes) && p.packBytes >= 1 << 16 && p.packBytes <= 1 << 26;
+    Number.isInteger(p.packBytes) && p.packBytes >= 1 << 16 && p.packBytes <= 1 << 26 &&
+    Number.isInteger(p.segmentBytes) && p.segmentBytes >= 1 << 12 && p.segmentBytes <= MAX_SEGMENT_RAW;
   if (
     typeof c.repoId !== 'string' || !/^[0-9a-f]{32}$/.test(c.repoId) || typeof c.vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(c.vaultId) ||
     !okParams || !Array.isArray(c.slots) || typeof c.headers !== 'object' || c.headers === null || typeof c.mac !== 'string'
@@ -145,7 +152,7 @@ async function headerKey(header: VaultHeader): Promise<string> {
   return (await objectName(utf8(canonicalJson(header)))).slice(0, 32);
 }
 
-export const DEFAULT_PARAMS: RepoParams = { dbChunkBytes: 16 * 1024, fileBlockBytes: 1024 * 1024, treeFanout: 64, packBytes: 16 * 1024 * 1024 };
+export const DEFAULT_PARAMS: RepoParams = { dbChunkBytes: 16 * 1024, fileBlockBytes: 1024 * 1024, treeFanout: 64, packBytes: 16 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 };
 
 export class BackupRepository {
   private index = new Map<string, ChunkLocation>();
@@ -407,7 +414,7 @@ export class BackupRepository {
    * Call under {@link acquireLock}.
    */
   async rebuildIndex(): Promise<number> {
-    const packs = new Map<string, PackEntry[]>();
+    const packs = new Map<string, PackTable>();
     for (const name of await this.listPacks()) {
       try {
         const bytes = await this.deps.files.read(packPath(name));
@@ -464,12 +471,12 @@ export class BackupRepository {
       try {
         const bytes = await this.deps.files.read(`index/${name}`);
         if ((await objectName(bytes)) !== name) throw repoError(`index/${name}: content does not match its name`, 'A backup index file is damaged.');
-        const doc = (await openJson(this.keys, 'index', bytes, `index/${name}`)) as { packs?: { id: string; entries: [string, BlobTypeName, number, number, number][] }[] };
-        for (const p of doc.packs ?? []) {
-          indexed.add(p.id);
-          p.entries.forEach(([id, type, offset, length, rawLength], i) => {
-            index.set(id, { pack: p.id, index: i, entry: { id: fromHex(id), type, offset, length, rawLength } });
-          });
+        const doc = (await openJson(this.keys, 'index', bytes, `index/${name}`)) as { packs?: IndexedPack[] };
+        const found: [string, PackTable][] = [];
+        for (const p of doc.packs ?? []) found.push([p.id, tableOf(p, `index/${name}`)]);
+        for (const [pack, table] of found) {
+          indexed.add(pack);
+          addTable(index, pack, table);
         }
         indexFiles.add(name);
       } catch (e) {
@@ -481,7 +488,7 @@ export class BackupRepository {
       try {
         const bytes = await this.deps.files.read(packPath(pack));
         if ((await objectName(bytes)) !== pack) throw repoError(`${packPath(pack)}: content does not match its name`, 'A backup pack is damaged.');
-        (await readPackTable(this.keys, bytes, packPath(pack))).forEach((entry, i) => index.set(toHex(entry.id), { pack, index: i, entry }));
+        addTable(index, pack, await readPackTable(this.keys, bytes, packPath(pack)));
       } catch (e) {
         onDamage?.(packPath(pack), e);
       }
@@ -518,18 +525,20 @@ export class BackupRepository {
   // ── reading ────────────────────────────────────────────────────────────────────────────────
 
   private packCache = new Map<string, Uint8Array>();
+  private segmentCache = new Map<string, Uint8Array>();
 
   async readPack(name: string): Promise<Uint8Array> {
     const cached = this.packCache.get(name);
     if (cached) return cached;
     const bytes = await this.deps.files.read(packPath(name));
     this.packCache.set(name, bytes);
-    while (this.packCache.size > 4) this.packCache.delete(this.packCache.keys().next().value!);
+    while (this.packCache.size > 2) this.packCache.delete(this.packCache.keys().next().value!);
     return bytes;
   }
 
   dropCache(): void {
     this.packCache.clear();
+    this.segmentCache.clear();
   }
 
   /** Decrypts, decompresses and checks one chunk against its id. */
@@ -541,14 +550,32 @@ export class BackupRepository {
     return this.decodeChunk(await this.readPack(loc.pack), loc, packPath(loc.pack));
   }
 
-  async decodeChunk(pack: Uint8Array, loc: ChunkLocation, what: string): Promise<Uint8Array> {
-    const stored = await openChunk(this.keys, pack, loc.entry, loc.index, what);
-    if (stored.length < 1) throw repoError(`${what}: empty chunk`, 'Part of this backup is damaged.');
-    const data = await decompressChunk(stored[0]!, stored.subarray(1), loc.entry.rawLength).catch((e: unknown) => {
-      throw repoError(`${what}: chunk ${loc.index + 1} does not decompress (${String(e)})`, 'Part of this backup is damaged.');
+  /** A segment's plaintext (decrypted and decompressed), kept for the next chunks read from it. */
+  async decodeSegment(pack: Uint8Array, name: string, segment: SegmentEntry, index: number, what: string): Promise<Uint8Array> {
+    const key = `${name}/${index}`;
+    const cached = this.segmentCache.get(key);
+    if (cached) return cached;
+    const stored = await openSegment(this.keys, pack, segment, index, what);
+    if (segment.rawLength > MAX_SEGMENT_RAW) throw repoError(`${what}: segment ${index + 1} is too large`, 'Part of this backup is damaged.');
+    const raw = await decompressChunk(segment.codec, stored, segment.rawLength).catch((e: unknown) => {
+      throw repoError(`${what}: segment ${index + 1} does not decompress (${String(e)})`, 'Part of this backup is damaged.');
     });
-    if (toHex(await this.keys.chunkId(data)) !== toHex(loc.entry.id)) throw repoError(`${what}: chunk ${loc.index + 1} does not match its id`, 'Part of this backup is damaged.');
+    this.segmentCache.set(key, raw);
+    while (this.segmentCache.size > 2) this.segmentCache.delete(this.segmentCache.keys().next().value!);
+    return raw;
+  }
+
+  async decodeChunk(pack: Uint8Array, loc: ChunkLocation, what: string): Promise<Uint8Array> {
+    const raw = await this.decodeSegment(pack, loc.pack, loc.segment, loc.entry.segment, what);
+    const data = raw.subarray(loc.entry.offset, loc.entry.offset + loc.entry.rawLength);
+    if (data.length !== loc.entry.rawLength) throw repoError(`${what}: a chunk lies outside its segment`, 'Part of this backup is damaged.');
+    if (toHex(await this.keys.chunkId(data)) !== toHex(loc.entry.id)) throw repoError(`${what}: a chunk in segment ${loc.entry.segment + 1} does not match its id`, 'Part of this backup is damaged.');
     return data;
+  }
+
+  /** The chunk locations of one pack (from the index), in pack order. */
+  locationsOf(pack: string): ChunkLocation[] {
+    return [...this.index.values()].filter((l) => l.pack === pack).sort((a, b) => a.entry.segment - b.entry.segment || a.entry.offset - b.entry.offset);
   }
 
   // ── writing ────────────────────────────────────────────────────────────────────────────────
@@ -559,17 +586,30 @@ export class BackupRepository {
     return new RepoWriter(this);
   }
 
-  /** Records new packs in the in-memory index (after they were written and checked). */
-  addToIndex(pack: string, entries: readonly PackEntry[]): void {
-    entries.forEach((entry, i) => this.index.set(toHex(entry.id), { pack, index: i, entry }));
+  /** Records a new pack in the in-memory index (after it was written and checked). */
+  addToIndex(pack: string, table: PackTable): void {
+    addTable(this.index, pack, table);
+  }
+
+  /** The table of a pack the index knows (its segments and chunks), for a consolidated index. */
+  tableOf(pack: string): PackTable | undefined {
+    const locs = this.locationsOf(pack);
+    if (locs.length === 0) return undefined;
+    const segments: SegmentEntry[] = [];
+    for (const l of locs) segments[l.entry.segment] = l.segment;
+    return { segments, entries: locs.map((l) => l.entry) };
   }
 
   /** Writes an index file for `packs` and reads it back. */
-  async writeIndex(packs: ReadonlyMap<string, readonly PackEntry[]>): Promise<string | undefined> {
+  async writeIndex(packs: ReadonlyMap<string, PackTable>): Promise<string | undefined> {
     if (packs.size === 0) return undefined;
-    const doc = {
+    const doc: { v: 1; packs: IndexedPack[] } = {
       v: 1,
-      packs: [...packs].map(([id, entries]) => ({ id, entries: entries.map((e) => [toHex(e.id), e.type, e.offset, e.length, e.rawLength]) })),
+      packs: [...packs].map(([id, t]) => ({
+        id,
+        segments: Array.from(t.segments, (g) => (g ? [g.offset, g.length, g.rawLength, g.codec] : null)),
+        entries: t.entries.map((e) => [toHex(e.id), e.type, e.segment, e.offset, e.rawLength]),
+      })),
     };
     const bytes = await sealJson(this.keys, this.deps.random, 'index', doc);
     const name = await objectName(bytes);
@@ -618,21 +658,25 @@ export class BackupRepository {
   }
 }
 
-/** Accumulates new chunks into packs; every pack is read back and checked before it counts. */
+/**
+ * Accumulates new chunks into packs: database chunks and file blocks into data packs, trees and
+ * file lists into meta packs; consecutive chunks of one kind share a segment (compressed together).
+ * Every pack is read back and checked before it counts.
+ */
 export class RepoWriter {
-  private data: PackWriter | undefined;
-  private meta: PackWriter | undefined;
+  private data: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
+  private meta: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
   /** Chunks added to open packs, not yet written. */
   private readonly pending = new Set<string>();
   /** Packs written by this writer (for its index file). */
-  readonly written = new Map<string, readonly PackEntry[]>();
+  readonly written = new Map<string, PackTable>();
   bytesAdded = 0;
   newChunks = 0;
   reusedChunks = 0;
+  private force = new Set<string>();
+  private compress: ((raw: Uint8Array) => Promise<{ codec: number; bytes: Uint8Array }>) | undefined;
 
   constructor(private readonly repo: BackupRepository) {}
-
-  private force = new Set<string>();
 
   /** Prune: these chunks are stored again even though the index has them (their pack is being rewritten). */
   forceStore(ids: ReadonlySet<string>): void {
@@ -647,41 +691,44 @@ export class RepoWriter {
       this.reusedChunks++;
       return hex;
     }
-    const { codec, bytes } = await compressChunk(data);
-    const stored = new Uint8Array(1 + bytes.length);
-    stored[0] = codec;
-    stored.set(bytes, 1);
-    const isMeta = type === 'tree' || type === 'files';
-    let pack = isMeta ? this.meta : this.data;
-    if (!pack) {
-      pack = new PackWriter(this.repo.keys, this.repo.deps.random);
-      if (isMeta) this.meta = pack;
-      else this.data = pack;
+    if (!this.compress) {
+      const codec = await preferredCodec();
+      this.compress = (raw) => compressChunk(raw, codec);
     }
-    await pack.add(id, type, stored, data.length);
+    const which = type === 'tree' || type === 'files' ? 'meta' : 'data';
+    let open = this[which];
+    if (!open) {
+      open = { pack: new PackWriter(this.repo.keys, this.repo.deps.random, this.compress), kind: undefined };
+      this[which] = open;
+    }
+    // A new segment when the kind changes (a database chunk and an image do not compress together)
+    // or the segment is full.
+    if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) await open.pack.closeSegment();
+    open.kind = type;
+    open.pack.add(id, type, data.slice());
     this.pending.add(hex);
     this.force.delete(hex);
     this.newChunks++;
-    if (pack.byteLength >= this.repo.params.packBytes) await this.flush(isMeta ? 'meta' : 'data');
+    if (open.pack.byteLength + open.pack.openBytes / 4 >= this.repo.params.packBytes) await this.flush(which);
     return hex;
   }
 
   private async flush(which: 'data' | 'meta'): Promise<void> {
-    const pack = which === 'meta' ? this.meta : this.data;
-    if (which === 'meta') this.meta = undefined;
-    else this.data = undefined;
-    if (!pack || pack.count === 0) return;
-    const { bytes, entries } = await pack.finish();
+    const open = this[which];
+    this[which] = undefined;
+    if (!open || open.pack.count === 0) return;
+    const { bytes, table } = await open.pack.finish();
     const name = await objectName(bytes);
     const path = packPath(name);
     await this.repo.deps.files.writeAtomic(path, bytes);
     // Read back from disk and check every chunk before the pack counts (restic's lesson).
     const back = await this.repo.deps.files.read(path);
     if ((await objectName(back)) !== name) throw repoError(`${path} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
-    for (let i = 0; i < entries.length; i++) await this.repo.decodeChunk(back, { pack: name, index: i, entry: entries[i]! }, path);
-    this.repo.addToIndex(name, entries);
-    for (const e of entries) this.pending.delete(toHex(e.id));
-    this.written.set(name, entries);
+    checkTable(table, back.length - 4 - new DataView(back.buffer, back.byteOffset + back.length - 4, 4).getUint32(0, true), path);
+    for (const entry of table.entries) await this.repo.decodeChunk(back, { pack: name, entry, segment: table.segments[entry.segment]! }, path);
+    this.repo.addToIndex(name, table);
+    for (const e of table.entries) this.pending.delete(toHex(e.id));
+    this.written.set(name, table);
     this.bytesAdded += bytes.length;
   }
 
@@ -698,6 +745,29 @@ export class RepoWriter {
     const name = await this.repo.writeIndex(this.written);
     if (name) this.bytesAdded = before + ((await this.repo.deps.files.stat(`index/${name}`))?.size ?? 0);
   }
+}
+
+/** A pack as an index file lists it. */
+interface IndexedPack {
+  readonly id: string;
+  readonly segments: ([number, number, number, number] | null)[];
+  readonly entries: [string, BlobTypeName, number, number, number][];
+}
+
+function tableOf(p: IndexedPack, what: string): PackTable {
+  if (typeof p?.id !== 'string' || !HEX64.test(p.id) || !Array.isArray(p.segments) || !Array.isArray(p.entries)) {
+    throw repoError(`${what}: damaged entry`, 'A backup index file is damaged.');
+  }
+  const table: PackTable = {
+    segments: p.segments.map((g) => (g === null ? (undefined as unknown as SegmentEntry) : { offset: g[0], length: g[1], rawLength: g[2], codec: g[3] })),
+    entries: p.entries.map(([id, type, segment, offset, rawLength]) => ({ id: fromHex(id), type, segment, offset, rawLength })),
+  };
+  checkTable(table, undefined, what);
+  return table;
+}
+
+function addTable(index: Map<string, ChunkLocation>, pack: string, table: PackTable): void {
+  for (const entry of table.entries) index.set(toHex(entry.id), { pack, entry, segment: table.segments[entry.segment]! });
 }
 
 /** Splits a list of chunk ids into tree chunks of `fanout` ids (32 bytes each). */

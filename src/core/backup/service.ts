@@ -5,7 +5,7 @@ import { KINDS, type EntityKind } from '../db/kinds';
 import { VaultError, isVaultError } from '../errors';
 import type { Logger } from '../ports';
 import { quoteName } from '../paths';
-import { BackupRepository, decodeTree, encodeTree, packPath, type RepositoryDeps } from './repository';
+import { BackupRepository, decodeTree, encodeTree, packPath, type ChunkLocation, type RepositoryDeps } from './repository';
 import { applyRetention } from './retention';
 import type {
   BackupOptions,
@@ -20,8 +20,7 @@ import type {
   VerifyOptions,
   VerifyReport,
 } from './types';
-import type { PackEntry } from './format';
-import { objectName } from './format';
+import { objectName, type PackTable } from './format';
 
 /** The vault's file store as the backups see it (DataManager.readFile / writeFile / hasFile). */
 export interface VaultFiles {
@@ -529,12 +528,7 @@ export class BackupService {
       const missing = [...refs.keys()].filter((id) => !repo.has(id));
       findings.push({ code: 'backup.chunk-missing', severity: 'error', message: `${missing.length} piece${missing.length === 1 ? ' is' : 's are'} of backed-up data missing from the repository.`, fixable: false });
     }
-    const packs = new Map<string, { index: number; entry: PackEntry }[]>();
-    for (const [, loc] of repo.allLocations) {
-      let l = packs.get(loc.pack);
-      if (!l) packs.set(loc.pack, (l = []));
-      l.push({ index: loc.index, entry: loc.entry });
-    }
+    const packs = groupByPack(repo);
     let packsChecked = 0;
     let bytesRead = 0;
     const present = new Set(await repo.listPacks());
@@ -563,7 +557,7 @@ export class BackupService {
       let damagedChunks = 0;
       for (const c of packs.get(name)!) {
         try {
-          await repo.decodeChunk(bytes, { pack: name, index: c.index, entry: c.entry }, packPath(name));
+          await repo.decodeChunk(bytes, c, packPath(name));
         } catch {
           damagedChunks++;
           bad.add(toHex(c.entry.id));
@@ -627,47 +621,43 @@ export class BackupService {
       }
       if (opts.dryRun) return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
       for (const m of forgotten) await repo.deleteSnapshotFile(m.id);
-      const packs = new Map<string, { id: string; entry: PackEntry; index: number }[]>();
-      for (const [id, loc] of repo.allLocations) {
-        let l = packs.get(loc.pack);
-        if (!l) packs.set(loc.pack, (l = []));
-        l.push({ id, entry: loc.entry, index: loc.index });
-      }
+      const packs = groupByPack(repo);
+      const idOf = (c: ChunkLocation) => toHex(c.entry.id);
       const drop: string[] = [];
       const rewrite: string[] = [];
       let bytesFreed = 0;
       for (const [name, entries] of packs) {
-        const usedBytes = entries.filter((e) => used.has(e.id)).reduce((n, e) => n + e.entry.length, 0);
-        const allBytes = entries.reduce((n, e) => n + e.entry.length, 0);
+        const usedBytes = entries.filter((e) => used.has(idOf(e))).reduce((n, e) => n + e.entry.rawLength, 0);
+        const allBytes = entries.reduce((n, e) => n + e.entry.rawLength, 0);
         if (usedBytes === 0) drop.push(name);
         else if (usedBytes < allBytes / 2) rewrite.push(name);
       }
       // Packs no index names (an interrupted backup) hold nothing a snapshot references.
       for (const name of await repo.listPacks()) if (!packs.has(name)) drop.push(name);
-      const keepLocations = new Map<string, PackEntry[]>();
-      for (const [name, entries] of packs) {
+      const keepLocations = new Map<string, PackTable>();
+      for (const name of packs.keys()) {
         if (drop.includes(name) || rewrite.includes(name)) continue;
-        keepLocations.set(name, entries.sort((a, b) => a.index - b.index).map((e) => e.entry));
+        const table = repo.tableOf(name);
+        if (table) keepLocations.set(name, table);
       }
       let packsRewritten = 0;
       if (rewrite.length > 0) {
         const w = await repo.writer();
         const moving = new Set<string>();
         for (const name of rewrite) {
-          for (const e of packs.get(name)!) if (used.has(e.id)) moving.add(e.id);
+          for (const e of packs.get(name)!) if (used.has(idOf(e))) moving.add(idOf(e));
         }
         w.forceStore(moving);
         for (const name of rewrite) {
           const bytes = await repo.readPack(name);
-          for (const e of packs.get(name)!.sort((a, b) => a.index - b.index)) {
-            if (!used.has(e.id)) continue;
-            const data = await repo.decodeChunk(bytes, { pack: name, index: e.index, entry: e.entry }, packPath(name));
-            await w.add(e.entry.type, data);
+          for (const e of packs.get(name)!) {
+            if (!used.has(idOf(e))) continue;
+            await w.add(e.entry.type, await repo.decodeChunk(bytes, e, packPath(name)));
           }
           packsRewritten++;
         }
         await w.flushAll();
-        for (const [name, entries] of w.written) keepLocations.set(name, [...entries]);
+        for (const [name, table] of w.written) keepLocations.set(name, table);
       }
       const oldIndexFiles = repo.indexFileNames;
       const newIndex = await repo.writeIndex(keepLocations);
@@ -708,6 +698,18 @@ export class BackupService {
   async latest(): Promise<SnapshotInfo | undefined> {
     return (await this.list()).snapshots.at(-1);
   }
+}
+
+/** The index's chunk locations by pack, each pack's in segment order (so each segment is decoded once). */
+function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
+  const packs = new Map<string, ChunkLocation[]>();
+  for (const loc of repo.allLocations.values()) {
+    let l = packs.get(loc.pack);
+    if (!l) packs.set(loc.pack, (l = []));
+    l.push(loc);
+  }
+  for (const l of packs.values()) l.sort((a, b) => a.entry.segment - b.entry.segment || a.entry.offset - b.entry.offset);
+  return packs;
 }
 
 export type { SnapshotKind };
