@@ -782,6 +782,19 @@ export class DataManager {
     });
   }
 
+  /**
+   * Stores several files at once (a restore puts hundreds back): their writes run side by side, so
+   * their flushes to disk overlap instead of queueing. Each is as durable as {@link writeFile}'s.
+   */
+  writeFiles(datas: readonly Uint8Array[]): Promise<{ hash: string; size: number }[]> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      datas.forEach((d) => assertBytes(d));
+      const blobs = this.blobs(s);
+      return Promise.all(datas.map(async (d) => ({ hash: (await blobs.put(d)).hash, size: d.length })));
+    });
+  }
+
   /** Whether a file with this hash is stored (not whether it is intact: {@link readFile} checks that). */
   hasFile(hash: string): Promise<boolean> {
     return this.exclusive(async () => {

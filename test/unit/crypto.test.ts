@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { fromBase64, fromHex, toBase64, toHex } from '../../src/core/bytes';
 import { canonicalJson } from '../../src/core/canonical';
 import { AuthenticationError, nobleSuite, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
-import { checkKdfParams, DEFAULT_KDF, deriveKek, hkdf } from '../../src/core/crypto/kdf';
+import { checkKdfParams, DEFAULT_KDF, deriveKek, hkdf, hmac } from '../../src/core/crypto/kdf';
 import { formatRecoveryKey, parseRecoveryKey } from '../../src/core/crypto/recoveryKey';
 import { isVaultError } from '../../src/core/errors';
 import { nodeCipherSuite, nodeRandom } from '../../src/node/system';
@@ -17,6 +17,16 @@ describe('core/crypto', () => {
     const okm = await hkdf(ikm, salt, info);
     // The first 32 bytes of the RFC's 42-byte OKM.
     assert.equal(toHex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf');
+  });
+
+  it('HMAC-SHA-256 matches RFC 4231 (a short key, and a key longer than the block, which is hashed first)', async () => {
+    const case2 = await hmac(new TextEncoder().encode('Jefe'), new TextEncoder().encode('what do ya want for nothing?'));
+    assert.equal(toHex(case2), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    const case6 = await hmac(new Uint8Array(131).fill(0xaa), new TextEncoder().encode('Test Using Larger Than Block-Size Key - Hash Key First'));
+    assert.equal(toHex(case6), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+    // Interleaved callers share one hasher safely.
+    const [a, b] = await Promise.all([hmac(new Uint8Array([1]), new Uint8Array([2])), hmac(new Uint8Array([1]), new Uint8Array([2]))]);
+    assert.equal(toHex(a), toHex(b));
   });
 
   it('every AES-GCM suite reads what every other wrote (same algorithm, same bytes)', async () => {

@@ -26,6 +26,8 @@ import { objectName, type PackTable } from './format';
 export interface VaultFiles {
   read(hash: string): Promise<Uint8Array>;
   write(data: Uint8Array): Promise<{ hash: string; size: number }>;
+  /** Several at once (their disk flushes overlap); optional. */
+  writeMany?(datas: readonly Uint8Array[]): Promise<{ hash: string; size: number }[]>;
   has(hash: string): Promise<boolean>;
 }
 
@@ -50,7 +52,7 @@ export interface Manifest extends SnapshotInfo {
 
 /** The file store of a DataManager, as the backups use it. */
 export function vaultFiles(dm: DataManager): VaultFiles {
-  return { read: (h) => dm.readFile(h), write: (d) => dm.writeFile(d), has: (h) => dm.hasFile(h) };
+  return { read: (h) => dm.readFile(h), write: (d) => dm.writeFile(d), writeMany: (d) => dm.writeFiles(d), has: (h) => dm.hasFile(h) };
 }
 
 export interface BackupServiceOptions {
@@ -368,14 +370,28 @@ export class BackupService {
   private async restoreFiles(repo: BackupRepository, m: Manifest, target: VaultFiles): Promise<{ written: number; renamed: Map<string, string> }> {
     const renamed = new Map<string, string>();
     let written = 0;
+    let batch: { f: FileEntry; data: Uint8Array }[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      const items = batch;
+      batch = [];
+      batchBytes = 0;
+      const put = target.writeMany ? await target.writeMany(items.map((x) => x.data)) : await Promise.all(items.map((x) => target.write(x.data)));
+      items.forEach(({ f }, i) => {
+        const p = put[i]!;
+        if (p.size !== f.size) throw new VaultError('corrupt', `file ${f.hash.slice(0, 12)} restored with another size`, { hint: 'A restored file does not match the backup.' });
+        if (p.hash !== f.hash) renamed.set(f.hash, p.hash);
+        written++;
+      });
+    };
     for (const f of await this.filesOf(repo, m)) {
       if (await target.has(f.hash)) continue;
       const data = await this.fileData(repo, f);
-      const put = await target.write(data);
-      if (put.size !== f.size) throw new VaultError('corrupt', `file ${f.hash.slice(0, 12)} restored with another size`, { hint: 'A restored file does not match the backup.' });
-      if (put.hash !== f.hash) renamed.set(f.hash, put.hash);
-      written++;
+      batch.push({ f, data });
+      batchBytes += data.length;
+      if (batch.length >= 32 || batchBytes >= 32 * 1024 * 1024) await flush();
     }
+    if (batch.length > 0) await flush();
     return { written, renamed };
   }
 

@@ -1,4 +1,4 @@
-import { argon2id, createHMAC, createSHA256 } from 'hash-wasm';
+import { argon2id, createSHA256, type IHasher } from 'hash-wasm';
 import { VaultError } from '../errors';
 import { utf8, wipe } from '../bytes';
 
@@ -63,11 +63,34 @@ export async function deriveKek(password: string, salt: Uint8Array, params: KdfP
   }
 }
 
+let sha256: Promise<IHasher> | undefined;
+
+/**
+ * HMAC-SHA-256 (RFC 2104) on one SHA-256 instance made once: hash-wasm's createHMAC instantiates
+ * a WebAssembly module per key, which cost about a millisecond for every object's key. The hasher
+ * is used synchronously from init to digest, so interleaved callers cannot mix.
+ */
 async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const h = await createHMAC(createSHA256(), key);
+  const h = await (sha256 ??= createSHA256());
+  const block = new Uint8Array(64);
+  if (key.length > 64) {
+    h.init();
+    h.update(key);
+    block.set(h.digest('binary'));
+  } else block.set(key);
+  const pad = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) pad[i] = block[i]! ^ 0x36;
   h.init();
+  h.update(pad);
   h.update(data);
-  return h.digest('binary');
+  const inner = h.digest('binary');
+  for (let i = 0; i < 64; i++) pad[i] = block[i]! ^ 0x5c;
+  h.init();
+  h.update(pad);
+  h.update(inner);
+  const out = h.digest('binary');
+  wipe(block, pad, inner);
+  return out;
 }
 
 /**
