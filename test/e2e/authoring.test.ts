@@ -172,4 +172,17 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     assert.notEqual(await page.title(), '1');
     await wb.screenshot('hostile-name');
   });
+
+  it('backs up from the palette: the snapshot appears in the Backups view and the status bar says when', async () => {
+    const { page } = wb;
+    await openCampaignVaultView(page);
+    await runFromPalette(page, 'Campaign Vault: Create Backup');
+    await typeInQuickInput(page, 'before session 1');
+    await page.locator('.notifications-toasts', { hasText: /Backup [0-9a-f]{8} made/ }).waitFor({ state: 'visible' });
+    await page.locator('.sidebar .monaco-list-row', { hasText: 'manual · before session 1' }).first().waitFor({ state: 'visible' });
+    await page.locator('.statusbar-item', { hasText: 'Backup just now' }).waitFor({ state: 'visible' });
+    await runFromPalette(page, 'Campaign Vault: Check Integrity');
+    await page.locator('.notifications-toasts', { hasText: 'The vault is whole' }).waitFor({ state: 'visible' });
+    await wb.screenshot('backups');
+  });
 });
