@@ -1,9 +1,10 @@
 import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
-import { AuthenticationError, NONCE_BYTES, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
+import { AuthenticationError, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { hkdf } from '../crypto/kdf';
 import { VaultError } from '../errors';
 import type { Random } from '../ports';
+import { chunkNonce } from '../vault/sealed';
 
 /**
  * The backup repository's binary formats (docs/BACKUPS.md): packs of encrypted chunks, and small
@@ -91,12 +92,7 @@ export async function objectName(bytes: Uint8Array): Promise<string> {
   return h.digest('hex');
 }
 
-function nonce(counter: number, last = false): Uint8Array {
-  const n = new Uint8Array(NONCE_BYTES);
-  new DataView(n.buffer).setUint32(7, counter >>> 0, false);
-  n[11] = last ? 1 : 0;
-  return n;
-}
+const nonce = (counter: number, last = false): Uint8Array => chunkNonce(counter >>> 0, last);
 
 // ── small encrypted files ───────────────────────────────────────────────────────────────────
 

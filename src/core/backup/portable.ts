@@ -10,10 +10,11 @@
 import { stringify } from 'yaml';
 import type { DataManager, Entity } from '../api';
 import { ByteReader, ByteWriter, equalBytes, fromUtf8, utf8, wipe } from '../bytes';
-import { AuthenticationError, NONCE_BYTES, TAG_BYTES, defaultSuite, type AeadKey, type CipherSuite } from '../crypto/aead';
+import { AuthenticationError, TAG_BYTES, defaultSuite, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { DEFAULT_KDF, checkKdfParams, deriveKek, hkdf, type KdfParams } from '../crypto/kdf';
 import { ENTITY_KINDS, KINDS, bodyOf, type EntityKind } from '../db/kinds';
 import { objectName } from './format';
+import { chunkCount, chunkNonce } from '../vault/sealed';
 import { VaultError, isVaultError, type VaultErrorCode } from '../errors';
 import { MANIFEST, NameAllocator, ReportBuilder, exportCampaign, importDrafts, parseImportFile, type ApplyResult, type EntityDraft, type ImportReport, type LossEntry, type OnConflict } from '../import';
 import { quoteName } from '../paths';
@@ -128,17 +129,6 @@ interface Header {
   readonly salt: Uint8Array;
   readonly chunkSize: number;
   readonly length: number;
-}
-
-function chunkCount(length: number, chunkSize: number): number {
-  return Math.max(1, Math.ceil(length / chunkSize));
-}
-
-function chunkNonce(index: number, last: boolean): Uint8Array {
-  const nonce = new Uint8Array(NONCE_BYTES);
-  new DataView(nonce.buffer).setUint32(7, index, false);
-  nonce[11] = last ? 1 : 0;
-  return nonce;
 }
 
 function encodeHeader(h: Header): Uint8Array {

@@ -48,11 +48,13 @@ export interface SealedHeader extends SealedIdentity {
   readonly plaintextLength: number;
 }
 
-function chunkCount(length: number, chunkSize: number): number {
+/** How many chunks a stream of `length` bytes has (at least one, so an empty stream is authenticated too). */
+export function chunkCount(length: number, chunkSize: number): number {
   return Math.max(1, Math.ceil(length / chunkSize));
 }
 
-function chunkNonce(index: number, last: boolean): Uint8Array {
+/** The nonce of chunk `index` of a stream (age's STREAM): 7 zero bytes, the index (u32 BE), a final-chunk flag. */
+export function chunkNonce(index: number, last: boolean): Uint8Array {
   const nonce = new Uint8Array(NONCE_BYTES);
   new DataView(nonce.buffer).setUint32(7, index, false);
   nonce[11] = last ? 1 : 0;
