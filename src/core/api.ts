@@ -783,6 +783,26 @@ export class DataManager {
   }
 
   /**
+   * Reads several files at once (a backup reads thousands): their reads overlap. Each result is the
+   * checked bytes, or the error reading that one file gave (missing, damaged).
+   */
+  readFiles(hashes: readonly string[]): Promise<(Uint8Array | VaultError)[]> {
+    return this.exclusive(async () => {
+      const s = this.requireSession();
+      hashes.forEach((h) => assertBlobHash(h));
+      const blobs = this.blobs(s);
+      return Promise.all(
+        hashes.map((h) =>
+          blobs.get(h).catch((e: unknown) => {
+            if (isVaultError(e)) return e;
+            throw e;
+          }),
+        ),
+      );
+    });
+  }
+
+  /**
    * Stores several files at once (a restore puts hundreds back): their writes run side by side, so
    * their flushes to disk overlap instead of queueing. Each is as durable as {@link writeFile}'s.
    */

@@ -705,7 +705,7 @@ export class RepoWriter {
     // or the segment is full.
     if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) await open.pack.closeSegment();
     open.kind = type;
-    open.pack.add(id, type, data.slice());
+    open.pack.add(id, type, data);
     this.pending.add(hex);
     this.force.delete(hex);
     this.newChunks++;

@@ -28,6 +28,8 @@ export interface VaultFiles {
   write(data: Uint8Array): Promise<{ hash: string; size: number }>;
   /** Several at once (their disk flushes overlap); optional. */
   writeMany?(datas: readonly Uint8Array[]): Promise<{ hash: string; size: number }[]>;
+  /** Several at once (their reads overlap): the bytes, or the error for that file; optional. */
+  readMany?(hashes: readonly string[]): Promise<(Uint8Array | Error)[]>;
   has(hash: string): Promise<boolean>;
 }
 
@@ -52,7 +54,7 @@ export interface Manifest extends SnapshotInfo {
 
 /** The file store of a DataManager, as the backups use it. */
 export function vaultFiles(dm: DataManager): VaultFiles {
-  return { read: (h) => dm.readFile(h), write: (d) => dm.writeFile(d), writeMany: (d) => dm.writeFiles(d), has: (h) => dm.hasFile(h) };
+  return { read: (h) => dm.readFile(h), readMany: (h) => dm.readFiles(h), write: (d) => dm.writeFile(d), writeMany: (d) => dm.writeFiles(d), has: (h) => dm.hasFile(h) };
 }
 
 export interface BackupServiceOptions {
@@ -169,24 +171,38 @@ export class BackupService {
       const parentFiles = await this.latestFiles(repo);
       const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
       const skipped: string[] = [];
+      // Files the newest snapshot has (same hash) are not read again; the others are read in
+      // batches whose reads overlap.
+      const toRead: { hash: string; size: number }[] = [];
       for (const f of source.files) {
-        cancelled();
         const known = parentFiles.get(f.hash);
-        let entry: FileEntry;
         if (known && known.blocks.every((b) => repo.has(b))) {
-          entry = known;
           w.reusedChunks += known.blocks.length;
-        } else {
-          opts.progress?.report({ message: 'Backing up files', fraction: done / Math.max(1, total) });
-          let data: Uint8Array;
-          try {
-            data = await this.files.read(f.hash);
-          } catch (e) {
+          buckets[parseInt(f.hash[0]!, 16) % BUCKETS]!.push(known);
+          done += f.size;
+        } else toRead.push(f);
+      }
+      const readBatch = async (batch: { hash: string; size: number }[]): Promise<(Uint8Array | Error)[]> =>
+        this.files.readMany ? this.files.readMany(batch.map((f) => f.hash)) : Promise.all(batch.map((f) => this.files.read(f.hash).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+      for (let i = 0; i < toRead.length; ) {
+        cancelled();
+        const batch: { hash: string; size: number }[] = [];
+        let bytes = 0;
+        while (i < toRead.length && batch.length < 32 && (batch.length === 0 || bytes + toRead[i]!.size <= 32 * 1024 * 1024)) {
+          bytes += toRead[i]!.size;
+          batch.push(toRead[i++]!);
+        }
+        opts.progress?.report({ message: 'Backing up files', fraction: done / Math.max(1, total) });
+        const results = await readBatch(batch);
+        for (const [k, f] of batch.entries()) {
+          const data = results[k]!;
+          done += f.size;
+          if (data instanceof Error) {
             // A damaged or lost file must not stop every backup: it is left out and named, and the
-            // snapshot says so (an earlier snapshot that has it keeps it — see `known` above).
-            if (!isVaultError(e, 'corrupt') && !isVaultError(e, 'not-found')) throw e;
+            // snapshot says so (an earlier snapshot that has it keeps it: see `known` above).
+            if (!isVaultError(data, 'corrupt') && !isVaultError(data, 'not-found')) throw data;
             skipped.push(f.hash);
-            this.opts.logger.warn(`backup: file ${f.hash.slice(0, 12)} left out: ${e.message}`);
+            this.opts.logger.warn(`backup: file ${f.hash.slice(0, 12)} left out: ${data.message}`);
             continue;
           }
           const blocks: string[] = [];
@@ -194,10 +210,8 @@ export class BackupService {
             blocks.push(await w.add('file', data.subarray(off, Math.min(data.length, off + repo.params.fileBlockBytes))));
             if (data.length === 0) break;
           }
-          entry = { hash: f.hash, size: data.length, blocks };
+          buckets[parseInt(f.hash[0]!, 16) % BUCKETS]!.push({ hash: f.hash, size: data.length, blocks });
         }
-        done += f.size;
-        buckets[parseInt(f.hash[0]!, 16) % BUCKETS]!.push(entry);
       }
       const files: (string | null)[] = [];
       for (const b of buckets) files.push(b.length === 0 ? null : await w.add('files', utf8(JSON.stringify(b.sort((x, y) => (x.hash < y.hash ? -1 : 1))))));
