@@ -386,6 +386,17 @@ describe('core/backup: the backup repository', function () {
     await service().restore('latest', { inPlace: true });
   });
 
+  it('one copy of the key file naming another vault (a flipped digit) does not make the backups "another vault\'s"', async () => {
+    await fill(dm, 2);
+    const snap = await backups.create();
+    const text = readFileSync(join(repoDir, 'repo.json'), 'utf8');
+    const c = JSON.parse(text) as { vaultId: string };
+    writeFileSync(join(repoDir, 'repo.json'), text.replace(c.vaultId, `${c.vaultId[0] === '0' ? '1' : '0'}${c.vaultId.slice(1)}`));
+    const again = service();
+    assert.deepEqual((await again.list()).snapshots.map((x) => x.id), [snap.id]);
+    assert.deepEqual((await again.verify()).findings.map((f) => f.code), ['backup.config-copy']);
+  });
+
   it('two backups started at once on a new repository make one repository with both snapshots', async () => {
     await fill(dm, 3);
     const other = service();

@@ -318,9 +318,13 @@ export class BackupRepository {
    */
   static async openWithVault(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }): Promise<BackupRepository> {
     const { configs, damaged } = await BackupRepository.readConfigs(deps.files, deps.logger);
+    let otherVault: string | undefined;
     for (const config of configs) {
+      // A copy naming another vault is either another vault's repository or damage: the other
+      // copy decides, and only when no copy opens is it "another vault".
       if (config.vaultId !== vault.keys.vaultIdHex) {
-        throw new VaultError('invalid', `repository of vault ${config.vaultId}`, { hint: 'This folder holds the backups of another vault. Choose another folder for this vault\'s backups.' });
+        otherVault = config.vaultId;
+        continue;
       }
       let repoKey = await BackupRepository.unwrap(deps, config, vault.keys);
       // A master key the repository has not seen (the vault was unencrypted and got a password):
@@ -344,6 +348,9 @@ export class BackupRepository {
       await repo.learn(vault, repoKey);
       repoKey.fill(0);
       return repo;
+    }
+    if (otherVault !== undefined) {
+      throw new VaultError('invalid', `repository of vault ${otherVault}`, { hint: 'This folder holds the backups of another vault. Choose another folder for this vault\'s backups.' });
     }
     throw new VaultError('wrong-password', 'no slot for this vault key', {
       hint: 'These backups cannot be opened with this vault\'s key, or their configuration is damaged.',
