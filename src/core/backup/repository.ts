@@ -183,8 +183,8 @@ export class BackupRepository {
       const bytes = await this.deps.files.readIfExists(f);
       try {
         if (!bytes) throw new Error('missing');
-        const c = parseConfig(bytes, f);
-        if (c.mac !== this.config.mac) throw new Error('not the current configuration');
+        const { mac, ...rest } = parseConfig(bytes, f);
+        if (mac !== this.config.mac || (await configMac(this.keys, rest)) !== mac) throw new Error('not the current configuration, or not authentic');
       } catch {
         bad.push(f);
       }
