@@ -397,6 +397,19 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual((await again.verify()).findings.map((f) => f.code), ['backup.config-copy']);
   });
 
+  it('a cancelled restore or prune changes nothing', async () => {
+    const { heroes } = await fill(dm, 3);
+    const snap = await backups.create();
+    await dm.updateCharacter(heroes[0]!, { level: 9 });
+    await backups.create();
+    await assert.rejects(backups.restore(snap.id, { inPlace: true }, { token: { isCancellationRequested: true } }), (e: unknown) => isVaultError(e, 'cancelled'));
+    assert.equal((await dm.getCharacter(heroes[0]!))?.level, 9);
+    assert.equal((await backups.list()).snapshots.length, 2, 'no safety snapshot either');
+    const files = listFiles(repoDir);
+    await assert.rejects(backups.prune({ last: 1, hourly: 0, daily: 0, weekly: 0, monthly: 0 }, { token: { isCancellationRequested: true } }), (e: unknown) => isVaultError(e, 'cancelled'));
+    assert.deepEqual(listFiles(repoDir).filter((f) => f !== 'lock'), files.filter((f) => f !== 'lock'));
+  });
+
   it('two backups started at once on a new repository make one repository with both snapshots', async () => {
     await fill(dm, 3);
     const other = service();

@@ -8,7 +8,9 @@ import { quoteName } from '../paths';
 import { BackupRepository, decodeTree, encodeTree, packPath, type ChunkLocation, type RepositoryDeps } from './repository';
 import { applyRetention } from './retention';
 import type {
+  BackupCancellation,
   BackupOptions,
+  BackupProgress,
   Finding,
   PruneReport,
   RestoreResult,
@@ -414,17 +416,32 @@ export class BackupService {
    * then the database as one atomic swap (the old state is kept as a safety copy, too). Into a
    * folder: a new vault there. Everything is read and checked before anything is replaced.
    */
-  async restore(ref: string, target: RestoreTarget, extra: { newVault?: (folder: string) => { dm: DataManager; files?: VaultFiles } } = {}): Promise<RestoreResult> {
+  async restore(
+    ref: string,
+    target: RestoreTarget,
+    extra: { newVault?: (folder: string) => { dm: DataManager; files?: VaultFiles }; token?: BackupCancellation; progress?: BackupProgress } = {},
+  ): Promise<RestoreResult> {
     const repo = await this.open();
     const m = await this.resolve(ref);
+    // Cancellable until the swap: before it nothing of the vault has changed (files only add).
+    const cancelled = () => {
+      if (extra.token?.isCancellationRequested) throw new VaultError('cancelled', 'restore cancelled', { hint: 'Restore cancelled. The vault was not changed.' });
+    };
     try {
+      extra.progress?.report({ message: 'Reading the backup', fraction: 0.1 });
       const image = await this.image(repo, m);
       const detail = { snapshot: m.id, time: m.time, kind: m.kind };
+      cancelled();
       if ('inPlace' in target) {
+        extra.progress?.report({ message: 'A safety backup of the vault as it is', fraction: 0.3 });
         const safety = await this.create({ kind: 'safety', note: `Before restoring the backup of ${m.time}` });
+        cancelled();
         // Files first (they only add), then the database in one atomic swap that also points
         // assets at files stored under new names.
+        extra.progress?.report({ message: 'Putting files back', fraction: 0.6 });
         const files = await this.restoreFiles(repo, m, this.files);
+        cancelled();
+        extra.progress?.report({ message: 'Replacing the database', fraction: 0.9 });
         await this.opts.dm.replaceDatabase(image, { action: 'restore-backup', detail, renamedFiles: files.renamed });
         return { snapshot: toInfo(m), safetySnapshot: safety, entities: this.countOf(m), files: files.written };
       }
@@ -630,7 +647,7 @@ export class BackupService {
    * snapshots, new packs, the new index, old index files, old packs — a kill at any point leaves
    * every kept snapshot whole. Refuses when a snapshot cannot be read (its data might be deleted).
    */
-  async prune(policy: RetentionPolicy, opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
+  async prune(policy: RetentionPolicy, opts: { dryRun?: boolean; token?: BackupCancellation } = {}): Promise<PruneReport> {
     const repo = await this.open();
     const release = await repo.acquireLock();
     try {
@@ -650,6 +667,8 @@ export class BackupService {
         for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(b));
       }
       if (opts.dryRun) return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
+      // Cancellable until the first deletion; after that it runs to the end (every step is safe to stop, but a half-pruned repository helps no one).
+      if (opts.token?.isCancellationRequested) throw new VaultError('cancelled', 'prune cancelled', { hint: 'Prune cancelled. Nothing was deleted.' });
       for (const m of forgotten) await repo.deleteSnapshotFile(m.id);
       const packs = groupByPack(repo);
       const idOf = (c: ChunkLocation) => toHex(c.entry.id);

@@ -127,8 +127,9 @@ export async function restoreBackup(ctx: BackupCommandContext, arg?: unknown, ex
       actions: ['Restore'],
     });
     if (ok !== 'Restore') return undefined;
-    const r = await ctx.ui().progress({ id: 'restore', title: 'Restoring the backup' }, () => service.restore(snap.id, { inPlace: true }));
+    const r = await cancellable(ctx, 'restore', 'Restoring the backup', (progress, token) => service.restore(snap.id, { inPlace: true }, { progress, token }));
     await ctx.backups.refresh();
+    if (!r) return undefined;
     summarize(ctx, 'restored', `Restored the backup of ${formatTime(snap.time)}: ${r.entities} entries${r.files ? `, ${r.files} files put back` : ''}. The state before is kept as backup ${r.safetySnapshot?.shortId ?? ''}.`);
     return r;
   }
@@ -146,9 +147,10 @@ export async function restoreBackup(ctx: BackupCommandContext, arg?: unknown, ex
       if (password === undefined) return undefined;
     }
     const { nodeDataManager } = await import('../../node/dataManager');
-    const r = await ctx.ui().progress({ id: 'restore', title: 'Restoring into a new vault' }, () =>
-      service.restore(snap.id, { folder: target.fsPath, ...(password !== undefined ? { password } : {}) }, { newVault: (dir) => ({ dm: nodeDataManager(dir, { app: 'VS Code' }) }) }),
+    const r = await cancellable(ctx, 'restore', 'Restoring into a new vault', (progress, token) =>
+      service.restore(snap.id, { folder: target.fsPath, ...(password !== undefined ? { password } : {}) }, { newVault: (dir) => ({ dm: nodeDataManager(dir, { app: 'VS Code' }) }), progress, token }),
     );
+    if (!r) return undefined;
     if (r.recoveryKey) {
       const choice = await ctx.ui().message({ id: 'recovery-key', severity: 'warning', modal: true, text: 'The restored vault has its own recovery key. Store it somewhere safe: it is shown only now.', detail: r.recoveryKey, actions: ['Copy'] });
       if (choice === 'Copy') await ctx.ui().copy(r.recoveryKey);
@@ -219,8 +221,9 @@ export async function pruneBackups(ctx: BackupCommandContext, arg?: unknown): Pr
     actions: ['Delete'],
   });
   if (ok !== 'Delete') return undefined;
-  const r = await ctx.ui().progress({ id: 'prune', title: 'Pruning backups' }, () => service.prune(policy));
+  const r = await cancellable(ctx, 'prune', 'Pruning backups', (_progress, token) => service.prune(policy, { token }));
   await ctx.backups.refresh();
+  if (!r) return undefined;
   summarize(ctx, 'pruned', `Deleted ${r.forgotten.length} backups and freed ${formatBytes(r.bytesFreed)}; ${r.kept.length} kept.`);
   return r;
 }
