@@ -49,7 +49,8 @@ export interface Manifest extends SnapshotInfo {
   readonly repoId: string;
   /** The highest audit sequence number in the snapshot: "did anything change since?". */
   readonly auditSeq: number;
-  readonly database: { readonly size: number; readonly chunkBytes: number; readonly trees: readonly string[] };
+  /** The database image: its size, chunk size, and the root tree (a tree chunk listing the trees of chunk ids). */
+  readonly database: { readonly size: number; readonly chunkBytes: number; readonly root: string };
   /** 16 buckets by the first hex digit of the file hash: chunk id of the bucket's JSON, or null. */
   readonly files: readonly (string | null)[];
 }
@@ -92,7 +93,7 @@ function checkManifest(doc: unknown, what: string): Manifest {
   const m = doc as Partial<Manifest>;
   const ok =
     m && m.v === 1 && typeof m.id === 'string' && typeof m.time === 'string' && typeof m.kind === 'string' &&
-    m.database && Number.isInteger(m.database.size) && Number.isInteger(m.database.chunkBytes) && m.database.chunkBytes > 0 && Array.isArray(m.database.trees) &&
+    m.database && Number.isInteger(m.database.size) && Number.isInteger(m.database.chunkBytes) && m.database.chunkBytes > 0 && typeof m.database.root === 'string' && /^[0-9a-f]{64}$/.test(m.database.root) &&
     Array.isArray(m.files) && m.files.length === BUCKETS && typeof m.sizes === 'object' && typeof m.counts === 'object';
   if (!ok) throw new VaultError('corrupt', `${what}: not a snapshot manifest`, { hint: 'A backup\'s description file is damaged.' });
   return { ...(m as Manifest), shortId: m.id!.slice(0, 8) };
@@ -170,6 +171,8 @@ export class BackupService {
       }
       const trees: string[] = [];
       for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
+      // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
+      const root = await w.add('tree', encodeTree(trees));
       const parentFiles = await this.latestFiles(repo);
       const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
       const skipped: string[] = [];
@@ -238,7 +241,7 @@ export class BackupService {
         counts: { ...source.counts, files: source.files.length - skipped.length },
         ...(skipped.length > 0 ? { missingFiles: skipped } : {}),
         sizes,
-        database: { size: image.length, chunkBytes, trees },
+        database: { size: image.length, chunkBytes, root },
         files,
       };
       // The commit point: until this file is durable there is no snapshot.
@@ -283,9 +286,13 @@ export class BackupService {
     return out;
   }
 
+  private async treesOf(repo: BackupRepository, m: Manifest): Promise<string[]> {
+    return decodeTree(await repo.readChunk(m.database.root, 'tree'), `root tree of ${m.shortId}`);
+  }
+
   private async dbChunkIds(repo: BackupRepository, m: Manifest): Promise<string[]> {
     const ids: string[] = [];
-    for (const t of m.database.trees) ids.push(...decodeTree(await repo.readChunk(t, 'tree'), `tree ${t.slice(0, 12)}`));
+    for (const t of await this.treesOf(repo, m)) ids.push(...decodeTree(await repo.readChunk(t, 'tree'), `tree ${t.slice(0, 12)}`));
     return ids;
   }
 
@@ -556,9 +563,10 @@ export class BackupService {
       s.add(snap);
     };
     for (const m of manifests) {
-      for (const t of m.database.trees) note(t, m.id);
+      note(m.database.root, m.id);
       for (const b of m.files) if (b) note(b, m.id);
       try {
+        for (const t of await this.treesOf(repo, m)) note(t, m.id);
         for (const id of await this.dbChunkIds(repo, m)) note(id, m.id);
         for (const f of await this.filesOf(repo, m)) for (const b of f.blocks) note(b, m.id);
       } catch (e) {
@@ -661,7 +669,8 @@ export class BackupService {
       const forgotten = manifests.filter((m) => !keep.has(m.id));
       const used = new Set<string>();
       for (const m of kept) {
-        m.database.trees.forEach((t) => used.add(t));
+        used.add(m.database.root);
+        (await this.treesOf(repo, m)).forEach((t) => used.add(t));
         m.files.forEach((b) => b && used.add(b));
         (await this.dbChunkIds(repo, m)).forEach((id) => used.add(id));
         for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(b));
