@@ -182,6 +182,19 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     assert.match(after[0]!.description ?? '', /scheduled/);
   });
 
+  it('the scheduled integrity check says nothing while all is well, and speaks up when a file is lost', async () => {
+    const start = Date.now() + 200 * 3_600_000;
+    await testing.backupTick(start);
+    await testing.backupTick(start + 25 * 3_600_000);
+    assert.deepEqual(ui.shown('scheduled'), [], 'a whole vault: no notification');
+    await fs.rm(join(vaultDir, 'blobs', mapHash.slice(0, 2), `${mapHash}.cvb`));
+    await testing.backupTick(start + 50 * 3_600_000);
+    assert.match(ui.shown('scheduled')[0]?.text ?? '', /scheduled integrity check found 1 error/);
+    ui.answers['confirm-repair'] = 'Repair';
+    await run('repairIntegrity');
+    assert.equal((await dm().readFile(mapHash)).length, 40_000);
+  });
+
   it('Prune Backups asks first, then keeps what the retention settings say', async () => {
     const config = vscode.workspace.getConfiguration('campaignVault.backup');
     await config.update('keepLast', 1, vscode.ConfigurationTarget.Workspace);
