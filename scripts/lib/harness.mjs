@@ -225,11 +225,16 @@ export async function waitForWorkbench(page, timeout = 90_000) {
  * bar "Campaign Vault: Campaigns".
  */
 export async function openCampaignVaultView(page) {
-  const title = page.locator('.sidebar .composite.title', { hasText: 'Campaigns' }).first();
+  // With one view the sidebar's title is "Campaign Vault: Campaigns"; once a vault exists the
+  // container also shows Backups and Integrity, its title is "Campaign Vault" and each view has a
+  // pane header. Either way the container is open when its title is; a click on the activity-bar
+  // icon would otherwise close it.
+  const title = page.locator('.sidebar .composite.title', { hasText: /Campaign Vault/i }).first();
   if (!(await title.isVisible())) {
     await page.locator('.activitybar .action-item a[aria-label^="Campaign Vault"], .activitybar .action-item[aria-label^="Campaign Vault"]').first().click();
   }
   await title.waitFor({ state: 'visible' });
+  await page.locator('.sidebar .composite.title, .sidebar .pane-header', { hasText: /Campaigns/i }).first().waitFor({ state: 'visible' });
 }
 
 /** Copies a workspace folder into the run folder, so a run never changes the original. */
