@@ -2,7 +2,7 @@ import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
 import { AuthenticationError, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { hkdf } from '../crypto/kdf';
-import { VaultError } from '../errors';
+import { VaultError, isVaultError } from '../errors';
 import type { Random } from '../ports';
 import { chunkNonce } from '../vault/sealed';
 
@@ -149,6 +149,44 @@ export async function openJson(keys: RepoKeys, type: FileTypeName, bytes: Uint8A
   }
 }
 
+/**
+ * A compressed JSON document in a sealed file (indexes: thousands of hex ids): codec u8 ‖ raw
+ * length u32 ‖ the codec's output, then sealed as any file.
+ */
+export async function sealCompressedJson(
+  keys: RepoKeys,
+  random: Random,
+  type: FileTypeName,
+  value: unknown,
+  compress: (raw: Uint8Array) => Promise<{ codec: number; bytes: Uint8Array }>,
+): Promise<Uint8Array> {
+  const raw = utf8(JSON.stringify(value));
+  const { codec, bytes } = await compress(raw);
+  return sealFile(keys, random, type, concatBytes(new ByteWriter(5).u8(codec).u32(raw.length).done(), bytes));
+}
+
+export async function openCompressedJson(
+  keys: RepoKeys,
+  type: FileTypeName,
+  bytes: Uint8Array,
+  what: string,
+  decompress: (codec: number, data: Uint8Array, rawLength: number) => Promise<Uint8Array>,
+): Promise<unknown> {
+  const plain = await openFile(keys, type, bytes, what);
+  if (plain.length < 5) corrupt(what, 'is too short');
+  const r = new ByteReader(plain.subarray(0, 5));
+  const codec = r.u8();
+  const rawLength = r.u32();
+  let text: string;
+  try {
+    text = fromUtf8(await decompress(codec, plain.subarray(5), rawLength));
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    if (isVaultError(e)) throw e;
+    return corrupt(what, 'holds no valid JSON');
+  }
+}
+
 // ── packs ───────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -198,7 +236,7 @@ export class PackWriter {
   private readonly parts: Uint8Array[] = [];
   private readonly segments: SegmentEntry[] = [];
   private readonly entries: PackEntry[] = [];
-  private open: { chunks: Uint8Array[]; raw: number } = { chunks: [], raw: 0 };
+  private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
   private readonly salt: Uint8Array;
@@ -206,7 +244,7 @@ export class PackWriter {
   constructor(
     private readonly keys: RepoKeys,
     random: Random,
-    private readonly compress: (raw: Uint8Array) => Promise<{ codec: number; bytes: Uint8Array }>,
+    private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>,
   ) {
     this.salt = random.bytes(16);
     const w = new ByteWriter(PACK_HEADER_BYTES);
@@ -239,14 +277,16 @@ export class PackWriter {
     this.entries.push({ id, type, segment: this.segments.length, offset: this.open.raw, rawLength: data.length });
     this.open.chunks.push(data);
     this.open.raw += data.length;
+    this.open.type = type;
   }
 
   /** Compresses and seals the open segment (nothing when it is empty). */
   async closeSegment(): Promise<void> {
     if (this.open.chunks.length === 0) return;
     const raw = this.open.chunks.length === 1 ? this.open.chunks[0]! : concatBytes(...this.open.chunks);
+    const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
-    const { codec, bytes } = await this.compress(raw);
+    const { codec, bytes } = await this.compress(raw, type);
     const key = await this.keys.aead(this.salt, 'pack');
     const index = this.segments.length;
     const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));

@@ -14,9 +14,11 @@ import {
   RepoKeys,
   checkTable,
   objectName,
+  openCompressedJson,
   openJson,
   openSegment,
   readPackTable,
+  sealCompressedJson,
   sealJson,
   type BlobTypeName,
   type PackEntry,
@@ -478,7 +480,7 @@ export class BackupRepository {
       try {
         const bytes = await this.deps.files.read(`index/${name}`);
         if ((await objectName(bytes)) !== name) throw repoError(`index/${name}: content does not match its name`, 'A backup index file is damaged.');
-        const doc = (await openJson(this.keys, 'index', bytes, `index/${name}`)) as { packs?: IndexedPack[] };
+        const doc = (await openCompressedJson(this.keys, 'index', bytes, `index/${name}`, decompressChunk)) as { packs?: IndexedPack[] };
         const found: [string, PackTable][] = [];
         for (const p of doc.packs ?? []) found.push([p.id, tableOf(p, `index/${name}`)]);
         for (const [pack, table] of found) {
@@ -618,12 +620,13 @@ export class BackupRepository {
         entries: t.entries.map((e) => [toHex(e.id), e.type, e.segment, e.offset, e.rawLength]),
       })),
     };
-    const bytes = await sealJson(this.keys, this.deps.random, 'index', doc);
+    const codec = await preferredCodec();
+    const bytes = await sealCompressedJson(this.keys, this.deps.random, 'index', doc, (raw) => compressChunk(raw, codec));
     const name = await objectName(bytes);
     await this.deps.files.writeAtomic(`index/${name}`, bytes);
     const back = await this.deps.files.read(`index/${name}`);
     if ((await objectName(back)) !== name) throw repoError(`index/${name} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
-    await openJson(this.keys, 'index', back, `index/${name}`);
+    await openCompressedJson(this.keys, 'index', back, `index/${name}`, decompressChunk);
     this.indexFiles.add(name);
     return name;
   }
@@ -681,7 +684,7 @@ export class RepoWriter {
   newChunks = 0;
   reusedChunks = 0;
   private force = new Set<string>();
-  private compress: ((raw: Uint8Array) => Promise<{ codec: number; bytes: Uint8Array }>) | undefined;
+  private compress: ((raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>) | undefined;
 
   constructor(private readonly repo: BackupRepository) {}
 
@@ -699,8 +702,8 @@ export class RepoWriter {
       return hex;
     }
     if (!this.compress) {
-      const codec = await preferredCodec();
-      this.compress = (raw) => compressChunk(raw, codec);
+      const [db, other] = [await preferredCodec('db'), await preferredCodec()];
+      this.compress = (raw, t) => compressChunk(raw, t === 'db' ? db : other);
     }
     const which = type === 'tree' || type === 'files' ? 'meta' : 'data';
     let open = this[which];
