@@ -30,12 +30,13 @@ export interface Codec {
 }
 
 /**
- * Recommended database chunk size in bytes: 16 KiB, a multiple of every SQLite page size up to it
- * (512 … 16384; a database with larger pages is cut at its page size). Measured in
- * docs/COMPRESSION.md: a one-record change touches 6–11 chunks, 31–59 KiB compressed (32 KiB
- * chunks would exceed the 64 KiB budget; 8 KiB chunks halve it but lose 5 % of the ratio).
+ * Database chunk size in bytes: 8 KiB, a multiple of every SQLite page size up to it (512 … 8192;
+ * sql.js uses 4096). A one-record change touches 10–15 chunks in different places (the row, its
+ * indexes, the audit log and its index, the header page); at 16 KiB they came to 66 KiB in a
+ * 100 MB database's incremental backup, over the 64 KiB budget. Since new chunks are compressed
+ * together in segments, smaller chunks no longer cost compression (docs/COMPRESSION.md).
  */
-export const DB_CHUNK_BYTES = 16 * 1024;
+export const DB_CHUNK_BYTES = 8 * 1024;
 
 /** The largest chunk any codec decodes (files are cut into 1 MiB blocks; 16 MiB leaves room for
  * groups of chunks compressed together): a bound on allocation. */

@@ -6,7 +6,7 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
-import { compressChunk, decompressChunk, preferredCodec } from './codec';
+import { DB_CHUNK_BYTES, compressChunk, decompressChunk, preferredCodec } from './codec';
 import {
   ID_BYTES,
   MAX_SEGMENT_RAW,
@@ -154,7 +154,7 @@ async function headerKey(header: VaultHeader): Promise<string> {
   return (await objectName(utf8(canonicalJson(header)))).slice(0, 32);
 }
 
-export const DEFAULT_PARAMS: RepoParams = { dbChunkBytes: 16 * 1024, fileBlockBytes: 1024 * 1024, treeFanout: 64, packBytes: 16 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 };
+export const DEFAULT_PARAMS: RepoParams = { dbChunkBytes: DB_CHUNK_BYTES, fileBlockBytes: 1024 * 1024, treeFanout: 64, packBytes: 16 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 };
 
 export class BackupRepository {
   private index = new Map<string, ChunkLocation>();

@@ -117,6 +117,9 @@ export class BackupService {
 
   /** The open repository; concurrent callers share one opening (or creation). */
   private open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
+    // Every operation starts from the disk: decoded segments kept by an earlier one may be stale
+    // (a file damaged or replaced since), and verify must see what is there now.
+    this.repo?.dropCache();
     if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return Promise.resolve(this.repo);
     const pending = this.opening ?? this.openNow(source, create);
     this.opening = pending;
