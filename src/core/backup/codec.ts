@@ -30,13 +30,12 @@ export interface Codec {
 }
 
 /**
- * Database chunk size in bytes: 8 KiB, a multiple of every SQLite page size up to it (512 … 8192;
- * sql.js uses 4096). A one-record change touches 10–15 chunks in different places (the row, its
- * indexes, the audit log and its index, the header page); at 16 KiB they came to 66 KiB in a
- * 100 MB database's incremental backup, over the 64 KiB budget. Since new chunks are compressed
- * together in segments, smaller chunks no longer cost compression (docs/COMPRESSION.md).
+ * Database chunk size in bytes: 16 KiB, a multiple of every SQLite page size up to it (512 …
+ * 16384; sql.js uses 4096). Measured with the whole repository (docs/BENCHMARKS.md): 8 KiB chunks
+ * did not make a one-record change's backup smaller (more chunks touched, more ids listed) and made
+ * the index larger.
  */
-export const DB_CHUNK_BYTES = 8 * 1024;
+export const DB_CHUNK_BYTES = 16 * 1024;
 
 /** The largest chunk any codec decodes (files are cut into 1 MiB blocks; 16 MiB leaves room for
  * groups of chunks compressed together): a bound on allocation. */

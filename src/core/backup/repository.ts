@@ -8,7 +8,6 @@ import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
 import { DB_CHUNK_BYTES, compressChunk, decompressChunk, preferredCodec } from './codec';
 import {
-  ID_BYTES,
   MAX_SEGMENT_RAW,
   PackWriter,
   RepoKeys,
@@ -512,11 +511,11 @@ export class BackupRepository {
   }
 
   has(id: string): boolean {
-    return this.index.has(id);
+    return this.index.has(chunkKey(id));
   }
 
   locate(id: string): ChunkLocation | undefined {
-    return this.index.get(id);
+    return this.index.get(chunkKey(id));
   }
 
   get chunkCount(): number {
@@ -553,7 +552,7 @@ export class BackupRepository {
   /** Decrypts, decompresses and checks one chunk against its id. */
   async readChunk(id: string, expectedType?: BlobTypeName): Promise<Uint8Array> {
     await this.ensureIndex();
-    const loc = this.index.get(id);
+    const loc = this.index.get(chunkKey(id));
     if (!loc) throw repoError(`chunk ${id.slice(0, 12)} is missing`, 'Part of this backup is missing from the repository. Run "Verify Backups" for details.');
     if (expectedType && loc.entry.type !== expectedType) throw repoError(`chunk ${id.slice(0, 12)} has the wrong type`, 'Part of this backup is damaged.');
     return this.decodeChunk(await this.readPack(loc.pack), loc, packPath(loc.pack));
@@ -690,14 +689,19 @@ export class RepoWriter {
 
   /** Prune: these chunks are stored again even though the index has them (their pack is being rewritten). */
   forceStore(ids: ReadonlySet<string>): void {
-    this.force = new Set(ids);
+    this.force = new Set([...ids].map(chunkKey));
   }
 
   /** Stores a chunk unless the repository already has it; returns its id (hex). */
   async add(type: BlobTypeName, data: Uint8Array): Promise<string> {
     const id = await this.repo.keys.chunkId(data);
     const hex = toHex(id);
-    if (this.pending.has(hex) || (this.repo.has(hex) && !this.force.has(hex))) {
+    const key = chunkKey(hex);
+    const known = this.repo.locate(hex);
+    // Chunks are referred to by the first 16 bytes of their id; two different chunks sharing them
+    // (a 1 in 2^64 chance per pair, with keyed ids nobody can aim at) are refused, never confused.
+    if (known && toHex(known.entry.id) !== hex) throw repoError(`chunk id prefix ${key} taken`, 'Two pieces of data share an id prefix; this backup cannot be made. Please report this.');
+    if (this.pending.has(key) || (known && !this.force.has(key))) {
       this.reusedChunks++;
       return hex;
     }
@@ -716,8 +720,8 @@ export class RepoWriter {
     if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) await open.pack.closeSegment();
     open.kind = type;
     open.pack.add(id, type, data);
-    this.pending.add(hex);
-    this.force.delete(hex);
+    this.pending.add(key);
+    this.force.delete(key);
     this.newChunks++;
     if (open.pack.byteLength + open.pack.openBytes / 4 >= this.repo.params.packBytes) await this.flush(which);
     return hex;
@@ -737,7 +741,7 @@ export class RepoWriter {
     checkTable(table, back.length - 4 - new DataView(back.buffer, back.byteOffset + back.length - 4, 4).getUint32(0, true), path);
     for (const entry of table.entries) await this.repo.decodeChunk(back, { pack: name, entry, segment: table.segments[entry.segment]! }, path);
     this.repo.addToIndex(name, table);
-    for (const e of table.entries) this.pending.delete(toHex(e.id));
+    for (const e of table.entries) this.pending.delete(chunkKey(toHex(e.id)));
     this.written.set(name, table);
     this.bytesAdded += bytes.length;
   }
@@ -777,19 +781,27 @@ function tableOf(p: IndexedPack, what: string): PackTable {
 }
 
 function addTable(index: Map<string, ChunkLocation>, pack: string, table: PackTable): void {
-  for (const entry of table.entries) index.set(toHex(entry.id), { pack, entry, segment: table.segments[entry.segment]! });
+  for (const entry of table.entries) index.set(chunkKey(toHex(entry.id)), { pack, entry, segment: table.segments[entry.segment]! });
 }
+
+/**
+ * How a chunk is referred to: the first 16 bytes (32 hex digits) of its 32-byte keyed id. Trees
+ * list references, so a one-record change rewrites half as many bytes of chunk lists; the full id
+ * is kept in packs and indexes and checked on every read.
+ */
+export const REF_BYTES = 16;
+export const chunkKey = (id: string): string => id.slice(0, REF_BYTES * 2);
 
 /** Splits a list of chunk ids into tree chunks of `fanout` ids (32 bytes each). */
 export function encodeTree(ids: readonly string[]): Uint8Array {
-  const out = new Uint8Array(ids.length * ID_BYTES);
-  ids.forEach((id, i) => out.set(fromHex(id), i * ID_BYTES));
+  const out = new Uint8Array(ids.length * REF_BYTES);
+  ids.forEach((id, i) => out.set(fromHex(chunkKey(id)), i * REF_BYTES));
   return out;
 }
 
 export function decodeTree(bytes: Uint8Array, what: string): string[] {
-  if (bytes.length % ID_BYTES !== 0) throw repoError(`${what}: damaged chunk list`, 'Part of this backup is damaged.');
+  if (bytes.length % REF_BYTES !== 0) throw repoError(`${what}: damaged chunk list`, 'Part of this backup is damaged.');
   const ids: string[] = [];
-  for (let o = 0; o < bytes.length; o += ID_BYTES) ids.push(toHex(bytes.subarray(o, o + ID_BYTES)));
+  for (let o = 0; o < bytes.length; o += REF_BYTES) ids.push(toHex(bytes.subarray(o, o + REF_BYTES)));
   return ids;
 }

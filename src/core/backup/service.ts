@@ -5,7 +5,7 @@ import { KINDS, type EntityKind } from '../db/kinds';
 import { VaultError, isVaultError } from '../errors';
 import type { Logger } from '../ports';
 import { quoteName } from '../paths';
-import { BackupRepository, decodeTree, encodeTree, packPath, type ChunkLocation, type RepositoryDeps } from './repository';
+import { BackupRepository, chunkKey, decodeTree, encodeTree, packPath, type ChunkLocation, type RepositoryDeps } from './repository';
 import { applyRetention } from './retention';
 import type {
   BackupCancellation,
@@ -561,8 +561,8 @@ export class BackupService {
     const bad = new Set<string>();
     const refs = new Map<string, Set<string>>();
     const note = (id: string, snap: string) => {
-      let s = refs.get(id);
-      if (!s) refs.set(id, (s = new Set()));
+      let s = refs.get(chunkKey(id));
+      if (!s) refs.set(chunkKey(id), (s = new Set()));
       s.add(snap);
     };
     for (const m of manifests) {
@@ -595,7 +595,7 @@ export class BackupService {
       if (opts.token?.isCancellationRequested) throw new VaultError('cancelled', 'verify cancelled');
       if (!present.has(name)) {
         findings.push({ code: 'backup.pack-missing', severity: 'error', message: 'A backup data file is missing.', where: packPath(name), fixable: false });
-        for (const c of packs.get(name)!) bad.add(toHex(c.entry.id));
+        for (const c of packs.get(name)!) bad.add(chunkKey(toHex(c.entry.id)));
         continue;
       }
       if (!opts.readData && !opts.subset) continue;
@@ -606,7 +606,7 @@ export class BackupService {
         bytes = await this.opts.repo.files.read(packPath(name));
       } catch (e) {
         findings.push({ code: 'backup.pack-unreadable', severity: 'error', message: `A backup data file cannot be read (${isVaultError(e) ? e.message : String(e)}).`, where: packPath(name), fixable: false });
-        for (const c of packs.get(name)!) bad.add(toHex(c.entry.id));
+        for (const c of packs.get(name)!) bad.add(chunkKey(toHex(c.entry.id)));
         continue;
       }
       packsChecked++;
@@ -618,7 +618,7 @@ export class BackupService {
           await repo.decodeChunk(bytes, c, packPath(name));
         } catch {
           damagedChunks++;
-          bad.add(toHex(c.entry.id));
+          bad.add(chunkKey(toHex(c.entry.id)));
         }
       }
       if (!nameOk || damagedChunks > 0) {
@@ -672,18 +672,18 @@ export class BackupService {
       const forgotten = manifests.filter((m) => !keep.has(m.id));
       const used = new Set<string>();
       for (const m of kept) {
-        used.add(m.database.root);
-        (await this.treesOf(repo, m)).forEach((t) => used.add(t));
-        m.files.forEach((b) => b && used.add(b));
-        (await this.dbChunkIds(repo, m)).forEach((id) => used.add(id));
-        for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(b));
+        used.add(chunkKey(m.database.root));
+        (await this.treesOf(repo, m)).forEach((t) => used.add(chunkKey(t)));
+        m.files.forEach((b) => b && used.add(chunkKey(b)));
+        (await this.dbChunkIds(repo, m)).forEach((id) => used.add(chunkKey(id)));
+        for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(chunkKey(b)));
       }
       if (opts.dryRun) return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
       // Cancellable until the first deletion; after that it runs to the end (every step is safe to stop, but a half-pruned repository helps no one).
       if (opts.token?.isCancellationRequested) throw new VaultError('cancelled', 'prune cancelled', { hint: 'Prune cancelled. Nothing was deleted.' });
       for (const m of forgotten) await repo.deleteSnapshotFile(m.id);
       const packs = groupByPack(repo);
-      const idOf = (c: ChunkLocation) => toHex(c.entry.id);
+      const idOf = (c: ChunkLocation) => chunkKey(toHex(c.entry.id));
       const drop: string[] = [];
       const rewrite: string[] = [];
       let bytesFreed = 0;
