@@ -1167,9 +1167,13 @@ export class DataManager {
       const files = s.engine
         .all('SELECT hash, max(size) AS size FROM assets WHERE hash IS NOT NULL GROUP BY hash ORDER BY hash')
         .map((r) => ({ hash: String(r.hash), size: Number(r.size ?? 0) }));
-      const auditSeq = Number(s.engine.get('SELECT max(seq) AS seq FROM audit_logs')?.seq ?? 0);
-      return { image, schemaVersion: status.current, counts, files, auditSeq, keys: s.store.unlockedKeys, header: s.store.currentHeader };
+      return { image, schemaVersion: status.current, counts, files, auditSeq: auditSequence(s.engine), keys: s.store.unlockedKeys, header: s.store.currentHeader };
     });
+  }
+
+  /** The newest audit sequence number: every change (and every migration) moves it. */
+  auditSequence(): Promise<number> {
+    return this.exclusive(() => auditSequence(this.requireSession().engine));
   }
 
   /**
@@ -1314,6 +1318,10 @@ function repointAssets(engine: Engine, audit: AuditChain, at: string, renamed: R
       audit.record(engine, at, 'update', { kind: 'asset', id: before.id, before, after, detail: { file: why } });
     }
   }
+}
+
+function auditSequence(engine: Engine): number {
+  return Number(engine.get('SELECT max(seq) AS seq FROM audit_logs')?.seq ?? 0);
 }
 
 function hasTextTable(engine: Engine): boolean {

@@ -143,7 +143,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
 
   // Backups and integrity (docs/BACKUPS.md, docs/INTEGRITY.md).
   const backups = new BackupManager(vaults, version, log.child('backups'), context.globalState, (text, actions) => ctx.ui().message({ id: 'scheduled', severity: 'warning', text, actions }));
-  const backupCtx: BackupCommandContext = { ...ctx, ui: () => ctx.ui(), backups, extensionVersion: version };
+  const backupCtx: BackupCommandContext = { ...ctx, backups, extensionVersion: version };
   const backupTree = new BackupsTreeProvider(backups);
   const integrityTree = new IntegrityTreeProvider(backups);
   const backupStatus = createBackupStatusItem(backups);

@@ -1,6 +1,6 @@
 import type { DataManager } from '../api';
 import { isVaultError } from '../errors';
-import { makeReport, withFindings, type IntegrityReport } from '../integrity';
+import { withFindings, type IntegrityReport } from '../integrity';
 import type { BackupService } from './service';
 import type { Finding } from './types';
 
@@ -93,5 +93,3 @@ export async function repairEverything(
   const after = await checkEverything(dm, backups, { deep: opts.deep ?? false });
   return { fixed, remaining: after.findings.filter((f) => f.severity !== 'info' || f.fixable), after };
 }
-
-export { makeReport };

@@ -17,7 +17,6 @@ import type {
   RestoreTarget,
   RetentionPolicy,
   SnapshotInfo,
-  SnapshotKind,
   SnapshotSizes,
   VerifyOptions,
   VerifyReport,
@@ -332,8 +331,8 @@ export class BackupService {
     const { manifests } = await this.manifests(repo);
     const last = manifests.at(-1);
     if (!last) return true;
-    const source = await this.opts.dm.backupSource();
-    return source.auditSeq !== last.auditSeq || source.image.length !== last.database.size;
+    // A query, not an export: the schedule asks this every minute once the interval has passed.
+    return (await this.opts.dm.auditSequence()) !== last.auditSeq;
   }
 
   /** A snapshot by full id, unique prefix, or `latest`. */
@@ -577,13 +576,9 @@ export class BackupService {
         bad.add(`snapshot:${m.id}`);
       }
     }
-    for (const id of refs.keys()) {
-      if (!repo.has(id)) {
-        bad.add(id);
-      }
-    }
-    if ([...refs.keys()].some((id) => !repo.has(id))) {
-      const missing = [...refs.keys()].filter((id) => !repo.has(id));
+    const missing = [...refs.keys()].filter((id) => !repo.has(id));
+    missing.forEach((id) => bad.add(id));
+    if (missing.length > 0) {
       findings.push({ code: 'backup.chunk-missing', severity: 'error', message: `${missing.length} piece${missing.length === 1 ? ' is' : 's are'} of backed-up data missing from the repository.`, fixable: false });
     }
     const packs = groupByPack(repo);
@@ -773,4 +768,3 @@ function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
   return packs;
 }
 
-export type { SnapshotKind };

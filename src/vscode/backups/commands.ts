@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { checkEverything, repairEverything } from '../../core/backup/health';
+import { makeReport } from '../../core/integrity';
 import { exportPortable, importPortable } from '../../core/backup/portable';
 import type { SnapshotInfo, VerifyOptions } from '../../core/backup/types';
 import { ENTITY_KINDS, KINDS, type EntityKind } from '../../core/db/kinds';
@@ -186,20 +187,13 @@ export async function verifyBackups(ctx: BackupCommandContext, arg?: unknown): P
   const { service } = ctx.backups.of(f);
   const report = await cancellable(ctx, 'verify', 'Verifying backups', (progress, token) => service.verify({ ...mode.opts, progress, token }));
   if (!report) return undefined;
-  const base = await f.dm.checkIntegrity({});
-  ctx.backups.setReport(f.folder, { ...base, findings: report.findings, counts: countOf(report.findings), ok: report.ok, checkedAt: new Date().toISOString() });
+  ctx.backups.setReport(f.folder, makeReport(new Date().toISOString(), report.findings));
   if (report.ok) summarize(ctx, 'verified', `All ${report.snapshots} backups are intact${report.packsChecked ? ` (${report.packsChecked} data files, ${formatBytes(report.bytesRead)} read and checked)` : ''}.`);
   else {
     const choice = await ctx.ui().message({ id: 'verified', severity: 'error', text: `${report.damagedSnapshots.length} of ${report.snapshots} backups are damaged. The others can still be restored.`, actions: ['Show Report'] });
     if (choice === 'Show Report') void vscode.commands.executeCommand('campaignVault.integrity.focus');
   }
   return report;
-}
-
-function countOf(findings: readonly { severity: 'error' | 'warning' | 'info' }[]) {
-  const c = { error: 0, warning: 0, info: 0 };
-  for (const x of findings) c[x.severity]++;
-  return c;
 }
 
 export async function pruneBackups(ctx: BackupCommandContext, arg?: unknown): Promise<unknown> {
