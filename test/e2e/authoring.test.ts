@@ -50,7 +50,7 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     wb = await openWorkbench();
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed') await wb?.reportFailure(this.currentTest.title);
   });
   after(async () => {
     await wb?.close();

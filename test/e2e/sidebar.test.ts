@@ -10,7 +10,7 @@ describe(`Campaign Vault in the workbench (VS Code via code-server, ${process.en
     wb = await openWorkbench();
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed') await wb?.reportFailure(this.currentTest.title);
     // Leave no toast or palette open for the next test.
     await wb?.page.keyboard.press('Escape');
   });

@@ -28,6 +28,8 @@ export interface Workbench {
   page: Page;
   workspace: string;
   screenshot(name: string): Promise<string>;
+  /** A screenshot and, in the test log, what the workbench showed when a test failed. */
+  reportFailure(title: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function openWorkbench(): Promise<Workbench> {
   await waitForWorkbench(page);
   const shots = process.env.CV_SCREENSHOTS ?? join(runDir, 'screenshots');
   mkdirSync(shots, { recursive: true });
-  return {
+  const wb: Workbench = {
     cs,
     run,
     server,
@@ -60,11 +62,16 @@ export async function openWorkbench(): Promise<Workbench> {
       await page.screenshot({ path: file });
       return file;
     },
+    async reportFailure(title) {
+      const file = await wb.screenshot(`failed-${title.replace(/\W+/g, '-')}`).catch((e: unknown) => `(no screenshot: ${String(e)})`);
+      console.log(`The workbench when "${title}" failed (${file}):\n${await describeWorkbench(page)}`);
+    },
     async close() {
       await browser.close().catch(() => undefined);
       await server.stop();
     },
   };
+  return wb;
 }
 
 /** Runs a command from the F1 palette by its full title. */
@@ -73,6 +80,26 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  // Enter runs the focused row: wait until the filter has put this command there, not only
+  // somewhere in the list (the recently used commands head the list until the filter applies).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * What the workbench shows that a failed wait might have missed: the notifications (toasts and the
+ * notification center), an open quick input, and the status bar, for the test log.
+ */
+export async function describeWorkbench(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const texts = (selector: string) => [...document.querySelectorAll(selector)].map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      const quick = document.querySelector('.quick-input-widget') as HTMLElement | null;
+      return [
+        `notifications: ${JSON.stringify(texts('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item'))}`,
+        `quick input: ${quick && quick.style.display !== 'none' ? JSON.stringify(texts('.quick-input-widget .quick-input-title, .quick-input-widget .quick-input-message, .quick-input-list .monaco-list-row.focused')) : 'closed'}`,
+        `status bar: ${JSON.stringify(texts('.statusbar-item'))}`,
+      ].join('\n');
+    })
+    .catch((e: unknown) => `(could not read the workbench: ${String(e)})`);
 }

@@ -422,6 +422,27 @@ describe('core/backup: the backup repository', function () {
     assert.equal((await service().verify({ readData: true })).ok, true);
   });
 
+  it('one window\'s operations wait for each other: a scheduled backup, a manual one, verify and prune started together all succeed', async () => {
+    const { heroes } = await fill(dm, 30);
+    await backups.create({ kind: 'scheduled' });
+    await dm.updateCharacter(heroes[0]!, { level: 12 });
+    // As when the schedule's minute comes while the game master runs Create Backup, then Check
+    // Integrity: none may fail on the lock its own window holds, nor report damage that is only a
+    // backup or prune half-way.
+    const [scheduled, manual, verified, pruned, again] = await Promise.allSettled([
+      backups.create({ kind: 'scheduled' }),
+      backups.create({ note: 'before session 1' }),
+      backups.verify({ readData: true }),
+      backups.prune({ last: 2, hourly: 0, daily: 0, weekly: 0, monthly: 0 }),
+      backups.verify({ readData: true }),
+    ]);
+    for (const r of [scheduled, manual, verified, pruned, again]) assert.equal(r.status, 'fulfilled', r.status === 'rejected' ? String(r.reason) : '');
+    for (const r of [verified, again]) assert.deepEqual(r.status === 'fulfilled' && r.value.findings, []);
+    const kept = (await backups.list()).snapshots;
+    assert.deepEqual(kept.map((s) => s.note), [undefined, 'before session 1']);
+    assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
   it('the restore drill: every snapshot restores byte-identical to the database it was made from', async () => {
     const { heroes } = await fill(dm, 20);
     const made: { id: string; image: Uint8Array }[] = [];

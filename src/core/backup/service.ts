@@ -98,6 +98,13 @@ function checkManifest(doc: unknown, what: string): Manifest {
   return { ...(m as Manifest), shortId: m.id!.slice(0, 8) };
 }
 
+/** Where a restore into a folder creates its vault, and how it is followed and cancelled. */
+export interface RestoreExtra {
+  newVault?: (folder: string) => { dm: DataManager; files?: VaultFiles };
+  token?: BackupCancellation;
+  progress?: BackupProgress;
+}
+
 /**
  * Backups of one vault into one repository: create, list, restore (whole or one entry, in place or
  * into a new folder), verify and prune. Every repository write holds the repository lock.
@@ -114,11 +121,28 @@ export class BackupService {
 
   private opening: Promise<BackupRepository> | undefined;
 
+  /** The tail of this service's queue of operations on the repository's data. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs operations that read or write the repository's data one after another in this process: a
+   * scheduled backup and a Verify started meanwhile would otherwise share the in-memory index (verify
+   * reloads it under a running backup) or see a prune's half-deleted packs as damage, and a second
+   * backup would fail on the repository lock this process itself holds. Other processes are kept
+   * out by that lock. Each operation starts from the disk: decoded segments kept by an earlier one
+   * may be stale (a file damaged or replaced since), and verify must see what is there now.
+   */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      this.repo?.dropCache();
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** The open repository; concurrent callers share one opening (or creation). */
   private open(source?: { keys: BackupSource['keys']; header: BackupSource['header'] }, create = false): Promise<BackupRepository> {
-    // Every operation starts from the disk: decoded segments kept by an earlier one may be stale
-    // (a file damaged or replaced since), and verify must see what is there now.
-    this.repo?.dropCache();
     if (this.repo && (!source || this.repo.vaultId === source.keys.vaultIdHex)) return Promise.resolve(this.repo);
     const pending = this.opening ?? this.openNow(source, create);
     this.opening = pending;
@@ -146,7 +170,11 @@ export class BackupService {
 
   // ── create ─────────────────────────────────────────────────────────────────────────────────
 
-  async create(opts: BackupOptions = {}): Promise<SnapshotInfo> {
+  create(opts: BackupOptions = {}): Promise<SnapshotInfo> {
+    return this.exclusive(() => this.createNow(opts));
+  }
+
+  private async createNow(opts: BackupOptions): Promise<SnapshotInfo> {
     const token = opts.token;
     const cancelled = () => {
       if (token?.isCancellationRequested) throw new VaultError('cancelled', 'backup cancelled', { hint: 'Backup cancelled. No backup was recorded; what was already written is reused next time.' });
@@ -350,7 +378,11 @@ export class BackupService {
   // ── restore ────────────────────────────────────────────────────────────────────────────────
 
   /** A snapshot's database image, checked (the restore drill compares it with the original). */
-  async databaseImage(ref: string): Promise<Uint8Array> {
+  databaseImage(ref: string): Promise<Uint8Array> {
+    return this.exclusive(() => this.databaseImageNow(ref));
+  }
+
+  private async databaseImageNow(ref: string): Promise<Uint8Array> {
     const repo = await this.open();
     try {
       return await this.image(repo, await this.resolve(ref));
@@ -425,11 +457,11 @@ export class BackupService {
    * then the database as one atomic swap (the old state is kept as a safety copy, too). Into a
    * folder: a new vault there. Everything is read and checked before anything is replaced.
    */
-  async restore(
-    ref: string,
-    target: RestoreTarget,
-    extra: { newVault?: (folder: string) => { dm: DataManager; files?: VaultFiles }; token?: BackupCancellation; progress?: BackupProgress } = {},
-  ): Promise<RestoreResult> {
+  restore(ref: string, target: RestoreTarget, extra: RestoreExtra = {}): Promise<RestoreResult> {
+    return this.exclusive(() => this.restoreNow(ref, target, extra));
+  }
+
+  private async restoreNow(ref: string, target: RestoreTarget, extra: RestoreExtra): Promise<RestoreResult> {
     const repo = await this.open();
     const m = await this.resolve(ref);
     // Cancellable until the swap: before it nothing of the vault has changed (files only add).
@@ -443,7 +475,7 @@ export class BackupService {
       cancelled();
       if ('inPlace' in target) {
         extra.progress?.report({ message: 'A safety backup of the vault as it is', fraction: 0.3 });
-        const safety = await this.create({ kind: 'safety', note: `Before restoring the backup of ${m.time}` });
+        const safety = await this.createNow({ kind: 'safety', note: `Before restoring the backup of ${m.time}` });
         cancelled();
         // Files first (they only add), then the database in one atomic swap that also points
         // assets at files stored under new names.
@@ -477,7 +509,11 @@ export class BackupService {
    * Puts one stored file back from the newest snapshot that has it (repair of a missing or damaged
    * file). False when no snapshot has it under this vault's current name for it.
    */
-  async restoreFile(hash: string): Promise<boolean> {
+  restoreFile(hash: string): Promise<boolean> {
+    return this.exclusive(() => this.restoreFileNow(hash));
+  }
+
+  private async restoreFileNow(hash: string): Promise<boolean> {
     if (!(await BackupRepository.exists(this.opts.repo.files))) return false;
     const repo = await this.open();
     try {
@@ -500,7 +536,11 @@ export class BackupService {
   }
 
   /** Restores one entry as it was in a snapshot (and its file, for an asset). */
-  async restoreEntity(ref: string, kind: EntityKind, idOrName: string): Promise<{ snapshot: SnapshotInfo; entity: { id: string; name: string; version: number } }> {
+  restoreEntity(ref: string, kind: EntityKind, idOrName: string): Promise<{ snapshot: SnapshotInfo; entity: { id: string; name: string; version: number } }> {
+    return this.exclusive(() => this.restoreEntityNow(ref, kind, idOrName));
+  }
+
+  private async restoreEntityNow(ref: string, kind: EntityKind, idOrName: string): Promise<{ snapshot: SnapshotInfo; entity: { id: string; name: string; version: number } }> {
     const repo = await this.open();
     const m = await this.resolve(ref);
     const SQL = await this.opts.sql();
@@ -539,7 +579,11 @@ export class BackupService {
 
   // ── verify ─────────────────────────────────────────────────────────────────────────────────
 
-  async verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
+  verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
+    return this.exclusive(() => this.verifyNow(opts));
+  }
+
+  private async verifyNow(opts: VerifyOptions): Promise<VerifyReport> {
     const findings: Finding[] = [];
     if (!(await BackupRepository.exists(this.opts.repo.files))) {
       return { ok: true, snapshots: 0, packsChecked: 0, bytesRead: 0, findings: [{ code: 'backup.none', severity: 'info', message: 'There are no backups yet.', fixable: false }], damagedSnapshots: [] };
@@ -653,7 +697,11 @@ export class BackupService {
    * snapshots, new packs, the new index, old index files, old packs — a kill at any point leaves
    * every kept snapshot whole. Refuses when a snapshot cannot be read (its data might be deleted).
    */
-  async prune(policy: RetentionPolicy, opts: { dryRun?: boolean; token?: BackupCancellation } = {}): Promise<PruneReport> {
+  prune(policy: RetentionPolicy, opts: { dryRun?: boolean; token?: BackupCancellation } = {}): Promise<PruneReport> {
+    return this.exclusive(() => this.pruneNow(policy, opts));
+  }
+
+  private async pruneNow(policy: RetentionPolicy, opts: { dryRun?: boolean; token?: BackupCancellation }): Promise<PruneReport> {
     const repo = await this.open();
     const release = await repo.acquireLock();
     try {
@@ -731,7 +779,11 @@ export class BackupService {
   }
 
   /** Repairs what verify marks fixable in the repository: a damaged configuration copy, damaged index files. */
-  async repairRepository(codes: readonly string[]): Promise<string[]> {
+  repairRepository(codes: readonly string[]): Promise<string[]> {
+    return this.exclusive(() => this.repairRepositoryNow(codes));
+  }
+
+  private async repairRepositoryNow(codes: readonly string[]): Promise<string[]> {
     const repo = await this.open();
     const fixed: string[] = [];
     const release = await repo.acquireLock();
