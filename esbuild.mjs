@@ -53,7 +53,8 @@ copyFileSync(join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm')
 contexts.push(
   await esbuild.context({
     ...common,
-    entryPoints: { extension: join(root, 'src/vscode/extension.ts') },
+    // segment-worker: the worker thread that compresses backup segments (src/node/segmentWorkers.ts).
+    entryPoints: { extension: join(root, 'src/vscode/extension.ts'), 'segment-worker': join(root, 'src/node/segmentWorker.ts') },
     outdir: join(root, 'dist'),
     platform: 'node',
     format: 'cjs',

@@ -9,6 +9,7 @@ import { BACKUPS_DIR } from '../core/vault/layout';
 import { silentLogger } from './dataManager';
 import { NodeFileStore } from './fileStore';
 import { NodeVaultLock, currentOwner } from './lock';
+import { nodeSegmentCodec } from './segmentWorkers';
 import { loadSqlJs } from './sqljs';
 import { nodeCipherSuite, nodeRandom, systemClock } from './system';
 
@@ -28,6 +29,7 @@ export function repositoryDeps(folder: string, app: string, logger: Logger = sil
     logger: logger.child('backup'),
     lock: new NodeVaultLock(files.resolve('lock')),
     owner: currentOwner(app),
+    codec: nodeSegmentCodec(logger.child('backup')),
   };
 }
 

@@ -268,3 +268,22 @@ export async function compressChunk(data: Uint8Array, codec: Codec = DEFAULT_COD
 export async function decompressChunk(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
   return codecFor(codec).decompress(data, rawLength);
 }
+
+/**
+ * Compresses and decompresses segments for the repository: on this thread by default; the Node
+ * hosts pass one that runs on worker threads (src/node/segmentWorkers.ts), so the next segment is
+ * hashed and read while earlier ones compress. Same formats and checks either way.
+ */
+export interface SegmentCodec {
+  /** {@link compressChunk} with the codec new segments of this kind get ({@link preferredCodec}). */
+  compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<{ codec: number; bytes: Uint8Array }>;
+  /** {@link decompressChunk}. */
+  decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array>;
+}
+
+export const inlineSegmentCodec: SegmentCodec = {
+  async compress(raw, kind) {
+    return compressChunk(raw, await preferredCodec(kind));
+  },
+  decompress: decompressChunk,
+};

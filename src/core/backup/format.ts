@@ -236,6 +236,11 @@ export class PackWriter {
   private readonly parts: Uint8Array[] = [];
   private readonly segments: SegmentEntry[] = [];
   private readonly entries: PackEntry[] = [];
+  /** Each closed segment's plaintext, for the read-back check. */
+  private readonly raws: Uint8Array[] = [];
+  /** Closed segments still being compressed (in pack order), and their raw bytes. */
+  private readonly compressing: { raw: Uint8Array; type: BlobTypeName; result: Promise<{ codec: number; bytes: Uint8Array }> }[] = [];
+  private compressingEstimate = 0;
   private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
@@ -258,14 +263,23 @@ export class PackWriter {
     this.parts.push(this.head);
   }
 
-  /** Bytes written so far (closed segments), for deciding when the pack is full. */
+  /**
+   * About how large the pack is so far, for deciding when it is full: sealed segments as they are,
+   * segments still compressing and the open one estimated (a database compresses about 4:1 or
+   * better; files mostly not at all).
+   */
   get byteLength(): number {
-    return this.size;
+    return this.size + this.compressingEstimate + (this.open.type === 'db' ? this.open.raw / 4 : this.open.raw);
   }
 
   /** Raw bytes in the open segment. */
   get openBytes(): number {
     return this.open.raw;
+  }
+
+  /** Segments closed but not yet sealed (still compressing). */
+  get inFlight(): number {
+    return this.compressing.length;
   }
 
   get count(): number {
@@ -274,30 +288,49 @@ export class PackWriter {
 
   /** Adds a chunk to the open segment. */
   add(id: Uint8Array, type: BlobTypeName, data: Uint8Array): void {
-    this.entries.push({ id, type, segment: this.segments.length, offset: this.open.raw, rawLength: data.length });
+    this.entries.push({ id, type, segment: this.segments.length + this.compressing.length, offset: this.open.raw, rawLength: data.length });
     this.open.chunks.push(data);
     this.open.raw += data.length;
     this.open.type = type;
   }
 
-  /** Compresses and seals the open segment (nothing when it is empty). */
-  async closeSegment(): Promise<void> {
+  /**
+   * Closes the open segment (nothing when it is empty) and starts compressing it; {@link settle}
+   * and {@link finish} seal segments in pack order as their compression completes.
+   */
+  closeSegment(): void {
     if (this.open.chunks.length === 0) return;
-    const raw = this.open.chunks.length === 1 ? this.open.chunks[0]! : concatBytes(...this.open.chunks);
+    const raw = joined(this.open.chunks);
     const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
-    const { codec, bytes } = await this.compress(raw, type);
-    const key = await this.keys.aead(this.salt, 'pack');
-    const index = this.segments.length;
-    const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));
-    this.segments.push({ offset: this.size, length: ct.length, rawLength: raw.length, codec });
-    this.parts.push(ct);
-    this.size += ct.length;
+    const result = this.compress(raw, type);
+    // Awaited by settle(); until then a failure must not count as unhandled.
+    result.catch(() => undefined);
+    this.compressing.push({ raw, type, result });
+    this.compressingEstimate += type === 'db' ? raw.length / 4 : raw.length;
   }
 
-  /** The finished pack and its table. */
-  async finish(): Promise<{ bytes: Uint8Array; table: PackTable }> {
-    await this.closeSegment();
+  /** Seals compressed segments, oldest first, until at most `keep` are still compressing. */
+  async settle(keep = 0): Promise<void> {
+    while (this.compressing.length > keep) {
+      const next = this.compressing[0]!;
+      const { codec, bytes } = await next.result;
+      this.compressing.shift();
+      this.compressingEstimate -= next.type === 'db' ? next.raw.length / 4 : next.raw.length;
+      const key = await this.keys.aead(this.salt, 'pack');
+      const index = this.segments.length;
+      const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));
+      this.segments.push({ offset: this.size, length: ct.length, rawLength: next.raw.length, codec });
+      this.raws.push(next.raw);
+      this.parts.push(ct);
+      this.size += ct.length;
+    }
+  }
+
+  /** The finished pack, its table, and each segment's plaintext (what reading it back must give). */
+  async finish(): Promise<{ bytes: Uint8Array; table: PackTable; raws: readonly Uint8Array[] }> {
+    this.closeSegment();
+    await this.settle(0);
     const w = new ByteWriter(8 + this.segments.length * SEGMENT_BYTES + this.entries.length * ENTRY_BYTES);
     w.u32(this.segments.length);
     for (const g of this.segments) w.u32(g.offset).u32(g.length).u32(g.rawLength).u8(g.codec);
@@ -305,8 +338,23 @@ export class PackWriter {
     for (const e of this.entries) w.bytes(e.id).u8(BlobType[e.type]).u32(e.segment).u32(e.offset).u32(e.rawLength);
     const key = await this.keys.aead(this.salt, 'pack');
     const table = await this.keys.suite.seal(key, nonce(0xffffffff, true), w.done(), this.head);
-    return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), table: { segments: this.segments, entries: this.entries } };
+    return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), table: { segments: this.segments, entries: this.entries }, raws: this.raws };
   }
+}
+
+/**
+ * The chunks as one array: a view when they lie one after the other in the same buffer (the
+ * database image's chunks, the blocks of one file), a copy otherwise.
+ */
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  const first = chunks[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < chunks.length; i++) {
+    const c = chunks[i]!;
+    if (c.buffer !== first.buffer || c.byteOffset !== end) return concatBytes(...chunks);
+    end += c.length;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 function packHeader(keys: RepoKeys, bytes: Uint8Array, what: string): { head: Uint8Array; salt: Uint8Array } {

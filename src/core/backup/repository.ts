@@ -1,4 +1,4 @@
-import { fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from '../bytes';
+import { fromBase64, fromHex, fromUtf8, sameBytes, toBase64, toHex, utf8 } from '../bytes';
 import { canonicalJson } from '../canonical';
 import { AuthenticationError, type CipherSuite } from '../crypto/aead';
 import { hmac } from '../crypto/kdf';
@@ -6,7 +6,7 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
-import { DB_CHUNK_BYTES, compressChunk, decompressChunk, preferredCodec } from './codec';
+import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type SegmentCodec } from './codec';
 import {
   MAX_SEGMENT_RAW,
   PackWriter,
@@ -86,6 +86,8 @@ export interface RepositoryDeps {
   /** The repository's writer lock (its `lock` file). */
   readonly lock: VaultLock;
   readonly owner: { readonly pid: number; readonly host: string; readonly app: string };
+  /** Where segments are compressed and decompressed; on this thread when not given. */
+  readonly codec?: SegmentCodec;
 }
 
 /** Where a chunk is: its pack, its entry there, and the segment holding it. */
@@ -444,6 +446,11 @@ export class BackupRepository {
     return Object.values(this.config.headers).some((h) => h.encryption === 'none');
   }
 
+  /** Where segments are compressed and decompressed. */
+  get codec(): SegmentCodec {
+    return this.deps.codec ?? inlineSegmentCodec;
+  }
+
   /** The repository's writer lock; released by the returned function. */
   acquireLock(): Promise<() => Promise<void>> {
     return BackupRepository.lock(this.deps);
@@ -565,7 +572,7 @@ export class BackupRepository {
     if (cached) return cached;
     const stored = await openSegment(this.keys, pack, segment, index, what);
     if (segment.rawLength > MAX_SEGMENT_RAW) throw repoError(`${what}: segment ${index + 1} is too large`, 'Part of this backup is damaged.');
-    const raw = await decompressChunk(segment.codec, stored, segment.rawLength).catch((e: unknown) => {
+    const raw = await this.codec.decompress(segment.codec, stored, segment.rawLength).catch((e: unknown) => {
       throw repoError(`${what}: segment ${index + 1} does not decompress (${String(e)})`, 'Part of this backup is damaged.');
     });
     this.segmentCache.set(key, raw);
@@ -579,6 +586,32 @@ export class BackupRepository {
     if (data.length !== loc.entry.rawLength) throw repoError(`${what}: a chunk lies outside its segment`, 'Part of this backup is damaged.');
     if (toHex(await this.keys.chunkId(data)) !== toHex(loc.entry.id)) throw repoError(`${what}: a chunk in segment ${loc.entry.segment + 1} does not match its id`, 'Part of this backup is damaged.');
     return data;
+  }
+
+  /**
+   * Reads a pack just written back from the disk and checks it before it counts (restic's lesson):
+   * its header and its own table decrypt and match what was written, and every segment decrypts
+   * (authenticated: these are the bytes sealed) and decompresses to exactly the bytes whose keyed
+   * ids the table lists. Comparing with those bytes checks what hashing each chunk again would,
+   * at a fraction of the cost; a segment stored as it is (codec none) is those bytes once it
+   * authenticates.
+   */
+  async checkReadBack(path: string, written: Uint8Array, table: PackTable, raws: readonly Uint8Array[]): Promise<void> {
+    const back = await this.deps.files.read(path);
+    const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
+    if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
+    const stored = await readPackTable(this.keys, back, path);
+    const same = (a: PackEntry, b: PackEntry) => sameBytes(a.id, b.id) && a.type === b.type && a.segment === b.segment && a.offset === b.offset && a.rawLength === b.rawLength;
+    if (stored.entries.length !== table.entries.length || stored.entries.some((e, i) => !same(e, table.entries[i]!))) throw fail('its table did not read back as written');
+    if (stored.segments.length !== raws.length) throw fail('its segments did not read back as written');
+    // Decompressed two at a time (on worker threads where the host has them).
+    await eachLimited(stored.segments, 2, async (segment, i) => {
+      const plain = await openSegment(this.keys, back, segment, i, path);
+      const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
+        throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
+      });
+      if (raw.length !== raws[i]!.length || (segment.codec !== CODEC_IDS.none && !sameBytes(raw, raws[i]!))) throw fail(`segment ${i + 1} did not read back as written`);
+    });
   }
 
   /** The chunk locations of one pack (from the index), in pack order. */
@@ -672,6 +705,9 @@ export class BackupRepository {
  * file lists into meta packs; consecutive chunks of one kind share a segment (compressed together).
  * Every pack is read back and checked before it counts.
  */
+/** Segments of one pack compressing at once (on worker threads, when the host has them). */
+const SEGMENTS_IN_FLIGHT = 3;
+
 export class RepoWriter {
   private data: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
   private meta: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
@@ -683,9 +719,12 @@ export class RepoWriter {
   newChunks = 0;
   reusedChunks = 0;
   private force = new Set<string>();
-  private compress: ((raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>) | undefined;
+  private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>;
 
-  constructor(private readonly repo: BackupRepository) {}
+  constructor(private readonly repo: BackupRepository) {
+    const codec = repo.codec;
+    this.compress = (raw, type) => codec.compress(raw, type === 'db' ? 'db' : 'other');
+  }
 
   /** Prune: these chunks are stored again even though the index has them (their pack is being rewritten). */
   forceStore(ids: ReadonlySet<string>): void {
@@ -705,10 +744,6 @@ export class RepoWriter {
       this.reusedChunks++;
       return hex;
     }
-    if (!this.compress) {
-      const [db, other] = [await preferredCodec('db'), await preferredCodec()];
-      this.compress = (raw, t) => compressChunk(raw, t === 'db' ? db : other);
-    }
     const which = type === 'tree' || type === 'files' ? 'meta' : 'data';
     let open = this[which];
     if (!open) {
@@ -717,13 +752,17 @@ export class RepoWriter {
     }
     // A new segment when the kind changes (a database chunk and an image do not compress together)
     // or the segment is full.
-    if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) await open.pack.closeSegment();
+    if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) {
+      open.pack.closeSegment();
+      // Segments compress while the next ones fill; a few at most, so memory stays bounded.
+      await open.pack.settle(SEGMENTS_IN_FLIGHT);
+    }
     open.kind = type;
     open.pack.add(id, type, data);
     this.pending.add(key);
     this.force.delete(key);
     this.newChunks++;
-    if (open.pack.byteLength + open.pack.openBytes / 4 >= this.repo.params.packBytes) await this.flush(which);
+    if (open.pack.byteLength >= this.repo.params.packBytes) await this.flush(which);
     return hex;
   }
 
@@ -731,15 +770,11 @@ export class RepoWriter {
     const open = this[which];
     this[which] = undefined;
     if (!open || open.pack.count === 0) return;
-    const { bytes, table } = await open.pack.finish();
+    const { bytes, table, raws } = await open.pack.finish();
     const name = await objectName(bytes);
     const path = packPath(name);
     await this.repo.deps.files.writeAtomic(path, bytes);
-    // Read back from disk and check every chunk before the pack counts (restic's lesson).
-    const back = await this.repo.deps.files.read(path);
-    if ((await objectName(back)) !== name) throw repoError(`${path} did not read back intact`, 'The backup could not be written correctly; the disk may be failing.');
-    checkTable(table, back.length - 4 - new DataView(back.buffer, back.byteOffset + back.length - 4, 4).getUint32(0, true), path);
-    for (const entry of table.entries) await this.repo.decodeChunk(back, { pack: name, entry, segment: table.segments[entry.segment]! }, path);
+    await this.repo.checkReadBack(path, bytes, table, raws);
     this.repo.addToIndex(name, table);
     for (const e of table.entries) this.pending.delete(chunkKey(toHex(e.id)));
     this.written.set(name, table);
@@ -759,6 +794,18 @@ export class RepoWriter {
     const name = await this.repo.writeIndex(this.written);
     if (name) this.bytesAdded = before + ((await this.repo.deps.files.stat(`index/${name}`))?.size ?? 0);
   }
+}
+
+/** Runs `fn` on every item, at most `limit` at once; the first failure rejects. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
 /** A pack as an index file lists it. */

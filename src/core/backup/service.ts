@@ -189,20 +189,6 @@ export class BackupService {
       const chunkBytes = repo.params.dbChunkBytes;
       const total = image.length + source.files.reduce((n, f) => n + f.size, 0);
       let done = 0;
-      const ids: string[] = [];
-      for (let off = 0; off < image.length || off === 0; off += chunkBytes) {
-        ids.push(await w.add('db', image.subarray(off, Math.min(image.length, off + chunkBytes))));
-        done += Math.min(chunkBytes, image.length - off);
-        if (ids.length % 256 === 0) {
-          cancelled();
-          opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
-        }
-        if (image.length === 0) break;
-      }
-      const trees: string[] = [];
-      for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
-      // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
-      const root = await w.add('tree', encodeTree(trees));
       const parentFiles = await this.latestFiles(repo);
       const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
       const skipped: string[] = [];
@@ -219,16 +205,41 @@ export class BackupService {
       }
       const readBatch = async (batch: { hash: string; size: number }[]): Promise<(Uint8Array | Error)[]> =>
         this.files.readMany ? this.files.readMany(batch.map((f) => f.hash)) : Promise.all(batch.map((f) => this.files.read(f.hash).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+      const batches: { hash: string; size: number }[][] = [];
       for (let i = 0; i < toRead.length; ) {
-        cancelled();
         const batch: { hash: string; size: number }[] = [];
         let bytes = 0;
         while (i < toRead.length && batch.length < 32 && (batch.length === 0 || bytes + toRead[i]!.size <= 32 * 1024 * 1024)) {
           bytes += toRead[i]!.size;
           batch.push(toRead[i++]!);
         }
+        batches.push(batch);
+      }
+      // The first batch of files is read while the database is chunked, and each next one while
+      // the one before is hashed, compressed and written.
+      let next = batches.length > 0 ? readBatch(batches[0]!) : undefined;
+      next?.catch(() => undefined);
+      const ids: string[] = [];
+      for (let off = 0; off < image.length || off === 0; off += chunkBytes) {
+        ids.push(await w.add('db', image.subarray(off, Math.min(image.length, off + chunkBytes))));
+        done += Math.min(chunkBytes, image.length - off);
+        if (ids.length % 256 === 0) {
+          cancelled();
+          opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
+        }
+        if (image.length === 0) break;
+      }
+      const trees: string[] = [];
+      for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
+      // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
+      const root = await w.add('tree', encodeTree(trees));
+      for (const [b, batch] of batches.entries()) {
+        const results = await next!;
+        next = b + 1 < batches.length ? readBatch(batches[b + 1]!) : undefined;
+        // Should this backup stop (cancelled, a write failed), the read ahead is not waited for.
+        next?.catch(() => undefined);
+        cancelled();
         opts.progress?.report({ message: 'Backing up files', fraction: done / Math.max(1, total) });
-        const results = await readBatch(batch);
         for (const [k, f] of batch.entries()) {
           const data = results[k]!;
           done += f.size;

@@ -1,0 +1,37 @@
+/**
+ * The worker thread behind {@link WorkerSegmentCodec} (src/node/segmentWorkers.ts), bundled as
+ * dist/segment-worker.js: compresses and decompresses backup segments with the core's codecs
+ * (zstd's WebAssembly loads once per worker, from the zstd.wasm beside this bundle). Each message
+ * is one job; the answer carries its id, the result (transferred, not copied) or the error.
+ */
+import { parentPort } from 'node:worker_threads';
+import { compressChunk, decompressChunk, preferredCodec } from '../core/backup/codec';
+import { isVaultError } from '../core/errors';
+import type { SegmentJob, SegmentReply } from './segmentWorkers';
+
+/** A buffer that can be transferred whole: the bytes themselves, not a view into something larger. */
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+}
+
+async function run(job: SegmentJob): Promise<{ codec: number; bytes: Uint8Array }> {
+  if (job.op === 'compress') return compressChunk(job.data, await preferredCodec(job.kind));
+  return { codec: job.codec, bytes: await decompressChunk(job.codec, job.data, job.rawLength) };
+}
+
+parentPort?.on('message', (job: SegmentJob) => {
+  run(job).then(
+    ({ codec, bytes }) => {
+      const out = own(bytes);
+      const reply: SegmentReply = { id: job.id, codec, bytes: out };
+      parentPort!.postMessage(reply, [out.buffer as ArrayBuffer]);
+    },
+    (e: unknown) => {
+      const reply: SegmentReply = {
+        id: job.id,
+        error: isVaultError(e) ? { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } : { message: e instanceof Error ? e.message : String(e) },
+      };
+      parentPort!.postMessage(reply);
+    },
+  );
+});

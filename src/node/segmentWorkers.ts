@@ -1,0 +1,173 @@
+/**
+ * Backup segments compressed and decompressed on worker threads (docs/BACKUPS.md, "Speed"): the
+ * thread that runs the backup hashes chunks, reads files and seals while earlier segments compress
+ * beside it, on the machine's other cores. The worker (src/node/segmentWorker.ts) is bundled as
+ * dist/segment-worker.js and runs the core's own codecs, so what it writes is what this thread
+ * would write. Without that file (a bundle built without it) everything runs on this thread.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { inlineSegmentCodec, type SegmentCodec } from '../core/backup/codec';
+import { VaultError, type VaultErrorCode } from '../core/errors';
+import type { Logger } from '../core/ports';
+
+/** One job for a worker; `data` is handed over (transferred), never shared. */
+export type SegmentJob =
+  | { readonly id: number; readonly op: 'compress'; readonly kind: 'db' | 'other'; readonly data: Uint8Array }
+  | { readonly id: number; readonly op: 'decompress'; readonly codec: number; readonly rawLength: number; readonly data: Uint8Array };
+
+export type SegmentReply =
+  | { readonly id: number; readonly codec: number; readonly bytes: Uint8Array; readonly error?: undefined }
+  | { readonly id: number; readonly error: { readonly code?: VaultErrorCode; readonly message: string; readonly hint?: string } };
+
+export const SEGMENT_WORKER_FILE = 'segment-worker.js';
+
+/** A worker with nothing to do for this long is ended (the extension host keeps no idle threads). */
+const IDLE_MS = 30_000;
+
+/**
+ * The worker script: beside this code in dist/ (the extension and the CLI); for the test bundles
+ * (out/test/…) and the benchmark (out/bench/), the project's dist/, which `node esbuild.mjs` builds.
+ */
+export function segmentWorkerScript(): string | undefined {
+  return [__dirname, path.resolve(__dirname, '../../dist'), path.resolve(__dirname, '../../../dist')].map((d) => path.join(d, SEGMENT_WORKER_FILE)).find((f) => existsSync(f));
+}
+
+/** A worker thread that could not start or stopped (as opposed to a job that failed in it). */
+class WorkerFailure extends Error {}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve(r: { codec: number; bytes: Uint8Array }): void; reject(e: Error): void }>;
+  idle?: NodeJS.Timeout;
+  dead?: boolean;
+}
+
+type JobInput = Omit<Extract<SegmentJob, { op: 'compress' }>, 'id'> | Omit<Extract<SegmentJob, { op: 'decompress' }>, 'id'>;
+
+export class WorkerSegmentCodec implements SegmentCodec {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  /** Set when a worker failed: from then on this thread does the work (a backup never fails for want of a thread). */
+  private broken = false;
+
+  constructor(
+    private readonly script: string,
+    readonly size: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<{ codec: number; bytes: Uint8Array }> {
+    if (this.broken) return inlineSegmentCodec.compress(raw, kind);
+    // The caller keeps `raw` (the read-back check compares with it): the worker gets a copy.
+    return this.run({ op: 'compress', kind, data: raw.slice() }).catch((e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)));
+  }
+
+  async decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
+    if (this.broken) return inlineSegmentCodec.decompress(codec, data, rawLength);
+    return this.run({ op: 'decompress', codec, rawLength, data: data.slice() }).then(
+      (r) => r.bytes,
+      (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.decompress(codec, data, rawLength) : Promise.reject(e)),
+    );
+  }
+
+  /** Whether `e` is a worker's failure (not the job's): then this thread takes over. */
+  private failedOver(e: unknown): boolean {
+    if (!(e instanceof WorkerFailure)) return false;
+    if (!this.broken) this.logger?.warn(`backup worker failed (${e.message}); compressing on the main thread from now on`);
+    this.broken = true;
+    return true;
+  }
+
+  /** Ends every worker (they end by themselves when idle, too). */
+  async dispose(): Promise<void> {
+    await Promise.all(this.slots.splice(0).map((s) => this.end(s)));
+  }
+
+  private run(job: JobInput): Promise<{ codec: number; bytes: Uint8Array }> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      let slot: Slot;
+      try {
+        slot = this.pick();
+      } catch (e) {
+        reject(new WorkerFailure(`could not start: ${String(e)}`, { cause: e }));
+        return;
+      }
+      slot.pending.set(id, { resolve, reject });
+      if (slot.idle) clearTimeout(slot.idle);
+      slot.idle = undefined;
+      // Referenced while it has work, so a command-line run waits for its answers.
+      slot.worker.ref();
+      slot.worker.postMessage({ ...job, id }, [job.data.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** The least busy worker; a new one while there are fewer than `size` and all are busy. */
+  private pick(): Slot {
+    let best: Slot | undefined;
+    for (const s of this.slots) if (!best || s.pending.size < best.pending.size) best = s;
+    if (best && (best.pending.size === 0 || this.slots.length >= this.size)) return best;
+    return this.spawn();
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (r: SegmentReply) => {
+      const p = slot.pending.get(r.id);
+      if (!p) return;
+      slot.pending.delete(r.id);
+      if (slot.pending.size === 0) {
+        worker.unref();
+        slot.idle = setTimeout(() => {
+          const at = this.slots.indexOf(slot);
+          if (at >= 0 && slot.pending.size === 0) void this.end(this.slots.splice(at, 1)[0]!);
+        }, IDLE_MS);
+        slot.idle.unref();
+      }
+      if (r.error) p.reject(r.error.code ? new VaultError(r.error.code, r.error.message, r.error.hint ? { hint: r.error.hint } : undefined) : new Error(r.error.message));
+      else p.resolve({ codec: r.codec, bytes: r.bytes });
+    });
+    const fail = (e: Error) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      const at = this.slots.indexOf(slot);
+      if (at >= 0) this.slots.splice(at, 1);
+      if (slot.idle) clearTimeout(slot.idle);
+      for (const p of slot.pending.values()) p.reject(new WorkerFailure(e.message, { cause: e }));
+      slot.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private async end(slot: Slot): Promise<void> {
+    slot.dead = true;
+    if (slot.idle) clearTimeout(slot.idle);
+    await slot.worker.terminate();
+  }
+}
+
+let shared: SegmentCodec | undefined;
+
+/**
+ * This process's segment codec: worker threads (one fewer than the cores, at least one, at most
+ * three) when the worker script is there, else this thread.
+ */
+export function nodeSegmentCodec(logger?: Logger): SegmentCodec {
+  if (shared) return shared;
+  const script = segmentWorkerScript();
+  if (!script) {
+    logger?.warn(`${SEGMENT_WORKER_FILE} not found beside ${__dirname}: backups compress on the main thread`);
+    shared = inlineSegmentCodec;
+  } else {
+    shared = new WorkerSegmentCodec(script, Math.max(1, Math.min(3, availableParallelism() - 1)), logger);
+  }
+  return shared;
+}
