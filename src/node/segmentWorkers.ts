@@ -167,7 +167,7 @@ export function nodeSegmentCodec(logger?: Logger): SegmentCodec {
     logger?.warn(`${SEGMENT_WORKER_FILE} not found beside ${__dirname}: backups compress on the main thread`);
     shared = inlineSegmentCodec;
   } else {
-    shared = new WorkerSegmentCodec(script, Math.max(1, Math.min(3, availableParallelism() - 1)), logger);
+    shared = new WorkerSegmentCodec(script, Math.max(2, Math.min(3, availableParallelism() - 1)), logger);
   }
   return shared;
 }
