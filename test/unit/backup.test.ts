@@ -2,12 +2,14 @@ import * as assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataManager } from '../../src/core/api';
-import { BackupRepository } from '../../src/core/backup/repository';
+import { BackupRepository, DEFAULT_PARAMS } from '../../src/core/backup/repository';
+import { inlineSegmentCodec, type SegmentCodec } from '../../src/core/backup/codec';
 import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
 import { BackupService } from '../../src/core/backup/service';
 import { DEFAULT_RETENTION } from '../../src/core/backup/types';
-import { isVaultError } from '../../src/core/errors';
+import { VaultError, isVaultError } from '../../src/core/errors';
+import type { FileStore } from '../../src/core/ports';
 import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
 import { loadSqlJs } from '../../src/node/sqljs';
@@ -265,6 +267,47 @@ describe('core/backup: the backup repository', function () {
     const next = await service().create();
     assert.ok(next.sizes.reusedChunks > 0);
     assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
+  it('a pack that reads back other than written (a failing disk) stops the backup: it says so, records no snapshot, and the next one works', async () => {
+    await fill(dm, 100);
+    const deps = repositoryDeps(repoDir, 'unit test');
+    let flipped = '';
+    const lying: FileStore = Object.assign(Object.create(deps.files) as FileStore, {
+      read: async (p: string) => {
+        const bytes = await deps.files.read(p);
+        if (flipped || !p.startsWith('data/')) return bytes;
+        flipped = p;
+        const other = bytes.slice();
+        other[other.length >> 1] = other[other.length >> 1]! ^ 0x10;
+        return other;
+      },
+    });
+    await assert.rejects(service({ ...deps, files: lying }).create(), (e: unknown) => isVaultError(e, 'corrupt') && /written correctly/.test(e.userMessage) && e.message.includes(flipped));
+    assert.ok(flipped, 'a pack was read back');
+    assert.deepEqual((await backups.list()).snapshots, []);
+    const next = await service().create();
+    assert.equal((await service().verify({ readData: true })).ok, true);
+    assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
+  });
+
+  it('a segment that fails to compress stops the backup cleanly: no snapshot, the lock released, the next one works', async () => {
+    await fill(dm, 300);
+    const deps = repositoryDeps(repoDir, 'unit test');
+    let calls = 0;
+    const failing: SegmentCodec = {
+      compress: (raw, kind) => (++calls === 2 ? Promise.reject(new VaultError('io', 'injected compression failure')) : inlineSegmentCodec.compress(raw, kind)),
+      decompress: (codec, data, n) => inlineSegmentCodec.decompress(codec, data, n),
+    };
+    // Small segments, so that the failing one is not the last: others are compressing beside it.
+    const small = { ...deps, codec: failing };
+    const repo = await BackupRepository.init(small, await dm.backupSource(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 });
+    await assert.rejects(new BackupService({ dm, repo: small, repository: repo, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger }).create(), (e: unknown) => isVaultError(e, 'io') && /injected/.test(e.message));
+    assert.ok(calls >= 2);
+    assert.deepEqual((await backups.list()).snapshots, []);
+    const next = await service().create();
+    assert.equal((await service().verify({ readData: true })).ok, true);
+    assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
   });
 
   it('a cancelled backup records no snapshot', async () => {

@@ -597,22 +597,27 @@ export class BackupRepository {
    * authenticates.
    */
   async checkReadBack(path: string, written: Uint8Array, table: PackTable, raws: readonly Uint8Array[]): Promise<void> {
-    const back = await this.deps.files.read(path);
     const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
+    // Damage found here is in what was just written: say so, not "this backup is damaged".
+    const asWriteFailure = (e: unknown): never => {
+      throw isVaultError(e, 'corrupt') ? fail(e.message) : e;
+    };
+    const back = await this.deps.files.read(path);
     if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
-    const stored = await readPackTable(this.keys, back, path);
+    const stored = await readPackTable(this.keys, back, path).catch(asWriteFailure);
     const same = (a: PackEntry, b: PackEntry) => sameBytes(a.id, b.id) && a.type === b.type && a.segment === b.segment && a.offset === b.offset && a.rawLength === b.rawLength;
     if (stored.entries.length !== table.entries.length || stored.entries.some((e, i) => !same(e, table.entries[i]!))) throw fail('its table did not read back as written');
     if (stored.segments.length !== raws.length) throw fail('its segments did not read back as written');
     // Decompressed two at a time (on worker threads where the host has them).
     await eachLimited(stored.segments, 2, async (segment, i) => {
-      const plain = await openSegment(this.keys, back, segment, i, path);
+      const plain = await openSegment(this.keys, back, segment, i, path).catch(asWriteFailure);
       const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
         throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
       });
       if (raw.length !== raws[i]!.length || (segment.codec !== CODEC_IDS.none && !sameBytes(raw, raws[i]!))) throw fail(`segment ${i + 1} did not read back as written`);
     });
   }
+
 
   /** The chunk locations of one pack (from the index), in pack order. */
   locationsOf(pack: string): ChunkLocation[] {
