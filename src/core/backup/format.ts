@@ -277,11 +277,6 @@ export class PackWriter {
     return this.open.raw;
   }
 
-  /** Segments closed but not yet sealed (still compressing). */
-  get inFlight(): number {
-    return this.compressing.length;
-  }
-
   get count(): number {
     return this.entries.length;
   }

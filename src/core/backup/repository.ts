@@ -618,7 +618,6 @@ export class BackupRepository {
     });
   }
 
-
   /** The chunk locations of one pack (from the index), in pack order. */
   locationsOf(pack: string): ChunkLocation[] {
     return [...this.index.values()].filter((l) => l.pack === pack).sort((a, b) => a.entry.segment - b.entry.segment || a.entry.offset - b.entry.offset);
@@ -705,14 +704,14 @@ export class BackupRepository {
   }
 }
 
+/** Segments of one pack compressing at once (on worker threads, when the host has them). */
+const SEGMENTS_IN_FLIGHT = 3;
+
 /**
  * Accumulates new chunks into packs: database chunks and file blocks into data packs, trees and
  * file lists into meta packs; consecutive chunks of one kind share a segment (compressed together).
  * Every pack is read back and checked before it counts.
  */
-/** Segments of one pack compressing at once (on worker threads, when the host has them). */
-const SEGMENTS_IN_FLIGHT = 3;
-
 export class RepoWriter {
   private data: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
   private meta: { pack: PackWriter; kind: BlobTypeName | undefined } | undefined;
