@@ -44,7 +44,8 @@ export const nodeCipherSuite: CipherSuite = {
       throw new AuthenticationError('authentication failed', { cause: e });
     }
     // GCM's final() adds nothing: the plaintext is update()'s output, handed over as it is
-    // (decrypting 16 MiB in a copy here cost as much as the decryption).
+    // (decrypting 16 MiB in a copy here cost as much as the decryption). Below 4 KiB Node may cut
+    // the output from its shared buffer pool, whose ArrayBuffer must not leave here: copied.
     if (rest.length === 0 && body.length >= 4096) return new Uint8Array(body.buffer, body.byteOffset, body.length);
     const out = new Uint8Array(body.length + rest.length);
     out.set(body, 0);

@@ -240,7 +240,6 @@ export class PackWriter {
   private readonly raws: Uint8Array[] = [];
   /** Closed segments still being compressed (in pack order), and their raw bytes. */
   private readonly compressing: { raw: Uint8Array; type: BlobTypeName; result: Promise<{ codec: number; bytes: Uint8Array }> }[] = [];
-  private compressingEstimate = 0;
   private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
@@ -265,11 +264,10 @@ export class PackWriter {
 
   /**
    * About how large the pack is so far, for deciding when it is full: sealed segments as they are,
-   * segments still compressing and the open one estimated (a database compresses about 4:1 or
-   * better; files mostly not at all).
+   * segments still compressing and the open one {@link estimate}d.
    */
   get byteLength(): number {
-    return this.size + this.compressingEstimate + (this.open.type === 'db' ? this.open.raw / 4 : this.open.raw);
+    return this.compressing.reduce((n, c) => n + estimate(c.type, c.raw.length), this.size + estimate(this.open.type, this.open.raw));
   }
 
   /** Raw bytes in the open segment. */
@@ -302,7 +300,6 @@ export class PackWriter {
     // Awaited by settle(); until then a failure must not count as unhandled.
     result.catch(() => undefined);
     this.compressing.push({ raw, type, result });
-    this.compressingEstimate += type === 'db' ? raw.length / 4 : raw.length;
   }
 
   /** Seals compressed segments, oldest first, until at most `keep` are still compressing. */
@@ -311,7 +308,6 @@ export class PackWriter {
       const next = this.compressing[0]!;
       const { codec, bytes } = await next.result;
       this.compressing.shift();
-      this.compressingEstimate -= next.type === 'db' ? next.raw.length / 4 : next.raw.length;
       const key = await this.keys.aead(this.salt, 'pack');
       const index = this.segments.length;
       const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));
@@ -335,6 +331,11 @@ export class PackWriter {
     const table = await this.keys.suite.seal(key, nonce(0xffffffff, true), w.done(), this.head);
     return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), table: { segments: this.segments, entries: this.entries }, raws: this.raws };
   }
+}
+
+/** About how large `raw` bytes of this kind become: a database compresses 4:1 or better, files mostly not at all. */
+function estimate(type: BlobTypeName | undefined, raw: number): number {
+  return type === 'db' ? raw / 4 : raw;
 }
 
 /**

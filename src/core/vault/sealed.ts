@@ -168,33 +168,24 @@ export async function unseal(bytes: Uint8Array, expected: SealedIdentity, keys: 
   const head = bytes.subarray(0, SEALED_HEADER_BYTES);
   const key = await keys.objectKey(h.keyId, h.salt, `object/${h.kind}`);
   const n = chunkCount(h.plaintextLength, h.chunkSize);
-  if (n === 1) {
-    // One chunk (most files, and every object up to 1 MiB): the decrypted bytes as they come,
-    // without a second copy.
-    try {
-      const pt = await keys.suite.open(key, chunkNonce(0, true), bytes.subarray(SEALED_HEADER_BYTES, SEALED_HEADER_BYTES + h.plaintextLength + TAG_BYTES), head);
-      if (pt.length !== h.plaintextLength) damaged(what, `chunk 0 holds ${pt.length} bytes, ${h.plaintextLength} expected`);
-      return pt;
-    } catch (e) {
-      if (e instanceof AuthenticationError) damaged(what, 'chunk 0 failed authentication');
-      throw e;
-    }
-  }
-  const out = new Uint8Array(h.plaintextLength);
+  // One chunk (most files, every object up to 1 MiB): its decrypted bytes as they come, without
+  // a second copy.
+  const out = n === 1 ? undefined : new Uint8Array(h.plaintextLength);
   let offset = SEALED_HEADER_BYTES;
   for (let i = 0; i < n; i++) {
     const len = Math.min(h.chunkSize, h.plaintextLength - i * h.chunkSize) + TAG_BYTES;
     try {
       const pt = await keys.suite.open(key, chunkNonce(i, i === n - 1), bytes.subarray(offset, offset + len), head);
+      if (!out) return pt;
       out.set(pt, i * h.chunkSize);
     } catch (e) {
-      out.fill(0);
+      out?.fill(0);
       if (e instanceof AuthenticationError) damaged(what, `chunk ${i} failed authentication`);
       throw e;
     }
     offset += len;
   }
-  return out;
+  return out!;
 }
 
 /** Reads only the header (for integrity checks and rotation: which key sealed it). */
