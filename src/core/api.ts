@@ -33,9 +33,22 @@ import { VaultStore, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
 
+/**
+ * The database as a backup takes it: either one image exported from sql.js, or the way the vault
+ * itself stores it — its newest snapshot (read only when the backup does not have it yet, known by
+ * its tag) and the journal's records after it, which replayed on the snapshot give the database.
+ */
+export type DatabaseSource =
+  | { readonly kind: 'image'; readonly image: Uint8Array }
+  | {
+      readonly kind: 'journal';
+      readonly snapshot: { readonly tag: string; readonly size: number; read(): Promise<Uint8Array> };
+      readonly records: readonly Uint8Array[];
+    };
+
 /** What {@link DataManager.backupSource} hands the backup service. */
 export interface BackupSource {
-  readonly image: Uint8Array;
+  readonly database: DatabaseSource;
   readonly schemaVersion: number;
   /** Entries per kind (trash included), for the snapshot's description. */
   readonly counts: Record<string, number>;
@@ -46,6 +59,9 @@ export interface BackupSource {
   readonly keys: UnlockedKeys;
   readonly header: VaultHeader;
 }
+
+/** Journal records above this size are not replayed at restore: the backup exports the database instead. */
+export const MAX_BACKUP_JOURNAL_BYTES = 32 * 1024 * 1024;
 
 export interface DataManagerOptions {
   readonly files: FileStore;
@@ -347,9 +363,8 @@ export class DataManager {
 
   /** The database of a loaded vault (snapshot + journal replayed) and its audit chain; closes the database if that fails. */
   private async openEngine(SQL: SqlJsStatic, loaded: LoadedState): Promise<{ engine: Engine; audit: AuditChain }> {
-    const engine = Engine.open(SQL, loaded.snapshot);
+    const engine = Engine.load(SQL, loaded.snapshot, loaded.records);
     try {
-      loaded.records.forEach((r, i) => engine.replay(r, `journal record ${i + 1}`));
       const keyRow = engine.get('SELECT value FROM settings WHERE key = ?', [AUDIT_KEY_SETTING]);
       if (!keyRow) throw new VaultError('corrupt', 'audit key missing from settings');
       return { engine, audit: await AuditChain.create(fromHex(JSON.parse(String(keyRow.value)) as string)) };
@@ -1152,23 +1167,43 @@ export class DataManager {
   // ── backups (hooks for src/core/backup) ──────────────────────────────────────────────────
 
   /**
-   * A consistent image of the database with what a backup records beside it: the schema version,
-   * live entries per kind, the files the entries reference, and the vault's keys and header (the
-   * backup repository wraps its key for this vault). Taken between transactions, so it holds every
-   * acknowledged write and no half of one.
+   * What a backup records, taken between transactions so it holds every acknowledged write and no
+   * half of one: the database, the schema version, live entries per kind, the files the entries
+   * reference, and the vault's keys and header (the backup repository wraps its key for this
+   * vault). The database comes as the vault stores it (snapshot + journal records: nothing to
+   * export, and a snapshot the backups have already is not read again) when the disk holds exactly
+   * what is open (see VaultStore.committedState) and the records are not too many to replay;
+   * otherwise, or with `image`, as one exported image.
    */
-  backupSource(): Promise<BackupSource> {
+  backupSource(opts: { image?: boolean } = {}): Promise<BackupSource> {
     return this.exclusive(async () => {
       const s = this.requireSession();
-      const image = s.engine.export();
+      const committed = opts.image ? undefined : await s.store.committedState();
+      const database: DatabaseSource =
+        committed && committed.recordBytes <= MAX_BACKUP_JOURNAL_BYTES
+          ? { kind: 'journal', snapshot: committed.snapshot, records: committed.records }
+          : { kind: 'image', image: s.engine.export() };
       const status = await migrationStatus(s.engine.db, this.migrations);
       const counts: Record<string, number> = {};
       for (const kind of ENTITY_KINDS) counts[kind] = countRows(s.engine, KINDS[kind]);
       const files = s.engine
         .all('SELECT hash, max(size) AS size FROM assets WHERE hash IS NOT NULL GROUP BY hash ORDER BY hash')
         .map((r) => ({ hash: String(r.hash), size: Number(r.size ?? 0) }));
-      return { image, schemaVersion: status.current, counts, files, auditSeq: auditSequence(s.engine), keys: s.store.unlockedKeys, header: s.store.currentHeader };
+      return { database, schemaVersion: status.current, counts, files, auditSeq: auditSequence(s.engine), keys: s.store.unlockedKeys, header: s.store.currentHeader };
     });
+  }
+
+  /** The vault's keys and header: what the backup repository needs to open (it wraps its key for this vault). */
+  backupKeys(): Promise<Pick<BackupSource, 'keys' | 'header'>> {
+    return this.exclusive(() => {
+      const s = this.requireSession();
+      return Promise.resolve({ keys: s.store.unlockedKeys, header: s.store.currentHeader });
+    });
+  }
+
+  /** The database as one image (sql.js's export), taken between transactions. */
+  exportDatabase(): Promise<Uint8Array> {
+    return this.exclusive(() => Promise.resolve(this.requireSession().engine.export()));
   }
 
   /** The newest audit sequence number: every change (and every migration) moves it. */

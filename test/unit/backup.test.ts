@@ -95,10 +95,116 @@ describe('core/backup: the backup repository', function () {
     assert.ok(inc.sizes.added < 64 * 1024, `added ${inc.sizes.added} bytes (full: ${full.sizes.added})`);
   });
 
+  it('backs up the database as the vault stores it: its snapshot once, then only the end of its journal', async () => {
+    const { heroes } = await fill(dm, 30);
+    await dm.lock();
+    let store!: FaultyFileStore;
+    dm = v.manager({ wrap: (f) => (store = new FaultyFileStore(f)) });
+    await dm.unlock(PASSWORD);
+    backups = service();
+    const snapshotReads = () => store.log.filter((l) => /^read(IfExists)? \.campaign-vault\/db\/snapshot-/.test(l)).length;
+    const opened = snapshotReads();
+    await dm.updateCharacter(heroes[0]!, { level: 7 });
+    const images = new Map<string, Buffer>();
+    const backUp = async () => {
+      const image = Buffer.from(await dm.exportDatabase());
+      const info = await backups.create();
+      images.set(info.id, image);
+      return { info, m: await backups.resolve(info.id) };
+    };
+    const first = await backUp();
+    assert.equal(snapshotReads() - opened, 1, 'the first backup reads the vault\'s snapshot');
+    assert.equal(first.m.v, 2);
+    assert.ok(first.m.database.journal && first.m.database.journal.records >= 1, 'with the journal records after it');
+
+    await dm.updateCharacter(heroes[1]!, { level: 9 });
+    const second = await backUp();
+    assert.equal(snapshotReads() - opened, 1, 'the next backup does not read it again');
+    assert.equal(second.m.database.root, first.m.database.root, 'the same snapshot chunks');
+    assert.equal(second.m.database.journal?.records, first.m.database.journal.records + 1, 'and one more record');
+    assert.ok(second.info.sizes.newChunks <= 4, `new chunks: ${second.info.sizes.newChunks} (the journal's last chunk and its trees)`);
+
+    // A checkpoint makes a new vault snapshot with an empty journal: read once, stored by its changed pages.
+    await dm.checkpoint();
+    const third = await backUp();
+    assert.equal(snapshotReads() - opened, 2);
+    assert.notEqual(third.m.database.journal?.snapshot, first.m.database.journal.snapshot);
+    assert.equal(third.m.database.journal?.records, 0);
+    assert.ok(third.info.sizes.newChunks < 20, `new chunks: ${third.info.sizes.newChunks}`);
+
+    for (const [id, image] of images) assert.ok(Buffer.from(await backups.databaseImage(id)).equals(image), `snapshot ${id.slice(0, 8)} restores byte-identical`);
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+  });
+
+  it('the next backup in the same window reads nothing the last one wrote: it remembers its file lists and trees by chunk id', async () => {
+    const { heroes } = await fill(dm, 20);
+    await dm.addFile(new Uint8Array(5000).fill(7), { name: 'Map of Phandalin' });
+    const deps = repositoryDeps(repoDir, 'unit test');
+    const logged = new FaultyFileStore(deps.files);
+    backups = service({ ...deps, files: logged });
+    await backups.create();
+    await dm.updateCharacter(heroes[3]!, { level: 5 });
+    logged.log.length = 0;
+    const inc = await backups.create();
+    const read = logged.log.filter((l) => l.startsWith('read data/')).map((l) => l.slice('read '.length));
+    const written = logged.log.filter((l) => l.startsWith('writeAtomic data/')).map((l) => l.slice('writeAtomic '.length));
+    assert.ok(written.length > 0);
+    assert.deepEqual(read.sort(), written.sort(), 'only its own packs, read back once written');
+    assert.ok(inc.sizes.newChunks <= 4, `new chunks: ${inc.sizes.newChunks}`);
+    // A fresh service (another window) reads them from the disk and makes the same backup.
+    await dm.updateCharacter(heroes[4]!, { level: 6 });
+    const other = await service().create();
+    assert.ok(other.sizes.newChunks <= 4, `new chunks: ${other.sizes.newChunks}`);
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+  });
+
+  it('backs up an exported image when the disk is not what is open: a window that only reads and is behind, or a write that failed', async () => {
+    const { heroes } = await fill(dm, 10);
+    // A second window opens the vault read-only. While the disk holds what it loaded, it backs up
+    // the vault's own form; once the writer has moved on, the image it has open.
+    const reader = v.manager({ app: 'second window' });
+    await reader.unlock(PASSWORD);
+    assert.ok(reader.readOnlyReason, 'the second window only reads');
+    const fromReader = new BackupService({ dm: reader, repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
+    const readerImage = Buffer.from(await reader.exportDatabase());
+    const current = await fromReader.create();
+    assert.equal((await backups.resolve(current.id)).v, 2);
+    await dm.updateCharacter(heroes[2]!, { level: 4 });
+    const a = await fromReader.create();
+    await reader.lock();
+    const ma = await backups.resolve(a.id);
+    assert.equal(ma.v, 1);
+    assert.equal(ma.database.journal, undefined);
+    for (const id of [current.id, a.id]) assert.ok(Buffer.from(await backups.databaseImage(id)).equals(readerImage), 'what the reader had open');
+
+    // A write whose journal append failed is rolled back in memory, but its record may be on disk.
+    await dm.lock();
+    let store!: FaultyFileStore;
+    dm = v.manager({ wrap: (f) => (store = new FaultyFileStore(f)) });
+    await dm.unlock(PASSWORD);
+    backups = service();
+    store.fault = { at: store.mutations + 1, code: 'io', tornBytes: 30 };
+    await assert.rejects(dm.updateCharacter(heroes[0]!, { level: 19 }));
+    store.fault = undefined;
+    const image = Buffer.from(await dm.exportDatabase());
+    const b = await backups.create();
+    assert.equal((await backups.resolve(b.id)).v, 1, 'exported, not read from the disk');
+    assert.ok(Buffer.from(await backups.databaseImage(b.id)).equals(image));
+    assert.ok(Buffer.from(await backups.databaseImage(a.id)).equals(readerImage));
+    assert.equal((await dm.getCharacter(heroes[0]!))?.level, 1, 'the failed write is not in the vault');
+
+    // The next write checkpoints first; after it the vault's own form is used again.
+    await dm.updateCharacter(heroes[1]!, { level: 3 });
+    const c = await backups.create();
+    assert.equal((await backups.resolve(c.id)).v, 2);
+    assert.ok(Buffer.from(await backups.databaseImage(c.id)).equals(Buffer.from(await dm.exportDatabase())));
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+  });
+
   it('restores the whole vault in place, after a safety snapshot, and the result checks out', async () => {
     const { heroes } = await fill(dm, 10);
     const snap = await backups.create();
-    const before = (await dm.backupSource()).image;
+    const before = await dm.exportDatabase();
     await dm.updateCharacter(heroes[0]!, { level: 20, biography: 'rewritten' });
     await dm.deleteCharacter(heroes[1]!);
     await dm.createCampaign({ name: 'Curse of Strahd' });
@@ -491,7 +597,7 @@ describe('core/backup: the backup repository', function () {
     const made: { id: string; image: Uint8Array }[] = [];
     for (let i = 0; i < 3; i++) {
       await dm.updateCharacter(heroes[i]!, { level: 10 + i });
-      const image = (await dm.backupSource()).image;
+      const image = await dm.exportDatabase();
       made.push({ id: (await backups.create()).id, image });
     }
     for (const m of made) {

@@ -58,7 +58,7 @@ describe('core/backup: a flipped bit anywhere in the repository', function () {
     const b = service(pristine);
     for (let i = 0; i < 2; i++) {
       await dm.updateCharacter(heroes[i]!, { level: 5 + i });
-      const image = Buffer.from((await dm.backupSource()).image);
+      const image = Buffer.from(await dm.exportDatabase());
       images.set((await b.create()).id, image);
     }
     work = mkdtempSync(join(tmpdir(), 'cv-mutate-work-'));

@@ -1,11 +1,12 @@
 import type { SqlJsStatic } from 'sql.js';
-import type { BackupSource, DataManager } from '../api';
+import type { BackupSource, DatabaseSource, DataManager } from '../api';
+import { Engine } from '../db/engine';
 import { fromUtf8, toHex, utf8 } from '../bytes';
 import { KINDS, type EntityKind } from '../db/kinds';
 import { VaultError, isVaultError } from '../errors';
 import type { Logger } from '../ports';
 import { quoteName } from '../paths';
-import { BackupRepository, chunkKey, decodeTree, encodeTree, packPath, type ChunkLocation, type RepositoryDeps } from './repository';
+import { BackupRepository, chunkKey, decodeTree, encodeTree, packPath, type ChunkLocation, type RepoWriter, type RepositoryDeps } from './repository';
 import { applyRetention } from './retention';
 import type {
   BackupCancellation,
@@ -43,13 +44,24 @@ interface FileEntry {
 
 /** A snapshot manifest as stored (sealed JSON in `snapshots/<id>`). */
 export interface Manifest extends SnapshotInfo {
-  readonly v: 1;
+  /** 2 when the database has a journal (older versions refuse it rather than restore the snapshot without its records). */
+  readonly v: 1 | 2;
   readonly vaultId: string;
   readonly repoId: string;
   /** The highest audit sequence number in the snapshot: "did anything change since?". */
   readonly auditSeq: number;
-  /** The database image: its size, chunk size, and the root tree (a tree chunk listing the trees of chunk ids). */
-  readonly database: { readonly size: number; readonly chunkBytes: number; readonly root: string };
+  /**
+   * The database image: its size, chunk size, and the root tree (a tree chunk listing the trees of
+   * chunk ids). With `journal`, the image is the vault's own snapshot (`snapshot`: its tag) and the
+   * database is that image with the journal's records replayed on it, as the vault loads itself;
+   * the records are one stream (each a u32 length and its bytes) cut into chunks of `chunkBytes`.
+   */
+  readonly database: {
+    readonly size: number;
+    readonly chunkBytes: number;
+    readonly root: string;
+    readonly journal?: { readonly snapshot: string; readonly records: number; readonly size: number; readonly root: string };
+  };
   /** 16 buckets by the first hex digit of the file hash: chunk id of the bucket's JSON, or null. */
   readonly files: readonly (string | null)[];
 }
@@ -88,11 +100,15 @@ function toInfo(m: Manifest): SnapshotInfo {
   };
 }
 
+const isChunkId = (x: unknown) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+
 function checkManifest(doc: unknown, what: string): Manifest {
   const m = doc as Partial<Manifest>;
+  const j = m?.database?.journal;
   const ok =
-    m && m.v === 1 && typeof m.id === 'string' && typeof m.time === 'string' && typeof m.kind === 'string' &&
-    m.database && Number.isInteger(m.database.size) && Number.isInteger(m.database.chunkBytes) && m.database.chunkBytes > 0 && typeof m.database.root === 'string' && /^[0-9a-f]{64}$/.test(m.database.root) &&
+    m && (m.v === 1 ? j === undefined : m.v === 2 && j && typeof j.snapshot === 'string' && Number.isSafeInteger(j.records) && j.records >= 0 && Number.isSafeInteger(j.size) && j.size >= 0 && isChunkId(j.root)) &&
+    typeof m.id === 'string' && typeof m.time === 'string' && typeof m.kind === 'string' &&
+    m.database && Number.isInteger(m.database.size) && Number.isInteger(m.database.chunkBytes) && m.database.chunkBytes > 0 && isChunkId(m.database.root) &&
     Array.isArray(m.files) && m.files.length === BUCKETS && typeof m.sizes === 'object' && typeof m.counts === 'object';
   if (!ok) throw new VaultError('corrupt', `${what}: not a snapshot manifest`, { hint: 'A backup\'s description file is damaged.' });
   return { ...(m as Manifest), shortId: m.id!.slice(0, 8) };
@@ -152,7 +168,7 @@ export class BackupService {
   }
 
   private async openNow(source: { keys: BackupSource['keys']; header: BackupSource['header'] } | undefined, create: boolean): Promise<BackupRepository> {
-    const vault = source ?? (await this.opts.dm.backupSource());
+    const vault = source ?? (await this.opts.dm.backupKeys());
     if (!(await BackupRepository.exists(this.opts.repo.files))) {
       if (!create) throw new VaultError('not-found', 'no backups yet', { hint: 'There are no backups yet. Run "Create Backup" first.' });
       this.repo = await BackupRepository.init(this.opts.repo, vault);
@@ -166,6 +182,7 @@ export class BackupService {
   close(): void {
     this.repo?.keys.wipe();
     this.repo = undefined;
+    this.decoded = new Map();
   }
 
   // ── create ─────────────────────────────────────────────────────────────────────────────────
@@ -185,11 +202,13 @@ export class BackupService {
     const release = await repo.acquireLock();
     try {
       const w = await repo.writer();
-      const { image } = source;
-      const chunkBytes = repo.params.dbChunkBytes;
-      const total = image.length + source.files.reduce((n, f) => n + f.size, 0);
+      this.decoding = new Map();
+      const db = source.database;
+      const dbBytes = db.kind === 'image' ? db.image.length : db.snapshot.size + db.records.reduce((n, r) => n + 4 + r.length, 0);
+      const total = dbBytes + source.files.reduce((n, f) => n + f.size, 0);
       let done = 0;
-      const parentFiles = await this.latestFiles(repo);
+      const { manifests } = await this.manifests(repo);
+      const parentFiles = await this.latestFiles(repo, manifests);
       const buckets: FileEntry[][] = Array.from({ length: BUCKETS }, () => []);
       const skipped: string[] = [];
       // Files the newest snapshot has (same hash) are not read again; the others are read in
@@ -219,20 +238,12 @@ export class BackupService {
       // the one before is hashed, compressed and written.
       let next = batches.length > 0 ? readBatch(batches[0]!) : undefined;
       next?.catch(() => undefined);
-      const ids: string[] = [];
-      for (let off = 0; off < image.length || off === 0; off += chunkBytes) {
-        ids.push(await w.add('db', image.subarray(off, Math.min(image.length, off + chunkBytes))));
-        done += Math.min(chunkBytes, image.length - off);
-        if (ids.length % 256 === 0) {
-          cancelled();
-          opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
-        }
-        if (image.length === 0) break;
-      }
-      const trees: string[] = [];
-      for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
-      // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
-      const root = await w.add('tree', encodeTree(trees));
+      const database = await this.storeDatabase(repo, w, db, manifests, (bytes) => {
+        done += bytes;
+        cancelled();
+        opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
+      });
+     
       for (const [b, batch] of batches.entries()) {
         const results = await next!;
         next = b + 1 < batches.length ? readBatch(batches[b + 1]!) : undefined;
@@ -260,15 +271,25 @@ export class BackupService {
         }
       }
       const files: (string | null)[] = [];
-      for (const b of buckets) files.push(b.length === 0 ? null : await w.add('files', utf8(JSON.stringify(b.sort((x, y) => (x.hash < y.hash ? -1 : 1))))));
+      for (const b of buckets) {
+        if (b.length === 0) {
+          files.push(null);
+          continue;
+        }
+        b.sort((x, y) => (x.hash < y.hash ? -1 : 1));
+        const id = await w.add('files', utf8(JSON.stringify(b)));
+        this.decoding.set(id, b);
+        files.push(id);
+      }
+     
       cancelled();
       opts.progress?.report({ message: 'Writing the index', fraction: 0.97 });
       await w.finish();
       cancelled();
       const id = this.newSnapshotId();
-      const sizes: SnapshotSizes = { logical: total, database: image.length, added: w.bytesAdded, newChunks: w.newChunks, reusedChunks: w.reusedChunks };
+      const sizes: SnapshotSizes = { logical: total, database: dbBytes, added: w.bytesAdded, newChunks: w.newChunks, reusedChunks: w.reusedChunks };
       const manifest: Manifest = {
-        v: 1,
+        v: database.journal ? 2 : 1,
         id,
         shortId: id.slice(0, 8),
         time: new Date(this.opts.repo.clock.now()).toISOString(),
@@ -282,11 +303,12 @@ export class BackupService {
         counts: { ...source.counts, files: source.files.length - skipped.length },
         ...(skipped.length > 0 ? { missingFiles: skipped } : {}),
         sizes,
-        database: { size: image.length, chunkBytes, root },
+        database,
         files,
       };
       // The commit point: until this file is durable there is no snapshot.
       await repo.writeSnapshotFile(id, manifest);
+      this.decoded = this.decoding;
       opts.progress?.report({ message: 'Done', fraction: 1 });
       this.opts.logger.info(`backup ${id.slice(0, 8)}: ${w.newChunks} new chunks, ${w.reusedChunks} reused, ${w.bytesAdded} bytes added`);
       return toInfo(manifest);
@@ -302,12 +324,11 @@ export class BackupService {
   }
 
   /** The files of the newest readable snapshot, to skip reading files that did not change. */
-  private async latestFiles(repo: BackupRepository): Promise<Map<string, FileEntry>> {
-    const { manifests } = await this.manifests(repo);
-    for (const m of manifests.reverse()) {
+  private async latestFiles(repo: BackupRepository, manifests: readonly Manifest[]): Promise<Map<string, FileEntry>> {
+    for (const m of [...manifests].reverse()) {
       try {
         const out = new Map<string, FileEntry>();
-        for (const f of await this.filesOf(repo, m)) out.set(f.hash, f);
+        for (const f of await this.filesOf(repo, m, true)) out.set(f.hash, f);
         return out;
       } catch (e) {
         this.opts.logger.warn(`snapshot ${m.shortId} unreadable: ${String(e)}`);
@@ -316,25 +337,124 @@ export class BackupService {
     return new Map();
   }
 
-  private async filesOf(repo: BackupRepository, m: Manifest): Promise<FileEntry[]> {
+  /** A snapshot's files; `remembered`: see {@link decodeOnce}. */
+  private async filesOf(repo: BackupRepository, m: Manifest, remembered = false): Promise<FileEntry[]> {
     const out: FileEntry[] = [];
     for (const b of m.files) {
       if (!b) continue;
-      const list = JSON.parse(fromUtf8(await repo.readChunk(b, 'files'))) as FileEntry[];
-      if (!Array.isArray(list)) throw new VaultError('corrupt', 'file list damaged', { hint: 'Part of this backup is damaged.' });
+      const list = await this.decodeOnce(remembered, b, async () => {
+        const parsed = JSON.parse(fromUtf8(await repo.readChunk(b, 'files'))) as FileEntry[];
+        if (!Array.isArray(parsed)) throw new VaultError('corrupt', 'file list damaged', { hint: 'Part of this backup is damaged.' });
+        return parsed;
+      });
       out.push(...list);
     }
     return out;
   }
 
-  private async treesOf(repo: BackupRepository, m: Manifest): Promise<string[]> {
-    return decodeTree(await repo.readChunk(m.database.root, 'tree'), `root tree of ${m.shortId}`);
+  /** The chunk ids under a root tree (a tree listing trees of chunk ids), and those trees; `remembered`: see {@link decodeOnce}. */
+  private treeIds(repo: BackupRepository, root: string, remembered = false): Promise<{ readonly trees: readonly string[]; readonly ids: readonly string[] }> {
+    return this.decodeOnce(remembered, root, async () => {
+      const trees = decodeTree(await repo.readChunk(root, 'tree'), `root tree ${root.slice(0, 12)}`);
+      const ids: string[] = [];
+      for (const t of trees) ids.push(...decodeTree(await repo.readChunk(t, 'tree'), `tree ${t.slice(0, 12)}`));
+      return { trees, ids };
+    });
   }
 
-  private async dbChunkIds(repo: BackupRepository, m: Manifest): Promise<string[]> {
+  /**
+   * The file lists and database trees the last backup decoded, by chunk id, for the next backup to
+   * reuse: a chunk id is a keyed hash of the chunk's bytes, so what was decoded under it stays right
+   * for as long as the id exists, and a backup still checks in the freshly loaded index that every
+   * chunk it reuses is there. Verify, restore and prune never use this: they read from the disk.
+   */
+  private decoded = new Map<string, unknown>();
+  /** What the running backup decoded or reused (becomes {@link decoded} when it succeeds). */
+  private decoding = new Map<string, unknown>();
+
+  private async decodeOnce<T>(remembered: boolean, id: string, decode: () => Promise<T>): Promise<T> {
+    if (!remembered) return decode();
+    const value = this.decoded.has(id) ? (this.decoded.get(id) as T) : await decode();
+    this.decoding.set(id, value);
+    return value;
+  }
+
+  /** Every chunk a snapshot references: its roots, trees, database and journal chunks, file lists and file blocks. */
+  private async chunksOf(repo: BackupRepository, m: Manifest): Promise<string[]> {
+    const out = this.manifestChunks(m);
+    for (const root of [m.database.root, m.database.journal?.root]) {
+      if (!root) continue;
+      const { trees, ids } = await this.treeIds(repo, root);
+      out.push(...trees, ...ids);
+    }
+    for (const f of await this.filesOf(repo, m)) out.push(...f.blocks);
+    return out;
+  }
+
+  /** The chunks a manifest names itself. */
+  private manifestChunks(m: Manifest): string[] {
+    return [m.database.root, ...(m.database.journal ? [m.database.journal.root] : []), ...m.files.filter((b): b is string => b !== null)];
+  }
+
+  /** Chunks `ids` into the repository as trees of `treeFanout` ids under one root tree; returns the root. */
+  private async addTree(repo: BackupRepository, w: RepoWriter, ids: readonly string[]): Promise<string> {
+    const trees: string[] = [];
+    for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
+    // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
+    const root = await w.add('tree', encodeTree(trees));
+    this.decoding.set(root, { trees, ids });
+    return root;
+  }
+
+  /** Stores `bytes` in chunks of the repository's database chunk size (page-aligned: pages are powers of two up to 64 KiB); returns the root tree. */
+  private async addChunked(repo: BackupRepository, w: RepoWriter, bytes: Uint8Array, progress: (bytes: number) => void): Promise<string> {
+    const chunkBytes = repo.params.dbChunkBytes;
     const ids: string[] = [];
-    for (const t of await this.treesOf(repo, m)) ids.push(...decodeTree(await repo.readChunk(t, 'tree'), `tree ${t.slice(0, 12)}`));
-    return ids;
+    let reported = 0;
+    for (let off = 0; off < bytes.length || off === 0; off += chunkBytes) {
+      const end = Math.min(bytes.length, off + chunkBytes);
+      ids.push(await w.add('db', bytes.subarray(off, end)));
+      if (ids.length % 256 === 0) {
+        progress(end - reported);
+        reported = end;
+      }
+      if (bytes.length === 0) break;
+    }
+    progress(bytes.length - reported);
+    return this.addTree(repo, w, ids);
+  }
+
+  /**
+   * Stores the database. An image goes in page-aligned chunks. The vault's own form goes as its
+   * snapshot the same way — unless a snapshot here has that very snapshot (same tag) with all its
+   * chunks, which are then reused without reading it — and its journal records as one stream of
+   * chunks: an append-only stream, so only its end is new in the next backup.
+   */
+  private async storeDatabase(repo: BackupRepository, w: RepoWriter, db: DatabaseSource, manifests: readonly Manifest[], progress: (bytes: number) => void): Promise<Manifest['database']> {
+    const chunkBytes = repo.params.dbChunkBytes;
+    if (db.kind === 'image') return { size: db.image.length, chunkBytes, root: await this.addChunked(repo, w, db.image, progress) };
+    let root = await this.knownSnapshot(repo, w, manifests, db.snapshot.tag);
+    if (root) progress(db.snapshot.size);
+    else root = await this.addChunked(repo, w, await db.snapshot.read(), progress);
+    const stream = encodeRecords(db.records);
+    const journalRoot = await this.addChunked(repo, w, stream, progress);
+    return { size: db.snapshot.size, chunkBytes, root, journal: { snapshot: db.snapshot.tag, records: db.records.length, size: stream.length, root: journalRoot } };
+  }
+
+  /** The root of the newest snapshot that stored the vault snapshot `tag` and still has all its chunks. */
+  private async knownSnapshot(repo: BackupRepository, w: RepoWriter, manifests: readonly Manifest[], tag: string): Promise<string | undefined> {
+    for (const m of [...manifests].reverse()) {
+      if (m.database.journal?.snapshot !== tag) continue;
+      try {
+        const { trees, ids } = await this.treeIds(repo, m.database.root, true);
+        if (![m.database.root, ...trees, ...ids].every((id) => repo.has(id))) continue;
+        w.reusedChunks += ids.length;
+        return m.database.root;
+      } catch (e) {
+        this.opts.logger.warn(`snapshot ${m.shortId}: database tree unreadable: ${String(e)}`);
+      }
+    }
+    return undefined;
   }
 
   // ── list ───────────────────────────────────────────────────────────────────────────────────
@@ -402,19 +522,36 @@ export class BackupService {
     }
   }
 
-  /** The snapshot's database image, checked chunk by chunk and in length. */
+  /**
+   * The snapshot's database image, checked chunk by chunk and in length; with a journal, the
+   * records are replayed on it as the vault does on unlock.
+   */
   private async image(repo: BackupRepository, m: Manifest): Promise<Uint8Array> {
-    const ids = await this.dbChunkIds(repo, m);
-    const image = new Uint8Array(m.database.size);
+    const base = await this.joinChunks(repo, m.database.root, m.database.size, 'database');
+    const j = m.database.journal;
+    if (!j) return base;
+    const records = decodeRecords(await this.joinChunks(repo, j.root, j.size, 'journal'), j.records);
+    const engine = Engine.load(await this.opts.sql(), base, records, `backup ${m.shortId}: journal record`);
+    try {
+      return engine.export();
+    } finally {
+      engine.close();
+    }
+  }
+
+  /** The chunks under `root` put together: exactly `size` bytes. */
+  private async joinChunks(repo: BackupRepository, root: string, size: number, what: string): Promise<Uint8Array> {
+    const { ids } = await this.treeIds(repo, root);
+    const out = new Uint8Array(size);
     let off = 0;
     for (const id of ids) {
       const chunk = await repo.readChunk(id, 'db');
-      if (off + chunk.length > image.length) throw new VaultError('corrupt', 'database chunks exceed the recorded size', { hint: 'This backup is damaged.' });
-      image.set(chunk, off);
+      if (off + chunk.length > out.length) throw new VaultError('corrupt', `${what} chunks exceed the recorded size`, { hint: 'This backup is damaged.' });
+      out.set(chunk, off);
       off += chunk.length;
     }
-    if (off !== image.length) throw new VaultError('corrupt', 'database chunks short of the recorded size', { hint: 'This backup is damaged.' });
-    return image;
+    if (off !== out.length) throw new VaultError('corrupt', `${what} chunks short of the recorded size`, { hint: 'This backup is damaged.' });
+    return out;
   }
 
   private async fileData(repo: BackupRepository, f: FileEntry): Promise<Uint8Array> {
@@ -620,12 +757,9 @@ export class BackupService {
       s.add(snap);
     };
     for (const m of manifests) {
-      note(m.database.root, m.id);
-      for (const b of m.files) if (b) note(b, m.id);
+      for (const id of this.manifestChunks(m)) note(id, m.id);
       try {
-        for (const t of await this.treesOf(repo, m)) note(t, m.id);
-        for (const id of await this.dbChunkIds(repo, m)) note(id, m.id);
-        for (const f of await this.filesOf(repo, m)) for (const b of f.blocks) note(b, m.id);
+        for (const id of await this.chunksOf(repo, m)) note(id, m.id);
       } catch (e) {
         findings.push({ code: 'backup.tree-damaged', severity: 'error', message: `Part of the table of contents of backup ${m.shortId} is missing or damaged (${isVaultError(e) ? e.message : String(e)}).`, where: `snapshots/${m.id}`, fixable: false });
         bad.add(`snapshot:${m.id}`);
@@ -725,13 +859,7 @@ export class BackupService {
       const kept = manifests.filter((m) => keep.has(m.id));
       const forgotten = manifests.filter((m) => !keep.has(m.id));
       const used = new Set<string>();
-      for (const m of kept) {
-        used.add(chunkKey(m.database.root));
-        (await this.treesOf(repo, m)).forEach((t) => used.add(chunkKey(t)));
-        m.files.forEach((b) => b && used.add(chunkKey(b)));
-        (await this.dbChunkIds(repo, m)).forEach((id) => used.add(chunkKey(id)));
-        for (const f of await this.filesOf(repo, m)) f.blocks.forEach((b) => used.add(chunkKey(b)));
-      }
+      for (const m of kept) for (const id of await this.chunksOf(repo, m)) used.add(chunkKey(id));
       if (opts.dryRun) return { kept: kept.map((m) => m.id), forgotten: forgotten.map((m) => m.id), packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
       // Cancellable until the first deletion; after that it runs to the end (every step is safe to stop, but a half-pruned repository helps no one).
       if (opts.token?.isCancellationRequested) throw new VaultError('cancelled', 'prune cancelled', { hint: 'Prune cancelled. Nothing was deleted.' });
@@ -831,3 +959,30 @@ function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
   return packs;
 }
 
+
+/** Journal records as one stream: each a u32 (little-endian) length and its bytes. */
+function encodeRecords(records: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(records.reduce((n, r) => n + 4 + r.length, 0));
+  const view = new DataView(out.buffer);
+  let off = 0;
+  for (const r of records) {
+    view.setUint32(off, r.length, true);
+    out.set(r, off + 4);
+    off += 4 + r.length;
+  }
+  return out;
+}
+
+function decodeRecords(stream: Uint8Array, count: number): Uint8Array[] {
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  const records: Uint8Array[] = [];
+  let off = 0;
+  while (off < stream.length) {
+    const length = off + 4 <= stream.length ? view.getUint32(off, true) : -1;
+    if (length < 0 || off + 4 + length > stream.length) break;
+    records.push(stream.subarray(off + 4, off + 4 + length));
+    off += 4 + length;
+  }
+  if (off !== stream.length || records.length !== count) throw new VaultError('corrupt', `journal of ${records.length} records in ${stream.length} bytes, ${count} expected`, { hint: 'This backup is damaged.' });
+  return records;
+}

@@ -50,6 +50,22 @@ export class Engine {
     return new Engine(SQL, db);
   }
 
+  /**
+   * The database as the vault stores it: a snapshot with the journal's records replayed on it in
+   * order (on unlock, in the integrity check, and when a backup restores); closed again if a record
+   * fails.
+   */
+  static load(SQL: SqlJsStatic, snapshot: Uint8Array, records: readonly Uint8Array[], what = 'journal record'): Engine {
+    const engine = Engine.open(SQL, snapshot);
+    try {
+      records.forEach((r, i) => engine.replay(r, `${what} ${i + 1}`));
+      return engine;
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+  }
+
   get db(): Database {
     return this.database;
   }
@@ -101,7 +117,16 @@ export class Engine {
     try {
       s.bind(params as BindParams);
       const rows: Row[] = [];
-      while (s.step()) rows.push(s.getAsObject());
+      // sql.js's getAsObject() asks SQLite for every column name again on every row: here they
+      // are asked once (it halves the cost of long lists).
+      let names: string[] | undefined;
+      while (s.step()) {
+        names ??= s.getColumnNames();
+        const values = s.get();
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
+        rows.push(row);
+      }
       return rows;
     } finally {
       s.reset();

@@ -47,8 +47,7 @@ export async function checkFiles(read: ReadBack, ctx: FileCheckContext): Promise
   if (read.loaded) {
     let disk: Engine | undefined;
     try {
-      disk = Engine.open(ctx.SQL, read.loaded.snapshot);
-      read.loaded.records.forEach((r, i) => disk!.replay(r, `journal record ${i + 1}`));
+      disk = Engine.load(ctx.SQL, read.loaded.snapshot, read.loaded.records);
       const [a, b] = [await contentDigest(ctx.memory), await contentDigest(disk)];
       if (a !== b) {
         if (ctx.writable) {

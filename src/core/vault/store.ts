@@ -1,4 +1,4 @@
-import { utf8 } from '../bytes';
+import { toHex, utf8 } from '../bytes';
 import { defaultSuite, type AeadKey, type CipherSuite } from '../crypto/aead';
 import type { KdfParams } from '../crypto/kdf';
 import { VaultError } from '../errors';
@@ -7,7 +7,7 @@ import { parseHeader, serializeHeader, type VaultHeader } from './header';
 import { JOURNAL_HEADER_BYTES, encodeJournalHeader, encodeRecord, journalKey, readJournal, type JournalHeader } from './journal';
 import { createKeys, newEncryptedMasterKey, rewrapPassword, signHeader, unlockKeys, wrapDataKey, type UnlockSecret, type UnlockedKeys } from './keys';
 import { DB_DIR, HEADER_FILE } from './layout';
-import { seal, unseal, type SealedIdentity } from './sealed';
+import { peekSealedHeader, seal, unseal, type SealedIdentity } from './sealed';
 
 export interface VaultStoreDeps {
   readonly files: FileStore;
@@ -64,6 +64,15 @@ export interface FileReadBack {
   readonly tornTail?: boolean;
 }
 
+/** See {@link VaultStore.committedState}. */
+export interface CommittedState {
+  readonly snapshot: { readonly tag: string; readonly size: number; read(): Promise<Uint8Array> };
+  /** Transaction records after the snapshot, in commit order. */
+  readonly records: readonly Uint8Array[];
+  /** The journals' size on disk (records with their framing and headers). */
+  readonly recordBytes: number;
+}
+
 export interface ReadBack {
   readonly files: readonly FileReadBack[];
   /** The newest snapshot and the records after it, when all of them read back. */
@@ -100,6 +109,8 @@ export class VaultStore {
   private dirtyAfterFailure = false;
   private journalBytes = 0;
   private generationAtRotation = 0;
+  /** The newest snapshot's tag and plaintext size (see {@link committedState}). */
+  private snapshotMeta: { tag: string; size: number } | undefined;
 
   private constructor(
     private readonly deps: VaultStoreDeps,
@@ -171,6 +182,7 @@ export class VaultStore {
       await deps.files.writeAtomic(snapshotFile(1), sealed);
       await deps.files.writeAtomic(HEADER_FILE, serializeHeader(created.header));
       const store = new VaultStore(deps, created.header, created.keys, lock.release, lock.stillHeld, 1, freshJournal(1), { generation: 1, records: 0 });
+      store.snapshotMeta = snapshotMeta(sealed, snapshotFile(1));
       await store.recordPosition(false);
       return { store, ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}) };
     } catch (e) {
@@ -207,23 +219,9 @@ export class VaultStore {
       const journals = gens(names, JOURNAL_RE);
       const snapshotGen = snapshots.at(-1);
       if (snapshotGen === undefined) throw new VaultError('corrupt', 'no database snapshot', { hint: 'The vault has no database file.' });
-      const snapshot = await unseal(await deps.files.read(snapshotFile(snapshotGen)), snapshotIdentity(snapshotGen), keys, snapshotFile(snapshotGen));
-      const records: Uint8Array[] = [];
-      let last: { generation: number; records: number; tornTail: boolean; header?: Uint8Array; parsed?: JournalHeader } | undefined;
-      let journalBytes = 0;
-      for (const gen of journals.filter((g) => g >= snapshotGen)) {
-        const bytes = await deps.files.read(journalFile(gen));
-        if (bytes.length < JOURNAL_HEADER_BYTES) {
-          // Created but never completed its first append: an interrupted, unacknowledged write.
-          last = { generation: gen, records: 0, tornTail: true };
-          continue;
-        }
-        const j = await readJournal(bytes, keys, gen, journalFile(gen));
-        if (j.tornTail) deps.logger.warn(`${journalFile(gen)}: dropped an interrupted append at byte ${j.validLength}`);
-        records.push(...j.records);
-        journalBytes += j.validLength;
-        last = { generation: gen, records: j.records.length, tornTail: j.tornTail, header: bytes.slice(0, JOURNAL_HEADER_BYTES), parsed: j.header };
-      }
+      const sealedSnapshot = await deps.files.read(snapshotFile(snapshotGen));
+      const snapshot = await unseal(sealedSnapshot, snapshotIdentity(snapshotGen), keys, snapshotFile(snapshotGen));
+      const { records, journalBytes, last } = await readJournals(deps, keys, journals.filter((g) => g >= snapshotGen), true);
       const position: Position = last ? { generation: last.generation, records: last.records } : { generation: snapshotGen, records: 0 };
       const seen = await readPosition(deps.state, header.vaultId);
       if (seen && comparePositions(position, seen) < 0 && !opts.acceptRollback) {
@@ -240,6 +238,7 @@ export class VaultStore {
       else journal = { generation: last.generation, header: last.header, key: journalKey(keys, last.parsed), nextSeq: last.records + 1, poisoned: false };
       const store = new VaultStore(deps, header, keys, release, stillHeld, snapshotGen, journal, position);
       store.journalBytes = journalBytes;
+      store.snapshotMeta = snapshotMeta(sealedSnapshot, snapshotFile(snapshotGen));
       if (!store.readOnly) {
         await store.removeLeftovers(names, snapshotGen);
         await store.recordPosition(false);
@@ -295,12 +294,13 @@ export class VaultStore {
     const wasDirty = this.dirtyAfterFailure;
     this.dirtyAfterFailure = false;
     const run = async () => {
+      let sealed: Uint8Array;
       try {
         if (opts.safetyCopyOf) {
           const safety = await seal({ kind: 'safety', objectId: SAFETY_OBJECT_ID, generation }, opts.safetyCopyOf, { keys: this.keys, random: this.deps.random });
           await this.deps.files.writeAtomic(`${DB_DIR}/safety-${pad(generation)}.cvs`, safety);
         }
-        const sealed = await seal(snapshotIdentity(generation), database, { keys: this.keys, random: this.deps.random });
+        sealed = await seal(snapshotIdentity(generation), database, { keys: this.keys, random: this.deps.random });
         await this.assertLockHeld();
         await this.deps.files.writeAtomic(snapshotFile(generation), sealed);
       } catch (e) {
@@ -309,6 +309,7 @@ export class VaultStore {
         if (wasDirty) this.dirtyAfterFailure = true;
         throw e;
       }
+      if (generation >= this.snapshotGeneration) this.snapshotMeta = snapshotMeta(sealed, snapshotFile(generation));
       this.snapshotGeneration = Math.max(this.snapshotGeneration, generation);
       this.journalBytes = 0;
       if (comparePositions({ generation, records: 0 }, this.position) > 0) this.position = { generation, records: 0 };
@@ -407,6 +408,36 @@ export class VaultStore {
     const next = await signHeader(this.keys.exportMasterKey(), { ...rest, dataKeys: rest.dataKeys.filter((d) => d.id !== r.from) });
     await this.writeHeader(next);
     this.keys.dropDataKey(r.from);
+  }
+
+  /**
+   * The committed state as the disk holds it — the newest snapshot and the journal records after
+   * it — for a backup that stores the database the way the vault does instead of exporting it. Only
+   * when the disk holds exactly what the caller has in memory: the snapshot this store loaded or
+   * wrote, the journals ending exactly where this store stands (a read-only store's writer may have
+   * moved on), no failed append waiting for a checkpoint, no key rotation under way; otherwise
+   * undefined. Waits for a running checkpoint. The caller holds the database between
+   * transactions. The snapshot is read only on demand: a backup that has it already (same tag)
+   * never reads it.
+   */
+  async committedState(): Promise<CommittedState | undefined> {
+    if (this.released) throw new VaultError('locked', 'vault store closed');
+    await this.checkpointChain;
+    const meta = this.snapshotMeta;
+    if (this.dirtyAfterFailure || this.journal.poisoned || this.header.rotation || !meta) return undefined;
+    const gen = this.snapshotGeneration;
+    const names = await this.deps.files.list(DB_DIR);
+    if (gens(names, SNAPSHOT_RE).at(-1) !== gen) return undefined;
+    const { records, journalBytes, last } = await readJournals(this.deps, this.keys, gens(names, JOURNAL_RE).filter((g) => g >= gen), false);
+    if (comparePositions(last ?? { generation: gen, records: 0 }, this.position) !== 0) return undefined;
+    const file = snapshotFile(gen);
+    const read = async () => {
+      // Only a writer in another window (this one being read-only) can have replaced it since.
+      const bytes = await this.deps.files.readIfExists(file);
+      if (!bytes || snapshotMeta(bytes, file).tag !== meta.tag) throw new VaultError('in-use', `${file} replaced during a backup`, { hint: 'Another window saved the vault during the backup. Try again.' });
+      return unseal(bytes, snapshotIdentity(gen), this.keys, file);
+    };
+    return { snapshot: { tag: meta.tag, size: meta.size, read }, records, recordBytes: journalBytes };
   }
 
   /**
@@ -568,6 +599,44 @@ export class VaultStore {
     const safety = names.filter((n) => /^safety-\d+\.cvs$/.test(n)).sort();
     for (const old of safety.slice(0, -1)) await this.deps.files.delete(`${DB_DIR}/${old}`);
   }
+}
+
+/**
+ * Reads journals in order and keeps each one's valid prefix (an interrupted append at the end of a
+ * file is dropped, as on open). `last` describes the newest one.
+ */
+async function readJournals(deps: VaultStoreDeps, keys: UnlockedKeys, generations: readonly number[], warn: boolean): Promise<{ records: Uint8Array[]; journalBytes: number; last: JournalEnd | undefined }> {
+  const records: Uint8Array[] = [];
+  let last: JournalEnd | undefined;
+  let journalBytes = 0;
+  for (const gen of generations) {
+    const bytes = await deps.files.read(journalFile(gen));
+    if (bytes.length < JOURNAL_HEADER_BYTES) {
+      // Created but never completed its first append: an interrupted, unacknowledged write.
+      last = { generation: gen, records: 0, tornTail: true };
+      continue;
+    }
+    const j = await readJournal(bytes, keys, gen, journalFile(gen));
+    if (j.tornTail && warn) deps.logger.warn(`${journalFile(gen)}: dropped an interrupted append at byte ${j.validLength}`);
+    records.push(...j.records);
+    journalBytes += j.validLength;
+    last = { generation: gen, records: j.records.length, tornTail: j.tornTail, header: bytes.slice(0, JOURNAL_HEADER_BYTES), parsed: j.header };
+  }
+  return { records, journalBytes, last };
+}
+
+interface JournalEnd {
+  readonly generation: number;
+  readonly records: number;
+  readonly tornTail: boolean;
+  readonly header?: Uint8Array;
+  readonly parsed?: JournalHeader;
+}
+
+/** A snapshot file's tag (its generation and the random salt it was sealed with: unique to that file) and plaintext size. */
+function snapshotMeta(sealed: Uint8Array, what: string): { tag: string; size: number } {
+  const h = peekSealedHeader(sealed, what);
+  return { tag: `${h.generation}-${toHex(h.salt)}`, size: h.plaintextLength };
 }
 
 function freshJournal(generation: number): ActiveJournal {
