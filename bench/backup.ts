@@ -86,6 +86,11 @@ export interface BackupResults {
    * our backup of it into a repository of its own.
    */
   readonly database: { readonly bytes: number; readonly zstd3?: StepResult; readonly ours?: StepResult };
+  /**
+   * Ours only, after the other steps: one more change, a checkpoint (the vault writes a new
+   * snapshot, as it does every 8 MiB of journal), then a backup, which must read that snapshot.
+   */
+  readonly afterCheckpoint?: StepResult;
 }
 
 // ── our side, through the backup service (src/core/backup) ──────────────────────────────────
@@ -150,6 +155,11 @@ class OursContender implements BackupContender {
 
   incremental(): Promise<StepResult> {
     return this.backup('bench: after a one-record change', treeBytes(this.repository));
+  }
+
+  /** After a change and a checkpoint (see BackupResults.afterCheckpoint). */
+  afterCheckpoint(): Promise<StepResult> {
+    return this.backup('bench: after a checkpoint', treeBytes(this.repository));
   }
 
   async verify(): Promise<StepResult> {
@@ -346,8 +356,8 @@ export interface Dataset {
   readonly duplicateAssets: number;
   readonly buildMs: number;
   readonly change: string;
-  /** The one-record change, in the vault and (through a checkpoint) in the plain database file. */
-  applyChange(): Promise<void>;
+  /** The one-record change, in the vault (`damage`: hit points lost) and in the plain database file. */
+  applyChange(damage?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -508,11 +518,10 @@ export async function buildDataset(
     assetBytes,
     duplicateAssets: duplicates,
     buildMs,
-    change: "one character's hit points (DataManager.update); the plain database file rewritten from the vault's new image",
-    async applyChange() {
-      await vault.update('character', changed.id, { hp: { max: changed.hpMax, current: Math.max(0, changed.hpMax - 3), temp: 0 } });
-      await vault.checkpoint();
-      writeFileSync(databaseFile, await plainImage(vaultDir, keys));
+    change: "one character's hit points (DataManager.update: journaled, no checkpoint, as in use); the plain database file rewritten from the vault's exported image",
+    async applyChange(level = 3) {
+      await vault.update('character', changed.id, { hp: { max: changed.hpMax, current: Math.max(0, changed.hpMax - level), temp: 0 } });
+      writeFileSync(databaseFile, await vault.dm.exportDatabase());
     },
     async close() {
       keys.wipe();
@@ -592,6 +601,17 @@ export async function runBackupBench(src: Sources, opts: BackupBenchOptions): Pr
       }
     }
   }
+  // Ours again, after one more change and a checkpoint: the first backup after the vault wrote a new snapshot.
+  let afterCheckpoint: StepResult | undefined;
+  const oursAgain = contenders.find((x) => x.result.name === 'ours');
+  if (oursAgain?.c instanceof OursContender && !oursAgain.result.skipped) {
+    await ds.applyChange(4);
+    await ds.vault.dm.checkpoint();
+    gc();
+    const r = await oursAgain.c.afterCheckpoint();
+    afterCheckpoint = r;
+    log(`  ${'ours'.padEnd(14)} ${'after a checkpoint'.padEnd(11)} ${ms(r.ms).padStart(9)}  ${(r.bytes / 1e6).toFixed(3).padStart(9)} MB  (${r.note})`);
+  }
   await ds.close();
   return {
     date,
@@ -610,6 +630,7 @@ export async function runBackupBench(src: Sources, opts: BackupBenchOptions): Pr
     tools,
     contenders: contenders.map((x) => x.result),
     database: { bytes: databaseOnlyBytes, ...(zstd3 ? { zstd3 } : {}), ...(oursDatabase ? { ours: oursDatabase } : {}) },
+    ...(afterCheckpoint ? { afterCheckpoint } : {}),
   };
 }
 
@@ -688,6 +709,8 @@ export function backupTable(b: BackupResults): string {
     const t = stepOf(b, 'tar | zstd -3', step);
     return [label[step], time(o), time(r), time(t), ratio(o?.ms, r?.ms), ratio(o?.ms, t?.ms), size(o?.bytes), size(r?.bytes), size(t?.bytes), ratio(o?.bytes, r?.bytes), ratio(o?.bytes, t?.bytes)];
   });
+  const a = b.afterCheckpoint;
+  if (a) rows.push(['ours only: the next change after a checkpoint (size: added)', time(a), '–', '–', '–', '–', size(a.bytes), '–', '–', '–', '–']);
   const d = b.database;
   rows.push([`the database alone (${mb(d.bytes)}): compressed`, time(d.ours), '–', time(d.zstd3), '–', ratio(d.ours?.ms, d.zstd3?.ms), size(d.ours?.bytes), '–', size(d.zstd3?.bytes), '–', ratio(d.ours?.bytes, d.zstd3?.bytes)]);
   // No "|" in the headings: the table is Markdown too.
@@ -736,9 +759,13 @@ that fails the run says so and their columns stay empty.
   Ours backs up the vault (files through \`DataManager.addFile\`); the references back up a folder
   holding the vault's plaintext SQLite image (unsealed from its newest snapshot) and the assets.
 - **Full**: the first backup; size is the repository (or archive) on disk afterwards.
-- **Incremental**: after one character's hit points change (\`DataManager.update\`; the plain
-  database file is rewritten from the vault's new image, so restic sees the same change); size is
-  what the repository grew by. tar has no incremental: it writes a whole new archive.
+- **Incremental**: after one character's hit points change (\`DataManager.update\`, journaled as
+  in use, no checkpoint; the plain database file is rewritten from the vault's exported image, so
+  restic sees the same change); size is what the repository grew by. tar has no incremental: it
+  writes a whole new archive.
+- **After a checkpoint** (ours only, after the other steps): one more change, then a checkpoint —
+  the vault writes a new snapshot, as it does every 8 MiB of journal and when it is locked — then a
+  backup, which has to read and hash that snapshot: the slow case of an incremental backup.
 - **Verify**: ours \`verify({ readData: true })\`, restic \`check --read-data\`; \`zstd -t\` checks
   only the archive's checksum and says nothing about the files.
 - **Restore**: the newest backup into a new folder; ours makes a new vault with a password

@@ -42,7 +42,8 @@ export type DatabaseSource =
   | { readonly kind: 'image'; readonly image: Uint8Array }
   | {
       readonly kind: 'journal';
-      readonly snapshot: { readonly tag: string; readonly size: number; read(): Promise<Uint8Array> };
+      /** `read` decrypts it a chunk at a time (each authenticated; a failure throws). */
+      readonly snapshot: { readonly tag: string; readonly size: number; read(): AsyncIterable<Uint8Array> };
       readonly records: readonly Uint8Array[];
     };
 

@@ -6,7 +6,7 @@ import { BackupRepository, DEFAULT_PARAMS } from '../../src/core/backup/reposito
 import { inlineSegmentCodec, type SegmentCodec } from '../../src/core/backup/codec';
 import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
-import { BackupService } from '../../src/core/backup/service';
+import { BackupService, fixedChunks } from '../../src/core/backup/service';
 import { DEFAULT_RETENTION } from '../../src/core/backup/types';
 import { VaultError, isVaultError } from '../../src/core/errors';
 import type { FileStore } from '../../src/core/ports';
@@ -653,6 +653,38 @@ describe('core/backup: portable backups with the vault\'s own file store', funct
       a.dispose();
       b.dispose();
     }
+  });
+});
+
+describe('core/backup: fixed chunks from pieces', () => {
+  const collect = async (pieces: Uint8Array[], size: number) => {
+    const out: Buffer[] = [];
+    for await (const c of fixedChunks(pieces, size)) out.push(Buffer.from(c));
+    return out;
+  };
+
+  it('cuts at the same offsets however the bytes arrive', async () => {
+    const whole = new Uint8Array(100_003).map((_, i) => (i * 7919) % 251);
+    const expected: Buffer[] = [];
+    for (let off = 0; off < whole.length; off += 4096) expected.push(Buffer.from(whole.subarray(off, off + 4096)));
+    let seed = 5;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let trial = 0; trial < 20; trial++) {
+      const pieces: Uint8Array[] = [];
+      for (let off = 0; off < whole.length; ) {
+        // Empty pieces, single bytes, pieces smaller and larger than a chunk.
+        const len = [0, 1, rand(4096), 4096, rand(20_000)][rand(5)]!;
+        pieces.push(whole.subarray(off, Math.min(whole.length, off + len)));
+        off += len;
+      }
+      assert.deepEqual(await collect(pieces, 4096), expected, `split into ${pieces.length} pieces`);
+    }
+  });
+
+  it('makes one empty chunk of nothing, and no empty chunk after an exact multiple', async () => {
+    assert.deepEqual(await collect([], 16), [Buffer.alloc(0)]);
+    assert.deepEqual(await collect([new Uint8Array(0), new Uint8Array(0)], 16), [Buffer.alloc(0)]);
+    assert.deepEqual((await collect([new Uint8Array(20), new Uint8Array(12)], 16)).map((c) => c.length), [16, 16]);
   });
 });
 

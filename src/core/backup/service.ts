@@ -406,21 +406,24 @@ export class BackupService {
     return root;
   }
 
-  /** Stores `bytes` in chunks of the repository's database chunk size (page-aligned: pages are powers of two up to 64 KiB); returns the root tree. */
-  private async addChunked(repo: BackupRepository, w: RepoWriter, bytes: Uint8Array, progress: (bytes: number) => void): Promise<string> {
-    const chunkBytes = repo.params.dbChunkBytes;
+  /**
+   * Stores bytes, given as consecutive pieces of any sizes, in chunks of the repository's database
+   * chunk size (page-aligned for SQLite's pages up to that size; the same chunks whatever the
+   * pieces, so the same database stored as an image or decrypted from the vault deduplicates);
+   * returns the root tree.
+   */
+  private async addChunked(repo: BackupRepository, w: RepoWriter, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, progress: (bytes: number) => void): Promise<string> {
     const ids: string[] = [];
-    let reported = 0;
-    for (let off = 0; off < bytes.length || off === 0; off += chunkBytes) {
-      const end = Math.min(bytes.length, off + chunkBytes);
-      ids.push(await w.add('db', bytes.subarray(off, end)));
+    let pending = 0;
+    for await (const chunk of fixedChunks(pieces, repo.params.dbChunkBytes)) {
+      ids.push(await w.add('db', chunk));
+      pending += chunk.length;
       if (ids.length % 256 === 0) {
-        progress(end - reported);
-        reported = end;
+        progress(pending);
+        pending = 0;
       }
-      if (bytes.length === 0) break;
     }
-    progress(bytes.length - reported);
+    progress(pending);
     return this.addTree(repo, w, ids);
   }
 
@@ -432,12 +435,12 @@ export class BackupService {
    */
   private async storeDatabase(repo: BackupRepository, w: RepoWriter, db: DatabaseSource, manifests: readonly Manifest[], progress: (bytes: number) => void): Promise<Manifest['database']> {
     const chunkBytes = repo.params.dbChunkBytes;
-    if (db.kind === 'image') return { size: db.image.length, chunkBytes, root: await this.addChunked(repo, w, db.image, progress) };
+    if (db.kind === 'image') return { size: db.image.length, chunkBytes, root: await this.addChunked(repo, w, [db.image], progress) };
     let root = await this.knownSnapshot(repo, w, manifests, db.snapshot.tag);
     if (root) progress(db.snapshot.size);
-    else root = await this.addChunked(repo, w, await db.snapshot.read(), progress);
+    else root = await this.addChunked(repo, w, db.snapshot.read(), progress);
     const stream = encodeRecords(db.records);
-    const journalRoot = await this.addChunked(repo, w, stream, progress);
+    const journalRoot = await this.addChunked(repo, w, [stream], progress);
     return { size: db.snapshot.size, chunkBytes, root, journal: { snapshot: db.snapshot.tag, records: db.records.length, size: stream.length, root: journalRoot } };
   }
 
@@ -959,6 +962,37 @@ function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
   return packs;
 }
 
+
+/**
+ * Consecutive pieces of any sizes as chunks of `size` bytes, cut at the same offsets whatever the
+ * pieces (the last chunk may be shorter; no bytes at all make one empty chunk). A chunk split
+ * between pieces is put together in a copy; every other chunk is a view of its piece.
+ */
+export async function* fixedChunks(pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let carry: Uint8Array | undefined;
+  let any = false;
+  for await (let piece of pieces) {
+    if (carry) {
+      const joined = new Uint8Array(Math.min(size, carry.length + piece.length));
+      joined.set(carry);
+      joined.set(piece.subarray(0, joined.length - carry.length), carry.length);
+      piece = piece.subarray(joined.length - carry.length);
+      carry = undefined;
+      if (joined.length < size) {
+        carry = joined;
+        continue;
+      }
+      any = true;
+      yield joined;
+    }
+    for (; piece.length >= size; piece = piece.subarray(size)) {
+      any = true;
+      yield piece.subarray(0, size);
+    }
+    if (piece.length > 0) carry = piece;
+  }
+  if (carry || !any) yield carry ?? new Uint8Array(0);
+}
 
 /** Journal records as one stream: each a u32 (little-endian) length and its bytes. */
 function encodeRecords(records: readonly Uint8Array[]): Uint8Array {

@@ -159,6 +159,32 @@ export async function seal(identity: SealedIdentity, plaintext: Uint8Array, opts
  * returned.
  */
 export async function unseal(bytes: Uint8Array, expected: SealedIdentity, keys: UnlockedKeys, what: string): Promise<Uint8Array> {
+  const { length, pieces } = await openSealed(bytes, expected, keys, what);
+  let out: Uint8Array | undefined;
+  let offset = 0;
+  try {
+    for await (const pt of pieces) {
+      // One chunk (most files, every object up to 1 MiB): its decrypted bytes as they come, without
+      // a second copy.
+      if (offset === 0 && pt.length === length) return pt;
+      out ??= new Uint8Array(length);
+      out.set(pt, offset);
+      offset += pt.length;
+    }
+  } catch (e) {
+    out?.fill(0);
+    throw e;
+  }
+  return out!;
+}
+
+/**
+ * {@link unseal} a chunk at a time: the header is checked at once, and each chunk is decrypted and
+ * authenticated as `pieces` reaches it (a failure there is `corrupt`, and the caller must discard
+ * what it took so far). For a large object read once in order (a backup storing the database), so
+ * that it never needs the whole plaintext in one fresh buffer.
+ */
+export async function openSealed(bytes: Uint8Array, expected: SealedIdentity, keys: UnlockedKeys, what: string): Promise<{ length: number; pieces: AsyncGenerator<Uint8Array> }> {
   const h = decodeSealedHeader(bytes, bytes.length, what);
   if (!equalBytes(h.vaultId, keys.vaultId)) damaged(what, 'belongs to another vault');
   if (h.kind !== expected.kind) damaged(what, `is a ${h.kind}, expected a ${expected.kind}`);
@@ -168,24 +194,20 @@ export async function unseal(bytes: Uint8Array, expected: SealedIdentity, keys: 
   const head = bytes.subarray(0, SEALED_HEADER_BYTES);
   const key = await keys.objectKey(h.keyId, h.salt, `object/${h.kind}`);
   const n = chunkCount(h.plaintextLength, h.chunkSize);
-  // One chunk (most files, every object up to 1 MiB): its decrypted bytes as they come, without
-  // a second copy.
-  const out = n === 1 ? undefined : new Uint8Array(h.plaintextLength);
-  let offset = SEALED_HEADER_BYTES;
-  for (let i = 0; i < n; i++) {
-    const len = Math.min(h.chunkSize, h.plaintextLength - i * h.chunkSize) + TAG_BYTES;
-    try {
-      const pt = await keys.suite.open(key, chunkNonce(i, i === n - 1), bytes.subarray(offset, offset + len), head);
-      if (!out) return pt;
-      out.set(pt, i * h.chunkSize);
-    } catch (e) {
-      out?.fill(0);
-      if (e instanceof AuthenticationError) damaged(what, `chunk ${i} failed authentication`);
-      throw e;
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    let offset = SEALED_HEADER_BYTES;
+    for (let i = 0; i < n; i++) {
+      const len = Math.min(h.chunkSize, h.plaintextLength - i * h.chunkSize) + TAG_BYTES;
+      try {
+        yield await keys.suite.open(key, chunkNonce(i, i === n - 1), bytes.subarray(offset, offset + len), head);
+      } catch (e) {
+        if (e instanceof AuthenticationError) damaged(what, `chunk ${i} failed authentication`);
+        throw e;
+      }
+      offset += len;
     }
-    offset += len;
   }
-  return out!;
+  return { length: h.plaintextLength, pieces: pieces() };
 }
 
 /** Reads only the header (for integrity checks and rotation: which key sealed it). */

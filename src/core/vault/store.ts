@@ -7,7 +7,7 @@ import { parseHeader, serializeHeader, type VaultHeader } from './header';
 import { JOURNAL_HEADER_BYTES, encodeJournalHeader, encodeRecord, journalKey, readJournal, type JournalHeader } from './journal';
 import { createKeys, newEncryptedMasterKey, rewrapPassword, signHeader, unlockKeys, wrapDataKey, type UnlockSecret, type UnlockedKeys } from './keys';
 import { DB_DIR, HEADER_FILE } from './layout';
-import { peekSealedHeader, seal, unseal, type SealedIdentity } from './sealed';
+import { openSealed, peekSealedHeader, seal, unseal, type SealedIdentity } from './sealed';
 
 export interface VaultStoreDeps {
   readonly files: FileStore;
@@ -66,7 +66,8 @@ export interface FileReadBack {
 
 /** See {@link VaultStore.committedState}. */
 export interface CommittedState {
-  readonly snapshot: { readonly tag: string; readonly size: number; read(): Promise<Uint8Array> };
+  /** `read` decrypts the snapshot a chunk at a time (each authenticated; a failure throws). */
+  readonly snapshot: { readonly tag: string; readonly size: number; read(): AsyncIterable<Uint8Array> };
   /** Transaction records after the snapshot, in commit order. */
   readonly records: readonly Uint8Array[];
   /** The journals' size on disk (records with their framing and headers). */
@@ -431,12 +432,14 @@ export class VaultStore {
     const { records, journalBytes, last } = await readJournals(this.deps, this.keys, gens(names, JOURNAL_RE).filter((g) => g >= gen), false);
     if (comparePositions(last ?? { generation: gen, records: 0 }, this.position) !== 0) return undefined;
     const file = snapshotFile(gen);
-    const read = async () => {
+    const { files } = this.deps;
+    const keys = this.keys;
+    async function* read(): AsyncGenerator<Uint8Array> {
       // Only a writer in another window (this one being read-only) can have replaced it since.
-      const bytes = await this.deps.files.readIfExists(file);
-      if (!bytes || snapshotMeta(bytes, file).tag !== meta.tag) throw new VaultError('in-use', `${file} replaced during a backup`, { hint: 'Another window saved the vault during the backup. Try again.' });
-      return unseal(bytes, snapshotIdentity(gen), this.keys, file);
-    };
+      const bytes = await files.readIfExists(file);
+      if (!bytes || snapshotMeta(bytes, file).tag !== meta!.tag) throw new VaultError('in-use', `${file} replaced during a backup`, { hint: 'Another window saved the vault during the backup. Try again.' });
+      yield* (await openSealed(bytes, snapshotIdentity(gen), keys, file)).pieces;
+    }
     return { snapshot: { tag: meta.tag, size: meta.size, read }, records, recordBytes: journalBytes };
   }
 
