@@ -197,9 +197,7 @@ export class BackupService {
       if (token?.isCancellationRequested) throw new VaultError('cancelled', 'backup cancelled', { hint: 'Backup cancelled. No backup was recorded; what was already written is reused next time.' });
     };
     opts.progress?.report({ message: 'Reading the vault' });
-    const source = await this.opts.dm.backupSource();
-    const repo = await this.open(source, true);
-    const release = await repo.acquireLock();
+    const { source, repo, release } = await this.sourceAndLock();
     try {
       const w = await repo.writer();
       this.decoding = new Map();
@@ -321,6 +319,27 @@ export class BackupService {
   /** Random, so any 8 digits of it tell snapshots apart (order comes from the manifests' times). */
   private newSnapshotId(): string {
     return toHex(this.opts.repo.random.bytes(16));
+  }
+
+  /**
+   * What the vault hands a backup, and the open repository with its lock held. When the repository
+   * is open already, its lock is taken while the vault is read (both wait on the disk).
+   */
+  private async sourceAndLock(): Promise<{ source: BackupSource; repo: BackupRepository; release: () => Promise<void> }> {
+    const early = this.repo;
+    const [source, lock] = await Promise.allSettled([this.opts.dm.backupSource(), early?.acquireLock()]);
+    const earlyRelease = lock.status === 'fulfilled' ? lock.value : undefined;
+    try {
+      if (source.status === 'rejected') throw source.reason;
+      if (lock.status === 'rejected') throw lock.reason;
+      const repo = await this.open(source.value, true);
+      if (repo === early && earlyRelease) return { source: source.value, repo, release: earlyRelease };
+      await earlyRelease?.();
+      return { source: source.value, repo, release: await repo.acquireLock() };
+    } catch (e) {
+      await earlyRelease?.();
+      throw e;
+    }
   }
 
   /** The files of the newest readable snapshot, to skip reading files that did not change. */
