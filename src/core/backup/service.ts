@@ -551,7 +551,8 @@ export class BackupService {
   private async image(repo: BackupRepository, m: Manifest): Promise<Uint8Array> {
     const base = await this.joinChunks(repo, m.database.root, m.database.size, 'database');
     const j = m.database.journal;
-    if (!j) return base;
+    // No records after the snapshot (a backup right after a checkpoint): the snapshot is the database.
+    if (!j || j.records === 0) return base;
     const records = decodeRecords(await this.joinChunks(repo, j.root, j.size, 'journal'), j.records);
     const engine = Engine.load(await this.opts.sql(), base, records, `backup ${m.shortId}: journal record`);
     try {
