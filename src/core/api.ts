@@ -29,7 +29,7 @@ import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './
 import { validateBody } from './schema';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from './vault/keys';
 import type { VaultHeader } from './vault/header';
-import { VaultStore, type LoadedState, type OpenOptions } from './vault/store';
+import { VaultStore, type CommittedState, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
 
@@ -1179,7 +1179,13 @@ export class DataManager {
   backupSource(opts: { image?: boolean } = {}): Promise<BackupSource> {
     return this.exclusive(async () => {
       const s = this.requireSession();
-      const committed = opts.image ? undefined : await s.store.committedState();
+      let committed: CommittedState | undefined;
+      try {
+        committed = opts.image ? undefined : await s.store.committedState();
+      } catch (e) {
+        // A journal damaged on disk since it was loaded: what is in memory is still whole.
+        this.opts.logger.warn(`backup: the vault's files could not be read (${String(e)}); exporting the database in memory`);
+      }
       const database: DatabaseSource =
         committed && committed.recordBytes <= MAX_BACKUP_JOURNAL_BYTES
           ? { kind: 'journal', snapshot: committed.snapshot, records: committed.records }

@@ -201,6 +201,33 @@ describe('core/backup: the backup repository', function () {
     assert.equal((await backups.verify({ readData: true })).ok, true);
   });
 
+  it('a vault file damaged on disk while the vault is open does not stop a backup: it backs up what is in memory', async () => {
+    const { heroes } = await fill(dm, 12);
+    await dm.updateCharacter(heroes[0]!, { level: 3 });
+    await dm.updateCharacter(heroes[1]!, { level: 4 });
+    const dbDir = join(v.root, '.campaign-vault', 'db');
+    const flip = (name: RegExp, at: (size: number) => number) => {
+      const file = join(dbDir, readdirSync(dbDir).find((n) => name.test(n))!);
+      const bytes = readFileSync(file);
+      bytes[at(bytes.length)]! ^= 0x10;
+      writeFileSync(file, bytes);
+    };
+    // The snapshot, read for the first backup: damaged in its middle.
+    flip(/^snapshot-.*\.cvs$/, (n) => n >> 1);
+    const image = Buffer.from(await dm.exportDatabase());
+    const a = await backups.create();
+    assert.equal((await backups.resolve(a.id)).v, 1, 'the database in memory, exported');
+    assert.ok(Buffer.from(await backups.databaseImage(a.id)).equals(image));
+    // The journal: a damaged first record with more after it.
+    flip(/^journal-.*\.cvj$/, () => 56 + 8 + 4);
+    await dm.updateCharacter(heroes[2]!, { level: 5 });
+    const image2 = Buffer.from(await dm.exportDatabase());
+    const b = await backups.create();
+    assert.equal((await backups.resolve(b.id)).v, 1);
+    assert.ok(Buffer.from(await backups.databaseImage(b.id)).equals(image2));
+    assert.equal((await backups.verify({ readData: true })).ok, true);
+  });
+
   it('restores the whole vault in place, after a safety snapshot, and the result checks out', async () => {
     const { heroes } = await fill(dm, 10);
     const snap = await backups.create();

@@ -191,13 +191,28 @@ export class BackupService {
     return this.exclusive(() => this.createNow(opts));
   }
 
+  /**
+   * One backup. When the vault's snapshot file cannot be read (damaged on disk while the vault is
+   * open: just when a backup matters most), the backup starts again from the database in memory,
+   * exported; what the first attempt wrote is reused.
+   */
   private async createNow(opts: BackupOptions): Promise<SnapshotInfo> {
+    try {
+      return await this.createFrom(opts, false);
+    } catch (e) {
+      if (!(e instanceof SnapshotUnreadable)) throw e;
+      this.opts.logger.warn(`backup: the vault's snapshot file could not be read (${String(e.cause)}); backing up the database in memory instead`);
+      return this.createFrom(opts, true);
+    }
+  }
+
+  private async createFrom(opts: BackupOptions, image: boolean): Promise<SnapshotInfo> {
     const token = opts.token;
     const cancelled = () => {
       if (token?.isCancellationRequested) throw new VaultError('cancelled', 'backup cancelled', { hint: 'Backup cancelled. No backup was recorded; what was already written is reused next time.' });
     };
     opts.progress?.report({ message: 'Reading the vault' });
-    const { source, repo, release } = await this.sourceAndLock();
+    const { source, repo, release } = await this.sourceAndLock(image);
     try {
       const w = await repo.writer();
       this.decoding = new Map();
@@ -325,9 +340,9 @@ export class BackupService {
    * What the vault hands a backup, and the open repository with its lock held. When the repository
    * is open already, its lock is taken while the vault is read (both wait on the disk).
    */
-  private async sourceAndLock(): Promise<{ source: BackupSource; repo: BackupRepository; release: () => Promise<void> }> {
+  private async sourceAndLock(image: boolean): Promise<{ source: BackupSource; repo: BackupRepository; release: () => Promise<void> }> {
     const early = this.repo;
-    const [source, lock] = await Promise.allSettled([this.opts.dm.backupSource(), early?.acquireLock()]);
+    const [source, lock] = await Promise.allSettled([this.opts.dm.backupSource({ image }), early?.acquireLock()]);
     const earlyRelease = lock.status === 'fulfilled' ? lock.value : undefined;
     try {
       if (source.status === 'rejected') throw source.reason;
@@ -457,7 +472,7 @@ export class BackupService {
     if (db.kind === 'image') return { size: db.image.length, chunkBytes, root: await this.addChunked(repo, w, [db.image], progress) };
     let root = await this.knownSnapshot(repo, w, manifests, db.snapshot.tag);
     if (root) progress(db.snapshot.size);
-    else root = await this.addChunked(repo, w, db.snapshot.read(), progress);
+    else root = await this.addChunked(repo, w, unreadableAs(db.snapshot.read()), progress);
     const stream = encodeRecords(db.records);
     const journalRoot = await this.addChunked(repo, w, [stream], progress);
     return { size: db.snapshot.size, chunkBytes, root, journal: { snapshot: db.snapshot.tag, records: db.records.length, size: stream.length, root: journalRoot } };
@@ -982,6 +997,22 @@ function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
   return packs;
 }
 
+
+/** The vault's snapshot file failed to read (see BackupService.createNow). */
+class SnapshotUnreadable extends Error {
+  constructor(cause: unknown) {
+    super(`vault snapshot unreadable: ${String(cause)}`, { cause });
+  }
+}
+
+/** The vault snapshot's pieces, with a failure to read them told apart from the backup's own failures. */
+async function* unreadableAs(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* pieces;
+  } catch (e) {
+    throw new SnapshotUnreadable(e);
+  }
+}
 
 /**
  * Consecutive pieces of any sizes as chunks of `size` bytes, cut at the same offsets whatever the
