@@ -443,6 +443,45 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
   });
 
+  it('packs are written behind the backup, and letting go of the repository lock waits for them', async () => {
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    class GatedPacks extends FaultyFileStore {
+      waiting = 0;
+      override async writeAtomic(path: string, data: Uint8Array): Promise<void> {
+        if (path.startsWith('data/')) {
+          this.waiting++;
+          await gate;
+          this.waiting--;
+        }
+        return super.writeAtomic(path, data);
+      }
+    }
+    const deps = repositoryDeps(repoDir, 'unit test');
+    const files = new GatedPacks(deps.files);
+    const repo = await BackupRepository.init({ ...deps, files }, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 32 * 1024, packBytes: 64 * 1024 });
+    const release = await repo.acquireLock();
+    const w = await repo.writer();
+    // Two incompressible blocks fill a pack: it is written behind, and add() returns meanwhile.
+    for (let i = 0; i < 2; i++) await w.add('file', nodeRandom.bytes(40 * 1024));
+    // (Compressing it first may wait for a worker thread to start.)
+    for (let t = 0; t < 100 && files.waiting === 0; t++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(files.waiting, 1, 'the full pack is being written while the backup goes on');
+    // The backup stops here (a failure, a cancellation): the lock is let go only after the write.
+    let released = false;
+    const letGo = release().then(() => (released = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(released, false, 'still held while a pack is being written');
+    openGate();
+    await letGo;
+    assert.equal(files.waiting, 0);
+    assert.ok(listFiles(repoDir).some((f) => f.startsWith('data/')), 'the pack landed, under the lock');
+    repo.keys.wipe();
+    // The pack no index names is adopted by the next backup.
+    assert.equal((await service().create()).kind, 'manual');
+    assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
   it('a cancelled backup records no snapshot', async () => {
     await fill(dm, 50);
     await assert.rejects(backups.create({ token: { isCancellationRequested: true } }), (e: unknown) => isVaultError(e, 'cancelled'));

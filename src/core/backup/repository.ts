@@ -452,8 +452,27 @@ export class BackupRepository {
   }
 
   /** The repository's writer lock; released by the returned function. */
-  acquireLock(): Promise<() => Promise<void>> {
-    return BackupRepository.lock(this.deps);
+  /**
+   * Takes the repository lock. Releasing it first waits for writes still running in the background
+   * (a pack being written behind a backup that failed meanwhile): every write holds the lock.
+   */
+  async acquireLock(): Promise<() => Promise<void>> {
+    const release = await BackupRepository.lock(this.deps);
+    return async () => {
+      await Promise.allSettled([...this.inFlight]);
+      await release();
+    };
+  }
+
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** A write running in the background; {@link acquireLock}'s release waits for it. */
+  track(write: Promise<unknown>): void {
+    this.inFlight.add(write);
+    void write.then(
+      () => this.inFlight.delete(write),
+      () => this.inFlight.delete(write),
+    );
   }
 
   // ── index ──────────────────────────────────────────────────────────────────────────────────
@@ -766,8 +785,24 @@ export class RepoWriter {
     this.pending.add(key);
     this.force.delete(key);
     this.newChunks++;
-    if (open.pack.byteLength >= this.repo.params.packBytes) await this.flush(which);
+    if (open.pack.byteLength >= this.repo.params.packBytes) await this.flushBehind(which);
     return hex;
+  }
+
+  /** A full pack of each kind being written and checked while the next one fills. */
+  private readonly flushing: Record<'data' | 'meta', Promise<void> | undefined> = { data: undefined, meta: undefined };
+
+  /**
+   * Writes and checks the open pack of this kind while the caller goes on filling the next one;
+   * one at a time per kind (waiting for the one before), so memory stays bounded and a failure
+   * surfaces at the next pack or at {@link flushAll}.
+   */
+  private async flushBehind(which: 'data' | 'meta'): Promise<void> {
+    await this.flushing[which];
+    const run = this.flush(which);
+    run.catch(() => undefined);
+    this.flushing[which] = run;
+    this.repo.track(run);
   }
 
   private async flush(which: 'data' | 'meta'): Promise<void> {
@@ -788,7 +823,14 @@ export class RepoWriter {
   /** Writes the open packs (each read back and checked). */
   async flushAll(): Promise<void> {
     // Both at once, so their disk flushes overlap; neither is left running when the other fails.
-    const results = await Promise.allSettled([this.flush('data'), this.flush('meta')]);
+    const results = await Promise.allSettled(
+      (['data', 'meta'] as const).map(async (which) => {
+        const behind = this.flushing[which];
+        this.flushing[which] = undefined;
+        await behind;
+        await this.flush(which);
+      }),
+    );
     for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 
