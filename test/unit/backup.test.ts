@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataManager } from '../../src/core/api';
-import { BackupRepository, DEFAULT_PARAMS } from '../../src/core/backup/repository';
+import { BackupRepository, DEFAULT_PARAMS, decodeTree } from '../../src/core/backup/repository';
 import { inlineSegmentCodec, type SegmentCodec } from '../../src/core/backup/codec';
 import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
@@ -443,6 +443,43 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
   });
 
+  it('a pack closes between segments, never inside one: every database segment but the last is whole', async () => {
+    await fill(dm, 300);
+    // Compressing on this thread, segments are sealed at once with their real (small) sizes, so a
+    // pack's size estimate reaches its limit in the middle of a segment.
+    const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: inlineSegmentCodec };
+    const segmentBytes = 64 * 1024;
+    await assert.rejects(BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, packBytes: 48 * 1024 }), (e: unknown) => isVaultError(e, 'invalid'));
+    // A pack limit that the estimates reach in the middle of a segment (not a multiple of a segment's).
+    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes, packBytes: 72 * 1024 })).keys.wipe();
+    const m = await service(deps).resolve((await service(deps).create()).id);
+    const repo = await BackupRepository.openWithVault(deps, await dm.backupKeys());
+    await repo.loadIndex();
+    // Where each chunk is (pack and segment), and each segment's size.
+    const where = new Map<string, string>();
+    const sizeOf = new Map<string, number>();
+    for (const name of await repo.listPacks()) {
+      const table = repo.tableOf(name)!;
+      // Trees name a chunk by the first 16 bytes of its id.
+      table.entries.forEach((e) => where.set(Buffer.from(e.id).toString('hex').slice(0, 32), `${name}/${e.segment}`));
+      table.segments.forEach((g, i) => g && sizeOf.set(`${name}/${i}`, g.rawLength));
+    }
+    // The database's segments in the order its chunks were stored.
+    const order: string[] = [];
+    for (const root of [m.database.root, m.database.journal!.root]) {
+      for (const t of decodeTree(await repo.readChunk(root, 'tree'), 'root')) {
+        for (const id of decodeTree(await repo.readChunk(t, 'tree'), 'tree')) {
+          const segment = where.get(id.slice(0, 32))!;
+          if (!order.includes(segment)) order.push(segment);
+        }
+      }
+    }
+    repo.keys.wipe();
+    const sizes = order.map((k) => sizeOf.get(k)!);
+    assert.ok(sizes.length > 4, `${sizes.length} database segments`);
+    assert.deepEqual(sizes.slice(0, -1).filter((n) => n !== segmentBytes), [], `segment sizes in order: ${sizes.join(', ')}`);
+  });
+
   it('packs are written behind the backup, and letting go of the repository lock waits for them', async () => {
     let openGate!: () => void;
     const gate = new Promise<void>((r) => (openGate = r));
@@ -462,8 +499,9 @@ describe('core/backup: the backup repository', function () {
     const repo = await BackupRepository.init({ ...deps, files }, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 32 * 1024, packBytes: 64 * 1024 });
     const release = await repo.acquireLock();
     const w = await repo.writer();
-    // Two incompressible blocks fill a pack: it is written behind, and add() returns meanwhile.
-    for (let i = 0; i < 2; i++) await w.add('file', nodeRandom.bytes(40 * 1024));
+    // Incompressible blocks of 40 KiB, one segment each: when the third starts a segment, the pack
+    // holding the first two is full and is written behind, while add() returns.
+    for (let i = 0; i < 3; i++) await w.add('file', nodeRandom.bytes(40 * 1024));
     // (Compressing it first may wait for a worker thread to start.)
     for (let t = 0; t < 100 && files.waiting === 0; t++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(files.waiting, 1, 'the full pack is being written while the backup goes on');

@@ -248,6 +248,19 @@ describe('core/backup/codec', function () {
     assert.ok(compressed <= 64 * 1024, `compressed ${compressed} bytes of a 1 MiB random block`);
   });
 
+  it('compressChunk samples a large segment of many files widely: photographs where four samples fall do not hide the PDFs between them', async () => {
+    // 4 MiB of compressible text with random bytes (photographs) at exactly where four evenly
+    // spread 4 KiB samples would look: such a sample says "incompressible", a wider one does not.
+    const segment = new Uint8Array(4 * 1024 * 1024);
+    const text = new TextEncoder().encode('Adult Red Dragon. Huge dragon, chaotic evil. Armor Class 19 (natural armor). ');
+    for (let o = 0; o < segment.length; o += text.length) segment.set(text.subarray(0, Math.min(text.length, segment.length - o)), o);
+    const step = Math.floor((segment.length - 4096) / 3);
+    for (let i = 0; i < 4; i++) segment.set(nodeRandom.bytes(4096), i * step);
+    const r = await compressChunk(segment, DEFAULT_CODEC);
+    assert.equal(r.codec, DEFAULT_CODEC.id);
+    assert.ok(r.bytes.length < segment.length / 10, `${r.bytes.length} bytes`);
+  });
+
   it('fflate and node:zlib read each other\'s deflate (one format, one id)', async () => {
     for (const data of [db.subarray(0, DB_CHUNK_BYTES), db.subarray(0, 1024 * 1024), fixture('smile.tiff'), new Uint8Array(0), new Uint8Array([1])]) {
       const fromNode = await nodeDeflateCodec.compress(data);

@@ -104,6 +104,18 @@ function repoError(why: string, hint: string): VaultError {
 const HEX64 = /^[0-9a-f]{64}$/;
 export const packPath = (name: string) => `data/${name.slice(0, 2)}/${name}`;
 
+/** Whether repository parameters are within what this version reads (and writes). */
+function validParams(p: RepoParams | undefined): boolean {
+  return (
+    !!p &&
+    Number.isInteger(p.dbChunkBytes) && p.dbChunkBytes >= 512 && p.dbChunkBytes <= 1 << 22 &&
+    Number.isInteger(p.fileBlockBytes) && p.fileBlockBytes >= 4096 && p.fileBlockBytes <= 1 << 24 &&
+    Number.isInteger(p.treeFanout) && p.treeFanout >= 2 && p.treeFanout <= 4096 &&
+    Number.isInteger(p.packBytes) && p.packBytes >= 1 << 16 && p.packBytes <= 1 << 26 &&
+    Number.isInteger(p.segmentBytes) && p.segmentBytes >= 1 << 12 && p.segmentBytes <= MAX_SEGMENT_RAW
+  );
+}
+
 function parseConfig(bytes: Uint8Array, what: string): RepoConfig {
   let raw: unknown;
   try {
@@ -118,14 +130,7 @@ function parseConfig(bytes: Uint8Array, what: string): RepoConfig {
   if (typeof c.formatVersion !== 'number' || c.formatVersion > REPO_FORMAT_VERSION) {
     throw new VaultError('newer-format', `${what}: format ${String(c.formatVersion)}`, { hint: 'These backups were written by a newer version of Campaign Vault. Update the extension to use them.' });
   }
-  const p = c.params;
-  const okParams =
-    p &&
-    Number.isInteger(p.dbChunkBytes) && p.dbChunkBytes >= 512 && p.dbChunkBytes <= 1 << 22 &&
-    Number.isInteger(p.fileBlockBytes) && p.fileBlockBytes >= 4096 && p.fileBlockBytes <= 1 << 24 &&
-    Number.isInteger(p.treeFanout) && p.treeFanout >= 2 && p.treeFanout <= 4096 &&
-    Number.isInteger(p.packBytes) && p.packBytes >= 1 << 16 && p.packBytes <= 1 << 26 &&
-    Number.isInteger(p.segmentBytes) && p.segmentBytes >= 1 << 12 && p.segmentBytes <= MAX_SEGMENT_RAW;
+  const okParams = validParams(c.params);
   if (
     typeof c.repoId !== 'string' || !/^[0-9a-f]{32}$/.test(c.repoId) || typeof c.vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(c.vaultId) ||
     !okParams || !Array.isArray(c.slots) || typeof c.headers !== 'object' || c.headers === null || typeof c.mac !== 'string'
@@ -264,6 +269,8 @@ export class BackupRepository {
 
   private static async initLocked(deps: RepositoryDeps, vault: { keys: UnlockedKeys; header: VaultHeader }, params: RepoParams): Promise<BackupRepository> {
     if (await BackupRepository.exists(deps.files)) throw new VaultError('exists', 'repository exists', { hint: 'This folder already holds backups.' });
+    // A configuration this version could not read back is never written.
+    if (!validParams(params)) throw new VaultError('invalid', `repository parameters out of range: ${JSON.stringify(params)}`);
     const repoId = toHex(deps.random.bytes(16));
     const repoKey = deps.random.bytes(32);
     const keys = await RepoKeys.create(fromHex(repoId), repoKey, deps.suite);
@@ -769,23 +776,29 @@ export class RepoWriter {
     }
     const which = type === 'tree' || type === 'files' ? 'meta' : 'data';
     let open = this[which];
-    if (!open) {
-      open = { pack: new PackWriter(this.repo.keys, this.repo.deps.random, this.compress), kind: undefined };
-      this[which] = open;
-    }
     // A new segment when the kind changes (a database chunk and an image do not compress together)
     // or the segment is full.
-    if (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes) {
+    if (open && (open.kind !== type || open.pack.openBytes + data.length > this.repo.params.segmentBytes)) {
       open.pack.closeSegment();
       // Segments compress while the next ones fill; a few at most, so memory stays bounded.
       await open.pack.settle(SEGMENTS_IN_FLIGHT);
+      // A full pack closes here, between segments, never inside one: every segment is as large as
+      // it may be (a database compresses like the whole file), whatever the timing of the
+      // compression that the pack's size estimate depends on.
+      if (open.pack.byteLength >= this.repo.params.packBytes) {
+        await this.flushBehind(which);
+        open = undefined;
+      }
+    }
+    if (!open) {
+      open = { pack: new PackWriter(this.repo.keys, this.repo.deps.random, this.compress), kind: undefined };
+      this[which] = open;
     }
     open.kind = type;
     open.pack.add(id, type, data);
     this.pending.add(key);
     this.force.delete(key);
     this.newChunks++;
-    if (open.pack.byteLength >= this.repo.params.packBytes) await this.flushBehind(which);
     return hex;
   }
 
