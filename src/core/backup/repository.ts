@@ -813,9 +813,9 @@ export class RepoWriter {
   private async flushBehind(which: 'data' | 'meta'): Promise<void> {
     await this.flushing[which];
     const run = this.flush(which);
-    run.catch(() => undefined);
-    this.flushing[which] = run;
+    // Tracked (which also handles its failure until someone awaits it): the lock waits for it.
     this.repo.track(run);
+    this.flushing[which] = run;
   }
 
   private async flush(which: 'data' | 'meta'): Promise<void> {

@@ -217,7 +217,7 @@ export class BackupService {
       const w = await repo.writer();
       this.decoding = new Map();
       const db = source.database;
-      const dbBytes = db.kind === 'image' ? db.image.length : db.snapshot.size + db.records.reduce((n, r) => n + 4 + r.length, 0);
+      const dbBytes = db.kind === 'image' ? db.image.length : db.snapshot.size + recordsBytes(db.records);
       const total = dbBytes + source.files.reduce((n, f) => n + f.size, 0);
       let done = 0;
       const { manifests } = await this.manifests(repo);
@@ -256,7 +256,6 @@ export class BackupService {
         cancelled();
         opts.progress?.report({ message: 'Backing up the database', fraction: done / Math.max(1, total) });
       });
-     
       for (const [b, batch] of batches.entries()) {
         const results = await next!;
         next = b + 1 < batches.length ? readBatch(batches[b + 1]!) : undefined;
@@ -294,7 +293,6 @@ export class BackupService {
         this.decoding.set(id, b);
         files.push(id);
       }
-     
       cancelled();
       opts.progress?.report({ message: 'Writing the index', fraction: 0.97 });
       await w.finish();
@@ -579,31 +577,27 @@ export class BackupService {
 
   /** The chunks under `root` put together: exactly `size` bytes. */
   private async joinChunks(repo: BackupRepository, root: string, size: number, what: string): Promise<Uint8Array> {
-    const { ids } = await this.treeIds(repo, root);
+    return this.joined(repo, (await this.treeIds(repo, root)).ids, 'db', size, `${what} chunks`);
+  }
+
+  /** Chunks read, checked and put together; exactly `size` bytes, or this backup is damaged. */
+  private async joined(repo: BackupRepository, ids: readonly string[], type: 'db' | 'file', size: number, what: string): Promise<Uint8Array> {
     const out = new Uint8Array(size);
     let off = 0;
     for (const id of ids) {
-      const chunk = await repo.readChunk(id, 'db');
-      if (off + chunk.length > out.length) throw new VaultError('corrupt', `${what} chunks exceed the recorded size`, { hint: 'This backup is damaged.' });
+      const chunk = await repo.readChunk(id, type);
+      if (off + chunk.length > out.length) throw new VaultError('corrupt', `${what} exceed the recorded size`, { hint: 'This backup is damaged.' });
       out.set(chunk, off);
       off += chunk.length;
     }
-    if (off !== out.length) throw new VaultError('corrupt', `${what} chunks short of the recorded size`, { hint: 'This backup is damaged.' });
+    if (off !== out.length) throw new VaultError('corrupt', `${what} short of the recorded size`, { hint: 'This backup is damaged.' });
     return out;
   }
 
-  private async fileData(repo: BackupRepository, f: FileEntry): Promise<Uint8Array> {
-    const out = new Uint8Array(f.size);
-    let off = 0;
-    for (const b of f.blocks) {
-      const block = await repo.readChunk(b, 'file');
-      if (off + block.length > out.length) throw new VaultError('corrupt', 'file blocks exceed the size', { hint: 'This backup is damaged.' });
-      out.set(block, off);
-      off += block.length;
-    }
-    if (off !== out.length) throw new VaultError('corrupt', 'file blocks short of the size', { hint: 'This backup is damaged.' });
-    return out;
+  private fileData(repo: BackupRepository, f: FileEntry): Promise<Uint8Array> {
+    return this.joined(repo, f.blocks, 'file', f.size, 'file blocks');
   }
+
 
   /**
    * Writes the snapshot's files the target does not have. A file lands under the target's own
@@ -997,7 +991,6 @@ function groupByPack(repo: BackupRepository): Map<string, ChunkLocation[]> {
   return packs;
 }
 
-
 /** The vault's snapshot file failed to read (see BackupService.createNow). */
 class SnapshotUnreadable extends Error {
   constructor(cause: unknown) {
@@ -1045,9 +1038,12 @@ export async function* fixedChunks(pieces: Iterable<Uint8Array> | AsyncIterable<
   if (carry || !any) yield carry ?? new Uint8Array(0);
 }
 
+/** The size of {@link encodeRecords}'s stream. */
+const recordsBytes = (records: readonly Uint8Array[]) => records.reduce((n, r) => n + 4 + r.length, 0);
+
 /** Journal records as one stream: each a u32 (little-endian) length and its bytes. */
 function encodeRecords(records: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(records.reduce((n, r) => n + 4 + r.length, 0));
+  const out = new Uint8Array(recordsBytes(records));
   const view = new DataView(out.buffer);
   let off = 0;
   for (const r of records) {

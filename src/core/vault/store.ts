@@ -434,13 +434,14 @@ export class VaultStore {
     const file = snapshotFile(gen);
     const { files } = this.deps;
     const keys = this.keys;
+    const tag = meta.tag;
     async function* read(): AsyncGenerator<Uint8Array> {
       // Only a writer in another window (this one being read-only) can have replaced it since.
       const bytes = await files.readIfExists(file);
-      if (!bytes || snapshotMeta(bytes, file).tag !== meta!.tag) throw new VaultError('in-use', `${file} replaced during a backup`, { hint: 'Another window saved the vault during the backup. Try again.' });
+      if (!bytes || snapshotMeta(bytes, file).tag !== tag) throw new VaultError('in-use', `${file} replaced during a backup`, { hint: 'Another window saved the vault during the backup. Try again.' });
       yield* (await openSealed(bytes, snapshotIdentity(gen), keys, file)).pieces;
     }
-    return { snapshot: { tag: meta.tag, size: meta.size, read }, records, recordBytes: journalBytes };
+    return { snapshot: { tag, size: meta.size, read }, records, recordBytes: journalBytes };
   }
 
   /**
