@@ -18,6 +18,11 @@ export interface FileStore {
   /** The whole file, or `undefined` when it does not exist. */
   readIfExists(path: string): Promise<Uint8Array | undefined>;
   /**
+   * The whole file read into `out` (a view of its start) when it fits there, else into a buffer of
+   * its own, as {@link read}. Optional: for reading large files into reused memory.
+   */
+  readInto?(path: string, out: Uint8Array): Promise<Uint8Array>;
+  /**
    * Replaces the file so that a crash at any moment leaves either the old or the new content:
    * write a temporary file, flush it, rename it over the target, flush the directory. Resolves
    * only once the new content is durable.

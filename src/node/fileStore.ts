@@ -49,6 +49,32 @@ export class NodeFileStore implements FileStore {
     }
   }
 
+  async readInto(file: string, out: Uint8Array): Promise<Uint8Array> {
+    const abs = this.resolve(file);
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(abs, 'r');
+      const { size } = await handle.stat();
+      if (size > out.length) return await handle.readFile();
+      // Read to the end (a file may change while it is read); one that outgrew `out` is read again whole.
+      let at = 0;
+      for (;;) {
+        if (at === out.length) {
+          if ((await handle.read(Buffer.alloc(1), 0, 1, at)).bytesRead > 0) return await fs.readFile(abs);
+          break;
+        }
+        const { bytesRead } = await handle.read(out, at, out.length - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return out.subarray(0, at);
+    } catch (e) {
+      throw toVaultError(e, 'read', file);
+    } finally {
+      await handle?.close();
+    }
+  }
+
   async readIfExists(file: string): Promise<Uint8Array | undefined> {
     try {
       return await this.read(file);

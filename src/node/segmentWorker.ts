@@ -5,7 +5,7 @@
  * is one job; the answer carries its id, the result (transferred, not copied) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { compressChunk, decompressChunk, preferredCodec } from '../core/backup/codec';
+import { compressOrKeep, decompressChunk, preferredCodec } from '../core/backup/codec';
 import { isVaultError } from '../core/errors';
 import type { SegmentJob, SegmentReply } from './segmentWorkers';
 
@@ -15,13 +15,18 @@ function own(bytes: Uint8Array): Uint8Array {
 }
 
 async function run(job: SegmentJob): Promise<{ codec: number; bytes: Uint8Array }> {
-  if (job.op === 'compress') return compressChunk(job.data, await preferredCodec(job.kind));
+  if (job.op === 'compress') return compressOrKeep(job.data, await preferredCodec(job.kind));
   return { codec: job.codec, bytes: await decompressChunk(job.codec, job.data, job.rawLength) };
 }
 
 parentPort?.on('message', (job: SegmentJob) => {
   run(job).then(
     ({ codec, bytes }) => {
+      // Stored as it is: the caller has those bytes already (shared memory, or its own copy).
+      if (job.op === 'compress' && bytes === job.data) {
+        parentPort!.postMessage({ id: job.id, codec } satisfies SegmentReply);
+        return;
+      }
       const out = own(bytes);
       const reply: SegmentReply = { id: job.id, codec, bytes: out };
       parentPort!.postMessage(reply, [out.buffer as ArrayBuffer]);

@@ -18,8 +18,9 @@ export type SegmentJob =
   | { readonly id: number; readonly op: 'compress'; readonly kind: 'db' | 'other'; readonly data: Uint8Array }
   | { readonly id: number; readonly op: 'decompress'; readonly codec: number; readonly rawLength: number; readonly data: Uint8Array };
 
+/** `bytes` is left out when a segment is stored as it is: then they are the job's own (shared) bytes. */
 export type SegmentReply =
-  | { readonly id: number; readonly codec: number; readonly bytes: Uint8Array; readonly error?: undefined }
+  | { readonly id: number; readonly codec: number; readonly bytes?: Uint8Array; readonly error?: undefined }
   | { readonly id: number; readonly error: { readonly code?: VaultErrorCode; readonly message: string; readonly hint?: string } };
 
 export const SEGMENT_WORKER_FILE = 'segment-worker.js';
@@ -40,7 +41,7 @@ class WorkerFailure extends Error {}
 
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve(r: { codec: number; bytes: Uint8Array }): void; reject(e: Error): void }>;
+  readonly pending: Map<number, { resolve(r: { codec: number; bytes?: Uint8Array }): void; reject(e: Error): void }>;
   idle?: NodeJS.Timeout;
   dead?: boolean;
 }
@@ -61,14 +62,25 @@ export class WorkerSegmentCodec implements SegmentCodec {
 
   async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<{ codec: number; bytes: Uint8Array }> {
     if (this.broken) return inlineSegmentCodec.compress(raw, kind);
-    // The caller keeps `raw` (the read-back check compares with it): the worker gets a copy.
-    return this.run({ op: 'compress', kind, data: raw.slice() }).catch((e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)));
+    // The caller keeps `raw` (the read-back check compares with it): the worker reads it where it
+    // is when it lies in shared memory ({@link allocate}), else it gets a copy.
+    const data = raw.buffer instanceof SharedArrayBuffer ? raw : raw.slice();
+    return this.run({ op: 'compress', kind, data }).then(
+      (r) => ({ codec: r.codec, bytes: r.bytes ?? raw }),
+      (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)),
+    );
+  }
+
+  /** Shared memory: a segment put together there goes to a worker without a copy. */
+  allocate(bytes: number): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(bytes));
   }
 
   async decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
     if (this.broken) return inlineSegmentCodec.decompress(codec, data, rawLength);
-    return this.run({ op: 'decompress', codec, rawLength, data: data.slice() }).then(
-      (r) => r.bytes,
+    // Shared memory is read where it is; anything else is copied for the worker.
+    return this.run({ op: 'decompress', codec, rawLength, data: data.buffer instanceof SharedArrayBuffer ? data : data.slice() }).then(
+      (r) => r.bytes ?? Promise.reject(new Error('a worker gave no bytes')),
       (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.decompress(codec, data, rawLength) : Promise.reject(e)),
     );
   }
@@ -86,7 +98,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
     await Promise.all(this.slots.splice(0).map((s) => this.end(s)));
   }
 
-  private run(job: JobInput): Promise<{ codec: number; bytes: Uint8Array }> {
+  private run(job: JobInput): Promise<{ codec: number; bytes?: Uint8Array }> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       let slot: Slot;
@@ -101,7 +113,8 @@ export class WorkerSegmentCodec implements SegmentCodec {
       slot.idle = undefined;
       // Referenced while it has work, so a command-line run waits for its answers.
       slot.worker.ref();
-      slot.worker.postMessage({ ...job, id }, [job.data.buffer as ArrayBuffer]);
+      // Shared memory is shared, not transferred; anything else is the job's own copy.
+      slot.worker.postMessage({ ...job, id }, job.data.buffer instanceof SharedArrayBuffer ? [] : [job.data.buffer]);
     });
   }
 
@@ -130,7 +143,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
         slot.idle.unref();
       }
       if (r.error) p.reject(r.error.code ? new VaultError(r.error.code, r.error.message, r.error.hint ? { hint: r.error.hint } : undefined) : new Error(r.error.message));
-      else p.resolve({ codec: r.codec, bytes: r.bytes });
+      else p.resolve(r.bytes ? { codec: r.codec, bytes: r.bytes } : { codec: r.codec });
     });
     const fail = (e: Error) => {
       if (slot.dead) return;

@@ -43,6 +43,11 @@ export class FaultyFileStore implements FileStore {
     return this.inner.read(path);
   }
 
+  readInto(path: string, out: Uint8Array): Promise<Uint8Array> {
+    this.log.push(`read ${path}`);
+    return this.inner.readInto ? this.inner.readInto(path, out) : this.inner.read(path);
+  }
+
   readIfExists(path: string): Promise<Uint8Array | undefined> {
     this.log.push(`readIfExists ${path}`);
     return this.inner.readIfExists(path);

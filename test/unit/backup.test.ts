@@ -406,14 +406,22 @@ describe('core/backup: the backup repository', function () {
     await fill(dm, 100);
     const deps = repositoryDeps(repoDir, 'unit test');
     let flipped = '';
+    const read = async (p: string) => {
+      const bytes = await deps.files.read(p);
+      if (flipped || !p.startsWith('data/')) return bytes;
+      flipped = p;
+      const other = bytes.slice();
+      other[other.length >> 1] = other[other.length >> 1]! ^ 0x10;
+      return other;
+    };
+    // Every way of reading lies alike (a read back goes into a reused buffer).
     const lying: FileStore = Object.assign(Object.create(deps.files) as FileStore, {
-      read: async (p: string) => {
-        const bytes = await deps.files.read(p);
-        if (flipped || !p.startsWith('data/')) return bytes;
-        flipped = p;
-        const other = bytes.slice();
-        other[other.length >> 1] = other[other.length >> 1]! ^ 0x10;
-        return other;
+      read,
+      readInto: async (p: string, out: Uint8Array) => {
+        const bytes = await read(p);
+        if (bytes.length > out.length) return bytes;
+        out.set(bytes);
+        return out.subarray(0, bytes.length);
       },
     });
     await assert.rejects(service({ ...deps, files: lying }).create(), (e: unknown) => isVaultError(e, 'corrupt') && /written correctly/.test(e.userMessage) && e.message.includes(flipped));

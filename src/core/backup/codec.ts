@@ -261,15 +261,21 @@ function sampleOf(data: Uint8Array): Uint8Array {
  * or 1.6 % of a larger chunk), and stored as they are when the sample does not shrink by 1/16.
  */
 export async function compressChunk(data: Uint8Array, codec: Codec = DEFAULT_CODEC): Promise<{ codec: number; bytes: Uint8Array }> {
+  const r = await compressOrKeep(data, codec);
+  return r.bytes === data ? { codec: r.codec, bytes: data.slice() } : r;
+}
+
+/** {@link compressChunk} without the copy: data stored as it is comes back as `data` itself. */
+export async function compressOrKeep(data: Uint8Array, codec: Codec = DEFAULT_CODEC): Promise<{ codec: number; bytes: Uint8Array }> {
   if (codec.id !== CODEC_IDS.none && data.length > 0) {
     if (data.length >= SAMPLE_FROM) {
       const sample = sampleOf(data);
-      if (!worthIt(sample.length, (await codec.compress(sample)).length)) return { codec: CODEC_IDS.none, bytes: data.slice() };
+      if (!worthIt(sample.length, (await codec.compress(sample)).length)) return { codec: CODEC_IDS.none, bytes: data };
     }
     const packed = await codec.compress(data);
     if (worthIt(data.length, packed.length)) return { codec: codec.id, bytes: packed };
   }
-  return { codec: CODEC_IDS.none, bytes: data.slice() };
+  return { codec: CODEC_IDS.none, bytes: data };
 }
 
 export async function decompressChunk(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
@@ -282,15 +288,24 @@ export async function decompressChunk(codec: number, data: Uint8Array, rawLength
  * hashed and read while earlier ones compress. Same formats and checks either way.
  */
 export interface SegmentCodec {
-  /** {@link compressChunk} with the codec new segments of this kind get ({@link preferredCodec}). */
+  /**
+   * {@link compressOrKeep} with the codec new segments of this kind get ({@link preferredCodec}):
+   * a segment stored as it is comes back as `raw` itself, so the caller must not change `raw`
+   * until it is done with `bytes`.
+   */
   compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<{ codec: number; bytes: Uint8Array }>;
   /** {@link decompressChunk}. */
   decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array>;
+  /**
+   * Memory for segments that this codec reads without copying them (shared with its worker
+   * threads); plain memory when not given.
+   */
+  allocate?(bytes: number): Uint8Array;
 }
 
 export const inlineSegmentCodec: SegmentCodec = {
   async compress(raw, kind) {
-    return compressChunk(raw, await preferredCodec(kind));
+    return compressOrKeep(raw, await preferredCodec(kind));
   },
   decompress: decompressChunk,
 };

@@ -1,6 +1,7 @@
 import { createBLAKE3, type IHasher } from 'hash-wasm';
+import type { BufferPool } from './bufferPool';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
-import { AuthenticationError, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
+import { AuthenticationError, openInto, sealInto, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { hkdf } from '../crypto/kdf';
 import { VaultError, isVaultError } from '../errors';
 import type { Random } from '../ports';
@@ -233,7 +234,8 @@ function segmentAad(head: Uint8Array, index: number): Uint8Array {
  * id after decoding, so a chunk cannot be swapped, moved or changed unnoticed.
  */
 export class PackWriter {
-  private readonly parts: Uint8Array[] = [];
+  /** The pack so far (header and sealed segments), in a buffer that grows when it must. */
+  private buffer: Uint8Array;
   private readonly segments: SegmentEntry[] = [];
   private readonly entries: PackEntry[] = [];
   /** Each closed segment's plaintext, for the read-back check. */
@@ -249,8 +251,11 @@ export class PackWriter {
     private readonly keys: RepoKeys,
     random: Random,
     private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>,
+    /** Reused buffers: for segments (put together there) and for the pack itself. */
+    private readonly pools?: { readonly segments: BufferPool; readonly packs: BufferPool },
   ) {
     this.salt = random.bytes(16);
+    this.buffer = pools ? pools.packs.take(pools.packs.size) : new Uint8Array(PACK_HEADER_BYTES + 64 * 1024);
     const w = new ByteWriter(PACK_HEADER_BYTES);
     w.bytes(PACK_MAGIC);
     w.u8(1);
@@ -259,7 +264,7 @@ export class PackWriter {
     w.bytes(keys.repoId);
     w.bytes(this.salt);
     this.head = w.done();
-    this.parts.push(this.head);
+    this.buffer.set(this.head, 0);
   }
 
   /**
@@ -293,7 +298,7 @@ export class PackWriter {
    */
   closeSegment(): void {
     if (this.open.chunks.length === 0) return;
-    const raw = joined(this.open.chunks);
+    const raw = this.pools ? gather(this.pools.segments.take(this.open.raw), this.open.chunks) : joined(this.open.chunks);
     const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
     const result = this.compress(raw, type);
@@ -310,15 +315,28 @@ export class PackWriter {
       this.compressing.shift();
       const key = await this.keys.aead(this.salt, 'pack');
       const index = this.segments.length;
-      const ct = await this.keys.suite.seal(key, nonce(index), bytes, segmentAad(this.head, index));
-      this.segments.push({ offset: this.size, length: ct.length, rawLength: next.raw.length, codec });
+      const length = await sealInto(this.keys.suite, key, nonce(index), bytes, segmentAad(this.head, index), this.room(bytes.length + TAG_BYTES));
+      this.segments.push({ offset: this.size, length, rawLength: next.raw.length, codec });
       this.raws.push(next.raw);
-      this.parts.push(ct);
-      this.size += ct.length;
+      this.size += length;
     }
   }
 
-  /** The finished pack, its table, and each segment's plaintext (what reading it back must give). */
+  /** The free part of the buffer, at least `bytes` long (the buffer grows to twice what it needs). */
+  private room(bytes: number): Uint8Array {
+    if (this.size + bytes > this.buffer.length) {
+      const larger = new Uint8Array(2 * (this.size + bytes));
+      larger.set(this.buffer.subarray(0, this.size));
+      this.pools?.packs.give(this.buffer);
+      this.buffer = larger;
+    }
+    return this.buffer.subarray(this.size);
+  }
+
+  /**
+   * The finished pack, its table, and each segment's plaintext (what reading it back must give).
+   * `bytes` may lie in a pooled buffer: hand it back with {@link BufferPool.give} once written.
+   */
   async finish(): Promise<{ bytes: Uint8Array; table: PackTable; raws: readonly Uint8Array[] }> {
     this.closeSegment();
     await this.settle(0);
@@ -327,9 +345,12 @@ export class PackWriter {
     for (const g of this.segments) w.u32(g.offset).u32(g.length).u32(g.rawLength).u8(g.codec);
     w.u32(this.entries.length);
     for (const e of this.entries) w.bytes(e.id).u8(BlobType[e.type]).u32(e.segment).u32(e.offset).u32(e.rawLength);
+    const plain = w.done();
     const key = await this.keys.aead(this.salt, 'pack');
-    const table = await this.keys.suite.seal(key, nonce(0xffffffff, true), w.done(), this.head);
-    return { bytes: concatBytes(...this.parts, table, new ByteWriter(4).u32(table.length).done()), table: { segments: this.segments, entries: this.entries }, raws: this.raws };
+    const length = await sealInto(this.keys.suite, key, nonce(0xffffffff, true), plain, this.head, this.room(plain.length + TAG_BYTES + 4));
+    new DataView(this.buffer.buffer, this.buffer.byteOffset + this.size + length, 4).setUint32(0, length, true);
+    this.size += length + 4;
+    return { bytes: this.buffer.subarray(0, this.size), table: { segments: this.segments, entries: this.entries }, raws: this.raws };
   }
 }
 
@@ -351,6 +372,16 @@ function joined(chunks: readonly Uint8Array[]): Uint8Array {
     end += c.length;
   }
   return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
+/** Copies the chunks one after the other into `out`. */
+function gather(out: Uint8Array, chunks: readonly Uint8Array[]): Uint8Array {
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function packHeader(keys: RepoKeys, bytes: Uint8Array, what: string): { head: Uint8Array; salt: Uint8Array } {
@@ -425,13 +456,18 @@ export async function readPackTable(keys: RepoKeys, bytes: Uint8Array, what: str
   }
 }
 
-/** Decrypts one segment of a pack: the codec's output, to be decompressed by the caller. */
-export async function openSegment(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string): Promise<Uint8Array> {
+/**
+ * Decrypts one segment of a pack: the codec's output, to be decompressed by the caller; into `out`
+ * (a view of it) when given.
+ */
+export async function openSegment(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string, out?: Uint8Array): Promise<Uint8Array> {
   const { head, salt } = packHeader(keys, pack, what);
   if (segment.offset + segment.length > pack.length) corrupt(what, 'is truncated');
   const key = await keys.aead(salt, 'pack');
+  const sealed = pack.subarray(segment.offset, segment.offset + segment.length);
   try {
-    return await keys.suite.open(key, nonce(index), pack.subarray(segment.offset, segment.offset + segment.length), segmentAad(head, index));
+    if (out && sealed.length - TAG_BYTES <= out.length) return out.subarray(0, await openInto(keys.suite, key, nonce(index), sealed, segmentAad(head, index), out));
+    return await keys.suite.open(key, nonce(index), sealed, segmentAad(head, index));
   } catch (e) {
     if (e instanceof AuthenticationError) corrupt(what, `segment ${index + 1} failed authentication (damaged)`);
     throw e;

@@ -6,6 +6,7 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
+import { BufferPool } from './bufferPool';
 import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type SegmentCodec } from './codec';
 import {
   MAX_SEGMENT_RAW,
@@ -622,26 +623,38 @@ export class BackupRepository {
    * at a fraction of the cost; a segment stored as it is (codec none) is those bytes once it
    * authenticates.
    */
-  async checkReadBack(path: string, written: Uint8Array, table: PackTable, raws: readonly Uint8Array[]): Promise<void> {
+  async checkReadBack(path: string, written: Uint8Array, table: PackTable, raws: readonly Uint8Array[], pools?: { readonly segments: BufferPool; readonly packs: BufferPool }): Promise<void> {
     const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
     // Damage found here is in what was just written: say so, not "this backup is damaged".
     const asWriteFailure = (e: unknown): never => {
       throw isVaultError(e, 'corrupt') ? fail(e.message) : e;
     };
-    const back = await this.deps.files.read(path);
-    if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
-    const stored = await readPackTable(this.keys, back, path).catch(asWriteFailure);
-    const same = (a: PackEntry, b: PackEntry) => sameBytes(a.id, b.id) && a.type === b.type && a.segment === b.segment && a.offset === b.offset && a.rawLength === b.rawLength;
-    if (stored.entries.length !== table.entries.length || stored.entries.some((e, i) => !same(e, table.entries[i]!))) throw fail('its table did not read back as written');
-    if (stored.segments.length !== raws.length) throw fail('its segments did not read back as written');
-    // Decompressed two at a time (on worker threads where the host has them).
-    await eachLimited(stored.segments, 2, async (segment, i) => {
-      const plain = await openSegment(this.keys, back, segment, i, path).catch(asWriteFailure);
-      const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
-        throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
+    const files = this.deps.files;
+    const into = pools && files.readInto ? pools.packs.take(pools.packs.size) : undefined;
+    try {
+      const back = into ? await files.readInto!(path, into) : await files.read(path);
+      if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
+      const stored = await readPackTable(this.keys, back, path).catch(asWriteFailure);
+      const same = (a: PackEntry, b: PackEntry) => sameBytes(a.id, b.id) && a.type === b.type && a.segment === b.segment && a.offset === b.offset && a.rawLength === b.rawLength;
+      if (stored.entries.length !== table.entries.length || stored.entries.some((e, i) => !same(e, table.entries[i]!))) throw fail('its table did not read back as written');
+      if (stored.segments.length !== raws.length) throw fail('its segments did not read back as written');
+      // Decompressed two at a time (on worker threads where the host has them).
+      await eachLimited(stored.segments, 2, async (segment, i) => {
+        // Decrypted into a reused segment buffer (where the workers read it without a copy).
+        const scratch = pools?.segments.take(pools.segments.size);
+        try {
+          const plain = await openSegment(this.keys, back, segment, i, path, scratch).catch(asWriteFailure);
+          const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
+            throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
+          });
+          if (raw.length !== raws[i]!.length || (segment.codec !== CODEC_IDS.none && !sameBytes(raw, raws[i]!))) throw fail(`segment ${i + 1} did not read back as written`);
+        } finally {
+          if (scratch) pools!.segments.give(scratch);
+        }
       });
-      if (raw.length !== raws[i]!.length || (segment.codec !== CODEC_IDS.none && !sameBytes(raw, raws[i]!))) throw fail(`segment ${i + 1} did not read back as written`);
-    });
+    } finally {
+      if (into) pools!.packs.give(into);
+    }
   }
 
   /** The chunk locations of one pack (from the index), in pack order. */
@@ -732,6 +745,13 @@ export class BackupRepository {
 
 /** Segments of one pack compressing at once (on worker threads, when the host has them). */
 const SEGMENTS_IN_FLIGHT = 3;
+/**
+ * Idle segment buffers a writer keeps: enough for the segments compressing and those of the packs
+ * being read back (one per kind), so a steady backup allocates none.
+ */
+const POOLED_SEGMENTS = 8;
+/** Idle pack buffers a writer keeps: one filling and one being written, of each kind. */
+const POOLED_PACKS = 4;
 
 /**
  * Accumulates new chunks into packs: database chunks and file blocks into data packs, trees and
@@ -751,9 +771,21 @@ export class RepoWriter {
   private force = new Set<string>();
   private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>;
 
+  /**
+   * Buffers reused from pack to pack: for segments (in the codec's memory, which its workers read)
+   * and for packs.
+   */
+  private readonly pools: { readonly segments: BufferPool; readonly packs: BufferPool };
+
   constructor(private readonly repo: BackupRepository) {
     const codec = repo.codec;
     this.compress = (raw, type) => codec.compress(raw, type === 'db' ? 'db' : 'other');
+    const { segmentBytes, packBytes } = repo.params;
+    this.pools = {
+      segments: new BufferPool(segmentBytes, POOLED_SEGMENTS, codec.allocate?.bind(codec)),
+      // Room for a full pack and the segment that fills it, so a pack rarely outgrows its buffer.
+      packs: new BufferPool(packBytes + segmentBytes + 1024 * 1024, POOLED_PACKS),
+    };
   }
 
   /** Prune: these chunks are stored again even though the index has them (their pack is being rewritten). */
@@ -791,7 +823,7 @@ export class RepoWriter {
       }
     }
     if (!open) {
-      open = { pack: new PackWriter(this.repo.keys, this.repo.deps.random, this.compress), kind: undefined };
+      open = { pack: new PackWriter(this.repo.keys, this.repo.deps.random, this.compress, this.pools), kind: undefined };
       this[which] = open;
     }
     open.kind = type;
@@ -826,7 +858,9 @@ export class RepoWriter {
     const name = await objectName(bytes);
     const path = packPath(name);
     await this.repo.deps.files.writeAtomic(path, bytes);
-    await this.repo.checkReadBack(path, bytes, table, raws);
+    await this.repo.checkReadBack(path, bytes, table, raws, this.pools);
+    for (const raw of raws) this.pools.segments.give(raw);
+    this.pools.packs.give(bytes);
     this.repo.addToIndex(name, table);
     for (const e of table.entries) this.pending.delete(chunkKey(toHex(e.id)));
     this.written.set(name, table);

@@ -20,6 +20,36 @@ export interface CipherSuite {
   seal(key: AeadKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** Throws {@link AuthenticationError} when the tag does not verify. */
   open(key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /**
+   * {@link seal} written into `out` (at least the plaintext's length plus the tag) instead of a
+   * fresh buffer; returns the bytes written. Optional: {@link sealInto} falls back to seal.
+   */
+  sealInto?(key: AeadKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): Promise<number>;
+  /**
+   * {@link open} written into `out` (at least the ciphertext's length less the tag); returns the
+   * plaintext's length. When the tag does not verify, throws as open does and `out` holds nothing
+   * of the plaintext. Optional: {@link openInto} falls back to open.
+   */
+  openInto?(key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, out: Uint8Array): Promise<number>;
+}
+
+/** Opens into `out` (see {@link CipherSuite.openInto}) with any suite. */
+export async function openInto(suite: CipherSuite, key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, out: Uint8Array): Promise<number> {
+  if (ciphertext.length < TAG_BYTES) throw new AuthenticationError('ciphertext shorter than its tag');
+  if (out.length < ciphertext.length - TAG_BYTES) throw new RangeError('openInto: the output is too small');
+  if (suite.openInto) return suite.openInto(key, nonce, ciphertext, aad, out);
+  const plain = await suite.open(key, nonce, ciphertext, aad);
+  out.set(plain);
+  return plain.length;
+}
+
+/** Seals into `out` (see {@link CipherSuite.sealInto}) with any suite. */
+export async function sealInto(suite: CipherSuite, key: AeadKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): Promise<number> {
+  if (out.length < plaintext.length + TAG_BYTES) throw new RangeError('sealInto: the output is too small');
+  if (suite.sealInto) return suite.sealInto(key, nonce, plaintext, aad, out);
+  const sealed = await suite.seal(key, nonce, plaintext, aad);
+  out.set(sealed);
+  return sealed.length;
 }
 
 export const TAG_BYTES = 16;
