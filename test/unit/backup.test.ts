@@ -451,6 +451,33 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
   });
 
+  it('a backup reuses its segment buffers from pack to pack: dozens of segments, a handful of buffers, and every byte restores', async () => {
+    await fill(dm, 300);
+    // Files smaller than a segment (as every file block is with the default parameters).
+    for (let i = 0; i < 150; i++) await dm.addFile(nodeRandom.bytes(30 * 1024), { name: `Handout scan ${i + 1}` });
+    let allocated = 0;
+    const counting: SegmentCodec = {
+      compress: (raw, kind) => inlineSegmentCodec.compress(raw, kind),
+      decompress: (codec, data, n) => inlineSegmentCodec.decompress(codec, data, n),
+      allocate: (n) => {
+        allocated++;
+        return new Uint8Array(n);
+      },
+    };
+    const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: counting };
+    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 })).keys.wipe();
+    const info = await service(deps).create();
+    const repo = await BackupRepository.openWithVault(deps, await dm.backupKeys());
+    await repo.loadIndex();
+    let segments = 0;
+    for (const name of await repo.listPacks()) segments += repo.tableOf(name)!.segments.length;
+    assert.ok(allocated > 0, 'segments are put together in the codec\'s memory');
+    assert.ok(segments >= 4 * allocated, `${segments} segments in ${allocated} buffers`);
+    const image = await dm.exportDatabase();
+    assert.ok(Buffer.from(await service(deps).databaseImage(info.id)).equals(image), 'the database restores byte-identical');
+    assert.equal((await service(deps).verify({ readData: true })).ok, true);
+  });
+
   it('a pack closes between segments, never inside one: every database segment but the last is whole', async () => {
     await fill(dm, 300);
     // Compressing on this thread, segments are sealed at once with their real (small) sizes, so a

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { fromBase64, fromHex, toBase64, toHex } from '../../src/core/bytes';
 import { canonicalJson } from '../../src/core/canonical';
-import { AuthenticationError, nobleSuite, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
+import { AuthenticationError, TAG_BYTES, nobleSuite, openInto, sealInto, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
 import { checkKdfParams, DEFAULT_KDF, deriveKek, hkdf, hmac } from '../../src/core/crypto/kdf';
 import { formatRecoveryKey, parseRecoveryKey } from '../../src/core/crypto/recoveryKey';
 import { isVaultError } from '../../src/core/errors';
@@ -46,6 +46,45 @@ describe('core/crypto', () => {
       }
     }
   });
+
+  it('sealing into and opening into a given buffer give the same bytes as seal and open, with every suite, across the Node suite\'s slices', async () => {
+    const raw = nodeRandom.bytes(32);
+    const nonce = nodeRandom.bytes(12);
+    const aad = new TextEncoder().encode('pack head');
+    // Around the Node suite's 256 KiB slices, and into shared memory (where backup segments lie).
+    for (const size of [0, 1, 262_143, 262_144, 262_145, 600_000]) {
+      const plain = nodeRandom.bytes(size);
+      for (const a of suites) {
+        const key = await a.importKey(raw);
+        const sealed = await a.seal(key, nonce, plain, aad);
+        const out = new Uint8Array(new SharedArrayBuffer(size + TAG_BYTES + 7)).fill(0xee);
+        const n = await sealInto(a, key, nonce, plain, aad, out.subarray(3));
+        assert.equal(n, size + TAG_BYTES);
+        assert.deepEqual(out.slice(3, 3 + n), sealed, `${a.name} sealInto, ${size} bytes`);
+        assert.deepEqual([out[0], out[3 + n]], [0xee, 0xee], 'nothing written outside');
+        const back = new Uint8Array(size + 5);
+        assert.equal(await openInto(a, key, nonce, sealed, aad, back), size);
+        assert.deepEqual(back.subarray(0, size), plain, `${a.name} openInto, ${size} bytes`);
+      }
+    }
+    await assert.rejects(sealInto(nodeCipherSuite, await nodeCipherSuite.importKey(raw), nonce, new Uint8Array(10), aad, new Uint8Array(25)), RangeError);
+  });
+
+  for (const suite of suites) {
+    it(`${suite.name}: opening into a buffer fails authentication as open does, and leaves no plaintext there`, async () => {
+      const key = await suite.importKey(nodeRandom.bytes(32));
+      const nonce = nodeRandom.bytes(12);
+      const aad = new Uint8Array([9]);
+      const plain = new Uint8Array(700_000).fill(0x41);
+      const sealed = await suite.seal(key, nonce, plain, aad);
+      // The damage is near the end: every slice before it has been decrypted by then.
+      sealed[sealed.length - TAG_BYTES - 3]! ^= 0x01;
+      const out = new Uint8Array(plain.length);
+      await assert.rejects(openInto(suite, key, nonce, sealed, aad, out), AuthenticationError);
+      assert.ok(out.every((b) => b === 0), 'no unauthenticated plaintext is left in the buffer');
+      await assert.rejects(openInto(suite, key, nonce, sealed.subarray(0, 5), aad, out), AuthenticationError);
+    });
+  }
 
   for (const suite of suites) {
     it(`${suite.name}: a flipped bit, other associated data or a wrong key fail authentication`, async () => {

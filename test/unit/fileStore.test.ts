@@ -18,6 +18,21 @@ describe('node/NodeFileStore (on a real temporary folder)', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+  it('reads a file into a given buffer when it fits, into one of its own when not', async () => {
+    await store.writeAtomic('p/a.bin', bytes('goblin'));
+    const out = new Uint8Array(6).fill(1);
+    const fits = await store.readInto('p/a.bin', out);
+    assert.equal(fits.buffer, out.buffer, 'read into the given buffer');
+    assert.equal(text(fits), 'goblin');
+    const small = new Uint8Array(5);
+    const own = await store.readInto('p/a.bin', small);
+    assert.notEqual(own.buffer, small.buffer);
+    assert.equal(text(own), 'goblin');
+    await store.writeAtomic('p/empty', new Uint8Array(0));
+    assert.equal((await store.readInto('p/empty', out)).length, 0);
+    await assert.rejects(store.readInto('p/none', out), (e: unknown) => isVaultError(e, 'not-found'));
+  });
+
   it('writes atomically: creates parents, replaces content, leaves no temporary file', async () => {
     await store.writeAtomic('a/b/file.bin', bytes('one'));
     await store.writeAtomic('a/b/file.bin', bytes('two'));

@@ -55,6 +55,26 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     assert.deepEqual(await codec.decompress(packed.codec, packed.bytes, view.length), view);
   });
 
+  it('reads segments in its shared memory where they lie: stored as they are, they come back as the caller\'s own bytes', async () => {
+    const codec = nodeSegmentCodec();
+    const shared = codec.allocate!(2 * 1024 * 1024);
+    assert.ok(shared.buffer instanceof SharedArrayBuffer);
+    const noise = shared.subarray(0, 1024 * 1024);
+    noise.set(nodeRandom.bytes(noise.length));
+    const stored = await codec.compress(noise, 'other');
+    assert.equal(stored.codec, CODEC_IDS.none);
+    assert.equal(stored.bytes, noise, 'no copy made, none sent back');
+    const text = shared.subarray(1024 * 1024);
+    text.set(textLike(text.length, 3));
+    const packed = await codec.compress(text, 'db');
+    assert.deepEqual(packed, await compressChunk(text.slice(), await preferredCodec('db')), 'the same frame as this thread makes');
+    // Decompressed from shared memory too (a read-back check decrypts there).
+    const back = codec.allocate!(packed.bytes.length);
+    back.set(packed.bytes);
+    assert.deepEqual(await codec.decompress(packed.codec, back, text.length), text.slice());
+    assert.equal(shared.byteLength, 2 * 1024 * 1024, 'the caller keeps its memory');
+  });
+
   it('a damaged segment fails in the worker as damage ("corrupt"), with its reason', async () => {
     const codec = nodeSegmentCodec();
     const data = textLike(200_000, 3);

@@ -298,7 +298,10 @@ export class PackWriter {
    */
   closeSegment(): void {
     if (this.open.chunks.length === 0) return;
-    const raw = this.pools ? gather(this.pools.segments.take(this.open.raw), this.open.chunks) : joined(this.open.chunks);
+    // A small segment (a few trees before the kind changes) gets a buffer of its own: a pooled one
+    // is as large as the largest segment, and this one may wait for its pack until the end.
+    const pool = this.pools?.segments;
+    const raw = pool && this.open.raw >= pool.size / 4 ? gather(pool.take(this.open.raw), this.open.chunks) : joined(this.open.chunks);
     const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
     const result = this.compress(raw, type);

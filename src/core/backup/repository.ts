@@ -749,7 +749,7 @@ const SEGMENTS_IN_FLIGHT = 3;
  * Idle segment buffers a writer keeps: enough for the segments compressing and those of the packs
  * being read back (one per kind), so a steady backup allocates none.
  */
-const POOLED_SEGMENTS = 8;
+const POOLED_SEGMENTS = 12;
 /** Idle pack buffers a writer keeps: one filling and one being written, of each kind. */
 const POOLED_PACKS = 4;
 
