@@ -452,9 +452,9 @@ describe('core/backup: the backup repository', function () {
   });
 
   it('a backup reuses its segment buffers from pack to pack: dozens of segments, a handful of buffers, and every byte restores', async () => {
-    await fill(dm, 300);
+    const { heroes } = await fill(dm, 300);
     // Files smaller than a segment (as every file block is with the default parameters).
-    for (let i = 0; i < 150; i++) await dm.addFile(nodeRandom.bytes(30 * 1024), { name: `Handout scan ${i + 1}` });
+    for (let i = 0; i < 300; i++) await dm.addFile(nodeRandom.bytes(30 * 1024), { name: `Handout scan ${i + 1}` });
     let allocated = 0;
     const counting: SegmentCodec = {
       compress: (raw, kind) => inlineSegmentCodec.compress(raw, kind),
@@ -465,7 +465,8 @@ describe('core/backup: the backup repository', function () {
       },
     };
     const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: counting };
-    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 })).keys.wipe();
+    // Segments of 128 KiB: one change (a journal chunk of at most 16 KiB, a few trees) is small beside them.
+    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 128 * 1024, packBytes: 256 * 1024 })).keys.wipe();
     const info = await service(deps).create();
     const repo = await BackupRepository.openWithVault(deps, await dm.backupKeys());
     await repo.loadIndex();
@@ -475,6 +476,11 @@ describe('core/backup: the backup repository', function () {
     assert.ok(segments >= 4 * allocated, `${segments} segments in ${allocated} buffers`);
     const image = await dm.exportDatabase();
     assert.ok(Buffer.from(await service(deps).databaseImage(info.id)).equals(image), 'the database restores byte-identical');
+    // A backup of one change makes no large buffer at all (each would be memory to map and fault in).
+    const before = allocated;
+    await dm.updateCharacter(heroes[0]!, { level: 7 });
+    await service(deps).create();
+    assert.equal(allocated, before, 'no segment buffer for a small backup');
     assert.equal((await service(deps).verify({ readData: true })).ok, true);
   });
 

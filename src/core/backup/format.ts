@@ -219,6 +219,11 @@ export interface PackTable {
 
 const SEGMENT_BYTES = 4 + 4 + 4 + 1;
 const ENTRY_BYTES = ID_BYTES + 1 + 4 + 4 + 4;
+/**
+ * A pack this large or larger lives in a pooled buffer (see BufferPool); a smaller one, as in a
+ * backup of a few changes, in a buffer of its own, so that such a backup makes no large buffer.
+ */
+export const POOLED_FROM = 1024 * 1024;
 /** The largest segment plaintext: a bound on what one read may allocate. */
 export const MAX_SEGMENT_RAW = 16 * 1024 * 1024;
 
@@ -255,7 +260,8 @@ export class PackWriter {
     private readonly pools?: { readonly segments: BufferPool; readonly packs: BufferPool },
   ) {
     this.salt = random.bytes(16);
-    this.buffer = pools ? pools.packs.take(pools.packs.size) : new Uint8Array(PACK_HEADER_BYTES + 64 * 1024);
+    // Small at first: a backup of a few changes never touches (or makes) a pooled buffer.
+    this.buffer = new Uint8Array(PACK_HEADER_BYTES + 64 * 1024);
     const w = new ByteWriter(PACK_HEADER_BYTES);
     w.bytes(PACK_MAGIC);
     w.u8(1);
@@ -325,12 +331,17 @@ export class PackWriter {
     }
   }
 
-  /** The free part of the buffer, at least `bytes` long (the buffer grows to twice what it needs). */
+  /**
+   * The free part of the buffer, at least `bytes` long. The buffer grows to twice what it needs,
+   * or to a pooled one once the pack is large ({@link POOLED_FROM}).
+   */
   private room(bytes: number): Uint8Array {
-    if (this.size + bytes > this.buffer.length) {
-      const larger = new Uint8Array(2 * (this.size + bytes));
+    const need = this.size + bytes;
+    if (need > this.buffer.length) {
+      const packs = this.pools?.packs;
+      const larger = packs && need <= packs.size && need >= POOLED_FROM ? packs.take(packs.size) : new Uint8Array(2 * need);
       larger.set(this.buffer.subarray(0, this.size));
-      this.pools?.packs.give(this.buffer);
+      packs?.give(this.buffer);
       this.buffer = larger;
     }
     return this.buffer.subarray(this.size);

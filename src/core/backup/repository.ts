@@ -21,6 +21,7 @@ import {
   sealCompressedJson,
   sealJson,
   type BlobTypeName,
+  POOLED_FROM,
   type PackEntry,
   type PackTable,
   type SegmentEntry,
@@ -630,7 +631,8 @@ export class BackupRepository {
       throw isVaultError(e, 'corrupt') ? fail(e.message) : e;
     };
     const files = this.deps.files;
-    const into = pools && files.readInto ? pools.packs.take(pools.packs.size) : undefined;
+    // Large packs are read back into a pooled buffer (small ones into their own: see BufferPool).
+    const into = pools && files.readInto && written.length <= pools.packs.size && written.length >= POOLED_FROM ? pools.packs.take(pools.packs.size) : undefined;
     try {
       const back = into ? await files.readInto!(path, into) : await files.read(path);
       if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
@@ -641,7 +643,7 @@ export class BackupRepository {
       // Decompressed two at a time (on worker threads where the host has them).
       await eachLimited(stored.segments, 2, async (segment, i) => {
         // Decrypted into a reused segment buffer (where the workers read it without a copy).
-        const scratch = pools?.segments.take(pools.segments.size);
+        const scratch = pools && 4 * segment.length >= pools.segments.size ? pools.segments.take(pools.segments.size) : undefined;
         try {
           const plain = await openSegment(this.keys, back, segment, i, path, scratch).catch(asWriteFailure);
           const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
