@@ -5,7 +5,7 @@
  * is one job; the answer carries its id, the result (transferred, not copied) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { compressOrKeep, decompressChunk, preferredCodec } from '../core/backup/codec';
+import { compressSegment, decompressChunk, segmentDigest, type CompressedSegment } from '../core/backup/codec';
 import { isVaultError } from '../core/errors';
 import type { SegmentJob, SegmentReply } from './segmentWorkers';
 
@@ -14,21 +14,25 @@ function own(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
 }
 
-async function run(job: SegmentJob): Promise<{ codec: number; bytes: Uint8Array }> {
-  if (job.op === 'compress') return compressOrKeep(job.data, await preferredCodec(job.kind));
-  return { codec: job.codec, bytes: await decompressChunk(job.codec, job.data, job.rawLength) };
+async function run(job: SegmentJob): Promise<CompressedSegment | { codec: number; digest: Uint8Array }> {
+  if (job.op === 'compress') return compressSegment(job.data, job.kind);
+  const raw = await decompressChunk(job.codec, job.data, job.rawLength);
+  if (job.op === 'digest') return { codec: job.codec, digest: await segmentDigest(raw) };
+  return { codec: job.codec, bytes: raw };
 }
 
 parentPort?.on('message', (job: SegmentJob) => {
   run(job).then(
-    ({ codec, bytes }) => {
-      // Stored as it is: the caller has those bytes already (shared memory, or its own copy).
-      if (job.op === 'compress' && bytes === job.data) {
-        parentPort!.postMessage({ id: job.id, codec } satisfies SegmentReply);
+    (r) => {
+      const digest = r.digest ? { digest: r.digest.slice() } : {};
+      // Stored as it is: the caller has those bytes already (shared memory, or its own copy). A
+      // digest job answers with the digest alone.
+      if (!('bytes' in r) || (job.op === 'compress' && r.bytes === job.data)) {
+        parentPort!.postMessage({ id: job.id, codec: r.codec, ...digest } satisfies SegmentReply);
         return;
       }
-      const out = own(bytes);
-      const reply: SegmentReply = { id: job.id, codec, bytes: out };
+      const out = own(r.bytes);
+      const reply: SegmentReply = { id: job.id, codec: r.codec, bytes: out, ...digest };
       parentPort!.postMessage(reply, [out.buffer as ArrayBuffer]);
     },
     (e: unknown) => {

@@ -9,18 +9,21 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { inlineSegmentCodec, type SegmentCodec } from '../core/backup/codec';
+import { inlineSegmentCodec, type CompressedSegment, type SegmentCodec } from '../core/backup/codec';
 import { VaultError, type VaultErrorCode } from '../core/errors';
 import type { Logger } from '../core/ports';
 
 /** One job for a worker; `data` is handed over (transferred), never shared. */
 export type SegmentJob =
   | { readonly id: number; readonly op: 'compress'; readonly kind: 'db' | 'other'; readonly data: Uint8Array }
-  | { readonly id: number; readonly op: 'decompress'; readonly codec: number; readonly rawLength: number; readonly data: Uint8Array };
+  | { readonly id: number; readonly op: 'decompress' | 'digest'; readonly codec: number; readonly rawLength: number; readonly data: Uint8Array };
 
-/** `bytes` is left out when a segment is stored as it is: then they are the job's own (shared) bytes. */
+/**
+ * `bytes` is left out when a segment is stored as it is (then they are the job's own, shared,
+ * bytes) and for a digest job, whose answer is `digest` alone.
+ */
 export type SegmentReply =
-  | { readonly id: number; readonly codec: number; readonly bytes?: Uint8Array; readonly error?: undefined }
+  | { readonly id: number; readonly codec: number; readonly bytes?: Uint8Array; readonly digest?: Uint8Array; readonly error?: undefined }
   | { readonly id: number; readonly error: { readonly code?: VaultErrorCode; readonly message: string; readonly hint?: string } };
 
 export const SEGMENT_WORKER_FILE = 'segment-worker.js';
@@ -41,12 +44,13 @@ class WorkerFailure extends Error {}
 
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve(r: { codec: number; bytes?: Uint8Array }): void; reject(e: Error): void }>;
+  readonly pending: Map<number, { resolve(r: Reply): void; reject(e: Error): void }>;
   idle?: NodeJS.Timeout;
   dead?: boolean;
 }
 
-type JobInput = Omit<Extract<SegmentJob, { op: 'compress' }>, 'id'> | Omit<Extract<SegmentJob, { op: 'decompress' }>, 'id'>;
+type JobInput = Omit<Extract<SegmentJob, { op: 'compress' }>, 'id'> | Omit<Extract<SegmentJob, { op: 'decompress' | 'digest' }>, 'id'>;
+type Reply = { codec: number; bytes?: Uint8Array; digest?: Uint8Array };
 
 export class WorkerSegmentCodec implements SegmentCodec {
   private readonly slots: Slot[] = [];
@@ -60,14 +64,22 @@ export class WorkerSegmentCodec implements SegmentCodec {
     private readonly logger?: Logger,
   ) {}
 
-  async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<{ codec: number; bytes: Uint8Array }> {
+  async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<CompressedSegment> {
     if (this.broken) return inlineSegmentCodec.compress(raw, kind);
     // The caller keeps `raw` (the read-back check compares with it): the worker reads it where it
     // is when it lies in shared memory ({@link allocate}), else it gets a copy.
     const data = raw.buffer instanceof SharedArrayBuffer ? raw : raw.slice();
     return this.run({ op: 'compress', kind, data }).then(
-      (r) => ({ codec: r.codec, bytes: r.bytes ?? raw }),
+      (r) => ({ codec: r.codec, bytes: r.bytes ?? raw, ...(r.digest ? { digest: r.digest } : {}) }),
       (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)),
+    );
+  }
+
+  async decompressedDigest(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
+    if (this.broken) return inlineSegmentCodec.decompressedDigest(codec, data, rawLength);
+    return this.run({ op: 'digest', codec, rawLength, data: data.buffer instanceof SharedArrayBuffer ? data : data.slice() }).then(
+      (r) => r.digest ?? Promise.reject(new Error('a worker gave no digest')),
+      (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.decompressedDigest(codec, data, rawLength) : Promise.reject(e)),
     );
   }
 
@@ -98,7 +110,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
     await Promise.all(this.slots.splice(0).map((s) => this.end(s)));
   }
 
-  private run(job: JobInput): Promise<{ codec: number; bytes?: Uint8Array }> {
+  private run(job: JobInput): Promise<Reply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       let slot: Slot;
@@ -143,7 +155,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
         slot.idle.unref();
       }
       if (r.error) p.reject(r.error.code ? new VaultError(r.error.code, r.error.message, r.error.hint ? { hint: r.error.hint } : undefined) : new Error(r.error.message));
-      else p.resolve(r.bytes ? { codec: r.codec, bytes: r.bytes } : { codec: r.codec });
+      else p.resolve({ codec: r.codec, ...(r.bytes ? { bytes: r.bytes } : {}), ...(r.digest ? { digest: r.digest } : {}) });
     });
     const fail = (e: Error) => {
       if (slot.dead) return;

@@ -432,6 +432,27 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual((await backups.list()).snapshots.map((s) => s.id), [next.id]);
   });
 
+  it('a compressed segment that decompresses to other bytes than were compressed (a codec fault) fails the read-back check: no snapshot', async () => {
+    await fill(dm, 300);
+    let calls = 0;
+    const faulty: SegmentCodec = {
+      ...inlineSegmentCodec,
+      // The second compressed segment read back decompresses to other bytes than went in.
+      decompressedDigest: async (codec, data, n) => {
+        const digest = await inlineSegmentCodec.decompressedDigest(codec, data, n);
+        if (++calls === 2) digest[0]! ^= 1;
+        return digest;
+      },
+    };
+    const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: faulty };
+    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 })).keys.wipe();
+    await assert.rejects(service(deps).create(), (e: unknown) => isVaultError(e, 'corrupt') && /segment \d+ did not read back as written/.test(e.message) && /written correctly/.test(e.userMessage));
+    assert.ok(calls >= 2);
+    assert.deepEqual((await backups.list()).snapshots, []);
+    await service().create();
+    assert.equal((await service().verify({ readData: true })).ok, true);
+  });
+
   it('a segment that fails to compress stops the backup cleanly: no snapshot, the lock released, the next one works', async () => {
     await fill(dm, 300);
     const deps = repositoryDeps(repoDir, 'unit test');
@@ -439,6 +460,7 @@ describe('core/backup: the backup repository', function () {
     const failing: SegmentCodec = {
       compress: (raw, kind) => (++calls === 2 ? Promise.reject(new VaultError('io', 'injected compression failure')) : inlineSegmentCodec.compress(raw, kind)),
       decompress: (codec, data, n) => inlineSegmentCodec.decompress(codec, data, n),
+      decompressedDigest: (codec, data, n) => inlineSegmentCodec.decompressedDigest(codec, data, n),
     };
     // Small segments, so that the failing one is not the last: others are compressing beside it.
     const small = { ...deps, codec: failing };
@@ -459,6 +481,7 @@ describe('core/backup: the backup repository', function () {
     const counting: SegmentCodec = {
       compress: (raw, kind) => inlineSegmentCodec.compress(raw, kind),
       decompress: (codec, data, n) => inlineSegmentCodec.decompress(codec, data, n),
+      decompressedDigest: (codec, data, n) => inlineSegmentCodec.decompressedDigest(codec, data, n),
       allocate: (n) => {
         allocated++;
         return new Uint8Array(n);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CODEC_IDS, ZSTD_DB_LEVEL, compressChunk, inlineSegmentCodec, preferredCodec } from '../../src/core/backup/codec';
+import { CODEC_IDS, ZSTD_DB_LEVEL, compressChunk, inlineSegmentCodec, preferredCodec, segmentDigest } from '../../src/core/backup/codec';
 import { isVaultError } from '../../src/core/errors';
 import { WorkerSegmentCodec, nodeSegmentCodec, segmentWorkerScript } from '../../src/node/segmentWorkers';
 import { nodeRandom } from '../../src/node/system';
@@ -31,7 +31,8 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     const there = await codec.compress(data, 'db');
     const here = await compressChunk(data, await preferredCodec('db'));
     assert.equal(there.codec, CODEC_IDS.zstd);
-    assert.deepEqual(there, here, `the same zstd level ${ZSTD_DB_LEVEL} frame`);
+    assert.deepEqual(there, { ...here, digest: await segmentDigest(data) }, `the same zstd level ${ZSTD_DB_LEVEL} frame, and the digest of the raw bytes`);
+    assert.deepEqual(await codec.decompressedDigest(there.codec, there.bytes, data.length), await segmentDigest(data), 'a read-back check gets the digest alone');
     assert.deepEqual(await codec.decompress(there.codec, there.bytes, data.length), data);
     // Incompressible data is stored as it is, as on this thread.
     const noise = nodeRandom.bytes(256 * 1024);
@@ -67,11 +68,12 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     const text = shared.subarray(1024 * 1024);
     text.set(textLike(text.length, 3));
     const packed = await codec.compress(text, 'db');
-    assert.deepEqual(packed, await compressChunk(text.slice(), await preferredCodec('db')), 'the same frame as this thread makes');
+    assert.deepEqual(packed, await inlineSegmentCodec.compress(text.slice(), 'db'), 'the same frame and digest as this thread makes');
     // Decompressed from shared memory too (a read-back check decrypts there).
     const back = codec.allocate!(packed.bytes.length);
     back.set(packed.bytes);
     assert.deepEqual(await codec.decompress(packed.codec, back, text.length), text.slice());
+    assert.deepEqual(await codec.decompressedDigest(packed.codec, back, text.length), packed.digest);
     assert.equal(shared.byteLength, 2 * 1024 * 1024, 'the caller keeps its memory');
   });
 
@@ -84,6 +86,7 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     bad[at] = bad[at]! ^ 0x55;
     await assert.rejects(codec.decompress(packed.codec, bad, data.length), (e: unknown) => isVaultError(e, 'corrupt'));
     await assert.rejects(codec.decompress(packed.codec, packed.bytes, data.length + 1), (e: unknown) => isVaultError(e, 'corrupt') && /expected/.test(e.message));
+    await assert.rejects(codec.decompressedDigest(packed.codec, bad, data.length), (e: unknown) => isVaultError(e, 'corrupt'));
   });
 
   it('a worker that cannot start: this thread takes over, and the results are the same', async () => {
@@ -92,6 +95,7 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     const packed = await codec.compress(data, 'db');
     assert.deepEqual(packed, await inlineSegmentCodec.compress(data, 'db'));
     assert.deepEqual(await codec.decompress(packed.codec, packed.bytes, data.length), data);
+    assert.deepEqual(await codec.decompressedDigest(packed.codec, packed.bytes, data.length), packed.digest);
     await codec.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { createBLAKE3, type IHasher } from 'hash-wasm';
 import type { BufferPool } from './bufferPool';
+import { CODEC_IDS, type CompressedSegment } from './codec';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
 import { AuthenticationError, openInto, sealInto, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { hkdf } from '../crypto/kdf';
@@ -212,6 +213,12 @@ export interface PackEntry {
   readonly rawLength: number;
 }
 
+/** A sealed segment's raw length and, for a compressed one, the digest of its raw bytes. */
+export interface SegmentCheck {
+  readonly rawLength: number;
+  readonly digest?: Uint8Array;
+}
+
 export interface PackTable {
   readonly segments: readonly SegmentEntry[];
   readonly entries: readonly PackEntry[];
@@ -243,10 +250,10 @@ export class PackWriter {
   private buffer: Uint8Array;
   private readonly segments: SegmentEntry[] = [];
   private readonly entries: PackEntry[] = [];
-  /** Each closed segment's plaintext, for the read-back check. */
-  private readonly raws: Uint8Array[] = [];
+  /** What reading each sealed segment back must give: its length and, when compressed, its digest. */
+  private readonly expected: SegmentCheck[] = [];
   /** Closed segments still being compressed (in pack order), and their raw bytes. */
-  private readonly compressing: { raw: Uint8Array; type: BlobTypeName; result: Promise<{ codec: number; bytes: Uint8Array }> }[] = [];
+  private readonly compressing: { raw: Uint8Array; type: BlobTypeName; result: Promise<CompressedSegment> }[] = [];
   private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
@@ -255,7 +262,7 @@ export class PackWriter {
   constructor(
     private readonly keys: RepoKeys,
     random: Random,
-    private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>,
+    private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<CompressedSegment>,
     /** Reused buffers: for segments (put together there) and for the pack itself. */
     private readonly pools?: { readonly segments: BufferPool; readonly packs: BufferPool },
   ) {
@@ -320,14 +327,17 @@ export class PackWriter {
   async settle(keep = 0): Promise<void> {
     while (this.compressing.length > keep) {
       const next = this.compressing[0]!;
-      const { codec, bytes } = await next.result;
+      const { codec, bytes, digest } = await next.result;
       this.compressing.shift();
+      if (codec !== CODEC_IDS.none && !digest) throw new Error('a compressed segment came without its digest');
       const key = await this.keys.aead(this.salt, 'pack');
       const index = this.segments.length;
       const length = await sealInto(this.keys.suite, key, nonce(index), bytes, segmentAad(this.head, index), this.room(bytes.length + TAG_BYTES));
       this.segments.push({ offset: this.size, length, rawLength: next.raw.length, codec });
-      this.raws.push(next.raw);
+      this.expected.push(digest ? { rawLength: next.raw.length, digest } : { rawLength: next.raw.length });
       this.size += length;
+      // Sealed, and its digest taken: the raw bytes are no longer needed (the buffer serves the next segment).
+      this.pools?.segments.give(next.raw);
     }
   }
 
@@ -348,10 +358,10 @@ export class PackWriter {
   }
 
   /**
-   * The finished pack, its table, and each segment's plaintext (what reading it back must give).
-   * `bytes` may lie in a pooled buffer: hand it back with {@link BufferPool.give} once written.
+   * The finished pack, its table, and what reading each segment back must give. `bytes` may lie
+   * in a pooled buffer: hand it back with {@link BufferPool.give} once written.
    */
-  async finish(): Promise<{ bytes: Uint8Array; table: PackTable; raws: readonly Uint8Array[] }> {
+  async finish(): Promise<{ bytes: Uint8Array; table: PackTable; expected: readonly SegmentCheck[] }> {
     this.closeSegment();
     await this.settle(0);
     const w = new ByteWriter(8 + this.segments.length * SEGMENT_BYTES + this.entries.length * ENTRY_BYTES);
@@ -364,7 +374,7 @@ export class PackWriter {
     const length = await sealInto(this.keys.suite, key, nonce(0xffffffff, true), plain, this.head, this.room(plain.length + TAG_BYTES + 4));
     new DataView(this.buffer.buffer, this.buffer.byteOffset + this.size + length, 4).setUint32(0, length, true);
     this.size += length + 4;
-    return { bytes: this.buffer.subarray(0, this.size), table: { segments: this.segments, entries: this.entries }, raws: this.raws };
+    return { bytes: this.buffer.subarray(0, this.size), table: { segments: this.segments, entries: this.entries }, expected: this.expected };
   }
 }
 

@@ -7,7 +7,7 @@ import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
 import { BufferPool } from './bufferPool';
-import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type SegmentCodec } from './codec';
+import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type CompressedSegment, type SegmentCodec } from './codec';
 import {
   MAX_SEGMENT_RAW,
   PackWriter,
@@ -24,6 +24,7 @@ import {
   POOLED_FROM,
   type PackEntry,
   type PackTable,
+  type SegmentCheck,
   type SegmentEntry,
 } from './format';
 
@@ -624,7 +625,7 @@ export class BackupRepository {
    * at a fraction of the cost; a segment stored as it is (codec none) is those bytes once it
    * authenticates.
    */
-  async checkReadBack(path: string, written: Uint8Array, table: PackTable, raws: readonly Uint8Array[], pools?: { readonly segments: BufferPool; readonly packs: BufferPool }): Promise<void> {
+  async checkReadBack(path: string, written: Uint8Array, table: PackTable, expected: readonly SegmentCheck[], pools?: { readonly segments: BufferPool; readonly packs: BufferPool }): Promise<void> {
     const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
     // Damage found here is in what was just written: say so, not "this backup is damaged".
     const asWriteFailure = (e: unknown): never => {
@@ -639,17 +640,24 @@ export class BackupRepository {
       const stored = await readPackTable(this.keys, back, path).catch(asWriteFailure);
       const same = (a: PackEntry, b: PackEntry) => sameBytes(a.id, b.id) && a.type === b.type && a.segment === b.segment && a.offset === b.offset && a.rawLength === b.rawLength;
       if (stored.entries.length !== table.entries.length || stored.entries.some((e, i) => !same(e, table.entries[i]!))) throw fail('its table did not read back as written');
-      if (stored.segments.length !== raws.length) throw fail('its segments did not read back as written');
-      // Decompressed two at a time (on worker threads where the host has them).
+      if (stored.segments.length !== expected.length) throw fail('its segments did not read back as written');
+      // Two at a time (decompressed and hashed on worker threads where the host has them).
       await eachLimited(stored.segments, 2, async (segment, i) => {
-        // Decrypted into a reused segment buffer (where the workers read it without a copy).
+        const want = expected[i]!;
+        if (segment.rawLength !== want.rawLength || (segment.codec === CODEC_IDS.none) !== !want.digest) throw fail(`segment ${i + 1} did not read back as written`);
+        // Decrypted into a reused segment buffer when large (where the workers read it without a copy).
         const scratch = pools && 4 * segment.length >= pools.segments.size ? pools.segments.take(pools.segments.size) : undefined;
         try {
+          // Stored as it is, a segment that authenticates is the bytes that were sealed.
           const plain = await openSegment(this.keys, back, segment, i, path, scratch).catch(asWriteFailure);
-          const raw = segment.codec === CODEC_IDS.none ? plain : await this.codec.decompress(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
+          if (!want.digest) {
+            if (plain.length !== want.rawLength) throw fail(`segment ${i + 1} did not read back as written`);
+            return;
+          }
+          const digest = await this.codec.decompressedDigest(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
             throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
           });
-          if (raw.length !== raws[i]!.length || (segment.codec !== CODEC_IDS.none && !sameBytes(raw, raws[i]!))) throw fail(`segment ${i + 1} did not read back as written`);
+          if (!sameBytes(digest, want.digest)) throw fail(`segment ${i + 1} did not read back as written`);
         } finally {
           if (scratch) pools!.segments.give(scratch);
         }
@@ -771,7 +779,7 @@ export class RepoWriter {
   newChunks = 0;
   reusedChunks = 0;
   private force = new Set<string>();
-  private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<{ codec: number; bytes: Uint8Array }>;
+  private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<CompressedSegment>;
 
   /**
    * Buffers reused from pack to pack: for segments (in the codec's memory, which its workers read)
@@ -856,12 +864,11 @@ export class RepoWriter {
     const open = this[which];
     this[which] = undefined;
     if (!open || open.pack.count === 0) return;
-    const { bytes, table, raws } = await open.pack.finish();
+    const { bytes, table, expected } = await open.pack.finish();
     const name = await objectName(bytes);
     const path = packPath(name);
     await this.repo.deps.files.writeAtomic(path, bytes);
-    await this.repo.checkReadBack(path, bytes, table, raws, this.pools);
-    for (const raw of raws) this.pools.segments.give(raw);
+    await this.repo.checkReadBack(path, bytes, table, expected, this.pools);
     this.pools.packs.give(bytes);
     this.repo.addToIndex(name, table);
     for (const e of table.entries) this.pending.delete(chunkKey(toHex(e.id)));
