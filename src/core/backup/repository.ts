@@ -756,8 +756,8 @@ export class BackupRepository {
 /** Segments of one pack compressing at once (on worker threads, when the host has them). */
 const SEGMENTS_IN_FLIGHT = 3;
 /**
- * Idle segment buffers a writer keeps: enough for the segments compressing and those of the packs
- * being read back (one per kind), so a steady backup allocates none.
+ * Idle segment buffers a writer keeps: enough for the segments filling, compressing and waiting to
+ * be sealed, of each kind, and those a read-back decrypts into, so a steady backup allocates none.
  */
 const POOLED_SEGMENTS = 12;
 /** Idle pack buffers a writer keeps: one filling and one being written, of each kind. */
