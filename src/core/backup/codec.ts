@@ -284,11 +284,6 @@ export async function decompressChunk(codec: number, data: Uint8Array, rawLength
 }
 
 /**
- * Compresses and decompresses segments for the repository: on this thread by default; the Node
- * hosts pass one that runs on worker threads (src/node/segmentWorkers.ts), so the next segment is
- * hashed and read while earlier ones compress. Same formats and checks either way.
- */
-/**
  * What a segment's bytes hash to: taken when a segment is compressed, so that reading it back can
  * check "decrypt, decompress, hash" without keeping the segment's bytes until then. XXH3-128, not a
  * cryptographic hash: the check is against faults (a codec, memory, a disk), not an adversary
@@ -312,6 +307,11 @@ export interface CompressedSegment {
   readonly digest?: Uint8Array;
 }
 
+/**
+ * Compresses and decompresses segments for the repository: on this thread by default; the Node
+ * hosts pass one that runs on worker threads (src/node/segmentWorkers.ts), so the next segment is
+ * hashed and read while earlier ones compress. Same formats and checks either way.
+ */
 export interface SegmentCodec {
   /**
    * {@link compressOrKeep} with the codec new segments of this kind get ({@link preferredCodec}):

@@ -620,10 +620,10 @@ export class BackupRepository {
   /**
    * Reads a pack just written back from the disk and checks it before it counts (restic's lesson):
    * its header and its own table decrypt and match what was written, and every segment decrypts
-   * (authenticated: these are the bytes sealed) and decompresses to exactly the bytes whose keyed
-   * ids the table lists. Comparing with those bytes checks what hashing each chunk again would,
-   * at a fraction of the cost; a segment stored as it is (codec none) is those bytes once it
-   * authenticates.
+   * (authenticated: these are the bytes sealed). A compressed segment then decompresses to bytes
+   * with the digest taken of its raw bytes when it was compressed (`expected`): the bytes whose
+   * keyed ids the table lists. That checks what hashing each chunk again would, at a fraction of
+   * the cost; a segment stored as it is (codec none) is those bytes once it authenticates.
    */
   async checkReadBack(path: string, written: Uint8Array, table: PackTable, expected: readonly SegmentCheck[], pools?: { readonly segments: BufferPool; readonly packs: BufferPool }): Promise<void> {
     const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
