@@ -6,7 +6,7 @@ import { BackupRepository, DEFAULT_PARAMS, decodeTree } from '../../src/core/bac
 import { inlineSegmentCodec, type SegmentCodec } from '../../src/core/backup/codec';
 import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
-import { BackupService, fixedChunks } from '../../src/core/backup/service';
+import { BackupService, fixedChunks, vaultFiles, type VaultFiles } from '../../src/core/backup/service';
 import { DEFAULT_RETENTION } from '../../src/core/backup/types';
 import { VaultError, isVaultError } from '../../src/core/errors';
 import type { FileStore } from '../../src/core/ports';
@@ -276,6 +276,62 @@ describe('core/backup: the backup repository', function () {
       }
     } finally {
       target.dispose();
+    }
+  });
+
+  it('restoring into a new folder reads the next files while the last ones are written; a write that fails stops it with nothing left writing', async () => {
+    await fill(dm, 5);
+    for (let i = 0; i < 120; i++) await dm.addFile(nodeRandom.bytes(20 * 1024), { name: `Handout ${i + 1}` });
+    const events: string[] = [];
+    const logged = new FaultyFileStore(repositoryDeps(repoDir, 'unit test').files);
+    const deps = { ...repositoryDeps(repoDir, 'unit test'), files: logged };
+    // Small packs, so that reading the files back means reading one pack after another.
+    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 })).keys.wipe();
+    const snap = await service(deps).create();
+    const targets: TestVault[] = [];
+    const restoreInto = async (failAt: number) => {
+      const target = tempVault('cv-restore-');
+      targets.push(target);
+      {
+        let calls = 0;
+        let inFlight = 0;
+        const files = (tdm: DataManager): VaultFiles => ({
+          ...vaultFiles(tdm),
+          writeMany: async (datas) => {
+            const n = ++calls;
+            inFlight++;
+            events.push(`write ${n}`);
+            logged.log.length = 0;
+            try {
+              await new Promise((r) => setTimeout(r, 30));
+              if (n === failAt) throw new VaultError('disk-full', 'injected: the disk is full');
+              return await tdm.writeFiles(datas);
+            } finally {
+              // What the restore read from the repository while this batch was being written.
+              events.push(`written ${n}: ${logged.log.filter((l) => l.startsWith('read data/')).length} packs read meanwhile`);
+              inFlight--;
+            }
+          },
+        });
+        const run = backups.restore(snap.id, { folder: target.root }, { newVault: () => {
+          const tdm = target.manager();
+          return { dm: tdm, files: files(tdm) };
+        } });
+        return { run: run.then((r) => ({ r, inFlight }), (e: unknown) => Promise.reject(Object.assign(e as Error, { inFlight }))), calls: () => calls };
+      }
+    };
+    try {
+      backups = service(deps);
+      const ok = await restoreInto(0);
+      const { r } = await ok.run;
+      assert.equal(r.files, 120);
+      assert.ok(ok.calls() >= 4, `${ok.calls()} batches`);
+      assert.ok(events.some((e) => /written \d+: [1-9]\d* packs read meanwhile/.test(e)), `packs are read while a batch is written: ${events.join(', ')}`);
+      const failing = await restoreInto(2);
+      await assert.rejects(failing.run, (e: unknown) => isVaultError(e, 'disk-full') && (e as unknown as { inFlight: number }).inFlight === 0);
+      assert.equal(failing.calls(), 2, 'no batch is written after the one that failed');
+    } finally {
+      for (const t of targets) t.dispose();
     }
   });
 

@@ -598,7 +598,6 @@ export class BackupService {
     return this.joined(repo, f.blocks, 'file', f.size, 'file blocks');
   }
 
-
   /**
    * Writes the snapshot's files the target does not have. A file lands under the target's own
    * name for it (another vault, or this one since it got a password, keys names differently):
@@ -607,12 +606,7 @@ export class BackupService {
   private async restoreFiles(repo: BackupRepository, m: Manifest, target: VaultFiles): Promise<{ written: number; renamed: Map<string, string> }> {
     const renamed = new Map<string, string>();
     let written = 0;
-    let batch: { f: FileEntry; data: Uint8Array }[] = [];
-    let batchBytes = 0;
-    const flush = async () => {
-      const items = batch;
-      batch = [];
-      batchBytes = 0;
+    const write = async (items: { f: FileEntry; data: Uint8Array }[]) => {
       const put = target.writeMany ? await target.writeMany(items.map((x) => x.data)) : await Promise.all(items.map((x) => target.write(x.data)));
       items.forEach(({ f }, i) => {
         const p = put[i]!;
@@ -621,14 +615,43 @@ export class BackupService {
         written++;
       });
     };
-    for (const f of await this.filesOf(repo, m)) {
-      if (await target.has(f.hash)) continue;
-      const data = await this.fileData(repo, f);
-      batch.push({ f, data });
-      batchBytes += data.length;
-      if (batch.length >= 32 || batchBytes >= 32 * 1024 * 1024) await flush();
+    // Which files the target lacks, asked before anything is written (the target answers one
+    // question at a time, after any write it is doing: asked later, each would wait for one).
+    const all = await this.filesOf(repo, m);
+    const missing: FileEntry[] = [];
+    for (let i = 0; i < all.length; i += 64) {
+      const slice = all.slice(i, i + 64);
+      const have = await Promise.all(slice.map((f) => target.has(f.hash)));
+      slice.forEach((f, k) => have[k] || missing.push(f));
     }
-    if (batch.length > 0) await flush();
+    // One batch is written (mostly waiting for the disk) while the next is read from the
+    // repository and checked (work for this thread).
+    let writing: Promise<void> | undefined;
+    let batch: { f: FileEntry; data: Uint8Array }[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      const items = batch;
+      batch = [];
+      batchBytes = 0;
+      await writing;
+      writing = write(items);
+      // Awaited at the next batch or at the end; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
+    };
+    try {
+      for (const f of missing) {
+        const data = await this.fileData(repo, f);
+        batch.push({ f, data });
+        batchBytes += data.length;
+        if (batch.length >= 32 || batchBytes >= 32 * 1024 * 1024) await flush();
+      }
+      if (batch.length > 0) await flush();
+      await writing;
+    } catch (e) {
+      // Nothing is left writing behind a failure.
+      await writing?.catch(() => undefined);
+      throw e;
+    }
     return { written, renamed };
   }
 
