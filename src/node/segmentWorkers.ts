@@ -39,6 +39,11 @@ export function segmentWorkerScript(): string | undefined {
   return [__dirname, path.resolve(__dirname, '../../dist'), path.resolve(__dirname, '../../../dist')].map((d) => path.join(d, SEGMENT_WORKER_FILE)).find((f) => existsSync(f));
 }
 
+/** Whether the bytes lie in shared memory (which a worker reads where it is). */
+function inSharedMemory(bytes: Uint8Array): boolean {
+  return typeof SharedArrayBuffer === 'function' && bytes.buffer instanceof SharedArrayBuffer;
+}
+
 /** A worker thread that could not start or stopped (as opposed to a job that failed in it). */
 class WorkerFailure extends Error {}
 
@@ -66,9 +71,9 @@ export class WorkerSegmentCodec implements SegmentCodec {
 
   async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<CompressedSegment> {
     if (this.broken) return inlineSegmentCodec.compress(raw, kind);
-    // The caller keeps `raw` (the read-back check compares with it): the worker reads it where it
-    // is when it lies in shared memory ({@link allocate}), else it gets a copy.
-    const data = raw.buffer instanceof SharedArrayBuffer ? raw : raw.slice();
+    // The caller keeps `raw` (a segment stored as it is is sealed from it): the worker reads it
+    // where it is when it lies in shared memory ({@link allocate}), else it gets a copy.
+    const data = inSharedMemory(raw) ? raw : raw.slice();
     return this.run({ op: 'compress', kind, data }).then(
       (r) => ({ codec: r.codec, bytes: r.bytes ?? raw, ...(r.digest ? { digest: r.digest } : {}) }),
       (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)),
@@ -77,21 +82,24 @@ export class WorkerSegmentCodec implements SegmentCodec {
 
   async decompressedDigest(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
     if (this.broken) return inlineSegmentCodec.decompressedDigest(codec, data, rawLength);
-    return this.run({ op: 'digest', codec, rawLength, data: data.buffer instanceof SharedArrayBuffer ? data : data.slice() }).then(
+    return this.run({ op: 'digest', codec, rawLength, data: inSharedMemory(data) ? data : data.slice() }).then(
       (r) => r.digest ?? Promise.reject(new Error('a worker gave no digest')),
       (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.decompressedDigest(codec, data, rawLength) : Promise.reject(e)),
     );
   }
 
-  /** Shared memory: a segment put together there goes to a worker without a copy. */
+  /**
+   * Shared memory: a segment put together there goes to a worker without a copy. Plain memory
+   * where a host has no SharedArrayBuffer (then each job gets a copy, as before).
+   */
   allocate(bytes: number): Uint8Array {
-    return new Uint8Array(new SharedArrayBuffer(bytes));
+    return typeof SharedArrayBuffer === 'function' ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
   }
 
   async decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
     if (this.broken) return inlineSegmentCodec.decompress(codec, data, rawLength);
     // Shared memory is read where it is; anything else is copied for the worker.
-    return this.run({ op: 'decompress', codec, rawLength, data: data.buffer instanceof SharedArrayBuffer ? data : data.slice() }).then(
+    return this.run({ op: 'decompress', codec, rawLength, data: inSharedMemory(data) ? data : data.slice() }).then(
       (r) => r.bytes ?? Promise.reject(new Error('a worker gave no bytes')),
       (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.decompress(codec, data, rawLength) : Promise.reject(e)),
     );
@@ -126,7 +134,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
       // Referenced while it has work, so a command-line run waits for its answers.
       slot.worker.ref();
       // Shared memory is shared, not transferred; anything else is the job's own copy.
-      slot.worker.postMessage({ ...job, id }, job.data.buffer instanceof SharedArrayBuffer ? [] : [job.data.buffer]);
+      slot.worker.postMessage({ ...job, id }, inSharedMemory(job.data) ? [] : [job.data.buffer as ArrayBuffer]);
     });
   }
 

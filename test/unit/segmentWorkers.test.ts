@@ -77,6 +77,23 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     assert.equal(shared.byteLength, 2 * 1024 * 1024, 'the caller keeps its memory');
   });
 
+  it('where a host has no SharedArrayBuffer, segments live in plain memory and each job gets a copy', async () => {
+    const codec = nodeSegmentCodec();
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    try {
+      const plain = codec.allocate!(300_000);
+      assert.ok(plain.buffer instanceof ArrayBuffer);
+      plain.set(textLike(plain.length, 5));
+      const packed = await codec.compress(plain, 'db');
+      assert.equal(plain.byteLength, 300_000, 'the caller keeps its bytes');
+      assert.deepEqual(await codec.decompressedDigest(packed.codec, packed.bytes, plain.length), packed.digest);
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+  });
+
   it('a damaged segment fails in the worker as damage ("corrupt"), with its reason', async () => {
     const codec = nodeSegmentCodec();
     const data = textLike(200_000, 3);
