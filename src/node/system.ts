@@ -8,6 +8,21 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** What {@link nodeCipherSuite} encrypts per call when it writes into a given buffer. */
 const SLICE_BYTES = 256 * 1024;
 
+/**
+ * Runs `input` through a cipher or decipher into `out` a slice at a time: each update() returns a
+ * fresh buffer, and a small one is far cheaper to get than one of megabytes (see BufferPool).
+ * Returns the bytes written.
+ */
+function updateInto(c: { update(data: Uint8Array): Buffer }, input: Uint8Array, out: Uint8Array): number {
+  let at = 0;
+  for (let i = 0; i < input.length; i += SLICE_BYTES) {
+    const part = c.update(input.subarray(i, Math.min(input.length, i + SLICE_BYTES)));
+    out.set(part, at);
+    at += part.length;
+  }
+  return at;
+}
+
 interface NodeKey extends AeadKey {
   readonly raw: Buffer;
 }
@@ -36,14 +51,7 @@ export const nodeCipherSuite: CipherSuite = {
   async sealInto(key, nonce, plaintext, aad, out) {
     const c = createCipheriv('aes-256-gcm', (key as NodeKey).raw, nonce);
     c.setAAD(aad);
-    // In slices: each update() returns a fresh buffer, and a small one is far cheaper to get than
-    // one of megabytes (see BufferPool); the bytes go straight to where they belong.
-    let at = 0;
-    for (let i = 0; i < plaintext.length; i += SLICE_BYTES) {
-      const part = c.update(plaintext.subarray(i, Math.min(plaintext.length, i + SLICE_BYTES)));
-      out.set(part, at);
-      at += part.length;
-    }
+    let at = updateInto(c, plaintext, out);
     const fin = c.final();
     out.set(fin, at);
     at += fin.length;
@@ -56,12 +64,7 @@ export const nodeCipherSuite: CipherSuite = {
     d.setAAD(aad);
     const body = ciphertext.length - TAG_BYTES;
     d.setAuthTag(ciphertext.subarray(body));
-    let at = 0;
-    for (let i = 0; i < body; i += SLICE_BYTES) {
-      const part = d.update(ciphertext.subarray(i, Math.min(body, i + SLICE_BYTES)));
-      out.set(part, at);
-      at += part.length;
-    }
+    const at = updateInto(d, ciphertext.subarray(0, body), out);
     try {
       d.final();
     } catch (e) {

@@ -38,4 +38,14 @@ describe('core/backup/BufferPool: large buffers reused within a backup', () => {
     pool.give(big);
     assert.notEqual(pool.take(64).buffer, big.buffer);
   });
+
+  it('takes a pooled buffer only for what is worth one: from `from` up to its size', () => {
+    const pool = new BufferPool(1024, 2, undefined, 256);
+    assert.equal(pool.takeFor(255), undefined, 'too small: a buffer of its own is cheaper');
+    assert.equal(pool.takeFor(1025), undefined, 'too large for a pooled buffer');
+    const a = pool.takeFor(256)!;
+    assert.equal(a.length, 1024, 'the whole buffer');
+    pool.give(a);
+    assert.equal(pool.takeFor(1024)!.buffer, a.buffer, 'and it is reused');
+  });
 });

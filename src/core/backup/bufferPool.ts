@@ -3,7 +3,8 @@
  * megabytes is memory the system must map and fault in page by page, then unmap when the garbage
  * collector frees it; on the virtual machines measured that cost more than copying the bytes into
  * it (about 1 GB/s against 20 GB/s). A backup moves every byte through several such buffers, so it
- * keeps a few and reuses them. Only buffers this pool made come back into it.
+ * keeps a few and reuses them. Only buffers this pool made come back into it. Small things (as in
+ * a backup of a few changes) are better off in buffers of their own: see {@link takeFor}.
  */
 export class BufferPool {
   private readonly free: Uint8Array[] = [];
@@ -13,12 +14,23 @@ export class BufferPool {
    * @param size   bytes of each pooled buffer; larger requests get a buffer of their own
    * @param keep   at most this many idle buffers are kept
    * @param make   where memory comes from (shared memory, for buffers worker threads read)
+   * @param from   the fewest bytes {@link takeFor} takes a pooled buffer for
    */
   constructor(
     readonly size: number,
     private readonly keep: number,
     private readonly make: (bytes: number) => Uint8Array = (n) => new Uint8Array(n),
+    private readonly from = 0,
   ) {}
+
+  /**
+   * A whole pooled buffer for `length` bytes when that pays (`from` to `size` bytes), else
+   * `undefined`: the caller uses a buffer of its own, which for a small thing is cheap and holds
+   * no pooled megabytes while it waits.
+   */
+  takeFor(length: number): Uint8Array | undefined {
+    return length >= this.from && length <= this.size ? this.take(this.size) : undefined;
+  }
 
   /** `length` bytes (their content is whatever was there before). */
   take(length: number): Uint8Array {
@@ -37,4 +49,10 @@ export class BufferPool {
     if (this.free.some((b) => b.buffer === bytes.buffer)) return;
     this.free.push(new Uint8Array(bytes.buffer, 0, this.size));
   }
+}
+
+/** A backup's pools: for segments (put together there) and for packs. */
+export interface BackupPools {
+  readonly segments: BufferPool;
+  readonly packs: BufferPool;
 }

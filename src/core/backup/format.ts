@@ -1,5 +1,5 @@
 import { createBLAKE3, type IHasher } from 'hash-wasm';
-import type { BufferPool } from './bufferPool';
+import type { BackupPools } from './bufferPool';
 import { CODEC_IDS, type CompressedSegment } from './codec';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
 import { AuthenticationError, openInto, sealInto, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
@@ -226,11 +226,6 @@ export interface PackTable {
 
 const SEGMENT_BYTES = 4 + 4 + 4 + 1;
 const ENTRY_BYTES = ID_BYTES + 1 + 4 + 4 + 4;
-/**
- * A pack this large or larger lives in a pooled buffer (see BufferPool); a smaller one, as in a
- * backup of a few changes, in a buffer of its own, so that such a backup makes no large buffer.
- */
-export const POOLED_FROM = 1024 * 1024;
 /** The largest segment plaintext: a bound on what one read may allocate. */
 export const MAX_SEGMENT_RAW = 16 * 1024 * 1024;
 
@@ -264,7 +259,7 @@ export class PackWriter {
     random: Random,
     private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<CompressedSegment>,
     /** Reused buffers: for segments (put together there) and for the pack itself. */
-    private readonly pools?: { readonly segments: BufferPool; readonly packs: BufferPool },
+    private readonly pools?: BackupPools,
   ) {
     this.salt = random.bytes(16);
     // Small at first: a backup of a few changes never touches (or makes) a pooled buffer.
@@ -311,10 +306,10 @@ export class PackWriter {
    */
   closeSegment(): void {
     if (this.open.chunks.length === 0) return;
-    // A small segment (a few trees before the kind changes) gets a buffer of its own: a pooled one
-    // is as large as the largest segment, and this one may wait for its pack until the end.
-    const pool = this.pools?.segments;
-    const raw = pool && this.open.raw >= pool.size / 4 ? gather(pool.take(this.open.raw), this.open.chunks) : joined(this.open.chunks);
+    // A small segment (a few trees before the kind changes) is joined afresh: a pooled buffer is
+    // as large as the largest segment, and this one may wait for its pack until the end.
+    const pooled = this.pools?.segments.takeFor(this.open.raw);
+    const raw = pooled ? gather(pooled.subarray(0, this.open.raw), this.open.chunks) : joined(this.open.chunks);
     const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
     const result = this.compress(raw, type);
@@ -342,16 +337,15 @@ export class PackWriter {
   }
 
   /**
-   * The free part of the buffer, at least `bytes` long. The buffer grows to twice what it needs,
-   * or to a pooled one once the pack is large ({@link POOLED_FROM}).
+   * The free part of the buffer, at least `bytes` long. The buffer grows into a pooled one once the
+   * pack is large enough for one, else to twice what it needs.
    */
   private room(bytes: number): Uint8Array {
     const need = this.size + bytes;
     if (need > this.buffer.length) {
-      const packs = this.pools?.packs;
-      const larger = packs && need <= packs.size && need >= POOLED_FROM ? packs.take(packs.size) : new Uint8Array(2 * need);
+      const larger = this.pools?.packs.takeFor(need) ?? new Uint8Array(2 * need);
       larger.set(this.buffer.subarray(0, this.size));
-      packs?.give(this.buffer);
+      this.pools?.packs.give(this.buffer);
       this.buffer = larger;
     }
     return this.buffer.subarray(this.size);

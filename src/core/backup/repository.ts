@@ -6,7 +6,7 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
-import { BufferPool } from './bufferPool';
+import { BufferPool, type BackupPools } from './bufferPool';
 import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type CompressedSegment, type SegmentCodec } from './codec';
 import {
   MAX_SEGMENT_RAW,
@@ -21,7 +21,6 @@ import {
   sealCompressedJson,
   sealJson,
   type BlobTypeName,
-  POOLED_FROM,
   type PackEntry,
   type PackTable,
   type SegmentCheck,
@@ -461,7 +460,6 @@ export class BackupRepository {
     return this.deps.codec ?? inlineSegmentCodec;
   }
 
-  /** The repository's writer lock; released by the returned function. */
   /**
    * Takes the repository lock. Releasing it first waits for writes still running in the background
    * (a pack being written behind a backup that failed meanwhile): every write holds the lock.
@@ -625,7 +623,7 @@ export class BackupRepository {
    * keyed ids the table lists. That checks what hashing each chunk again would, at a fraction of
    * the cost; a segment stored as it is (codec none) is those bytes once it authenticates.
    */
-  async checkReadBack(path: string, written: Uint8Array, table: PackTable, expected: readonly SegmentCheck[], pools?: { readonly segments: BufferPool; readonly packs: BufferPool }): Promise<void> {
+  async checkReadBack(path: string, written: Uint8Array, table: PackTable, expected: readonly SegmentCheck[], pools?: BackupPools): Promise<void> {
     const fail = (what: string) => repoError(`${path}: ${what}`, 'The backup could not be written correctly; the disk may be failing.');
     // Damage found here is in what was just written: say so, not "this backup is damaged".
     const asWriteFailure = (e: unknown): never => {
@@ -633,7 +631,7 @@ export class BackupRepository {
     };
     const files = this.deps.files;
     // Large packs are read back into a pooled buffer (small ones into their own: see BufferPool).
-    const into = pools && files.readInto && written.length <= pools.packs.size && written.length >= POOLED_FROM ? pools.packs.take(pools.packs.size) : undefined;
+    const into = files.readInto ? pools?.packs.takeFor(written.length) : undefined;
     try {
       const back = into ? await files.readInto!(path, into) : await files.read(path);
       if (back.length !== written.length) throw fail(`read back ${back.length} bytes of ${written.length}`);
@@ -646,7 +644,7 @@ export class BackupRepository {
         const want = expected[i]!;
         if (segment.rawLength !== want.rawLength || (segment.codec === CODEC_IDS.none) !== !want.digest) throw fail(`segment ${i + 1} did not read back as written`);
         // Decrypted into a reused segment buffer when large (where the workers read it without a copy).
-        const scratch = pools && 4 * segment.length >= pools.segments.size ? pools.segments.take(pools.segments.size) : undefined;
+        const scratch = pools?.segments.takeFor(segment.length);
         try {
           // Stored as it is, a segment that authenticates is the bytes that were sealed.
           const plain = await openSegment(this.keys, back, segment, i, path, scratch).catch(asWriteFailure);
@@ -762,6 +760,8 @@ const SEGMENTS_IN_FLIGHT = 3;
 const POOLED_SEGMENTS = 12;
 /** Idle pack buffers a writer keeps: one filling and one being written, of each kind. */
 const POOLED_PACKS = 4;
+/** A pack moves into a pooled buffer from this size: a backup of a few changes makes no large buffer. */
+const POOLED_FROM = 1024 * 1024;
 
 /**
  * Accumulates new chunks into packs: database chunks and file blocks into data packs, trees and
@@ -785,16 +785,17 @@ export class RepoWriter {
    * Buffers reused from pack to pack: for segments (in the codec's memory, which its workers read)
    * and for packs.
    */
-  private readonly pools: { readonly segments: BufferPool; readonly packs: BufferPool };
+  private readonly pools: BackupPools;
 
   constructor(private readonly repo: BackupRepository) {
     const codec = repo.codec;
     this.compress = (raw, type) => codec.compress(raw, type === 'db' ? 'db' : 'other');
     const { segmentBytes, packBytes } = repo.params;
     this.pools = {
-      segments: new BufferPool(segmentBytes, POOLED_SEGMENTS, codec.allocate?.bind(codec)),
+      // A segment of a quarter of the largest or more is put together in one.
+      segments: new BufferPool(segmentBytes, POOLED_SEGMENTS, codec.allocate?.bind(codec), segmentBytes / 4),
       // Room for a full pack and the segment that fills it, so a pack rarely outgrows its buffer.
-      packs: new BufferPool(packBytes + segmentBytes + 1024 * 1024, POOLED_PACKS),
+      packs: new BufferPool(packBytes + segmentBytes + 1024 * 1024, POOLED_PACKS, undefined, POOLED_FROM),
     };
   }
 
