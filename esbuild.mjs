@@ -3,6 +3,7 @@
 // browser bundle per webview (src/webview/<name>/main.ts → dist/webview/<name>.js) and, with
 // --tests, the test suites (test/**/*.test.ts → out/test/**). Flags: --watch, --production, --tests.
 import * as esbuild from 'esbuild';
+import { zstdModuleExternal } from './scripts/lib/zstdModule.mjs';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +116,7 @@ if (tests) {
       // Test files import our sources (bundled in) and packages (loaded from node_modules).
       packages: 'external',
       external: ['vscode'],
-      plugins: [reportPlugin('tests')],
+      plugins: [reportPlugin('tests'), zstdModuleExternal()],
     }),
   );
 }

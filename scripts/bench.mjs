@@ -17,6 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { zstdModuleExternal } from './lib/zstdModule.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
@@ -125,6 +126,7 @@ async function build() {
     // Packages load from node_modules (sql.js finds its wasm there); the reference is required
     // from bench/node_modules by path at run time.
     packages: 'external',
+    plugins: [zstdModuleExternal()],
     logLevel: 'warning',
   });
 }

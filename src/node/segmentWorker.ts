@@ -5,7 +5,7 @@
  * is one job; the answer carries its id, the result (transferred, not copied) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { compressSegment, decompressChunk, segmentDigest, type CompressedSegment } from '../core/backup/codec';
+import { compressSegment, decompressChunk, decompressedDigest, type CompressedSegment } from '../core/backup/codec';
 import { isVaultError } from '../core/errors';
 import type { SegmentJob, SegmentReply } from './segmentWorkers';
 
@@ -15,10 +15,9 @@ function own(bytes: Uint8Array): Uint8Array {
 }
 
 async function run(job: SegmentJob): Promise<CompressedSegment | { codec: number; digest: Uint8Array }> {
-  if (job.op === 'compress') return compressSegment(job.data, job.kind);
-  const raw = await decompressChunk(job.codec, job.data, job.rawLength);
-  if (job.op === 'digest') return { codec: job.codec, digest: await segmentDigest(raw) };
-  return { codec: job.codec, bytes: raw };
+  if (job.op === 'compress') return compressSegment(job.data, job.kind, job.out);
+  if (job.op === 'digest') return { codec: job.codec, digest: await decompressedDigest(job.codec, job.data, job.rawLength) };
+  return { codec: job.codec, bytes: await decompressChunk(job.codec, job.data, job.rawLength) };
 }
 
 parentPort?.on('message', (job: SegmentJob) => {
@@ -29,6 +28,11 @@ parentPort?.on('message', (job: SegmentJob) => {
       // digest job answers with the digest alone.
       if (!('bytes' in r) || (job.op === 'compress' && r.bytes === job.data)) {
         parentPort!.postMessage({ id: job.id, codec: r.codec, ...digest } satisfies SegmentReply);
+        return;
+      }
+      // Written into the caller's shared `out`: only the length goes back.
+      if (job.op === 'compress' && job.out && r.bytes.buffer === job.out.buffer) {
+        parentPort!.postMessage({ id: job.id, codec: r.codec, length: r.bytes.length, ...digest } satisfies SegmentReply);
         return;
       }
       const out = own(r.bytes);

@@ -15,15 +15,16 @@ import type { Logger } from '../core/ports';
 
 /** One job for a worker; `data` is handed over (transferred), never shared. */
 export type SegmentJob =
-  | { readonly id: number; readonly op: 'compress'; readonly kind: 'db' | 'other'; readonly data: Uint8Array }
+  | { readonly id: number; readonly op: 'compress'; readonly kind: 'db' | 'other'; readonly data: Uint8Array; readonly out?: Uint8Array }
   | { readonly id: number; readonly op: 'decompress' | 'digest'; readonly codec: number; readonly rawLength: number; readonly data: Uint8Array };
 
 /**
  * `bytes` is left out when a segment is stored as it is (then they are the job's own, shared,
- * bytes) and for a digest job, whose answer is `digest` alone.
+ * bytes), when they were written into the job's shared `out` (then `length` says how many), and
+ * for a digest job, whose answer is `digest` alone.
  */
 export type SegmentReply =
-  | { readonly id: number; readonly codec: number; readonly bytes?: Uint8Array; readonly digest?: Uint8Array; readonly error?: undefined }
+  | { readonly id: number; readonly codec: number; readonly bytes?: Uint8Array; readonly length?: number; readonly digest?: Uint8Array; readonly error?: undefined }
   | { readonly id: number; readonly error: { readonly code?: VaultErrorCode; readonly message: string; readonly hint?: string } };
 
 export const SEGMENT_WORKER_FILE = 'segment-worker.js';
@@ -55,7 +56,7 @@ interface Slot {
 }
 
 type JobInput = Omit<Extract<SegmentJob, { op: 'compress' }>, 'id'> | Omit<Extract<SegmentJob, { op: 'decompress' | 'digest' }>, 'id'>;
-type Reply = { codec: number; bytes?: Uint8Array; digest?: Uint8Array };
+type Reply = { codec: number; bytes?: Uint8Array; length?: number; digest?: Uint8Array };
 
 export class WorkerSegmentCodec implements SegmentCodec {
   private readonly slots: Slot[] = [];
@@ -69,14 +70,17 @@ export class WorkerSegmentCodec implements SegmentCodec {
     private readonly logger?: Logger,
   ) {}
 
-  async compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<CompressedSegment> {
-    if (this.broken) return inlineSegmentCodec.compress(raw, kind);
+  async compress(raw: Uint8Array, kind: 'db' | 'other', out?: Uint8Array): Promise<CompressedSegment> {
+    if (this.broken) return inlineSegmentCodec.compress(raw, kind, out);
     // The caller keeps `raw` (a segment stored as it is is sealed from it): the worker reads it
-    // where it is when it lies in shared memory ({@link allocate}), else it gets a copy.
-    const data = inSharedMemory(raw) ? raw : raw.slice();
-    return this.run({ op: 'compress', kind, data }).then(
-      (r) => ({ codec: r.codec, bytes: r.bytes ?? raw, ...(r.digest ? { digest: r.digest } : {}) }),
-      (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind) : Promise.reject(e)),
+    // where it is when it lies in shared memory ({@link allocate}), else it gets a copy. It writes
+    // a compressed segment into `out` when that is shared too, else sends the bytes over.
+    const shared = inSharedMemory(raw);
+    const into = shared && out && inSharedMemory(out) ? { out } : {};
+    return this.run({ op: 'compress', kind, data: shared ? raw : raw.slice(), ...into }).then(
+      (r) => ({ codec: r.codec, bytes: r.bytes ?? (r.length !== undefined && out ? out.subarray(0, r.length) : raw), ...(r.digest ? { digest: r.digest } : {}) }),
+      // `raw` is as it was (a worker writes only into `out`), so this thread can start over.
+      (e: unknown) => (this.failedOver(e) ? inlineSegmentCodec.compress(raw, kind, out) : Promise.reject(e)),
     );
   }
 
@@ -163,7 +167,7 @@ export class WorkerSegmentCodec implements SegmentCodec {
         slot.idle.unref();
       }
       if (r.error) p.reject(r.error.code ? new VaultError(r.error.code, r.error.message, r.error.hint ? { hint: r.error.hint } : undefined) : new Error(r.error.message));
-      else p.resolve({ codec: r.codec, ...(r.bytes ? { bytes: r.bytes } : {}), ...(r.digest ? { digest: r.digest } : {}) });
+      else p.resolve({ codec: r.codec, ...(r.bytes ? { bytes: r.bytes } : {}), ...(r.length !== undefined ? { length: r.length } : {}), ...(r.digest ? { digest: r.digest } : {}) });
     });
     const fail = (e: Error) => {
       if (slot.dead) return;

@@ -534,8 +534,13 @@ describe('core/backup: the backup repository', function () {
     // Files smaller than a segment (as every file block is with the default parameters).
     for (let i = 0; i < 300; i++) await dm.addFile(nodeRandom.bytes(30 * 1024), { name: `Handout scan ${i + 1}` });
     let allocated = 0;
+    let intoOut = 0;
     const counting: SegmentCodec = {
-      compress: (raw, kind) => inlineSegmentCodec.compress(raw, kind),
+      compress: async (raw, kind, out) => {
+        const r = await inlineSegmentCodec.compress(raw, kind, out);
+        if (out && r.bytes.buffer === out.buffer) intoOut++;
+        return r;
+      },
       decompress: (codec, data, n) => inlineSegmentCodec.decompress(codec, data, n),
       decompressedDigest: (codec, data, n) => inlineSegmentCodec.decompressedDigest(codec, data, n),
       allocate: (n) => {
@@ -553,6 +558,7 @@ describe('core/backup: the backup repository', function () {
     for (const name of await repo.listPacks()) segments += repo.tableOf(name)!.segments.length;
     assert.ok(allocated > 0, 'segments are put together in the codec\'s memory');
     assert.ok(segments >= 4 * allocated, `${segments} segments in ${allocated} buffers`);
+    assert.ok(intoOut > 0, 'large segments are compressed into pooled buffers too');
     const image = await dm.exportDatabase();
     assert.ok(Buffer.from(await service(deps).databaseImage(info.id)).equals(image), 'the database restores byte-identical');
     // A backup of one change makes no large buffer at all (each would be memory to map and fault in).

@@ -9,7 +9,10 @@ import {
   MAX_RAW_BYTES,
   codecFor,
   compressChunk,
+  compressOrKeep,
   decompressChunk,
+  decompressedDigest,
+  segmentDigest,
   type Codec,
 } from '../../src/core/backup/codec';
 import { isVaultError } from '../../src/core/errors';
@@ -171,6 +174,47 @@ describe('core/backup/codec', function () {
     const skippable = frame.slice();
     skippable.set([0x50, 0x2a, 0x4d, 0x18], 0);
     await rejectsCorrupt(zstd.decompress(skippable, data.length), 'skippable frame');
+  });
+
+  it('zstd: compressInto writes the frame compress makes into the caller\'s memory, and nothing when it would not save enough', async () => {
+    const zstd = codecFor(CODEC_IDS.zstd);
+    const data = db.subarray(0, 300_000);
+    const frame = await zstd.compress(data);
+    const out = new Uint8Array(data.length).fill(0xee);
+    const n = await zstd.compressInto!(data, out, data.length);
+    assert.equal(n, frame.length);
+    assert.deepEqual(out.subarray(0, n), frame, 'the same frame, in the caller\'s memory');
+    assert.equal(out[n!], 0xee, 'nothing beyond it');
+    const untouched = new Uint8Array(data.length).fill(0xee);
+    assert.equal(await zstd.compressInto!(data, untouched, frame.length - 1), undefined, 'over the limit');
+    assert.equal(await zstd.compressInto!(data, untouched.subarray(0, frame.length - 1), data.length), undefined, 'larger than out');
+    assert.ok(untouched.every((b) => b === 0xee), 'nothing written when it does not fit');
+    // compressChunk's rule, through compressOrKeep with `out`: incompressible data stays as it is.
+    const noise = nodeRandom.bytes(100_000);
+    const kept = await compressOrKeep(noise, zstd, new Uint8Array(noise.length));
+    assert.deepEqual(kept, { codec: CODEC_IDS.none, bytes: noise });
+    const packed = await compressOrKeep(data, zstd, out);
+    assert.equal(packed.bytes.buffer, out.buffer);
+    assert.deepEqual(await decompressChunk(packed.codec, packed.bytes, data.length), data);
+  });
+
+  it('zstd: decompressedDigest is the digest of what decompress gives, and refuses what decompress refuses', async () => {
+    const zstd = codecFor(CODEC_IDS.zstd);
+    const data = db.subarray(0, 200_000);
+    const frame = await zstd.compress(data);
+    assert.deepEqual(await zstd.decompressedDigest!(frame, data.length), await segmentDigest(data));
+    assert.deepEqual(await decompressedDigest(CODEC_IDS.zstd, frame, data.length), await segmentDigest(data));
+    assert.deepEqual(await decompressedDigest(CODEC_IDS.deflate, deflateSync(data), data.length), await segmentDigest(data), 'any codec, through its bytes');
+    await rejectsCorrupt(zstd.decompressedDigest!(frame, data.length - 1), 'another length than stored');
+    const liar = setZstdContentSize(await zstd.compress(new Uint8Array(1024 * 1024)), 70_000);
+    await rejectsCorrupt(zstd.decompressedDigest!(liar, 70_000), 'blocks beyond the declared size');
+    const flipped = frame.slice();
+    flipped[Math.floor(flipped.length / 2)]! ^= 0xff;
+    await decompressedDigest(CODEC_IDS.zstd, flipped, data.length).then(
+      (d) => assert.notDeepEqual(d, Buffer.from([]), 'a flipped byte that still decodes gives another digest'),
+      (e: unknown) => assert.ok(isVaultError(e, 'corrupt'), String(e)),
+    );
+    for (let cut = 0; cut < frame.length; cut += 997) await rejectsCorrupt(zstd.decompressedDigest!(frame.subarray(0, cut), data.length), `cut at ${cut}`);
   });
 
   describe('deflate bombs', () => {

@@ -77,6 +77,25 @@ describe('node/segmentWorkers: backup segments compressed on worker threads', fu
     assert.equal(shared.byteLength, 2 * 1024 * 1024, 'the caller keeps its memory');
   });
 
+  it('compresses into the caller\'s shared `out`: the frame lands there, and `raw` is left as it was', async () => {
+    const codec = nodeSegmentCodec();
+    const raw = codec.allocate!(1024 * 1024);
+    raw.set(textLike(raw.length, 9));
+    const copy = raw.slice();
+    const out = codec.allocate!(raw.length);
+    const packed = await codec.compress(raw, 'db', out);
+    assert.equal(packed.codec, CODEC_IDS.zstd);
+    assert.equal(packed.bytes.buffer, out.buffer, 'the compressed bytes lie in `out`, not in fresh memory');
+    assert.deepEqual(packed, { ...(await inlineSegmentCodec.compress(copy, 'db')), bytes: packed.bytes }, 'the same digest');
+    assert.deepEqual(packed.bytes.slice(), (await inlineSegmentCodec.compress(copy, 'db')).bytes, 'the same frame');
+    assert.deepEqual(raw, copy, 'raw untouched');
+    // Plain memory for `out` cannot be written by a worker: the bytes come over as before.
+    const plainOut = new Uint8Array(raw.length);
+    const sent = await codec.compress(raw, 'db', plainOut);
+    assert.notEqual(sent.bytes.buffer, plainOut.buffer);
+    assert.deepEqual(sent.bytes, packed.bytes.slice());
+  });
+
   it('where a host has no SharedArrayBuffer, segments live in plain memory and each job gets a copy', async () => {
     const codec = nodeSegmentCodec();
     const g = globalThis as { SharedArrayBuffer?: unknown };

@@ -15,6 +15,10 @@
  * allocating what its header claims.
  */
 import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
+// The same module instance the package's functions use (its package.json exports only the
+// functions, which always copy their output into a fresh array): compressInto and
+// decompressedDigest work in its memory directly. Bundled, like the package itself.
+import { Module as zstdModule } from '../../../node_modules/@bokuweb/zstd-wasm/dist/common/module';
 import { Inflate, deflateSync, inflateSync } from 'fflate';
 import { createXXHash128, type IHasher } from 'hash-wasm';
 import { VaultError } from '../errors';
@@ -28,6 +32,14 @@ export interface Codec {
   compress(data: Uint8Array): Promise<Uint8Array>;
   /** Exactly `rawLength` bytes or VaultError('corrupt'): output counted as produced, never beyond rawLength. */
   decompress(data: Uint8Array, rawLength: number): Promise<Uint8Array>;
+  /**
+   * Compresses `data` into `out` (from its start) when the result takes at most `limit` bytes and
+   * fits; returns its length, or `undefined` with nothing written. No fresh buffer for the output:
+   * memory the caller reuses (docs/BACKUPS.md, "Speed").
+   */
+  compressInto?(data: Uint8Array, out: Uint8Array, limit: number): Promise<number | undefined>;
+  /** {@link segmentDigest} of what {@link decompress} gives, without the decompressed bytes leaving the codec. */
+  decompressedDigest?(data: Uint8Array, rawLength: number): Promise<Uint8Array>;
 }
 
 /**
@@ -196,12 +208,7 @@ function zstdAt(level: number): Codec {
       return zstdCompress(data, level);
     },
     async decompress(data, rawLength) {
-      checkSizes('zstd', data, rawLength);
-      const declared = zstdDeclaredSize(data);
-      if (typeof declared === 'string') throw corrupt(`zstd: ${declared}`);
-      // The wasm decoder allocates what the header declares and decodes into exactly that much
-      // (ZSTD_decompress with that capacity); so the header must declare exactly rawLength.
-      if (declared !== rawLength) throw corrupt(`zstd: frame declares ${declared} bytes, ${rawLength} expected`);
+      checkZstdFrame(data, rawLength);
       await loadZstd();
       let out: Uint8Array;
       try {
@@ -212,15 +219,80 @@ function zstdAt(level: number): Codec {
       if (out.length !== rawLength) throw corrupt(`zstd: ${out.length} bytes, ${rawLength} expected`);
       return out;
     },
+    async compressInto(data, out, limit) {
+      await loadZstd();
+      const bound = zstd()._ZSTD_compressBound(data.length);
+      return inZstdMemory(data, bound, (z, src, dst) => {
+        const n = z._ZSTD_compress(dst, bound, src, data.length, level);
+        if (z._ZSTD_isError(n)) throw new Error(`zstd: compression failed (${n})`);
+        if (n > limit || n > out.length) return undefined;
+        out.set(z.HEAPU8.subarray(dst, dst + n));
+        return n;
+      });
+    },
+    async decompressedDigest(data, rawLength) {
+      checkZstdFrame(data, rawLength);
+      await loadZstd();
+      const hasher = await digester();
+      // Decoded into zstd's memory (exactly rawLength of room) and hashed there, all in one
+      // synchronous stretch: no other job can grow that memory (which moves it) in between.
+      return inZstdMemory(data, rawLength, (z, src, dst) => {
+        const n = z._ZSTD_decompress(dst, rawLength, src, data.length);
+        if (z._ZSTD_isError(n)) throw corrupt(`zstd: does not decode (${n})`);
+        if (n !== rawLength) throw corrupt(`zstd: ${n} bytes, ${rawLength} expected`);
+        return digestNow(hasher, z.HEAPU8.subarray(dst, dst + n));
+      });
+    },
   };
 }
 
+/** What the bundled zstd WebAssembly offers, as we use it. */
+interface ZstdWasm {
+  readonly HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(at: number): void;
+  _ZSTD_compressBound(bytes: number): number;
+  _ZSTD_compress(dst: number, capacity: number, src: number, bytes: number, level: number): number;
+  _ZSTD_decompress(dst: number, capacity: number, src: number, bytes: number): number;
+  _ZSTD_isError(code: number): number;
+}
+const zstd = (): ZstdWasm => zstdModule as ZstdWasm;
 
-const zstd: Codec = zstdAt(ZSTD_LEVEL);
+/**
+ * Runs `fn` (synchronously) with `data` copied into zstd's memory and `room` bytes for its output,
+ * and frees both. `HEAPU8` is read afresh: memory growth replaces it.
+ */
+function inZstdMemory<T>(data: Uint8Array, room: number, fn: (z: ZstdWasm, src: number, dst: number) => T): T {
+  const z = zstd();
+  const src = z._malloc(Math.max(1, data.length));
+  const dst = z._malloc(Math.max(1, room));
+  try {
+    if (!src || !dst) throw new Error(`zstd: no memory for ${data.length} + ${room} bytes`);
+    z.HEAPU8.set(data, src);
+    return fn(z, src, dst);
+  } finally {
+    if (dst) z._free(dst);
+    if (src) z._free(src);
+  }
+}
+
+/**
+ * A frame we wrote declares its content size, and exactly `rawLength`: the decoder allocates what
+ * the header declares and decodes into exactly that much. Anything else is damage.
+ */
+function checkZstdFrame(data: Uint8Array, rawLength: number): void {
+  checkSizes('zstd', data, rawLength);
+  const declared = zstdDeclaredSize(data);
+  if (typeof declared === 'string') throw corrupt(`zstd: ${declared}`);
+  if (declared !== rawLength) throw corrupt(`zstd: frame declares ${declared} bytes, ${rawLength} expected`);
+}
+
+
+const zstdCodec: Codec = zstdAt(ZSTD_LEVEL);
 
 // ── choosing ──────────────────────────────────────────────────────────────────────────────
 
-const BY_ID: ReadonlyMap<number, Codec> = new Map([none, deflate, zstd].map((c) => [c.id, c]));
+const BY_ID: ReadonlyMap<number, Codec> = new Map([none, deflate, zstdCodec].map((c) => [c.id, c]));
 
 export const DEFAULT_CODEC: Codec = deflate;
 
@@ -228,7 +300,7 @@ export const DEFAULT_CODEC: Codec = deflate;
 export async function preferredCodec(kind: 'db' | 'other' = 'other'): Promise<Codec> {
   try {
     await loadZstd();
-    return kind === 'db' ? zstdAt(ZSTD_DB_LEVEL) : zstd;
+    return kind === 'db' ? zstdAt(ZSTD_DB_LEVEL) : zstdCodec;
   } catch {
     return deflate;
   }
@@ -266,15 +338,24 @@ export async function compressChunk(data: Uint8Array, codec: Codec = DEFAULT_COD
   return r.bytes === data ? { codec: r.codec, bytes: data.slice() } : r;
 }
 
-/** {@link compressChunk} without the copy: data stored as it is comes back as `data` itself. */
-export async function compressOrKeep(data: Uint8Array, codec: Codec = DEFAULT_CODEC): Promise<{ codec: number; bytes: Uint8Array }> {
+/**
+ * {@link compressChunk} without the copy: data stored as it is comes back as `data` itself. With
+ * `out` (at least `data.length` bytes), a codec that can write there does ({@link Codec.compressInto}),
+ * and the bytes returned lie in `out`.
+ */
+export async function compressOrKeep(data: Uint8Array, codec: Codec = DEFAULT_CODEC, out?: Uint8Array): Promise<{ codec: number; bytes: Uint8Array }> {
   if (codec.id !== CODEC_IDS.none && data.length > 0) {
     if (data.length >= SAMPLE_FROM) {
       const sample = sampleOf(data);
       if (!worthIt(sample.length, (await codec.compress(sample)).length)) return { codec: CODEC_IDS.none, bytes: data };
     }
-    const packed = await codec.compress(data);
-    if (worthIt(data.length, packed.length)) return { codec: codec.id, bytes: packed };
+    if (out && codec.compressInto) {
+      const n = await codec.compressInto(data, out, data.length - (data.length >>> MIN_SAVING_SHIFT));
+      if (n !== undefined) return { codec: codec.id, bytes: out.subarray(0, n) };
+    } else {
+      const packed = await codec.compress(data);
+      if (worthIt(data.length, packed.length)) return { codec: codec.id, bytes: packed };
+    }
   }
   return { codec: CODEC_IDS.none, bytes: data };
 }
@@ -293,7 +374,13 @@ export async function decompressChunk(codec: number, data: Uint8Array, rawLength
  */
 let digestHasher: Promise<IHasher> | undefined;
 export async function segmentDigest(bytes: Uint8Array): Promise<Uint8Array> {
-  const h = await (digestHasher ??= createXXHash128());
+  return digestNow(await digester(), bytes);
+}
+
+const digester = () => (digestHasher ??= createXXHash128());
+
+/** {@link segmentDigest} with the hasher at hand: synchronous, for bytes that may move on the next await. */
+function digestNow(h: IHasher, bytes: Uint8Array): Uint8Array {
   h.init();
   h.update(bytes);
   return h.digest('binary');
@@ -316,9 +403,11 @@ export interface SegmentCodec {
   /**
    * {@link compressOrKeep} with the codec new segments of this kind get ({@link preferredCodec}):
    * a segment stored as it is comes back as `raw` itself, so the caller must not change `raw`
-   * until it is done with `bytes`. A compressed one comes with the digest of `raw`.
+   * until it is done with `bytes`. A compressed one comes with the digest of `raw`; given `out`
+   * (at least `raw.length` bytes, from {@link allocate}), it may lie there instead of in fresh
+   * memory. `raw` itself is never written.
    */
-  compress(raw: Uint8Array, kind: 'db' | 'other'): Promise<CompressedSegment>;
+  compress(raw: Uint8Array, kind: 'db' | 'other', out?: Uint8Array): Promise<CompressedSegment>;
   /** {@link decompressChunk}. */
   decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array>;
   /** The {@link segmentDigest} of what `data` decompresses to (a read-back check needs no more). */
@@ -331,13 +420,19 @@ export interface SegmentCodec {
 }
 
 /** {@link SegmentCodec.compress} on this thread: what the workers run, too. */
-export async function compressSegment(raw: Uint8Array, kind: 'db' | 'other'): Promise<CompressedSegment> {
-  const r = await compressOrKeep(raw, await preferredCodec(kind));
+export async function compressSegment(raw: Uint8Array, kind: 'db' | 'other', out?: Uint8Array): Promise<CompressedSegment> {
+  const r = await compressOrKeep(raw, await preferredCodec(kind), out);
   return r.codec === CODEC_IDS.none ? r : { ...r, digest: await segmentDigest(raw) };
+}
+
+/** {@link SegmentCodec.decompressedDigest} on this thread: what the workers run, too. */
+export async function decompressedDigest(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
+  const c = codecFor(codec);
+  return c.decompressedDigest ? c.decompressedDigest(data, rawLength) : segmentDigest(await c.decompress(data, rawLength));
 }
 
 export const inlineSegmentCodec: SegmentCodec = {
   compress: compressSegment,
   decompress: decompressChunk,
-  decompressedDigest: async (codec, data, rawLength) => segmentDigest(await decompressChunk(codec, data, rawLength)),
+  decompressedDigest,
 };

@@ -248,7 +248,7 @@ export class PackWriter {
   /** What reading each sealed segment back must give: its length and, when compressed, its digest. */
   private readonly expected: SegmentCheck[] = [];
   /** Closed segments still being compressed (in pack order), and their raw bytes. */
-  private readonly compressing: { raw: Uint8Array; type: BlobTypeName; result: Promise<CompressedSegment> }[] = [];
+  private readonly compressing: { raw: Uint8Array; out?: Uint8Array; type: BlobTypeName; result: Promise<CompressedSegment> }[] = [];
   private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
@@ -257,8 +257,8 @@ export class PackWriter {
   constructor(
     private readonly keys: RepoKeys,
     random: Random,
-    private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<CompressedSegment>,
-    /** Reused buffers: for segments (put together there) and for the pack itself. */
+    private readonly compress: (raw: Uint8Array, type: BlobTypeName, out?: Uint8Array) => Promise<CompressedSegment>,
+    /** Reused buffers: for segments (put together there, and compressed into) and for the pack itself. */
     private readonly pools?: BackupPools,
   ) {
     this.salt = random.bytes(16);
@@ -312,10 +312,12 @@ export class PackWriter {
     const raw = pooled ? gather(pooled.subarray(0, this.open.raw), this.open.chunks) : joined(this.open.chunks);
     const type = this.open.type ?? 'db';
     this.open = { chunks: [], raw: 0 };
-    const result = this.compress(raw, type);
+    // A large segment is compressed into a reused buffer too, not into fresh memory.
+    const out = pooled ? this.pools!.segments.take(raw.length) : undefined;
+    const result = this.compress(raw, type, out);
     // Awaited by settle(); until then a failure must not count as unhandled.
     result.catch(() => undefined);
-    this.compressing.push({ raw, type, result });
+    this.compressing.push({ raw, type, result, ...(out ? { out } : {}) });
   }
 
   /** Seals compressed segments, oldest first, until at most `keep` are still compressing. */
@@ -331,8 +333,9 @@ export class PackWriter {
       this.segments.push({ offset: this.size, length, rawLength: next.raw.length, codec });
       this.expected.push(digest ? { rawLength: next.raw.length, digest } : { rawLength: next.raw.length });
       this.size += length;
-      // Sealed, and its digest taken: the raw bytes are no longer needed (the buffer serves the next segment).
+      // Sealed, and its digest taken: the raw bytes are no longer needed (the buffers serve the next segment).
       this.pools?.segments.give(next.raw);
+      if (next.out) this.pools?.segments.give(next.out);
     }
   }
 

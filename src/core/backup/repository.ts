@@ -779,7 +779,7 @@ export class RepoWriter {
   newChunks = 0;
   reusedChunks = 0;
   private force = new Set<string>();
-  private readonly compress: (raw: Uint8Array, type: BlobTypeName) => Promise<CompressedSegment>;
+  private readonly compress: (raw: Uint8Array, type: BlobTypeName, out?: Uint8Array) => Promise<CompressedSegment>;
 
   /**
    * Buffers reused from pack to pack: for segments (in the codec's memory, which its workers read)
@@ -789,7 +789,7 @@ export class RepoWriter {
 
   constructor(private readonly repo: BackupRepository) {
     const codec = repo.codec;
-    this.compress = (raw, type) => codec.compress(raw, type === 'db' ? 'db' : 'other');
+    this.compress = (raw, type, out) => codec.compress(raw, type === 'db' ? 'db' : 'other', out);
     const { segmentBytes, packBytes } = repo.params;
     this.pools = {
       // A segment of a quarter of the largest or more is put together in one.
