@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { fromBase64, fromHex, toBase64, toHex } from '../../src/core/bytes';
 import { canonicalJson } from '../../src/core/canonical';
-import { AuthenticationError, TAG_BYTES, nobleSuite, openInto, sealInto, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
+import { AuthenticationError, TAG_BYTES, nobleSuite, openInto, sealInto, verify, webCryptoSuite, type CipherSuite } from '../../src/core/crypto/aead';
 import { checkKdfParams, DEFAULT_KDF, deriveKek, hkdf, hmac } from '../../src/core/crypto/kdf';
 import { formatRecoveryKey, parseRecoveryKey } from '../../src/core/crypto/recoveryKey';
 import { isVaultError } from '../../src/core/errors';
@@ -65,6 +65,7 @@ describe('core/crypto', () => {
         const back = new Uint8Array(size + 5);
         assert.equal(await openInto(a, key, nonce, sealed, aad, back), size);
         assert.deepEqual(back.subarray(0, size), plain, `${a.name} openInto, ${size} bytes`);
+        assert.equal(await verify(a, key, nonce, sealed, aad), size, `${a.name} verify, ${size} bytes`);
       }
     }
     await assert.rejects(sealInto(nodeCipherSuite, await nodeCipherSuite.importKey(raw), nonce, new Uint8Array(10), aad, new Uint8Array(25)), RangeError);
@@ -83,6 +84,12 @@ describe('core/crypto', () => {
       await assert.rejects(openInto(suite, key, nonce, sealed, aad, out), AuthenticationError);
       assert.ok(out.every((b) => b === 0), 'no unauthenticated plaintext is left in the buffer');
       await assert.rejects(openInto(suite, key, nonce, sealed.subarray(0, 5), aad, out), AuthenticationError);
+      // Authenticating without keeping the plaintext fails alike.
+      await assert.rejects(verify(suite, key, nonce, sealed, aad), AuthenticationError);
+      await assert.rejects(verify(suite, key, nonce, sealed.subarray(0, 5), aad), AuthenticationError);
+      sealed[sealed.length - TAG_BYTES - 3]! ^= 0x01;
+      assert.equal(await verify(suite, key, nonce, sealed, aad), plain.length, 'and the intact bytes verify');
+      await assert.rejects(verify(suite, key, nonce, sealed, new Uint8Array([8])), AuthenticationError);
     });
   }
 

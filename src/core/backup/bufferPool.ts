@@ -43,6 +43,11 @@ export class BufferPool {
     return buffer.subarray(0, length);
   }
 
+  /** Whether `bytes` lie in a buffer this pool made. */
+  owns(bytes: Uint8Array): boolean {
+    return this.mine.has(bytes.buffer);
+  }
+
   /** Hands a buffer from {@link take} back; the caller must no longer use it. Others are ignored. */
   give(bytes: Uint8Array): void {
     if (!this.mine.has(bytes.buffer) || this.free.length >= this.keep) return;
@@ -51,8 +56,29 @@ export class BufferPool {
   }
 }
 
-/** A backup's pools: for segments (put together there) and for packs. */
+/**
+ * A backup's pools. Each buffer's pages are faulted in once, when first written, and a buffer
+ * written only in part stays cheap: so what is small or compressed keeps to pools of its own, and
+ * only large raw segments fill whole buffers.
+ */
 export interface BackupPools {
+  /** Large segments, put together there (in memory the segment codec's workers read). */
   readonly segments: BufferPool;
+  /** Packs, and packs read back. */
   readonly packs: BufferPool;
+  /** Segments while small (plain memory): a new segment starts here and moves to `segments` once large. */
+  readonly staging?: BufferPool;
+  /** Compressed segments: what compression writes, and what reading a pack back decrypts them into. */
+  readonly compressed?: BufferPool;
+}
+
+/** Hands `bytes` back to whichever of the pools made them (none: nothing happens). */
+export function release(pools: BackupPools | undefined, bytes: Uint8Array): void {
+  if (!pools) return;
+  for (const pool of [pools.segments, pools.packs, pools.staging, pools.compressed]) {
+    if (pool?.owns(bytes)) {
+      pool.give(bytes);
+      return;
+    }
+  }
 }

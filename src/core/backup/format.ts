@@ -1,8 +1,8 @@
 import { createBLAKE3, type IHasher } from 'hash-wasm';
-import type { BackupPools } from './bufferPool';
+import { release, type BackupPools } from './bufferPool';
 import { CODEC_IDS, type CompressedSegment } from './codec';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, fromUtf8, toHex, utf8 } from '../bytes';
-import { AuthenticationError, openInto, sealInto, TAG_BYTES, type AeadKey, type CipherSuite } from '../crypto/aead';
+import { AuthenticationError, openInto, sealInto, TAG_BYTES, verify, type AeadKey, type CipherSuite } from '../crypto/aead';
 import { hkdf } from '../crypto/kdf';
 import { VaultError, isVaultError } from '../errors';
 import type { Random } from '../ports';
@@ -249,7 +249,12 @@ export class PackWriter {
   private readonly expected: SegmentCheck[] = [];
   /** Closed segments still being compressed (in pack order), and their raw bytes. */
   private readonly compressing: { raw: Uint8Array; out?: Uint8Array; type: BlobTypeName; result: Promise<CompressedSegment> }[] = [];
-  private open: { chunks: Uint8Array[]; raw: number; type?: BlobTypeName } = { chunks: [], raw: 0 };
+  /**
+   * The open segment: its chunks copied one after the other as they are added (so a caller may
+   * reuse its memory once {@link add} returns), into a buffer of its own while small and a pooled
+   * one once large.
+   */
+  private open: { buffer: Uint8Array; raw: number; type?: BlobTypeName } = { buffer: NO_BYTES, raw: 0 };
   private size = PACK_HEADER_BYTES;
   private readonly head: Uint8Array;
   private readonly salt: Uint8Array;
@@ -292,12 +297,23 @@ export class PackWriter {
     return this.entries.length;
   }
 
-  /** Adds a chunk to the open segment. */
+  /** Adds a chunk to the open segment: its bytes are copied there at once. */
   add(id: Uint8Array, type: BlobTypeName, data: Uint8Array): void {
-    this.entries.push({ id, type, segment: this.segments.length + this.compressing.length, offset: this.open.raw, rawLength: data.length });
-    this.open.chunks.push(data);
-    this.open.raw += data.length;
-    this.open.type = type;
+    const open = this.open;
+    this.entries.push({ id, type, segment: this.segments.length + this.compressing.length, offset: open.raw, rawLength: data.length });
+    const need = open.raw + data.length;
+    if (need > open.buffer.length) {
+      // A small segment (a few trees before the kind changes) stays in a buffer of its own: a
+      // pooled one is as large as the largest segment, and this one may wait for its pack until
+      // the end. It moves into a pooled buffer once it is large enough for one.
+      const larger = this.pools?.segments.takeFor(need) ?? this.pools?.staging?.takeFor(need) ?? new Uint8Array(Math.max(need, 2 * open.buffer.length, 64 * 1024));
+      larger.set(open.buffer.subarray(0, open.raw));
+      release(this.pools, open.buffer);
+      open.buffer = larger;
+    }
+    open.buffer.set(data, open.raw);
+    open.raw = need;
+    open.type = type;
   }
 
   /**
@@ -305,15 +321,13 @@ export class PackWriter {
    * and {@link finish} seal segments in pack order as their compression completes.
    */
   closeSegment(): void {
-    if (this.open.chunks.length === 0) return;
-    // A small segment (a few trees before the kind changes) is joined afresh: a pooled buffer is
-    // as large as the largest segment, and this one may wait for its pack until the end.
-    const pooled = this.pools?.segments.takeFor(this.open.raw);
-    const raw = pooled ? gather(pooled.subarray(0, this.open.raw), this.open.chunks) : joined(this.open.chunks);
+    if (this.open.raw === 0 && this.open.type === undefined) return;
+    const raw = this.open.buffer.subarray(0, this.open.raw);
+    const pooled = this.pools?.segments.owns(raw) === true;
     const type = this.open.type ?? 'db';
-    this.open = { chunks: [], raw: 0 };
+    this.open = { buffer: NO_BYTES, raw: 0 };
     // A large segment is compressed into a reused buffer too, not into fresh memory.
-    const out = pooled ? this.pools!.segments.take(raw.length) : undefined;
+    const out = pooled ? (this.pools!.compressed ?? this.pools!.segments).take(raw.length) : undefined;
     const result = this.compress(raw, type, out);
     // Awaited by settle(); until then a failure must not count as unhandled.
     result.catch(() => undefined);
@@ -334,8 +348,8 @@ export class PackWriter {
       this.expected.push(digest ? { rawLength: next.raw.length, digest } : { rawLength: next.raw.length });
       this.size += length;
       // Sealed, and its digest taken: the raw bytes are no longer needed (the buffers serve the next segment).
-      this.pools?.segments.give(next.raw);
-      if (next.out) this.pools?.segments.give(next.out);
+      release(this.pools, next.raw);
+      if (next.out) release(this.pools, next.out);
     }
   }
 
@@ -348,7 +362,7 @@ export class PackWriter {
     if (need > this.buffer.length) {
       const larger = this.pools?.packs.takeFor(need) ?? new Uint8Array(2 * need);
       larger.set(this.buffer.subarray(0, this.size));
-      this.pools?.packs.give(this.buffer);
+      release(this.pools, this.buffer);
       this.buffer = larger;
     }
     return this.buffer.subarray(this.size);
@@ -380,30 +394,7 @@ function estimate(type: BlobTypeName | undefined, raw: number): number {
   return type === 'db' ? raw / 4 : raw;
 }
 
-/**
- * The chunks as one array: a view when they lie one after the other in the same buffer (the
- * database image's chunks, the blocks of one file), a copy otherwise.
- */
-function joined(chunks: readonly Uint8Array[]): Uint8Array {
-  const first = chunks[0]!;
-  let end = first.byteOffset + first.length;
-  for (let i = 1; i < chunks.length; i++) {
-    const c = chunks[i]!;
-    if (c.buffer !== first.buffer || c.byteOffset !== end) return concatBytes(...chunks);
-    end += c.length;
-  }
-  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
-}
-
-/** Copies the chunks one after the other into `out`. */
-function gather(out: Uint8Array, chunks: readonly Uint8Array[]): Uint8Array {
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+const NO_BYTES = new Uint8Array(0);
 
 function packHeader(keys: RepoKeys, bytes: Uint8Array, what: string): { head: Uint8Array; salt: Uint8Array } {
   if (bytes.length < PACK_HEADER_BYTES + 4 + TAG_BYTES || bytes.length > MAX_PACK_BYTES) corrupt(what, `has an impossible size (${bytes.length} bytes)`);
@@ -482,13 +473,26 @@ export async function readPackTable(keys: RepoKeys, bytes: Uint8Array, what: str
  * (a view of it) when given.
  */
 export async function openSegment(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string, out?: Uint8Array): Promise<Uint8Array> {
+  return inSegment(keys, pack, segment, index, what, (key, nonce, sealed, aad) => {
+    if (out && sealed.length - TAG_BYTES <= out.length) return openInto(keys.suite, key, nonce, sealed, aad, out).then((n) => out.subarray(0, n));
+    return keys.suite.open(key, nonce, sealed, aad);
+  });
+}
+
+/**
+ * Authenticates a segment without keeping its bytes (for one stored as it is, being sealed is all a
+ * read-back has to prove); returns their length.
+ */
+export async function checkSegment(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string): Promise<number> {
+  return inSegment(keys, pack, segment, index, what, (key, nonce, sealed, aad) => verify(keys.suite, key, nonce, sealed, aad));
+}
+
+async function inSegment<T>(keys: RepoKeys, pack: Uint8Array, segment: SegmentEntry, index: number, what: string, fn: (key: AeadKey, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => Promise<T>): Promise<T> {
   const { head, salt } = packHeader(keys, pack, what);
   if (segment.offset + segment.length > pack.length) corrupt(what, 'is truncated');
   const key = await keys.aead(salt, 'pack');
-  const sealed = pack.subarray(segment.offset, segment.offset + segment.length);
   try {
-    if (out && sealed.length - TAG_BYTES <= out.length) return out.subarray(0, await openInto(keys.suite, key, nonce(index), sealed, segmentAad(head, index), out));
-    return await keys.suite.open(key, nonce(index), sealed, segmentAad(head, index));
+    return await fn(key, nonce(index), pack.subarray(segment.offset, segment.offset + segment.length), segmentAad(head, index));
   } catch (e) {
     if (e instanceof AuthenticationError) corrupt(what, `segment ${index + 1} failed authentication (damaged)`);
     throw e;

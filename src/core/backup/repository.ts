@@ -6,7 +6,7 @@ import { VaultError, isVaultError } from '../errors';
 import type { Clock, FileStore, Logger, Random, VaultLock } from '../ports';
 import { parseHeader, type VaultHeader } from '../vault/header';
 import { unlockKeys, type UnlockSecret, type UnlockedKeys } from '../vault/keys';
-import { BufferPool, type BackupPools } from './bufferPool';
+import { BufferPool, release, type BackupPools } from './bufferPool';
 import { CODEC_IDS, DB_CHUNK_BYTES, compressChunk, decompressChunk, inlineSegmentCodec, preferredCodec, type CompressedSegment, type SegmentCodec } from './codec';
 import {
   MAX_SEGMENT_RAW,
@@ -16,6 +16,7 @@ import {
   objectName,
   openCompressedJson,
   openJson,
+  checkSegment,
   openSegment,
   readPackTable,
   sealCompressedJson,
@@ -643,25 +644,26 @@ export class BackupRepository {
       await eachLimited(stored.segments, 2, async (segment, i) => {
         const want = expected[i]!;
         if (segment.rawLength !== want.rawLength || (segment.codec === CODEC_IDS.none) !== !want.digest) throw fail(`segment ${i + 1} did not read back as written`);
-        // Decrypted into a reused segment buffer when large (where the workers read it without a copy).
-        const scratch = pools?.segments.takeFor(segment.length);
+        if (!want.digest) {
+          // Stored as it is, a segment that authenticates is the bytes that were sealed: its
+          // plaintext is not kept (no buffer of a segment's size for it).
+          if ((await checkSegment(this.keys, back, segment, i, path).catch(asWriteFailure)) !== want.rawLength) throw fail(`segment ${i + 1} did not read back as written`);
+          return;
+        }
+        // Decrypted into a reused buffer when large (where the workers read it without a copy).
+        const scratch = (pools?.compressed ?? pools?.segments)?.takeFor(segment.length);
         try {
-          // Stored as it is, a segment that authenticates is the bytes that were sealed.
           const plain = await openSegment(this.keys, back, segment, i, path, scratch).catch(asWriteFailure);
-          if (!want.digest) {
-            if (plain.length !== want.rawLength) throw fail(`segment ${i + 1} did not read back as written`);
-            return;
-          }
           const digest = await this.codec.decompressedDigest(segment.codec, plain, segment.rawLength).catch((e: unknown) => {
             throw fail(`segment ${i + 1} does not decompress (${String(e)})`);
           });
           if (!sameBytes(digest, want.digest)) throw fail(`segment ${i + 1} did not read back as written`);
         } finally {
-          if (scratch) pools!.segments.give(scratch);
+          if (scratch) release(pools, scratch);
         }
       });
     } finally {
-      if (into) pools!.packs.give(into);
+      if (into) release(pools, into);
     }
   }
 
@@ -791,11 +793,16 @@ export class RepoWriter {
     const codec = repo.codec;
     this.compress = (raw, type, out) => codec.compress(raw, type === 'db' ? 'db' : 'other', out);
     const { segmentBytes, packBytes } = repo.params;
+    const shared = codec.allocate?.bind(codec);
     this.pools = {
       // A segment of a quarter of the largest or more is put together in one.
-      segments: new BufferPool(segmentBytes, POOLED_SEGMENTS, codec.allocate?.bind(codec), segmentBytes / 4),
+      segments: new BufferPool(segmentBytes, POOLED_SEGMENTS, shared, segmentBytes / 4),
       // Room for a full pack and the segment that fills it, so a pack rarely outgrows its buffer.
       packs: new BufferPool(packBytes + segmentBytes + 1024 * 1024, POOLED_PACKS, undefined, POOLED_FROM),
+      // Every segment starts here (never touched beyond what it holds), until it is large.
+      staging: new BufferPool(segmentBytes / 4, POOLED_SEGMENTS),
+      // Compressed segments: a database's are a sixth of its raw ones, so these fill only in part.
+      compressed: new BufferPool(segmentBytes, POOLED_SEGMENTS, shared, POOLED_FROM / 4),
     };
   }
 
@@ -870,7 +877,7 @@ export class RepoWriter {
     const path = packPath(name);
     await this.repo.deps.files.writeAtomic(path, bytes);
     await this.repo.checkReadBack(path, bytes, table, expected, this.pools);
-    this.pools.packs.give(bytes);
+    release(this.pools, bytes);
     this.repo.addToIndex(name, table);
     for (const e of table.entries) this.pending.delete(chunkKey(toHex(e.id)));
     this.written.set(name, table);

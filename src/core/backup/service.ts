@@ -1033,7 +1033,8 @@ async function* unreadableAs(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<
 /**
  * Consecutive pieces of any sizes as chunks of `size` bytes, cut at the same offsets whatever the
  * pieces (the last chunk may be shorter; no bytes at all make one empty chunk). A chunk split
- * between pieces is put together in a copy; every other chunk is a view of its piece.
+ * between pieces is put together in a copy; every other chunk is a view of its piece. A piece may
+ * be reused for the next one once its chunks are taken (nothing of it is kept).
  */
 export async function* fixedChunks(pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   let carry: Uint8Array | undefined;
@@ -1056,7 +1057,7 @@ export async function* fixedChunks(pieces: Iterable<Uint8Array> | AsyncIterable<
       any = true;
       yield piece.subarray(0, size);
     }
-    if (piece.length > 0) carry = piece;
+    if (piece.length > 0) carry = piece.slice();
   }
   if (carry || !any) yield carry ?? new Uint8Array(0);
 }

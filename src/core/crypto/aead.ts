@@ -31,6 +31,20 @@ export interface CipherSuite {
    * of the plaintext. Optional: {@link openInto} falls back to open.
    */
   openInto?(key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, out: Uint8Array): Promise<number>;
+  /**
+   * Authenticates like {@link open} without keeping the plaintext (a read-back check of bytes
+   * stored as they are needs no more); returns the plaintext's length. Optional: {@link verify}
+   * falls back to open.
+   */
+  verify?(key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<number>;
+}
+
+/** Authenticates without keeping the plaintext (see {@link CipherSuite.verify}) with any suite. */
+export async function verify(suite: CipherSuite, key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<number> {
+  if (suite.verify) return suite.verify(key, nonce, ciphertext, aad);
+  const plain = await suite.open(key, nonce, ciphertext, aad);
+  plain.fill(0);
+  return plain.length;
 }
 
 /** Opens into `out` (see {@link CipherSuite.openInto}) with any suite. */

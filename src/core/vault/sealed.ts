@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, equalBytes } from '../bytes';
-import { AuthenticationError, NONCE_BYTES, TAG_BYTES } from '../crypto/aead';
+import { AuthenticationError, NONCE_BYTES, TAG_BYTES, openInto } from '../crypto/aead';
 import { VaultError } from '../errors';
 import type { Random } from '../ports';
 import type { UnlockedKeys } from './keys';
@@ -182,9 +182,10 @@ export async function unseal(bytes: Uint8Array, expected: SealedIdentity, keys: 
  * {@link unseal} a chunk at a time: the header is checked at once, and each chunk is decrypted and
  * authenticated as `pieces` reaches it (a failure there is `corrupt`, and the caller must discard
  * what it took so far). For a large object read once in order (a backup storing the database), so
- * that it never needs the whole plaintext in one fresh buffer.
+ * that it never needs the whole plaintext in one fresh buffer. With `reuse`, every chunk is
+ * decrypted into one buffer: each is valid only until the next is asked for.
  */
-export async function openSealed(bytes: Uint8Array, expected: SealedIdentity, keys: UnlockedKeys, what: string): Promise<{ length: number; pieces: AsyncGenerator<Uint8Array> }> {
+export async function openSealed(bytes: Uint8Array, expected: SealedIdentity, keys: UnlockedKeys, what: string, opts: { reuse?: boolean } = {}): Promise<{ length: number; pieces: AsyncGenerator<Uint8Array> }> {
   const h = decodeSealedHeader(bytes, bytes.length, what);
   if (!equalBytes(h.vaultId, keys.vaultId)) damaged(what, 'belongs to another vault');
   if (h.kind !== expected.kind) damaged(what, `is a ${h.kind}, expected a ${expected.kind}`);
@@ -196,10 +197,13 @@ export async function openSealed(bytes: Uint8Array, expected: SealedIdentity, ke
   const n = chunkCount(h.plaintextLength, h.chunkSize);
   async function* pieces(): AsyncGenerator<Uint8Array> {
     let offset = SEALED_HEADER_BYTES;
+    const scratch = opts.reuse ? new Uint8Array(Math.min(h.chunkSize, h.plaintextLength)) : undefined;
     for (let i = 0; i < n; i++) {
       const len = Math.min(h.chunkSize, h.plaintextLength - i * h.chunkSize) + TAG_BYTES;
+      const sealed = bytes.subarray(offset, offset + len);
+      const nonce = chunkNonce(i, i === n - 1);
       try {
-        yield await keys.suite.open(key, chunkNonce(i, i === n - 1), bytes.subarray(offset, offset + len), head);
+        yield scratch ? scratch.subarray(0, await openInto(keys.suite, key, nonce, sealed, head, scratch)) : await keys.suite.open(key, nonce, sealed, head);
       } catch (e) {
         if (e instanceof AuthenticationError) damaged(what, `chunk ${i} failed authentication`);
         throw e;
