@@ -3,12 +3,11 @@
  * records the id of the codec that made it, so a backup restores wherever its codec decodes; ids
  * are on disk and are never reused.
  *
- * The default is deflate (raw RFC 1951) by fflate, pure JavaScript: measured on our database image
- * in 16 KiB chunks it saves as much as zstd does (a chunk that small gives zstd's larger window
- * nothing to find), it decodes on every host without WebAssembly, and Node's zlib writes the same
- * format faster (src/node/codec.ts). zstd (zstd 1.5 in WebAssembly, @hpcc-js/wasm-zstd, embedded
- * in its JavaScript) is implemented and tested but not the default: that build decodes at only a
- * few MB/s. `none` stores data that does not compress.
+ * New segments get zstd ({@link preferredCodec}: zstd 1.5 in WebAssembly, @bokuweb/zstd-wasm; level
+ * 5 for the database, 3 for the rest), which compressing whole segments lets use its window;
+ * deflate (raw RFC 1951, fflate in pure JavaScript; Node's zlib writes the same format faster,
+ * src/node/codec.ts) where that WebAssembly cannot load, and for chunks compressed one by one
+ * ({@link compressChunk}'s default). `none` stores data that does not compress.
  *
  * Decoding trusts nothing it reads: the output is counted as it is produced and may never exceed
  * the expected length, so a damaged or hostile chunk fails with VaultError('corrupt') instead of
