@@ -32,6 +32,8 @@ const MAX_APPEND_HANDLES = 4;
 
 export class NodeFileStore implements FileStore {
   private readonly appendHandles = new Map<string, number>();
+  /** Folders this store made or found, so a write does not ask again (a restore writes thousands of files). */
+  private readonly knownDirs = new Set<string>();
 
   constructor(readonly root: string) {}
 
@@ -90,10 +92,10 @@ export class NodeFileStore implements FileStore {
 
   async writeAtomic(file: string, data: Uint8Array): Promise<void> {
     const abs = this.resolve(file);
+    const dir = path.dirname(abs);
     const tmp = `${abs}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(path.dirname(abs), { recursive: true });
-      const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      const handle = await this.createIn(dir, tmp);
       try {
         await handle.writeFile(data);
         await handle.sync();
@@ -101,11 +103,31 @@ export class NodeFileStore implements FileStore {
         await handle.close();
       }
       await fs.rename(tmp, abs);
-      await syncDirectory(path.dirname(abs));
+      await syncDirectory(dir);
     } catch (e) {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw toVaultError(e, 'write', file);
     }
+  }
+
+  /**
+   * Creates `file` (exclusively) in `dir`, making the folder first unless it is known; a known
+   * folder that has gone since (removed by hand) is made again.
+   */
+  private async createIn(dir: string, file: string): Promise<fs.FileHandle> {
+    const create = () => fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    if (this.knownDirs.has(dir)) {
+      try {
+        return await create();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        this.knownDirs.delete(dir);
+      }
+    }
+    await fs.mkdir(dir, { recursive: true });
+    const handle = await create();
+    this.knownDirs.add(dir);
+    return handle;
   }
 
   /**

@@ -40,6 +40,17 @@ describe('node/NodeFileStore (on a real temporary folder)', () => {
     assert.deepEqual(readdirSync(join(root, 'a/b')), ['file.bin']);
   });
 
+  it('writes into a folder it made before even after the folder was removed by hand (made again)', async () => {
+    await store.writeAtomic('blobs/ab/one.cvb', new Uint8Array([1]));
+    await store.writeAtomic('blobs/ab/two.cvb', new Uint8Array([2]));
+    rmSync(join(root, 'blobs'), { recursive: true, force: true });
+    await store.writeAtomic('blobs/ab/three.cvb', new Uint8Array([3]));
+    assert.deepEqual([...(await store.read('blobs/ab/three.cvb'))], [3]);
+    assert.deepEqual(readdirSync(join(root, 'blobs/ab')), ['three.cvb']);
+    // A read of a file that is not there is still "not found", whatever the store remembers.
+    await assert.rejects(store.read('blobs/ab/one.cvb'), (e: unknown) => isVaultError(e, 'not-found'));
+  });
+
   it('keeps the old content and removes its temporary file when a write fails', async () => {
     await store.writeAtomic('f', bytes('old'));
     // A folder where the rename target should go makes the rename fail after the data was written.
