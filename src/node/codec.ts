@@ -6,7 +6,7 @@
  */
 import * as zlib from 'node:zlib';
 import { isVaultError } from '../core/errors';
-import { CODEC_IDS, DEFLATE_LEVEL, checkSizes, codecFor, corrupt, type Codec } from '../core/backup/codec';
+import { CODEC_IDS, DEFLATE_LEVEL, checkSizes, codecFor, corrupt, type Codec, type HostZstd } from '../core/backup/codec';
 
 export const nodeDeflateCodec: Codec = {
   id: CODEC_IDS.deflate,
@@ -29,4 +29,26 @@ export const nodeDeflateCodec: Codec = {
 /** The fastest implementation on Node of the codec a stored chunk names. */
 export function nodeCodecFor(id: number): Codec {
   return id === CODEC_IDS.deflate ? nodeDeflateCodec : codecFor(id);
+}
+
+/** What Node 22.15 and later add to zlib (not in the Node 20 typings this project builds with). */
+interface ZlibWithZstd {
+  zstdCompressSync?(data: Uint8Array, options: { params: Record<number, number>; pledgedSrcSize: number }): Buffer;
+  constants: { ZSTD_c_compressionLevel?: number };
+}
+
+/**
+ * Node's own zstd for compressing new backup chunks, where this Node has it (22.15 and later: the
+ * extension host of newer VS Code; Node 20, as in VS Code 1.100, has none: `undefined`). The size
+ * is pledged, so each frame states its content size as the repository's frames must.
+ */
+export function nodeHostZstd(): HostZstd | undefined {
+  const z = zlib as unknown as ZlibWithZstd;
+  const levelParam = z.constants.ZSTD_c_compressionLevel;
+  if (typeof z.zstdCompressSync !== 'function' || levelParam === undefined) return undefined;
+  const compress = z.zstdCompressSync.bind(zlib);
+  return (data, level) => {
+    const frame = compress(data, { params: { [levelParam]: level }, pledgedSrcSize: data.length });
+    return new Uint8Array(frame.buffer, frame.byteOffset, frame.length);
+  };
 }

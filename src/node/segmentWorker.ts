@@ -5,14 +5,18 @@
  * is one job; the answer carries its id, the result (transferred, not copied) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { compressSegment, decompressChunk, decompressedDigest, type CompressedSegment } from '../core/backup/codec';
+import { compressSegment, decompressChunk, decompressedDigest, useHostZstd, type CompressedSegment } from '../core/backup/codec';
 import { isVaultError } from '../core/errors';
+import { nodeHostZstd } from './codec';
 import type { SegmentJob, SegmentReply } from './segmentWorkers';
 
 /** A buffer that can be transferred whole: the bytes themselves, not a view into something larger. */
 function own(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
 }
+
+// Node's own zstd where this Node has it (compression only; the same frames).
+useHostZstd(nodeHostZstd());
 
 async function run(job: SegmentJob): Promise<CompressedSegment | { codec: number; digest: Uint8Array }> {
   if (job.op === 'compress') return compressSegment(job.data, job.kind, job.out);

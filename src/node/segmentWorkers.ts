@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { inlineSegmentCodec, type CompressedSegment, type SegmentCodec } from '../core/backup/codec';
+import { inlineSegmentCodec, useHostZstd, type CompressedSegment, type SegmentCodec } from '../core/backup/codec';
 import { VaultError, type VaultErrorCode } from '../core/errors';
 import type { Logger } from '../core/ports';
+import { nodeHostZstd } from './codec';
 
 /** One job for a worker; `data` is handed over (transferred), never shared. */
 export type SegmentJob =
@@ -199,6 +200,9 @@ let shared: SegmentCodec | undefined;
  */
 export function nodeSegmentCodec(logger?: Logger): SegmentCodec {
   if (shared) return shared;
+  // This thread compresses too (indexes, and everything when no worker runs): with Node's own
+  // zstd where this Node has it, as the workers do.
+  useHostZstd(nodeHostZstd());
   const script = segmentWorkerScript();
   if (!script) {
     logger?.warn(`${SEGMENT_WORKER_FILE} not found beside ${__dirname}: backups compress on the main thread`);

@@ -7,6 +7,8 @@ import type { DataManager } from '../../src/core/api';
 import type { PruneReport, SnapshotInfo, VerifyReport } from '../../src/core/backup/types';
 import type { KdfParams } from '../../src/core/crypto/kdf';
 import type { IntegrityReport } from '../../src/core/integrity';
+import { ZSTD_DB_LEVEL } from '../../src/core/backup/codec';
+import { nodeHostZstd } from '../../src/node/codec';
 import { nodeDataManager } from '../../src/node/dataManager';
 import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
 import { ScriptedPrompter } from '../support/scriptedPrompter';
@@ -212,6 +214,32 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     } finally {
       for (const k of ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+
+  it('compresses with the extension host\'s own zstd where its Node has one, in frames the WebAssembly build decodes', async () => {
+    const zlib = (await import('node:zlib')) as unknown as { zstdCompressSync?: unknown };
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    // What the extension's backups call (src/node/segmentWorkers.ts and the worker).
+    const host = nodeHostZstd();
+    // Node 22.15 and later have zstd in zlib (VS Code 1.139 here runs Node 24); Node 20 (VS Code 1.100) has none.
+    assert.equal(host !== undefined, typeof zlib.zstdCompressSync === 'function');
+    assert.equal(host !== undefined, major > 22 || (major === 22 && minor >= 15), `Node ${process.versions.node}`);
+    if (!host) return;
+    // The WebAssembly build the extension bundles, loaded here from node_modules (its own instance).
+    const wasm = await import('@bokuweb/zstd-wasm');
+    await wasm.init();
+    const page = new TextEncoder().encode(JSON.stringify(Array.from({ length: 4000 }, (_, i) => ({ id: i, name: `Goblin ${i % 97}`, hp: (i * 7) % 31, notes: 'Sneaky; ambushes travellers on the Triboar Trail.' }))));
+    for (const data of [page, new Uint8Array(0), page.subarray(0, 1000)]) {
+      const frame = host(data, ZSTD_DB_LEVEL);
+      // The frame states its content size (the repository refuses frames without it).
+      const fhd = frame[4]!;
+      assert.ok(fhd >>> 6 !== 0 || (fhd & 0x20) !== 0, `${data.length} bytes: the frame states its size`);
+      assert.deepEqual(wasm.decompress(frame), data, `${data.length} bytes: the WebAssembly build decodes Node's frame`);
+    }
+    // As small as the WebAssembly build makes it (the same library).
+    const native = host(page, ZSTD_DB_LEVEL).length;
+    const other = wasm.compress(page, ZSTD_DB_LEVEL).length;
+    assert.ok(native <= other * 1.02, `${native} bytes against ${other}`);
   });
 
   it('exports a portable backup with its own password and imports it back', async () => {

@@ -12,7 +12,9 @@ import {
   compressOrKeep,
   decompressChunk,
   decompressedDigest,
+  preferredCodec,
   segmentDigest,
+  useHostZstd,
   type Codec,
 } from '../../src/core/backup/codec';
 import { isVaultError } from '../../src/core/errors';
@@ -215,6 +217,32 @@ describe('core/backup/codec', function () {
       (e: unknown) => assert.ok(isVaultError(e, 'corrupt'), String(e)),
     );
     for (let cut = 0; cut < frame.length; cut += 997) await rejectsCorrupt(zstd.decompressedDigest!(frame.subarray(0, cut), data.length), `cut at ${cut}`);
+  });
+
+  it('zstd: with the host\'s own zstd installed, new chunks are compressed by it, and decode as before', async () => {
+    const { compress } = await import('@bokuweb/zstd-wasm');
+    // A real zstd standing in for the host's (Node 20 has none): counted, so its use is seen.
+    let calls = 0;
+    useHostZstd((data, level) => {
+      calls++;
+      return compress(data, level);
+    });
+    try {
+      const zstd = await preferredCodec('db');
+      const data = db.subarray(0, 300_000);
+      const frame = await zstd.compress(data);
+      const out = new Uint8Array(data.length);
+      const n = await zstd.compressInto!(data, out, data.length);
+      assert.equal(calls, 2, 'compress and compressInto both used it');
+      assert.deepEqual(out.subarray(0, n), frame);
+      assert.equal(await zstd.compressInto!(data, new Uint8Array(data.length), frame.length - 1), undefined, 'nothing over the limit');
+      assert.deepEqual(await decompressChunk(CODEC_IDS.zstd, frame, data.length), data);
+    } finally {
+      useHostZstd(undefined);
+    }
+    const before = calls;
+    await codecFor(CODEC_IDS.zstd).compress(db.subarray(0, 1000));
+    assert.equal(calls, before, 'uninstalled: the WebAssembly build again');
   });
 
   describe('deflate bombs', () => {

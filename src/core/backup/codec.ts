@@ -198,13 +198,27 @@ function zstdDeclaredSize(data: Uint8Array): number | string {
   return fcsBytes === 2 ? size + 256 : size;
 }
 
+/**
+ * zstd compression the host has natively (Node's zlib from 22.15 on: VS Code's newer extension
+ * hosts), the same library as the WebAssembly build and about twice as fast: the same format, so
+ * every host decodes what it writes. Decoding stays with the WebAssembly build (bounded as above,
+ * and hashed in place for the read-back). Must write the frame's content size.
+ */
+export type HostZstd = (data: Uint8Array, level: number) => Uint8Array;
+let hostZstd: HostZstd | undefined;
+
+/** Compress new zstd chunks with `compress` (the host's own zstd), or again with the WebAssembly build. */
+export function useHostZstd(compress: HostZstd | undefined): void {
+  hostZstd = compress;
+}
+
 function zstdAt(level: number): Codec {
   return {
     id: CODEC_IDS.zstd,
     name: 'zstd',
     async compress(data) {
       await loadZstd();
-      return zstdCompress(data, level);
+      return hostZstd ? hostZstd(data, level) : zstdCompress(data, level);
     },
     async decompress(data, rawLength) {
       checkZstdFrame(data, rawLength);
@@ -220,6 +234,12 @@ function zstdAt(level: number): Codec {
     },
     async compressInto(data, out, limit) {
       await loadZstd();
+      if (hostZstd) {
+        const frame = hostZstd(data, level);
+        if (frame.length > limit || frame.length > out.length) return undefined;
+        out.set(frame);
+        return frame.length;
+      }
       const bound = zstd()._ZSTD_compressBound(data.length);
       return inZstdMemory(data, bound, (z, src, dst) => {
         const n = z._ZSTD_compress(dst, bound, src, data.length, level);
