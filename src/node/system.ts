@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type DecipherGCM } from 'node:crypto';
 import { AuthenticationError, TAG_BYTES, type AeadKey, type CipherSuite } from '../core/crypto/aead';
 import type { Clock, Random } from '../core/ports';
 
@@ -9,22 +9,36 @@ export const systemClock: Clock = { now: () => Date.now() };
 const SLICE_BYTES = 256 * 1024;
 
 /**
- * Runs `input` through a cipher or decipher into `out` a slice at a time: each update() returns a
- * fresh buffer, and a small one is far cheaper to get than one of megabytes (see BufferPool).
- * Returns the bytes written.
+ * Runs `input` through a cipher or decipher a slice at a time, handing each slice's output to
+ * `take`: each update() returns a fresh buffer, and a small one is far cheaper to get than one of
+ * megabytes (see BufferPool).
  */
+function eachSlice(c: { update(data: Uint8Array): Buffer }, input: Uint8Array, take: (part: Buffer) => void): void {
+  for (let i = 0; i < input.length; i += SLICE_BYTES) take(c.update(input.subarray(i, Math.min(input.length, i + SLICE_BYTES))));
+}
+
+/** {@link eachSlice} into `out`; returns the bytes written. */
 function updateInto(c: { update(data: Uint8Array): Buffer }, input: Uint8Array, out: Uint8Array): number {
   let at = 0;
-  for (let i = 0; i < input.length; i += SLICE_BYTES) {
-    const part = c.update(input.subarray(i, Math.min(input.length, i + SLICE_BYTES)));
+  eachSlice(c, input, (part) => {
     out.set(part, at);
     at += part.length;
-  }
+  });
   return at;
 }
 
 interface NodeKey extends AeadKey {
   readonly raw: Buffer;
+}
+
+/** A decipher for `ciphertext` (its tag at the end) with its tag and associated data set, and the length before the tag. */
+function decipher(key: AeadKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): { d: DecipherGCM; body: number } {
+  if (ciphertext.length < TAG_BYTES) throw new AuthenticationError('ciphertext shorter than its tag');
+  const d = createDecipheriv('aes-256-gcm', (key as NodeKey).raw, nonce);
+  d.setAAD(aad);
+  const body = ciphertext.length - TAG_BYTES;
+  d.setAuthTag(ciphertext.subarray(body));
+  return { d, body };
 }
 
 /**
@@ -59,11 +73,7 @@ export const nodeCipherSuite: CipherSuite = {
     return at + TAG_BYTES;
   },
   async openInto(key, nonce, ciphertext, aad, out) {
-    if (ciphertext.length < TAG_BYTES) throw new AuthenticationError('ciphertext shorter than its tag');
-    const d = createDecipheriv('aes-256-gcm', (key as NodeKey).raw, nonce);
-    d.setAAD(aad);
-    const body = ciphertext.length - TAG_BYTES;
-    d.setAuthTag(ciphertext.subarray(body));
+    const { d, body } = decipher(key, nonce, ciphertext, aad);
     const at = updateInto(d, ciphertext.subarray(0, body), out);
     try {
       d.final();
@@ -75,13 +85,9 @@ export const nodeCipherSuite: CipherSuite = {
     return at;
   },
   async verify(key, nonce, ciphertext, aad) {
-    if (ciphertext.length < TAG_BYTES) throw new AuthenticationError('ciphertext shorter than its tag');
-    const d = createDecipheriv('aes-256-gcm', (key as NodeKey).raw, nonce);
-    d.setAAD(aad);
-    const body = ciphertext.length - TAG_BYTES;
-    d.setAuthTag(ciphertext.subarray(body));
-    // A slice at a time, each output dropped: no buffer as large as the plaintext.
-    for (let i = 0; i < body; i += SLICE_BYTES) d.update(ciphertext.subarray(i, Math.min(body, i + SLICE_BYTES)));
+    const { d, body } = decipher(key, nonce, ciphertext, aad);
+    // Each slice's output dropped: no buffer as large as the plaintext.
+    eachSlice(d, ciphertext.subarray(0, body), () => undefined);
     try {
       d.final();
     } catch (e) {
@@ -90,11 +96,8 @@ export const nodeCipherSuite: CipherSuite = {
     return body;
   },
   async open(key, nonce, ciphertext, aad) {
-    if (ciphertext.length < TAG_BYTES) throw new AuthenticationError('ciphertext shorter than its tag');
-    const d = createDecipheriv('aes-256-gcm', (key as NodeKey).raw, nonce);
-    d.setAAD(aad);
-    d.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
-    const body = d.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES));
+    const { d, body: length } = decipher(key, nonce, ciphertext, aad);
+    const body = d.update(ciphertext.subarray(0, length));
     let rest: Buffer;
     try {
       rest = d.final();

@@ -332,7 +332,9 @@ export function codecFor(id: number): Codec {
   return c;
 }
 
-const worthIt = (raw: number, packed: number) => packed <= raw - (raw >>> MIN_SAVING_SHIFT);
+/** The most bytes a compressed chunk of `raw` bytes may take to be stored compressed. */
+const keepLimit = (raw: number) => raw - (raw >>> MIN_SAVING_SHIFT);
+const worthIt = (raw: number, packed: number) => packed <= keepLimit(raw);
 
 /**
  * Slices spread evenly over the chunk: at least four, and one per 256 KiB (1.6 % of the bytes). An
@@ -369,7 +371,7 @@ export async function compressOrKeep(data: Uint8Array, codec: Codec = DEFAULT_CO
       if (!worthIt(sample.length, (await codec.compress(sample)).length)) return { codec: CODEC_IDS.none, bytes: data };
     }
     if (out && codec.compressInto) {
-      const n = await codec.compressInto(data, out, data.length - (data.length >>> MIN_SAVING_SHIFT));
+      const n = await codec.compressInto(data, out, keepLimit(data.length));
       if (n !== undefined) return { codec: codec.id, bytes: out.subarray(0, n) };
     } else {
       const packed = await codec.compress(data);

@@ -783,10 +783,7 @@ export class RepoWriter {
   private force = new Set<string>();
   private readonly compress: (raw: Uint8Array, type: BlobTypeName, out?: Uint8Array) => Promise<CompressedSegment>;
 
-  /**
-   * Buffers reused from pack to pack: for segments (in the codec's memory, which its workers read)
-   * and for packs.
-   */
+  /** Buffers reused from pack to pack (see {@link BackupPools}). */
   private readonly pools: BackupPools;
 
   constructor(private readonly repo: BackupRepository) {
