@@ -27,42 +27,13 @@ import { applyFixes, checkDatabase, checkFiles, findingKey, makeReport, type Fin
 import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
-import { unlockKeys, type UnlockSecret, type UnlockedKeys } from './vault/keys';
-import type { VaultHeader } from './vault/header';
+import { unlockKeys, type UnlockSecret } from './vault/keys';
+import { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type DatabaseSource } from './backup/port';
 import { VaultStore, type CommittedState, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
 
-/**
- * The database as a backup takes it: either one image exported from sql.js, or the way the vault
- * itself stores it — its newest snapshot (read only when the backup does not have it yet, known by
- * its tag) and the journal's records after it, which replayed on the snapshot give the database.
- */
-export type DatabaseSource =
-  | { readonly kind: 'image'; readonly image: Uint8Array }
-  | {
-      readonly kind: 'journal';
-      /** `read` decrypts it a chunk at a time (each authenticated; a failure throws). */
-      readonly snapshot: { readonly tag: string; readonly size: number; read(): AsyncIterable<Uint8Array> };
-      readonly records: readonly Uint8Array[];
-    };
-
-/** What {@link DataManager.backupSource} hands the backup service. */
-export interface BackupSource {
-  readonly database: DatabaseSource;
-  readonly schemaVersion: number;
-  /** Entries per kind (trash included), for the snapshot's description. */
-  readonly counts: Record<string, number>;
-  /** Files the entries reference (asset hashes), with their sizes. */
-  readonly files: { readonly hash: string; readonly size: number }[];
-  /** The newest audit sequence number: it grows with every change. */
-  readonly auditSeq: number;
-  readonly keys: UnlockedKeys;
-  readonly header: VaultHeader;
-}
-
-/** Journal records above this size are not replayed at restore: the backup exports the database instead. */
-export const MAX_BACKUP_JOURNAL_BYTES = 32 * 1024 * 1024;
+export { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type DatabaseSource } from './backup/port';
 
 export interface DataManagerOptions {
   readonly files: FileStore;

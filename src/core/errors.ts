@@ -34,7 +34,7 @@ const userMessages: Record<VaultErrorCode, string> = {
   'invalid-path': 'That name cannot be used as a file name inside the vault.',
   'not-a-vault': 'This file is not a Campaign Vault file.',
   'newer-format': 'This vault was written by a newer version of Campaign Vault. Update the extension to open it.',
-  corrupt: 'Part of the vault is damaged. Run "Campaign Vault: Check Integrity" for details.',
+  corrupt: 'Part of the vault is damaged.',
   'wrong-password': 'Wrong password or damaged key file. Nothing was changed.',
   locked: 'The vault is locked. Unlock it first.',
   'in-use': 'The vault is in use by another window or program; it is open read-only here.',
@@ -48,6 +48,29 @@ const userMessages: Record<VaultErrorCode, string> = {
   cancelled: 'Cancelled. Nothing was changed.',
 };
 
+/**
+ * What the user can do about an error, named without any front end's words: the VS Code front end
+ * offers the command that does it, the CLI names its subcommand (src/vscode/errorText.ts,
+ * src/cli/errorText.ts). Core hints say what is wrong and what to do in plain words and never
+ * name a command.
+ */
+export type Remedy =
+  | 'check-integrity'
+  | 'verify-backups'
+  | 'create-backup'
+  | 'restore-backup'
+  | 'unlock'
+  | 'unlock-with-recovery-key'
+  | 'update-extension'
+  | 'close-other-writers';
+
+/** The remedy a code implies when the error names none. */
+const DEFAULT_REMEDY: Partial<Record<VaultErrorCode, Remedy>> = {
+  corrupt: 'check-integrity',
+  locked: 'unlock',
+  'newer-format': 'update-extension',
+};
+
 /** Codes whose generic sentence is only a fallback: a hint, when given, says it all. */
 const HINT_REPLACES: ReadonlySet<VaultErrorCode> = new Set(['not-found', 'invalid', 'exists', 'unsupported']);
 
@@ -57,14 +80,22 @@ export class VaultError extends Error {
   /** A sentence that tells the user what exactly is wrong, shown after the generic one. */
   readonly hint: string | undefined;
 
+  /** What the user can do about it; each front end words it as its own command. */
+  readonly remedy: Remedy | undefined;
+
+  /** Values a front end may use to word the error itself (names, counts, paths). */
+  readonly params: Readonly<Record<string, string | number>>;
+
   constructor(
     readonly code: VaultErrorCode,
     /** Technical detail for the log: which file, which operation. */
     detail: string,
-    options?: { cause?: unknown; hint?: string },
+    options?: { cause?: unknown; hint?: string; remedy?: Remedy | null; params?: Readonly<Record<string, string | number>> },
   ) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options?.hint;
+    this.remedy = options?.remedy === null ? undefined : (options?.remedy ?? DEFAULT_REMEDY[code]);
+    this.params = options?.params ?? {};
   }
 
   /** What to tell the user: the code's sentence, then the hint (or the hint alone where it says everything). */

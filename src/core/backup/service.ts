@@ -23,17 +23,9 @@ import type {
   VerifyReport,
 } from './types';
 import { objectName, type PackTable } from './format';
+import type { VaultFiles } from './port';
 
-/** The vault's file store as the backups see it (DataManager.readFile / writeFile / hasFile). */
-export interface VaultFiles {
-  read(hash: string): Promise<Uint8Array>;
-  write(data: Uint8Array): Promise<{ hash: string; size: number }>;
-  /** Several at once (their disk flushes overlap); optional. */
-  writeMany?(datas: readonly Uint8Array[]): Promise<{ hash: string; size: number }[]>;
-  /** Several at once (their reads overlap): the bytes, or the error for that file; optional. */
-  readMany?(hashes: readonly string[]): Promise<(Uint8Array | Error)[]>;
-  has(hash: string): Promise<boolean>;
-}
+export type { VaultFiles } from './port';
 
 /** One file of a snapshot: the vault's hash, its size and its blocks' chunk ids. */
 interface FileEntry {

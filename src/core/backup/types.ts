@@ -71,21 +71,9 @@ export interface RestoreResult {
   readonly files: number;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+import type { Finding } from '../integrity/report';
 
-/** One problem found by verify or the integrity check. */
-export interface Finding {
-  /** Stable code, e.g. `backup.pack-corrupt`, `db.orphan-link`. */
-  readonly code: string;
-  readonly severity: Severity;
-  /** One or two sentences a game master understands. */
-  readonly message: string;
-  /** Where it is: a repository file, an entry (kind and id), a table row. */
-  readonly where?: string;
-  readonly entity?: { readonly kind: string; readonly id: string; readonly name?: string };
-  /** Whether Repair can fix it automatically. */
-  readonly fixable: boolean;
-}
+export type { Finding, Severity } from '../integrity/report';
 
 export interface VerifyOptions {
   /** Re-read every pack and check every chunk (decrypt, decompress, hash). */

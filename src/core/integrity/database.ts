@@ -1,4 +1,4 @@
-import type { Finding } from '../backup/types';
+import type { Finding } from './report';
 import { GENESIS, type AuditChain, type AuditEntry } from '../audit/chain';
 import type { Engine, Row } from '../db/engine';
 import { ENTITY_KINDS, KINDS, type EntityKind, type KindSpec } from '../db/kinds';

@@ -1,6 +1,18 @@
-import type { Finding, Severity } from '../backup/types';
+export type Severity = 'error' | 'warning' | 'info';
 
-export type { Finding, Severity };
+/** One problem found by the integrity check or by verifying backups. */
+export interface Finding {
+  /** Stable code, e.g. `backup.pack-corrupt`, `db.orphan-link`. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One or two sentences a game master understands. */
+  readonly message: string;
+  /** Where it is: a repository file, an entry (kind and id), a table row. */
+  readonly where?: string;
+  readonly entity?: { readonly kind: string; readonly id: string; readonly name?: string };
+  /** Whether Repair can fix it automatically. */
+  readonly fixable: boolean;
+}
 
 /**
  * What the integrity check found (docs/INTEGRITY.md). A plain object: callers (the backup
