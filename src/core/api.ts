@@ -28,7 +28,7 @@ import { quoteName } from './paths';
 import type { Clock, FileStore, Logger, Random, StateStore, VaultLock } from './ports';
 import { validateBody } from './schema';
 import { unlockKeys, type UnlockSecret } from './vault/keys';
-import { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type DatabaseSource } from './backup/port';
+import { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type BackupVault, type DatabaseSource, type HealthVault, type NewVaultFactory, type VaultFiles } from './backup/port';
 import { VaultStore, type CommittedState, type LoadedState, type OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
@@ -1134,6 +1134,52 @@ export class DataManager {
       const params = opts.kind ? (opts.id ? [opts.kind, opts.id] : [opts.kind]) : [];
       return s.engine.all(`SELECT * FROM audit_logs ${where} ORDER BY seq DESC LIMIT ?`, [...params, Math.min(opts.limit ?? 100, 10_000)]);
     });
+  }
+
+  // ── ports other services own (src/core/backup/port.ts) ───────────────────────────────────
+
+  /** The vault's file store, as backups, restores and portable exports use it. */
+  vaultFiles(): VaultFiles {
+    return { read: (h) => this.readFile(h), readMany: (h) => this.readFiles(h), write: (d) => this.writeFile(d), writeMany: (d) => this.writeFiles(d), has: (h) => this.hasFile(h) };
+  }
+
+  /** This vault as the backup service sees it. */
+  backupVault(): BackupVault {
+    return {
+      identity: () => this.backupKeys(),
+      source: (o) => this.backupSource(o),
+      changeMark: () => this.auditSequence(),
+      files: this.vaultFiles(),
+      replaceDatabase: (image, from, renamedFiles) => this.replaceDatabase(image, { action: 'restore-backup', detail: { ...from }, ...(renamedFiles ? { renamedFiles } : {}) }),
+      restoreEntry: (kind, row, text) => this.restoreEntityRow(kind, row, text),
+    };
+  }
+
+  /** This vault as the whole-vault health check sees it. */
+  healthVault(): HealthVault {
+    return {
+      checkIntegrity: (o) => this.checkIntegrity(o),
+      repair: (codes) => this.repairIntegrity({ codes }),
+      storedFiles: () => this.listFiles(),
+      assetFiles: async () =>
+        (await this.list('asset', { include_deleted: true, limit: 10_000 })).flatMap((a) => (typeof a.hash === 'string' ? [{ id: a.id, name: a.name, hash: a.hash }] : [])),
+      files: this.vaultFiles(),
+      deleteFile: (h) => this.deleteFile(h),
+    };
+  }
+
+  /** Restores into new folders make their vault with `make(folder)` (a DataManager on that folder). */
+  static newVaultFactory(make: (folder: string) => DataManager): NewVaultFactory {
+    return async (folder, image, from, password) => {
+      const dm = make(folder);
+      const created = await dm.createVault(password, { fromImage: { image, detail: { ...from } } });
+      return {
+        ...(created.recoveryKey ? { recoveryKey: created.recoveryKey } : {}),
+        files: dm.vaultFiles(),
+        repointFiles: (renamed) => dm.repointFiles(renamed),
+        close: () => dm.lock(),
+      };
+    };
   }
 
   // ── backups (hooks for src/core/backup) ──────────────────────────────────────────────────
