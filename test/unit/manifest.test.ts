@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../src/vscode/commands/ids';
 
 const root = join(__dirname, '../../..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const rawManifest = readFileSync(join(root, 'package.json'), 'utf8');
+const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+/** package.json as VS Code shows it: every `%key%` replaced by its text from package.nls.json. */
+const manifest = JSON.parse(rawManifest, (_key, value: unknown) => {
+  if (typeof value !== 'string') return value;
+  const m = /^%([\w.-]+)%$/.exec(value);
+  return m ? nls[m[1]!] : value;
+});
 
 describe('package.json contributions', () => {
   it('targets VS Code 1.100 and later', () => {
@@ -40,6 +47,14 @@ describe('package.json contributions', () => {
     for (const view of ['campaignVault.campaigns', 'campaignVault.backups', 'campaignVault.integrity']) {
       assert.ok(manifest.contributes.viewsWelcome.some((w: { view: string }) => w.view === view), `no welcome content for ${view}`);
     }
+  });
+
+  it('takes every user-visible string from package.nls.json, each key defined and used', () => {
+    const used = new Set([...rawManifest.matchAll(/"%([\w.-]+)%"/g)].map((m) => m[1]!));
+    assert.ok(used.size > 50, `only ${used.size} localized strings`);
+    assert.deepEqual([...used].filter((k) => nls[k] === undefined), [], 'keys without text in package.nls.json');
+    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), [], 'texts package.json never uses');
+    for (const c of JSON.parse(rawManifest).contributes.commands as { title: string }[]) assert.match(c.title, /^%.+%$/, 'a command title written in package.json');
   });
 
   it('ships through an allowlist .vscodeignore', () => {
