@@ -128,6 +128,10 @@ describe('core/crypto', () => {
     const hostile = [
       { ...DEFAULT_KDF, memoryKiB: 2 ** 31 },
       { ...DEFAULT_KDF, iterations: 1e9 },
+      // Inside the old "safe" range, yet each unlock took minutes at 1 GiB: capped at what a real vault needs.
+      { ...DEFAULT_KDF, memoryKiB: 1024 * 1024, iterations: 64 },
+      { ...DEFAULT_KDF, memoryKiB: 256 * 1024 + 1 },
+      { ...DEFAULT_KDF, iterations: 11 },
       { ...DEFAULT_KDF, parallelism: 255 },
       { ...DEFAULT_KDF, memoryKiB: 1.5 },
       { ...DEFAULT_KDF, algorithm: 'scrypt' },
@@ -135,6 +139,9 @@ describe('core/crypto', () => {
       null,
     ];
     for (const h of hostile) assert.throws(() => checkKdfParams(h), (e) => isVaultError(e, 'corrupt'), JSON.stringify(h));
+    // The caps themselves are allowed (4x the default memory, 10 passes, 16 lanes), and the refusal says why.
+    assert.ok(checkKdfParams({ ...DEFAULT_KDF, memoryKiB: 256 * 1024, iterations: 10, parallelism: 16 }));
+    assert.throws(() => checkKdfParams({ ...DEFAULT_KDF, iterations: 64 }), (e) => isVaultError(e, 'corrupt') && /iterations = 64, allowed 1 to 10/.test(e.userMessage));
   });
 
   it('the default KDF is at least RFC 9106 second recommendation', () => {

@@ -208,6 +208,8 @@ describe('core/backup/portable: portable export and import', function () {
         [12, 1_000_000], // passes
         [16, 0], // lanes
         [16, 255], // lanes
+        [8, 1024 * 1024], // memory: 1 GiB, once inside the range, made every open take minutes
+        [12, 64], // passes: 64, likewise
       ] as const) {
         const bad = good.slice();
         new DataView(bad.buffer).setUint32(offset, value, true);

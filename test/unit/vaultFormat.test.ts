@@ -187,6 +187,7 @@ describe('vault format: damaged, swapped and hostile files are refused', functio
     const cases: [string, Record<string, unknown>][] = [
       ['4 TiB of KDF memory', { ...header, kdf: { ...kdf, memoryKiB: 2 ** 32 } }],
       ['a billion KDF passes', { ...header, kdf: { ...kdf, iterations: 1e9 } }],
+      ['1 GiB and 64 passes (once inside the range: minutes per unlock)', { ...header, kdf: { ...kdf, memoryKiB: 1024 * 1024, iterations: 64 } }],
       ['a 10 MB salt', { ...header, kdf: { ...kdf, salt: 'A'.repeat(10_000_000) } }],
       ['a huge wrapped key', { ...header, keySlots: [{ slot: 'password', nonce: 'AAAAAAAAAAAAAAAA', wrapped: 'A'.repeat(1_000_000) }] }],
       ['a thousand key slots', { ...header, keySlots: Array.from({ length: 1000 }, () => (header.keySlots as unknown[])[0]) }],

@@ -15,13 +15,15 @@ export interface KdfParams {
 export const DEFAULT_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 64 * 1024, iterations: 3, parallelism: 4 };
 
 /**
- * Bounds for parameters read from a file, checked before the KDF runs so a hostile header cannot
- * make us allocate gigabytes or spin for hours. The lower bounds allow the fast parameters the
- * tests use; a vault made by the product always uses at least {@link DEFAULT_KDF}.
+ * Bounds for parameters read from a file (a vault's key file, a portable backup, a backup
+ * repository's copies of vault headers), checked before the KDF runs so a planted header cannot
+ * make every unlock allocate a gigabyte or spin for minutes. The upper bounds are what a real vault
+ * needs: 4× the default memory (256 MiB), at most 10 passes, 16 lanes; the lower bounds allow the
+ * fast parameters the tests use. A vault made by the product always uses {@link DEFAULT_KDF}.
  */
 export const KDF_LIMITS = {
-  memoryKiB: { min: 8, max: 1024 * 1024 },
-  iterations: { min: 1, max: 64 },
+  memoryKiB: { min: 8, max: 256 * 1024 },
+  iterations: { min: 1, max: 10 },
   parallelism: { min: 1, max: 16 },
   saltBytes: { min: 16, max: 64 },
 } as const;
@@ -29,8 +31,9 @@ export const KDF_LIMITS = {
 export function checkKdfParams(value: unknown): KdfParams {
   const p = value as Partial<KdfParams> | null;
   const bad = (why: string): never => {
-    throw new VaultError('corrupt', `vault header: KDF parameters refused: ${why}`, {
-      hint: 'The key file asks for key-derivation settings outside the safe range.',
+    throw new VaultError('corrupt', `KDF parameters refused: ${why}`, {
+      hint: `The key file asks for key-derivation settings outside the safe range (${why}): they could make opening it take minutes or gigabytes of memory, so it was not tried. No Campaign Vault file uses them; it may have been damaged or tampered with.`,
+      params: { why },
     });
   };
   if (typeof p !== 'object' || p === null) return bad('not an object');
@@ -38,7 +41,7 @@ export function checkKdfParams(value: unknown): KdfParams {
   for (const name of ['memoryKiB', 'iterations', 'parallelism'] as const) {
     const v = p[name];
     const { min, max } = KDF_LIMITS[name];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) bad(`${name}=${String(v)} outside ${min}..${max}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) bad(`${name} = ${String(v)}, allowed ${min} to ${max}`);
   }
   if (p.memoryKiB! < 8 * p.parallelism!) bad('memory below 8 KiB per lane');
   return { algorithm: 'argon2id', memoryKiB: p.memoryKiB!, iterations: p.iterations!, parallelism: p.parallelism! };
