@@ -313,7 +313,7 @@ function errorsIn(findings: readonly Finding[]): number {
 }
 
 function passedOverLines(passedOver: readonly string[]): string[] {
-  return passedOver.length ? [`Passed over ${passedOver.length === 1 ? '1 file that holds' : `${passedOver.length} files that hold`} nothing to import: ${passedOver.slice(0, 5).join(', ')}${passedOver.length > 5 ? ', …' : ''}.`] : [];
+  return passedOver.length ? [`Passed over ${passedOver.length === 1 ? '1 file' : `${passedOver.length} files`} (nothing to import, unless said): ${passedOver.slice(0, 5).join(', ')}${passedOver.length > 5 ? ', …' : ''}.`] : [];
 }
 
 /** Set by esbuild from package.json (dist/cli.js). */

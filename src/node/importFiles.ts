@@ -2,7 +2,7 @@
 // reading them with a size limit, and writing an export into an empty folder.
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { MANIFEST, MAX_IMPORT_TEXT, parseImportFile, type ExportFile } from '../core/import';
+import { MANIFEST, MAX_IMPORT_TEXT, maxImportText, parseImportFile, type ExportFile } from '../core/import';
 import { assertSafeRelativePath, quoteName } from '../core/paths';
 
 /** A file or folder that cannot be read or written, with the command-line tool's exit code for it. */
@@ -36,8 +36,10 @@ function statOf(p: string): Stats {
 }
 
 function readText(p: string, name: string): string {
+  // The size is checked before anything is read (a bytes-per-character bound: text is never longer than its bytes).
   const size = statOf(p).size;
-  if (size > MAX_IMPORT_TEXT) throw new FileInputError(6, `${quoteName(name, 200)}: the file is too large to import (${Math.round(size / 1024 / 1024)} MiB; at most ${MAX_IMPORT_TEXT / 1024 / 1024} MiB).`);
+  const max = maxImportText(name);
+  if (size > max) throw new FileInputError(6, `${quoteName(name, 200)}: the file is too large to import (${(size / 1024 / 1024).toFixed(1)} MiB; at most ${max / 1024 / 1024} MiB for ${max === MAX_IMPORT_TEXT ? 'JSON' : 'YAML or Markdown'}).`);
   try {
     return readFileSync(p, 'utf8');
   } catch (e) {
@@ -49,7 +51,9 @@ function readText(p: string, name: string): string {
 /**
  * The files to import. A folder holding a Campaign Vault export (its manifest) stands for the
  * files the manifest lists; any other folder for the JSON, YAML and Markdown statblock files in it
- * and below (hidden files and folders, and notes without a ```statblock block, are passed over).
+ * and below. Hidden files and folders are skipped; symbolic links, folders nested too deeply and
+ * notes without a ```statblock block are passed over and listed in `passedOver` (with the reason
+ * in brackets where it is not "nothing to import").
  */
 export function collectImportFiles(args: readonly string[]): { files: SourceFile[]; passedOver: string[] } {
   const files: SourceFile[] = [];
@@ -84,7 +88,9 @@ export function collectImportFiles(args: readonly string[]): { files: SourceFile
       for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const p = path.join(dir, entry.name);
         if (entry.name.startsWith('.')) continue;
-        if (entry.isDirectory()) walk(p, depth + 1);
+        // A link could lead anywhere (out of the folder, into a loop): never followed, always said.
+        if (entry.isSymbolicLink()) passedOver.push(`${p} (a symbolic link, not followed)`);
+        else if (entry.isDirectory()) walk(p, depth + 1);
         else if (entry.isFile() && IMPORTABLE.test(entry.name)) {
           const text = readText(p, p);
           if (/\.(md|markdown)$/i.test(entry.name) && !/^```statblock/m.test(text)) passedOver.push(p);

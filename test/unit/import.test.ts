@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaultError } from '../../src/core/errors';
-import { MAX_IMPORT_TEXT, htmlToMarkdown, parseImportFile, parseImportFiles, safeStem, summarizeReport, type LossEntry, type ParsedImport } from '../../src/core/import';
+import { MAX_IMPORT_TEXT, MAX_YAML_IMPORT_TEXT, htmlToMarkdown, maxImportText, parseImportFile, parseImportFiles, safeStem, summarizeReport, type LossEntry, type ParsedImport } from '../../src/core/import';
 import { validateBody } from '../../src/core/schema';
 
 const root = join(__dirname, '../../..');
@@ -247,6 +247,15 @@ describe('core/import: bad input is refused with the file and the place', () => 
     const started = Date.now();
     refuses(' '.repeat(MAX_IMPORT_TEXT + 1), 'huge.json', /too large to import \(more than 64 MiB of text\)/);
     assert.ok(Date.now() - started < 2000);
+  });
+
+  it('YAML and Markdown over 4 MiB, before parsing (the YAML parser took 37 s and 1.9 GB for 50 MB)', () => {
+    // Invalid from its first line: had it been parsed first, the error would say "not valid YAML".
+    const big = `name: [unclosed\n${'# filler\n'.repeat(Math.ceil((MAX_YAML_IMPORT_TEXT + 1) / 9))}`;
+    refuses(big, 'bestiary.yaml', /too large to import \(more than 4 MiB of YAML; JSON files may hold up to 64 MiB\)/);
+    refuses(`# Goblin\n\`\`\`statblock\nname: [\n${'x'.repeat(MAX_YAML_IMPORT_TEXT)}`, 'goblin.md', /more than 4 MiB of Markdown/);
+    assert.equal(maxImportText('a.yml'), MAX_YAML_IMPORT_TEXT);
+    assert.equal(maxImportText('a.json'), MAX_IMPORT_TEXT);
   });
 
   it('an alias bomb', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint } from '../support/vaults';
@@ -70,7 +70,7 @@ describe('campaign-vault import and export (dist/cli.js)', function () {
     const out = await ok(dir, ['import', join(FIX, 'foundry-heroes/randal-human-fighter.yml'), join(FIX, 'fantasy-statblocks'), '--campaign', 'Lost Mines', '--create-campaign', '--report', report]);
     // The Goblin comes twice (its note and its statblock): the second is skipped.
     assert.match(out, /^Imported 10 files into the new campaign "Lost Mines": 9 entries created, 1 skipped \(names taken\)\.$/m);
-    assert.match(out, /^Passed over 1 file that holds nothing to import: .*README\.md\.$/m);
+    assert.match(out, /^Passed over 1 file \(nothing to import, unless said\): .*README\.md\.$/m);
     assert.match(out, /^Loss report: \d+ converted, \d+ kept-in-extra, \d+ unmapped, 1 skipped \(\d+ lines\)\.$/m);
     const full = JSON.parse(readFileSync(report, 'utf8')) as { entries: { kind: string; path: string; entity?: string }[] };
     assert.ok(full.entries.some((e) => e.kind === 'kept-in-extra' && e.path === 'thaco' && e.entity === 'npc "Troll"'));
@@ -100,6 +100,11 @@ describe('campaign-vault import and export (dist/cli.js)', function () {
     await fails(dir, ['import', good], 6, /belong to a campaign/);
     await fails(dir, ['import', good, '--campaign', 'Nowhere'], 4, /There is no campaign "Nowhere"/);
     await fails(dir, ['import', join(tmp, 'missing.json'), '--campaign', 'C'], 4, /there is no such file or folder/);
+    // A 50 MB YAML file (sparse: nothing written) is refused from its size, before it is read or parsed.
+    const huge = join(tmp, 'huge.yaml');
+    writeFileSync(huge, '');
+    truncateSync(huge, 50 * 1024 * 1024);
+    await fails(dir, ['import', huge, '--campaign', 'C'], 6, /huge\.yaml": the file is too large to import \(50\.0 MiB; at most 4 MiB for YAML or Markdown\)/);
     assert.deepEqual(fingerprint(join(dir, '.campaign-vault')), before);
     // Usage mistakes are found before the vault is opened (no password needed).
     const r = await new Promise<Run>((resolve) =>
@@ -130,6 +135,21 @@ describe('campaign-vault import and export (dist/cli.js)', function () {
     for (const kind of ['characters', 'npcs', 'locations']) {
       assert.deepEqual(strip(await ok(fresh, ['list', kind, '--json'])), strip(await ok(dir, ['list', kind, '--json'])), kind);
     }
+  });
+
+  it('says which symbolic links in an imported folder it passed over (never follows them)', async () => {
+    const dir = await vault('links');
+    const folder = join(tmp, 'with-links');
+    mkdirSync(folder);
+    copyFileSync(join(FIX, 'foundry-npcs/cultist.json'), join(folder, 'cultist.json'));
+    writeFileSync(join(tmp, 'outside.json'), readFileSync(join(FIX, 'foundry-npcs/cultist.json')));
+    symlinkSync(join(tmp, 'outside.json'), join(folder, 'elsewhere.json'));
+    symlinkSync(tmp, join(folder, 'loop'));
+    const out = await ok(dir, ['import', folder, '--campaign', 'C', '--create-campaign', '--dry-run']);
+    assert.match(out, /^Read 1 file: /m);
+    assert.match(out, /^Passed over 2 files \(nothing to import, unless said\): .*elsewhere\.json \(a symbolic link, not followed\), .*loop \(a symbolic link, not followed\)\.$/m);
+    const json = JSON.parse(await ok(dir, ['import', folder, '--campaign', 'C', '--create-campaign', '--dry-run', '--json'])) as { passedOver: string[] };
+    assert.equal(json.passedOver.length, 2);
   });
 
   it('refuses an export manifest that points outside its folder', async () => {

@@ -5,8 +5,21 @@ import { parseAllDocuments } from 'yaml';
 import { VaultError } from '../errors';
 import { quoteName } from '../paths';
 
-/** Longest text an import file may hold (characters). */
+/** Longest text an import file may hold (characters): JSON, which parses at hundreds of MB/s. */
 export const MAX_IMPORT_TEXT = 64 * 1024 * 1024;
+/**
+ * Longest YAML or Markdown an import file may hold: the YAML parser needs about a second and 80 MB
+ * per MiB (a 50 MB file took 37 s and 1.9 GB before being refused later for holding too much text).
+ * 4 MiB is 25 times the largest real statblock or Foundry actor file in YAML (160 KB).
+ */
+export const MAX_YAML_IMPORT_TEXT = 4 * 1024 * 1024;
+
+/** The most text an import file of this name may hold, known before it is read: YAML's limit unless it is JSON (or not known yet). */
+export function maxImportText(fileName: string): number {
+  return /\.(ya?ml|md|markdown)$/i.test(fileName) ? MAX_YAML_IMPORT_TEXT : MAX_IMPORT_TEXT;
+}
+
+const MIB = 1024 * 1024;
 /** Deepest nesting an import file may hold (Foundry actors reach about 12). */
 export const MAX_IMPORT_DEPTH = 100;
 /** Aliases a YAML file may expand (an alias bomb expands millions). */
@@ -30,10 +43,14 @@ export function syntaxOf(fileName: string, text: string): SourceSyntax {
 
 /** Parses an import file's text; throws an `invalid` VaultError naming the file and the place. */
 export function parseImportText(text: string, fileName: string): unknown {
-  if (text.length > MAX_IMPORT_TEXT) throw importError(fileName, `the file is too large to import (more than ${MAX_IMPORT_TEXT / 1024 / 1024} MiB of text).`);
+  if (text.length > MAX_IMPORT_TEXT) throw importError(fileName, `the file is too large to import (more than ${MAX_IMPORT_TEXT / MIB} MiB of text).`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw importError(fileName, 'the file is empty.');
   const syntax = syntaxOf(fileName, text);
+  // Checked before parsing: YAML costs far more to parse than JSON.
+  if (syntax !== 'json' && text.length > MAX_YAML_IMPORT_TEXT) {
+    throw importError(fileName, `the file is too large to import (more than ${MAX_YAML_IMPORT_TEXT / MIB} MiB of ${syntax === 'yaml' ? 'YAML' : 'Markdown'}; JSON files may hold up to ${MAX_IMPORT_TEXT / MIB} MiB).`);
+  }
   let value: unknown;
   if (syntax === 'json') value = parseJson(text, fileName);
   else if (syntax === 'markdown') value = parseYaml(statblockOf(text, fileName), fileName);
