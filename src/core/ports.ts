@@ -12,11 +12,21 @@ export interface FileStat {
   readonly isDirectory: boolean;
 }
 
+/** How much of a file to read at most. */
+export interface ReadLimit {
+  /**
+   * A file longer than this comes back as its first `maxBytes + 1` bytes, read without the rest:
+   * the caller's own size check refuses it, and a hostile or sparse file of gigabytes is never
+   * read whole.
+   */
+  readonly maxBytes?: number;
+}
+
 export interface FileStore {
-  /** The whole file. Fails with `VaultError('not-found')` when it does not exist. */
-  read(path: string): Promise<Uint8Array>;
-  /** The whole file, or `undefined` when it does not exist. */
-  readIfExists(path: string): Promise<Uint8Array | undefined>;
+  /** The whole file (or, with a limit, at most `maxBytes + 1` of it). Fails with `VaultError('not-found')` when it does not exist. */
+  read(path: string, limit?: ReadLimit): Promise<Uint8Array>;
+  /** As {@link read}, or `undefined` when it does not exist. */
+  readIfExists(path: string, limit?: ReadLimit): Promise<Uint8Array | undefined>;
   /**
    * The whole file read into `out` (a view of its start) when it fits there, else into a buffer of
    * its own, as {@link read}. Optional: for reading large files into reused memory.

@@ -3,7 +3,7 @@ import { closeSync, constants, fdatasyncSync, openSync, promises as fs, readFile
 import * as path from 'node:path';
 import { VaultError, type VaultErrorCode } from '../core/errors';
 import { assertSafeRelativePath } from '../core/paths';
-import type { FileStat, FileStore } from '../core/ports';
+import type { FileStat, FileStore, ReadLimit } from '../core/ports';
 
 const errnoCodes: Record<string, VaultErrorCode> = {
   ENOENT: 'not-found',
@@ -48,11 +48,33 @@ export class NodeFileStore implements FileStore {
    * 0.6–0.9 s and about 1 s (docs/BENCHMARKS.md): the promise API makes a round trip to the
    * thread pool per step (open, stat, read, close) and objects for each.
    */
-  read(file: string): Promise<Uint8Array> {
+  read(file: string, limit?: ReadLimit): Promise<Uint8Array> {
+    if (limit?.maxBytes !== undefined) return this.readAtMost(file, limit.maxBytes + 1);
     const abs = this.resolve(file);
     return new Promise((resolve, reject) => {
       readFile(abs, (e, data) => (e ? reject(toVaultError(e, 'read', file)) : resolve(data)));
     });
+  }
+
+  /** The file's first `most` bytes (all of it when shorter): a sparse 3 GB file costs one small read. */
+  private async readAtMost(file: string, most: number): Promise<Uint8Array> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(this.resolve(file), 'r');
+      const { size } = await handle.stat();
+      const out = Buffer.alloc(Math.min(size, most));
+      let at = 0;
+      while (at < out.length) {
+        const { bytesRead } = await handle.read(out, at, out.length - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return out.subarray(0, at);
+    } catch (e) {
+      throw toVaultError(e, 'read', file);
+    } finally {
+      await handle?.close();
+    }
   }
 
   async readInto(file: string, out: Uint8Array): Promise<Uint8Array> {
@@ -81,9 +103,9 @@ export class NodeFileStore implements FileStore {
     }
   }
 
-  async readIfExists(file: string): Promise<Uint8Array | undefined> {
+  async readIfExists(file: string, limit?: ReadLimit): Promise<Uint8Array | undefined> {
     try {
-      return await this.read(file);
+      return await this.read(file, limit);
     } catch (e) {
       if (e instanceof VaultError && e.code === 'not-found') return undefined;
       throw e;

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FileStat, FileStore } from '../../src/core/ports';
+import type { FileStat, FileStore, ReadLimit } from '../../src/core/ports';
 import type { NodeFileStore } from '../../src/node/fileStore';
 
 /**
@@ -30,12 +30,12 @@ export class CrashingFileStore implements FileStore {
     return this.count === this.killAt;
   }
 
-  read(path: string): Promise<Uint8Array> {
-    return this.inner.read(path);
+  read(path: string, limit?: ReadLimit): Promise<Uint8Array> {
+    return this.inner.read(path, limit);
   }
 
-  readIfExists(path: string): Promise<Uint8Array | undefined> {
-    return this.inner.readIfExists(path);
+  readIfExists(path: string, limit?: ReadLimit): Promise<Uint8Array | undefined> {
+    return this.inner.readIfExists(path, limit);
   }
 
   async writeAtomic(path: string, data: Uint8Array): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FileStat, FileStore } from '../../src/core/ports';
+import type { FileStat, FileStore, ReadLimit } from '../../src/core/ports';
 import { VaultError, type VaultErrorCode } from '../../src/core/errors';
 
 export type FileOp = 'read' | 'readIfExists' | 'writeAtomic' | 'append' | 'rename' | 'list' | 'delete' | 'stat' | 'mkdirp';
@@ -38,9 +38,9 @@ export class FaultyFileStore implements FileStore {
     throw new VaultError(f.code, `injected ${f.code} at ${op} ${path} (#${this.mutations})`);
   }
 
-  read(path: string): Promise<Uint8Array> {
+  read(path: string, limit?: ReadLimit): Promise<Uint8Array> {
     this.log.push(`read ${path}`);
-    return this.inner.read(path);
+    return this.inner.read(path, limit);
   }
 
   readInto(path: string, out: Uint8Array): Promise<Uint8Array> {
@@ -48,9 +48,9 @@ export class FaultyFileStore implements FileStore {
     return this.inner.readInto ? this.inner.readInto(path, out) : this.inner.read(path);
   }
 
-  readIfExists(path: string): Promise<Uint8Array | undefined> {
+  readIfExists(path: string, limit?: ReadLimit): Promise<Uint8Array | undefined> {
     this.log.push(`readIfExists ${path}`);
-    return this.inner.readIfExists(path);
+    return this.inner.readIfExists(path, limit);
   }
 
   async writeAtomic(path: string, data: Uint8Array): Promise<void> {

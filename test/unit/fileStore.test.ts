@@ -33,6 +33,20 @@ describe('node/NodeFileStore (on a real temporary folder)', () => {
     await assert.rejects(store.readInto('p/none', out), (e: unknown) => isVaultError(e, 'not-found'));
   });
 
+  it('reads at most a limit plus one byte: a sparse 3 GB file costs one small read', async () => {
+    await store.writeAtomic('v/vault.json', bytes('{"format":1}'));
+    assert.equal(text(await store.read('v/vault.json', { maxBytes: 100 })), '{"format":1}');
+    assert.equal(text(await store.read('v/vault.json', { maxBytes: 4 })), '{"for');
+    assert.equal(text((await store.readIfExists('v/vault.json', { maxBytes: 0 }))!), '{');
+    assert.equal(await store.readIfExists('v/none.json', { maxBytes: 10 }), undefined);
+    await assert.rejects(store.read('v/none.json', { maxBytes: 10 }), (e: unknown) => isVaultError(e, 'not-found'));
+    const huge = join(root, 'v/huge.json');
+    await fs.writeFile(huge, '');
+    await fs.truncate(huge, 3 * 1024 ** 3);
+    const head = await store.read('v/huge.json', { maxBytes: 64 * 1024 });
+    assert.equal(head.length, 64 * 1024 + 1);
+  });
+
   it('writes atomically: creates parents, replaces content, leaves no temporary file', async () => {
     await store.writeAtomic('a/b/file.bin', bytes('one'));
     await store.writeAtomic('a/b/file.bin', bytes('two'));
