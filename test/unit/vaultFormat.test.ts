@@ -192,6 +192,11 @@ describe('vault format: damaged, swapped and hostile files are refused', functio
       ['a huge wrapped key', { ...header, keySlots: [{ slot: 'password', nonce: 'AAAAAAAAAAAAAAAA', wrapped: 'A'.repeat(1_000_000) }] }],
       ['a thousand key slots', { ...header, keySlots: Array.from({ length: 1000 }, () => (header.keySlots as unknown[])[0]) }],
       ['a data key id past u32', { ...header, dataKeys: [{ ...(header.dataKeys as Record<string, unknown>[])[0], id: 2 ** 40 }] }],
+      // Fields the MAC would not cover (it signs the fields this version knows).
+      ['an unknown field at the top', { ...header, extra: 1 }],
+      ['an unknown field in kdf', { ...header, kdf: { ...kdf, extra: 1 } }],
+      ['an unknown field in a key slot', { ...header, keySlots: [{ ...(header.keySlots as Record<string, unknown>[])[0], extra: 1 }] }],
+      ['an unknown field in a data key', { ...header, dataKeys: [{ ...(header.dataKeys as Record<string, unknown>[])[0], extra: 1 }] }],
     ];
     for (const [label, h] of cases) {
       const started = process.hrtime.bigint();
@@ -201,6 +206,8 @@ describe('vault format: damaged, swapped and hostile files are refused', functio
     }
     assert.throws(() => parseHeader(Buffer.alloc(70_000, 0x20)), (e: unknown) => isVaultError(e, 'corrupt'));
     assert.throws(() => parseHeader(Buffer.from(JSON.stringify({ ...header, formatVersion: 99 }))), (e: unknown) => isVaultError(e, 'newer-format'));
+    // A newer version's new fields are that version's business: still "made by a newer version".
+    assert.throws(() => parseHeader(Buffer.from(JSON.stringify({ ...header, formatVersion: 99, newField: { x: 1 } }))), (e: unknown) => isVaultError(e, 'newer-format'));
   });
 
   it('a vault whose header is from a newer version says to update', async () => {

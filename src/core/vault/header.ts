@@ -55,10 +55,27 @@ function b64(value: unknown, what: string, min: number, max: number): string {
   return value;
 }
 
+const HEADER_FIELDS = new Set(['format', 'formatVersion', 'vaultId', 'createdAt', 'encryption', 'kdf', 'keySlots', 'dataKeys', 'activeDataKey', 'rotation', 'mac']);
+const KDF_FIELDS = new Set(['algorithm', 'memoryKiB', 'iterations', 'parallelism', 'salt']);
+const SLOT_FIELDS = { plain: new Set(['slot', 'key']), wrapped: new Set(['slot', 'nonce', 'wrapped']) };
+const DATA_KEY_FIELDS = new Set(['id', 'nonce', 'wrapped']);
+const ROTATION_FIELDS = new Set(['from', 'to', 'startedAt']);
+
+/**
+ * The MAC covers the fields this version knows (the parsed header), so a field it does not know
+ * would go unsigned: anything else is refused, at every level.
+ */
+function onlyKnown(value: unknown, known: ReadonlySet<string>, where: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const unknown = Object.keys(value).filter((k) => !known.has(k));
+  if (unknown.length > 0) corrupt(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')} in ${where}`);
+}
+
 /**
  * Parses and checks a header before anything is derived or allocated from it: size, JSON,
- * magic, version (a newer one is refused with its own error), field types and lengths, and the
- * KDF parameters against {@link checkKdfParams}'s bounds.
+ * magic, version (a newer one is refused with its own error), no field this version does not know
+ * (the MAC could not cover it), field types and lengths, and the KDF parameters against
+ * {@link checkKdfParams}'s bounds.
  */
 export function parseHeader(bytes: Uint8Array): VaultHeader {
   if (bytes.length > MAX_HEADER_BYTES) corrupt(`${bytes.length} bytes, more than a header can be`);
@@ -76,6 +93,12 @@ export function parseHeader(bytes: Uint8Array): VaultHeader {
   if (h.formatVersion > FORMAT_VERSION) {
     throw new VaultError('newer-format', `${HEADER_FILE}: format ${h.formatVersion} > ${FORMAT_VERSION}`);
   }
+  // After the version: a newer version's new fields say "newer version", not "damaged".
+  onlyKnown(h, HEADER_FIELDS, 'the header');
+  onlyKnown(h.kdf, KDF_FIELDS, 'kdf');
+  if (Array.isArray(h.keySlots)) h.keySlots.forEach((s: unknown, i: number) => onlyKnown(s, (s as { slot?: unknown } | null)?.slot === 'plain' ? SLOT_FIELDS.plain : SLOT_FIELDS.wrapped, `keySlots[${i}]`));
+  if (Array.isArray(h.dataKeys)) h.dataKeys.forEach((d: unknown, i: number) => onlyKnown(d, DATA_KEY_FIELDS, `dataKeys[${i}]`));
+  onlyKnown(h.rotation, ROTATION_FIELDS, 'rotation');
   if (typeof h.vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(h.vaultId)) corrupt('bad vaultId');
   fromHex(h.vaultId);
   if (typeof h.createdAt !== 'string' || h.createdAt.length > 40) corrupt('bad createdAt');
