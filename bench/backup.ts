@@ -521,7 +521,9 @@ export async function buildDataset(
     change: "one character's hit points (DataManager.update: journaled, no checkpoint, as in use); the plain database file rewritten from the vault's exported image",
     async applyChange(level = 3) {
       await vault.update('character', changed.id, { hp: { max: changed.hpMax, current: Math.max(0, changed.hpMax - level), temp: 0 } });
-      writeFileSync(databaseFile, await vault.dm.exportDatabase());
+      const { database } = await vault.dm.backupVault().source({ image: true });
+      if (database.kind !== 'image') throw new Error('the vault gave no database image');
+      writeFileSync(databaseFile, database.image);
     },
     async close() {
       keys.wipe();

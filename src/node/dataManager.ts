@@ -40,5 +40,6 @@ export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): D
     ...(opts.kdf ? { kdf: opts.kdf } : {}),
     ...(opts.migrations ? { migrations: opts.migrations } : {}),
     ...(opts.checkpointBytes !== undefined ? { checkpointBytes: opts.checkpointBytes } : {}),
+    ...(opts.checkpointOnLockBytes !== undefined ? { checkpointOnLockBytes: opts.checkpointOnLockBytes } : {}),
   });
 }

@@ -133,7 +133,7 @@ export async function checkAfterCrash(run: Base, scenario: Scenario, result: Run
     const audit = await dm.verifyAudit();
     if (!audit.ok) return `audit chain: ${audit.problems[0]?.problem}`;
     if (scenario === 'rotate') {
-      const header = (dm as unknown as { session: { store: { currentHeader: { rotation?: unknown; dataKeys: unknown[] } } } }).session.store.currentHeader;
+      const header = (dm as unknown as { services: { session: { current: { store: { currentHeader: { rotation?: unknown; dataKeys: unknown[] } } } } } }).services.session.current.store.currentHeader;
       if (header.rotation || header.dataKeys.length !== 1) return 'key rotation not finished on reopen';
     }
     return undefined;

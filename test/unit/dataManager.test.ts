@@ -192,7 +192,7 @@ describe('core/api: the DataManager', () => {
     const c = await dm.createCampaign({ name: 'Rime' });
     await dm.createCharacter({ name: 'Vellynne', campaign_id: c.id });
     await dm.checkpoint();
-    const engine = (dm as unknown as { session: { engine: { get(sql: string): Record<string, unknown> | undefined } } }).session.engine;
+    const engine = (dm as unknown as { services: { session: { current: { engine: { get(sql: string): Record<string, unknown> | undefined } } } } }).services.session.current.engine;
     assert.equal(engine.get('PRAGMA foreign_keys')?.foreign_keys, 1);
     // And the constraint really holds: purging the campaign takes its character along (ON DELETE CASCADE).
     await dm.deleteCampaign(c.id);
@@ -399,7 +399,7 @@ describe('core/api: the DataManager', () => {
     const c = await dm.createCampaign({ name: 'Audited' });
     await dm.updateCampaign(c.id, { description: 'honest' });
     assert.equal((await dm.verifyAudit()).ok, true);
-    const db = (dm as unknown as { session: { engine: { db: { run(sql: string, p?: unknown[]): void } } } }).session.engine.db;
+    const db = (dm as unknown as { services: { session: { current: { engine: { db: { run(sql: string, p?: unknown[]): void } } } } } }).services.session.current.engine.db;
     db.run("UPDATE campaigns SET body = json_set(body, '$.description', 'forged') WHERE id = ?", [c.id]);
     const report = await dm.verifyAudit();
     assert.equal(report.ok, false);

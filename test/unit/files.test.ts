@@ -23,7 +23,7 @@ const header = (v: TestVault) => JSON.parse(readFileSync(join(v.root, '.campaign
 const blobFile = (v: TestVault, hash: string) => join(v.root, blobPath(hash));
 /** Every blob file on disk (relative paths), temporary files included. */
 const blobFiles = (v: TestVault) => Object.keys(fingerprint(v.root)).filter((p) => p.startsWith('.campaign-vault/blobs/')).sort();
-const keysOf = (dm: DataManager) => (dm as unknown as { session: { store: { unlockedKeys: UnlockedKeys } } }).session.store.unlockedKeys;
+const keysOf = (dm: DataManager) => (dm as unknown as { services: { session: { current: { store: { unlockedKeys: UnlockedKeys } } } } }).services.session.current.store.unlockedKeys;
 const containsBytes = (hay: Uint8Array, needle: Uint8Array) => Buffer.from(hay).includes(Buffer.from(needle));
 
 describe('core/files: the vault file store', () => {

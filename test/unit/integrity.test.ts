@@ -19,6 +19,7 @@ import { loadSqlJs } from '../../src/node/sqljs';
 import { NodeStateStore } from '../../src/node/state';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../../src/node/system';
 import { CrashingFileStore } from '../crash/crashingFileStore';
+import { FaultyFileStore } from '../support/faultyFileStore';
 import { fingerprint, tempVault, type TestVault } from '../support/vaults';
 
 const PASSWORD = 'integrity pw';
@@ -197,15 +198,9 @@ if (process.env.CV_INTEGRITY_WORKER) {
       assert.ok(first.remaining.some((f) => f.code === 'audit.entity-changed' && f.entity?.id === zanna.id), 'not selected: left alone');
       assert.equal(dbFiles(v, /^safety-/).length, 1, 'the database before the repair is kept');
 
-      let swaps = 0;
       const beforeSnapshot = dbFiles(v, /^snapshot-/);
-      const second = await dm.repairIntegrity({
-        beforeSwap: async () => {
-          swaps += 1;
-          assert.deepEqual(dbFiles(v, /^snapshot-/), beforeSnapshot, 'beforeSwap runs before the new snapshot lands');
-        },
-      });
-      assert.equal(swaps, 1);
+      const second = await dm.repairIntegrity();
+      assert.notDeepEqual(dbFiles(v, /^snapshot-/), beforeSnapshot, 'the repaired copy lands as a new snapshot');
       assert.deepEqual(summary(second.fixed), [
         'audit.entity-changed warning fixable Zanna',
         'db.orphan-link warning fixable links link-1',
@@ -384,18 +379,18 @@ if (process.env.CV_INTEGRITY_WORKER) {
       }
     });
 
-    it('a failing beforeSwap (or any failure before the swap) leaves the vault exactly as it was', async () => {
+    it('a failure before the swap (a full disk) leaves the vault exactly as it was', async () => {
       const { zanna } = await campaign();
       await dm.lock();
       await appendRawSql(v, [['INSERT INTO links (id, campaign_id, from_kind, from_id, to_kind, to_id, relation, created_at) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)', ['l', 'character', zanna.id, 'npc', 'gone', 'knows', '2026-01-01']]]);
-      dm = v.manager();
+      let faulty: FaultyFileStore | undefined;
+      dm = v.manager({ wrap: (f) => (faulty = new FaultyFileStore(f)) });
       await dm.unlock(PASSWORD);
       const before = await dm.checkIntegrity({ deep: true });
       const files = fingerprint(v.root);
-      await assert.rejects(
-        dm.repairIntegrity({ beforeSwap: () => Promise.reject(new Error('no room for a safety backup')) }),
-        /no room for a safety backup/,
-      );
+      faulty!.fault = { at: faulty!.mutations + 1, persistent: true, code: 'disk-full' };
+      await assert.rejects(dm.repairIntegrity(), isCode('disk-full'));
+      faulty!.fault = undefined;
       assert.deepEqual(fingerprint(v.root), files, 'not a byte written');
       assert.deepEqual((await dm.checkIntegrity({ deep: true })).findings, before.findings, 'the open database unchanged');
       await dm.createNpc({ name: 'Still writable', campaign_id: zanna.campaign_id! });
