@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DataManager } from '../src/core/api';
 import { deriveKek, type KdfParams } from '../src/core/crypto/kdf';
 import { fromBase64 } from '../src/core/bytes';
 import type { EntityKind } from '../src/core/db/kinds';
@@ -25,7 +26,7 @@ import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldTo
 /** Our backup service for the backup comparison (src/node/backups.ts), on the bench's vault. */
 const openBackups: OpenBackups = (vault, repository) => {
   const service = nodeBackupService(vault.dm, vault.folder, { app: 'campaign-vault-bench', extensionVersion: 'bench', repository });
-  const newVault = (folder: string) => ({ dm: nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }) });
+  const newVault = DataManager.newVaultFactory((folder) => nodeDataManager(folder, { app: 'campaign-vault-bench', stateDir: vault.stateDir }));
   return { create: (o) => service.create(o), verify: (o) => service.verify(o), restore: (id, target) => service.restore(id, target, { newVault }) };
 };
 

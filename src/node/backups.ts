@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { DataManager } from '../core/api';
+import { AbsentVault } from '../core/backup/absentVault';
 import { BackupService } from '../core/backup/service';
 import { BackupRepository, type RepositoryDeps } from '../core/backup/repository';
 import { VaultError } from '../core/errors';
@@ -45,7 +46,7 @@ export interface NodeBackupOptions {
 export function nodeBackupService(dm: DataManager, vaultFolder: string, opts: NodeBackupOptions): BackupService {
   const logger = opts.logger ?? silentLogger;
   return new BackupService({
-    dm,
+    vault: dm.backupVault(),
     repo: repositoryDeps(opts.repository ?? defaultRepositoryFolder(vaultFolder), opts.app, logger),
     extensionVersion: opts.extensionVersion,
     sql: loadSqlJs,
@@ -68,11 +69,5 @@ export async function nodeBackupServiceWithoutVault(repositoryFolder: string, se
     throw new VaultError('not-found', `no backups in ${repositoryFolder}`, { hint: `There are no Campaign Vault backups in ${repositoryFolder}.` });
   }
   const repo = await BackupRepository.openWithSecret(deps, secret);
-  const noVault = (): never => {
-    throw new VaultError('unsupported', 'no vault', { hint: 'The vault of these backups is not here: only restoring a backup into a new folder works.' });
-  };
-  // Every DataManager call the service makes fails with that sentence; the repository is given
-  // to the service already open, so list, verify and restore into a folder never ask the vault.
-  const dm = new Proxy({}, { get: (_target, prop) => (prop === 'then' ? undefined : noVault) }) as unknown as DataManager;
-  return new BackupService({ dm, repo: deps, repository: repo, extensionVersion: opts.extensionVersion, sql: loadSqlJs, logger: logger.child('backup') });
+  return new BackupService({ vault: new AbsentVault(), repo: deps, repository: repo, extensionVersion: opts.extensionVersion, sql: loadSqlJs, logger: logger.child('backup') });
 }

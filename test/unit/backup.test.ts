@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataManager } from '../../src/core/api';
+import { DataManager } from '../../src/core/api';
 import { BackupRepository, DEFAULT_PARAMS, decodeTree } from '../../src/core/backup/repository';
 import { inlineSegmentCodec, type SegmentCodec } from '../../src/core/backup/codec';
-import { checkEverything, repairEverything } from '../../src/core/backup/health';
 import { applyRetention, isoWeek } from '../../src/core/backup/retention';
-import { BackupService, fixedChunks, vaultFiles, type VaultFiles } from '../../src/core/backup/service';
+import { BackupService, fixedChunks, type NewVaultFactory, type VaultFiles } from '../../src/core/backup/service';
 import { DEFAULT_RETENTION } from '../../src/core/backup/types';
 import { VaultError, isVaultError } from '../../src/core/errors';
+import { checkEverything, repairEverything } from '../../src/core/health';
 import type { FileStore } from '../../src/core/ports';
 import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
@@ -19,6 +19,16 @@ import { exportPortable, importPortable } from '../../src/core/backup/portable';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../../src/node/system';
 
 const PASSWORD = 'correct horse';
+
+/** The open database as one exported image (what a backup of the database in memory stores). */
+async function exportImage(dm: DataManager): Promise<Uint8Array> {
+  const { database } = await dm.backupVault().source({ image: true });
+  assert.equal(database.kind, 'image');
+  return database.image;
+}
+
+/** Restores into a new folder make their vault with `make` (a DataManager on the target folder). */
+const newVaultOf = (make: () => DataManager): NewVaultFactory => DataManager.newVaultFactory(make);
 
 /** Every file under a folder (relative path → bytes), to compare repositories before and after. */
 function listFiles(dir: string): string[] {
@@ -52,7 +62,7 @@ describe('core/backup: the backup repository', function () {
   let backups: BackupService;
 
   function service(files = repositoryDeps(repoDir, 'unit test')): BackupService {
-    return new BackupService({ dm, repo: files, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
+    return new BackupService({ vault: dm.backupVault(), repo: files, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
   }
 
   beforeEach(async () => {
@@ -107,7 +117,7 @@ describe('core/backup: the backup repository', function () {
     await dm.updateCharacter(heroes[0]!, { level: 7 });
     const images = new Map<string, Buffer>();
     const backUp = async () => {
-      const image = Buffer.from(await dm.exportDatabase());
+      const image = Buffer.from(await exportImage(dm));
       const info = await backups.create();
       images.set(info.id, image);
       return { info, m: await backups.resolve(info.id) };
@@ -165,8 +175,8 @@ describe('core/backup: the backup repository', function () {
     const reader = v.manager({ app: 'second window' });
     await reader.unlock(PASSWORD);
     assert.ok(reader.readOnlyReason, 'the second window only reads');
-    const fromReader = new BackupService({ dm: reader, repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
-    const readerImage = Buffer.from(await reader.exportDatabase());
+    const fromReader = new BackupService({ vault: reader.backupVault(), repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger });
+    const readerImage = Buffer.from(await exportImage(reader));
     const current = await fromReader.create();
     assert.equal((await backups.resolve(current.id)).v, 2);
     await dm.updateCharacter(heroes[2]!, { level: 4 });
@@ -186,7 +196,7 @@ describe('core/backup: the backup repository', function () {
     store.fault = { at: store.mutations + 1, code: 'io', tornBytes: 30 };
     await assert.rejects(dm.updateCharacter(heroes[0]!, { level: 19 }));
     store.fault = undefined;
-    const image = Buffer.from(await dm.exportDatabase());
+    const image = Buffer.from(await exportImage(dm));
     const b = await backups.create();
     assert.equal((await backups.resolve(b.id)).v, 1, 'exported, not read from the disk');
     assert.ok(Buffer.from(await backups.databaseImage(b.id)).equals(image));
@@ -197,7 +207,7 @@ describe('core/backup: the backup repository', function () {
     await dm.updateCharacter(heroes[1]!, { level: 3 });
     const c = await backups.create();
     assert.equal((await backups.resolve(c.id)).v, 2);
-    assert.ok(Buffer.from(await backups.databaseImage(c.id)).equals(Buffer.from(await dm.exportDatabase())));
+    assert.ok(Buffer.from(await backups.databaseImage(c.id)).equals(Buffer.from(await exportImage(dm))));
     assert.equal((await backups.verify({ readData: true })).ok, true);
   });
 
@@ -214,14 +224,14 @@ describe('core/backup: the backup repository', function () {
     };
     // The snapshot, read for the first backup: damaged in its middle.
     flip(/^snapshot-.*\.cvs$/, (n) => n >> 1);
-    const image = Buffer.from(await dm.exportDatabase());
+    const image = Buffer.from(await exportImage(dm));
     const a = await backups.create();
     assert.equal((await backups.resolve(a.id)).v, 1, 'the database in memory, exported');
     assert.ok(Buffer.from(await backups.databaseImage(a.id)).equals(image));
     // The journal: a damaged first record with more after it.
     flip(/^journal-.*\.cvj$/, () => 56 + 8 + 4);
     await dm.updateCharacter(heroes[2]!, { level: 5 });
-    const image2 = Buffer.from(await dm.exportDatabase());
+    const image2 = Buffer.from(await exportImage(dm));
     const b = await backups.create();
     assert.equal((await backups.resolve(b.id)).v, 1);
     assert.ok(Buffer.from(await backups.databaseImage(b.id)).equals(image2));
@@ -231,7 +241,7 @@ describe('core/backup: the backup repository', function () {
   it('restores the whole vault in place, after a safety snapshot, and the result checks out', async () => {
     const { heroes } = await fill(dm, 10);
     const snap = await backups.create();
-    const before = await dm.exportDatabase();
+    const before = await exportImage(dm);
     await dm.updateCharacter(heroes[0]!, { level: 20, biography: 'rewritten' });
     await dm.deleteCharacter(heroes[1]!);
     await dm.createCampaign({ name: 'Curse of Strahd' });
@@ -263,7 +273,7 @@ describe('core/backup: the backup repository', function () {
     const snap = await backups.create();
     const target = tempVault('cv-restore-');
     try {
-      const r = await backups.restore(snap.id, { folder: target.root, password: 'new secret' }, { newVault: () => ({ dm: target.manager() }) });
+      const r = await backups.restore(snap.id, { folder: target.root, password: 'new secret' }, { newVault: newVaultOf(() => target.manager()) });
       assert.match(r.recoveryKey ?? '', /^[0-9A-Z-]+$/);
       const other = target.manager();
       await other.unlock('new secret');
@@ -286,7 +296,7 @@ describe('core/backup: the backup repository', function () {
     const logged = new FaultyFileStore(repositoryDeps(repoDir, 'unit test').files);
     const deps = { ...repositoryDeps(repoDir, 'unit test'), files: logged };
     // Small packs, so that reading the files back means reading one pack after another.
-    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 })).keys.wipe();
+    (await BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 })).keys.wipe();
     const snap = await service(deps).create();
     const targets: TestVault[] = [];
     const restoreInto = async (failAt: number) => {
@@ -296,7 +306,7 @@ describe('core/backup: the backup repository', function () {
         let calls = 0;
         let inFlight = 0;
         const files = (tdm: DataManager): VaultFiles => ({
-          ...vaultFiles(tdm),
+          ...tdm.vaultFiles(),
           writeMany: async (datas) => {
             const n = ++calls;
             inFlight++;
@@ -313,9 +323,9 @@ describe('core/backup: the backup repository', function () {
             }
           },
         });
-        const run = backups.restore(snap.id, { folder: target.root }, { newVault: () => {
+        const run = backups.restore(snap.id, { folder: target.root }, { newVault: async (folder, image, from, password) => {
           const tdm = target.manager();
-          return { dm: tdm, files: files(tdm) };
+          return { ...(await DataManager.newVaultFactory(() => tdm)(folder, image, from, password)), files: files(tdm) };
         } });
         return { run: run.then((r) => ({ r, inFlight }), (e: unknown) => Promise.reject(Object.assign(e as Error, { inFlight }))), calls: () => calls };
       }
@@ -390,7 +400,7 @@ describe('core/backup: the backup repository', function () {
     await odm.createVault();
     try {
       await odm.createCampaign({ name: 'Elsewhere' });
-      const other = new BackupService({ dm: odm, repo: repositoryDeps(join(w.root, 'repo'), 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
+      const other = new BackupService({ vault: odm.backupVault(), repo: repositoryDeps(join(w.root, 'repo'), 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
       const os = await other.create();
       cpSync(join(w.root, 'repo', 'snapshots', os.id), join(repoDir, 'snapshots', os.id));
     } finally {
@@ -423,6 +433,10 @@ describe('core/backup: the backup repository', function () {
     assert.deepEqual(again.damagedConfig, ['repo.json']);
     const report = await service().verify();
     assert.ok(report.findings.some((f) => f.code === 'backup.config-copy'));
+    // A sparse 3 GB copy is damaged too, found from its first megabyte (once read whole: "disk error").
+    truncateSync(join(repoDir, 'repo.json'), 3 * 1024 ** 3);
+    const sparse = await BackupRepository.openWithSecret(deps, { password: PASSWORD });
+    assert.deepEqual(sparse.damagedConfig, ['repo.json']);
   });
 
   it('refuses a repository folder that holds another vault\'s backups', async () => {
@@ -432,7 +446,7 @@ describe('core/backup: the backup repository', function () {
     const odm = w.manager();
     await odm.createVault();
     try {
-      const other = new BackupService({ dm: odm, repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
+      const other = new BackupService({ vault: odm.backupVault(), repo: repositoryDeps(repoDir, 'unit test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
       await assert.rejects(other.create(), (e: unknown) => isVaultError(e, 'invalid') && /another vault/.test((e as Error & { userMessage: string }).userMessage));
     } finally {
       await odm.lock();
@@ -494,7 +508,7 @@ describe('core/backup: the backup repository', function () {
 
   it('a chunk is copied when it is added: the caller may reuse its memory at once (as the database snapshot\'s reading does)', async () => {
     const deps = repositoryDeps(repoDir, 'unit test');
-    const repo = await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 });
+    const repo = await BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024, packBytes: 128 * 1024 });
     const release = await repo.acquireLock();
     try {
       const w = await repo.writer();
@@ -527,7 +541,7 @@ describe('core/backup: the backup repository', function () {
       },
     };
     const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: faulty };
-    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 })).keys.wipe();
+    (await BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 })).keys.wipe();
     await assert.rejects(service(deps).create(), (e: unknown) => isVaultError(e, 'corrupt') && /segment \d+ did not read back as written/.test(e.message) && /written correctly/.test(e.userMessage));
     assert.ok(calls >= 2);
     assert.deepEqual((await backups.list()).snapshots, []);
@@ -546,8 +560,8 @@ describe('core/backup: the backup repository', function () {
     };
     // Small segments, so that the failing one is not the last: others are compressing beside it.
     const small = { ...deps, codec: failing };
-    const repo = await BackupRepository.init(small, await dm.backupSource(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 });
-    await assert.rejects(new BackupService({ dm, repo: small, repository: repo, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger }).create(), (e: unknown) => isVaultError(e, 'io') && /injected/.test(e.message));
+    const repo = await BackupRepository.init(small, await dm.backupVault().source(), { ...DEFAULT_PARAMS, segmentBytes: 64 * 1024 });
+    await assert.rejects(new BackupService({ vault: dm.backupVault(), repo: small, repository: repo, extensionVersion: '0.0.0-test', sql: loadSqlJs, logger: silentLogger }).create(), (e: unknown) => isVaultError(e, 'io') && /injected/.test(e.message));
     assert.ok(calls >= 2);
     assert.deepEqual((await backups.list()).snapshots, []);
     const next = await service().create();
@@ -576,16 +590,16 @@ describe('core/backup: the backup repository', function () {
     };
     const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: counting };
     // Segments of 128 KiB: one change (a journal chunk of at most 16 KiB, a few trees) is small beside them.
-    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 128 * 1024, packBytes: 256 * 1024 })).keys.wipe();
+    (await BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes: 128 * 1024, packBytes: 256 * 1024 })).keys.wipe();
     const info = await service(deps).create();
-    const repo = await BackupRepository.openWithVault(deps, await dm.backupKeys());
+    const repo = await BackupRepository.openWithVault(deps, await dm.backupVault().identity());
     await repo.loadIndex();
     let segments = 0;
     for (const name of await repo.listPacks()) segments += repo.tableOf(name)!.segments.length;
     assert.ok(allocated > 0, 'segments are put together in the codec\'s memory');
     assert.ok(segments >= 4 * allocated, `${segments} segments in ${allocated} buffers`);
     assert.ok(intoOut > 0, 'large segments are compressed into pooled buffers too');
-    const image = await dm.exportDatabase();
+    const image = await exportImage(dm);
     assert.ok(Buffer.from(await service(deps).databaseImage(info.id)).equals(image), 'the database restores byte-identical');
     // A backup of one change makes no large buffer at all (each would be memory to map and fault in).
     const before = allocated;
@@ -601,11 +615,11 @@ describe('core/backup: the backup repository', function () {
     // pack's size estimate reaches its limit in the middle of a segment.
     const deps = { ...repositoryDeps(repoDir, 'unit test'), codec: inlineSegmentCodec };
     const segmentBytes = 64 * 1024;
-    await assert.rejects(BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, packBytes: 48 * 1024 }), (e: unknown) => isVaultError(e, 'invalid'));
+    await assert.rejects(BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, packBytes: 48 * 1024 }), (e: unknown) => isVaultError(e, 'invalid'));
     // A pack limit that the estimates reach in the middle of a segment (not a multiple of a segment's).
-    (await BackupRepository.init(deps, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes, packBytes: 72 * 1024 })).keys.wipe();
+    (await BackupRepository.init(deps, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes, packBytes: 72 * 1024 })).keys.wipe();
     const m = await service(deps).resolve((await service(deps).create()).id);
-    const repo = await BackupRepository.openWithVault(deps, await dm.backupKeys());
+    const repo = await BackupRepository.openWithVault(deps, await dm.backupVault().identity());
     await repo.loadIndex();
     // Where each chunk is (pack and segment), and each segment's size.
     const where = new Map<string, string>();
@@ -648,7 +662,7 @@ describe('core/backup: the backup repository', function () {
     }
     const deps = repositoryDeps(repoDir, 'unit test');
     const files = new GatedPacks(deps.files);
-    const repo = await BackupRepository.init({ ...deps, files }, await dm.backupKeys(), { ...DEFAULT_PARAMS, segmentBytes: 32 * 1024, packBytes: 64 * 1024 });
+    const repo = await BackupRepository.init({ ...deps, files }, await dm.backupVault().identity(), { ...DEFAULT_PARAMS, segmentBytes: 32 * 1024, packBytes: 64 * 1024 });
     const release = await repo.acquireLock();
     const w = await repo.writer();
     // Incompressible blocks of 40 KiB, one segment each: when the third starts a segment, the pack
@@ -731,7 +745,7 @@ describe('core/backup: the backup repository', function () {
     // Into a new vault: its file names are keyed by its own key, and its assets follow.
     const target = tempVault('cv-restore-files-');
     try {
-      const res = await backups.restore(first.id, { folder: target.root }, { newVault: () => ({ dm: target.manager() }) });
+      const res = await backups.restore(first.id, { folder: target.root }, { newVault: newVaultOf(() => target.manager()) });
       assert.equal(res.files, 2);
       const other = target.manager();
       await other.unlock({ none: true });
@@ -757,15 +771,15 @@ describe('core/backup: the backup repository', function () {
     const kept = await dm.addFile(new Uint8Array(5000).fill(7), { name: 'Map', campaign_id: campaign });
     const gone = await dm.addFile(new Uint8Array(3000).fill(9), { name: 'Old map', campaign_id: campaign });
     await backups.create();
-    assert.equal((await checkEverything(dm, backups, { deep: true })).ok, true);
+    assert.equal((await checkEverything(dm.healthVault(), backups, { deep: true })).ok, true);
     await dm.deleteAsset(gone.id);
     await dm.purge('asset', gone.id);
     const hash = String(kept.hash);
     rmSync(join(v.root, '.campaign-vault', 'blobs', hash.slice(0, 2), `${hash}.cvb`));
-    const report = await checkEverything(dm, backups, { deep: true });
+    const report = await checkEverything(dm.healthVault(), backups, { deep: true });
     assert.equal(report.ok, false);
     assert.deepEqual(report.findings.map((f) => f.code).sort(), ['files.missing', 'files.orphan']);
-    const { fixed, after } = await repairEverything(dm, backups);
+    const { fixed, after } = await repairEverything(dm.healthVault(), backups);
     assert.deepEqual(fixed.map((f) => f.code).sort(), ['files.missing', 'files.orphan']);
     assert.equal(after.ok, true, JSON.stringify(after.findings));
     assert.equal(after.findings.length, 0);
@@ -784,7 +798,7 @@ describe('core/backup: the backup repository', function () {
     const report = await fresh.verify({ readData: true });
     assert.deepEqual(report.findings.map((f) => f.code).sort(), ['backup.config-copy', 'backup.index-damaged']);
     assert.ok(report.findings.every((f) => f.fixable && f.severity === 'warning'));
-    const { fixed, after } = await repairEverything(dm, fresh);
+    const { fixed, after } = await repairEverything(dm.healthVault(), fresh);
     assert.deepEqual(fixed.map((f) => f.code).sort(), ['backup.config-copy', 'backup.index-damaged']);
     assert.equal(after.ok, true, JSON.stringify(after.findings));
     assert.equal((await service().verify({ readData: true })).findings.length, 0);
@@ -853,13 +867,13 @@ describe('core/backup: the backup repository', function () {
     const made: { id: string; image: Uint8Array }[] = [];
     for (let i = 0; i < 3; i++) {
       await dm.updateCharacter(heroes[i]!, { level: 10 + i });
-      const image = await dm.exportDatabase();
+      const image = await exportImage(dm);
       made.push({ id: (await backups.create()).id, image });
     }
     for (const m of made) {
       const target = tempVault('cv-drill-');
       try {
-        await backups.restore(m.id, { folder: target.root }, { newVault: () => ({ dm: target.manager() }) });
+        await backups.restore(m.id, { folder: target.root }, { newVault: newVaultOf(() => target.manager()) });
         const restored = target.manager();
         await restored.unlock({ none: true });
         assert.equal((await restored.verifyAudit()).ok, true);
@@ -895,14 +909,13 @@ describe('core/backup: portable backups with the vault\'s own file store', funct
       const c = await src.createCampaign({ name: 'Tomb of Annihilation' });
       const data = new Uint8Array(70_000).map((_, i) => (i * 31) % 256);
       const asset = await src.addFile(data, { name: 'Chult map', campaign_id: c.id });
-      const files = (dm: DataManager) => ({ read: (h: string) => dm.readFile(h), write: async (d: Uint8Array) => (await dm.writeFile(d)).hash });
       const opts = { password: 'p', kdf: TEST_KDF, suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, extensionVersion: '0' };
-      const bytes = await exportPortable(src, { ...opts, campaign: c.id, files: files(src) });
-      await importPortable(dst, bytes, { password: 'p', suite: nodeCipherSuite, files: files(dst) });
+      const bytes = await exportPortable(src, { ...opts, campaign: c.id, files: src.vaultFiles() });
+      await importPortable(dst, bytes, { password: 'p', suite: nodeCipherSuite, files: dst.vaultFiles() });
       const moved = (await dst.listAssets())[0]!;
       assert.notEqual(moved.hash, asset.hash, 'the other vault names the file with its own key');
       assert.ok(Buffer.from(await dst.readFile(String(moved.hash))).equals(Buffer.from(data)));
-      assert.equal((await checkEverything(dst, undefined, { deep: true })).ok, true);
+      assert.equal((await checkEverything(dst.healthVault(), undefined, { deep: true })).ok, true);
     } finally {
       await src.lock();
       await dst.lock();

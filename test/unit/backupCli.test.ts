@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -180,7 +180,7 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     await ok(['init', '--no-encryption'], {}, plain);
     await ok(['create', 'spell', '--name', 'Fire Bolt', '--set', 'level=0'], {}, plain);
     assert.equal(await ok(['verify'], {}, plain), 'There are no backups yet; "campaign-vault backup" makes one.\n');
-    assertOneLineError(await cli(['restore', 'latest', '--to', join(tmp, 'nothing')], {}, plain), 4, /no backups yet; "campaign-vault backup" makes one/);
+    assertOneLineError(await cli(['restore', 'latest', '--to', join(tmp, 'nothing')], {}, plain), 4, /no backups yet\..* Run "campaign-vault backup"\./);
     assertOneLineError(await cli(['prune'], {}, plain), 4, /no backups yet/);
     await ok(['backup'], {}, plain);
     const target = join(tmp, 'plain-restored');
@@ -320,5 +320,27 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     const pw = { CAMPAIGN_VAULT_PASSWORD: 'new start' };
     assert.equal(await level('Zanna', pw, target), await level('Zanna'));
     assert.match(await ok(['list', 'characters'], pw, target), /Borin/);
+  });
+
+  it('restore latest refuses when the newest backup cannot be read, names it and offers the newest readable one (never an older one silently)', async () => {
+    const own = join(tmp, 'latest-damaged');
+    mkdirSync(own);
+    await ok(['init', '--no-encryption'], {}, own);
+    await ok(['create', 'campaign', '--name', 'First'], {}, own);
+    const s1 = (await ok(['backup'], {}, own)).trim();
+    await ok(['create', 'campaign', '--name', 'Second'], {}, own);
+    const s2 = (await ok(['backup'], {}, own)).trim();
+    truncateSync(join(own, '.campaign-vault/backups/snapshots', s2), 100);
+    const target = join(tmp, 'latest-target');
+    const refused = new RegExp(`newest backup \\(${s2.slice(0, 8)}\\) cannot be read, so "latest" was not restored\\. The newest backup that can be read is ${s1.slice(0, 8)} of .*Run "campaign-vault verify"\\.`);
+    // Once: exit 0, nothing said, the first backup restored.
+    assertOneLineError(await cli(['restore', 'latest', '--to', target], {}, own), 1, refused);
+    assert.equal(existsSync(target), false, 'nothing created');
+    // In place, once a warning and exit 0: now refused, the vault unchanged.
+    assertOneLineError(await cli(['restore', 'latest'], {}, own), 1, refused);
+    assert.match(await ok(['list', 'campaigns'], {}, own), /Second/);
+    // The readable one, asked for by its id, restores.
+    await ok(['restore', s1.slice(0, 8), '--to', target], {}, own);
+    assert.doesNotMatch(await ok(['list', 'campaigns'], {}, target), /Second/);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupService } from '../../src/core/backup/service';
@@ -8,7 +8,7 @@ import { isVaultError } from '../../src/core/errors';
 import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
 import { loadSqlJs } from '../../src/node/sqljs';
-import { repoDir } from '../crash/backupWorker';
+import { repoDir, restoredFolder } from '../crash/backupWorker';
 import { PASSWORD, crashManager } from '../crash/manager';
 
 const WORKER = join(__dirname, '..', 'crash', 'backupWorker.js');
@@ -56,7 +56,7 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
   const open = async (dir: string, stateDir: string) => {
     const { dm } = crashManager(dir, stateDir, 0);
     await dm.unlock(PASSWORD);
-    const backups = new BackupService({ dm, repo: repositoryDeps(repoDir(dir), 'crash check'), extensionVersion: 'crash', sql: loadSqlJs, logger: silentLogger });
+    const backups = new BackupService({ vault: dm.backupVault(), repo: repositoryDeps(repoDir(dir), 'crash check'), extensionVersion: 'crash', sql: loadSqlJs, logger: silentLogger });
     return { dm, backups };
   };
 
@@ -66,7 +66,7 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
     const { dm, backups } = await (async () => {
       const { dm } = crashManager(join(base, 'vault'), join(base, 'state'), 0);
       await dm.createVault(PASSWORD);
-      const backups = new BackupService({ dm, repo: repositoryDeps(repoDir(join(base, 'vault')), 'crash base'), extensionVersion: 'crash', sql: loadSqlJs, logger: silentLogger });
+      const backups = new BackupService({ vault: dm.backupVault(), repo: repositoryDeps(repoDir(join(base, 'vault')), 'crash base'), extensionVersion: 'crash', sql: loadSqlJs, logger: silentLogger });
       return { dm, backups };
     })();
     const c = await dm.createCampaign({ name: 'Crash Campaign' });
@@ -90,7 +90,7 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
   }
 
   /** Runs `operation` once without a kill to count its file operations, then kills it at each. */
-  async function loop(operation: string, target: 'repo' | 'vault', prepare: (dir: string, stateDir: string) => Promise<void>, check: (dir: string, stateDir: string, run: Run) => Promise<void>): Promise<number> {
+  async function loop(operation: string, target: 'repo' | 'vault' | 'new', prepare: (dir: string, stateDir: string) => Promise<void>, check: (dir: string, stateDir: string, run: Run) => Promise<void>): Promise<number> {
     const probe = copy(`${operation}-${target}-probe`);
     await prepare(probe.dir, probe.stateDir);
     const full = await runWorker(probe.dir, probe.stateDir, operation, target, 0);
@@ -135,6 +135,23 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
     }
   }
 
+  /** A vault restored into a folder: opens, its history intact, the backup's state, the map whole, nothing for the check to report. */
+  async function restoredWhole(dir: string, stateDir: string): Promise<void> {
+    const { dm } = crashManager(dir, stateDir, 0);
+    await dm.unlock(PASSWORD);
+    try {
+      assert.equal((await dm.verifyAudit()).ok, true);
+      assert.equal(Number((await dm.getCharacter(zanna))?.level), levels.snapshot);
+      // A new vault names its files with its own key: the map is found through its asset.
+      const map = await dm.getAsset('Map', { campaign_id: (await dm.listCampaigns())[0]!.id });
+      assert.ok(Buffer.from(await dm.readFile(String(map?.hash))).equals(Buffer.from(MAP)), 'the map came back different');
+      const report = await dm.checkIntegrity({ deep: true });
+      assert.equal(report.ok, true, JSON.stringify(report.findings));
+    } finally {
+      await dm.lock();
+    }
+  }
+
   const nothing = async () => undefined;
 
   it('backup: no snapshot or a whole one, and the repository always verifies', async () => {
@@ -166,6 +183,27 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
       assert.ok(points >= 2, `only ${points} crash points`);
     });
   }
+
+  it('restore into a folder (killed while the new vault is built): the folder is absent or holds the whole restored vault, and a retry cleans up and says so', async () => {
+    const points = await loop('restore-to', 'new', nothing, async (dir, stateDir, run) => {
+      const target = restoredFolder(dir);
+      const leftovers = readdirSync(join(dir, '..')).filter((n) => n.startsWith('.restored.restoring-'));
+      if (run.acked) assert.deepEqual(leftovers, [], 'a finished restore leaves no staging folder');
+      if (existsSync(target)) {
+        // Moved into place in one step: then it is whole.
+        await restoredWhole(target, stateDir);
+        return;
+      }
+      assert.ok(!run.acked, 'an acknowledged restore is there');
+      // Once: a half-built vault in the folder, and a retry refused as "not empty". Now the retry
+      // removes what the killed one left and restores.
+      const again = await runWorker(dir, stateDir, 'restore-to', 'repo', 0);
+      assert.ok(again.acked, again.output);
+      assert.deepEqual(readdirSync(join(dir, '..')).filter((n) => n.startsWith('.restored.restoring-')), []);
+      await restoredWhole(target, stateDir);
+    });
+    assert.ok(points >= 3, `only ${points} crash points`);
+  });
 
   it('repair of a lost file: the file is missing or back whole; nothing else changes', async () => {
     const lose = async (dir: string) => rmSync(join(dir, '.campaign-vault', 'blobs', mapHash.slice(0, 2), `${mapHash}.cvb`));

@@ -44,7 +44,7 @@ describe('core/backup: a flipped bit anywhere in the repository', function () {
   let work: string;
   const images = new Map<string, Buffer>();
 
-  const service = (dir: string) => new BackupService({ dm, repo: repositoryDeps(dir, 'mutation test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
+  const service = (dir: string) => new BackupService({ vault: dm.backupVault(), repo: repositoryDeps(dir, 'mutation test'), extensionVersion: '0', sql: loadSqlJs, logger: silentLogger });
 
   before(async () => {
     v = tempVault('cv-mutate-');
@@ -58,7 +58,9 @@ describe('core/backup: a flipped bit anywhere in the repository', function () {
     const b = service(pristine);
     for (let i = 0; i < 2; i++) {
       await dm.updateCharacter(heroes[i]!, { level: 5 + i });
-      const image = Buffer.from(await dm.exportDatabase());
+      const { database } = await dm.backupVault().source({ image: true });
+      assert.equal(database.kind, 'image');
+      const image = Buffer.from(database.image);
       images.set((await b.create()).id, image);
     }
     work = mkdtempSync(join(tmpdir(), 'cv-mutate-work-'));

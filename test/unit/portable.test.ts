@@ -1,13 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, unzipSync, zipSync, type Zippable } from 'fflate';
 import { crc32 } from 'hash-wasm';
 import type { DataManager, Entity } from '../../src/core/api';
-import { PORTABLE_HEADER_BYTES, PortableError, exportPortable, importPortable, openPortable, readPortable, sealPortable, type PortableFiles, type PortableLimits } from '../../src/core/backup/portable';
+import type { VaultFiles } from '../../src/core/backup/port';
+import { PORTABLE_HEADER_BYTES, PortableError, exportPortable, importPortable, openPortable, readPortable, sealPortable, type PortableLimits } from '../../src/core/backup/portable';
+import { ArchiveRefused, DEFAULT_PORTABLE_LIMITS, readArchive } from '../../src/core/backup/portableZip';
 import { ENTITY_KINDS, bodyOf } from '../../src/core/db/kinds';
 import { VaultError, isVaultError } from '../../src/core/errors';
 import { nodeCipherSuite, nodeRandom, systemClock } from '../../src/node/system';
@@ -18,18 +21,90 @@ const PASSWORD = 'Tiamat rises at dawn';
 const suite = nodeCipherSuite;
 const enc = new TextEncoder();
 
+/** One entry of a hand-made archive: its deflate body and the size and CRC-32 its headers declare. */
+interface RawEntry {
+  readonly name: string;
+  readonly body: Uint8Array;
+  readonly declared: number;
+  readonly crc: number;
+  /** No body of its own: its directory record points at the first entry's (an overlapping "zip bomb"). */
+  readonly sharesFirst?: boolean;
+}
+
+/** A ZIP archive written byte by byte, so its headers can say what a test wants them to. */
+function rawZip(entries: readonly RawEntry[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const n = enc.encode(e.name);
+    const at = e.sharesFirst ? 0 : offset;
+    if (!e.sharesFirst) {
+      const h = new Uint8Array(30 + n.length);
+      const v = new DataView(h.buffer);
+      v.setUint32(0, 0x04034b50, true);
+      v.setUint16(4, 20, true);
+      v.setUint16(8, 8, true);
+      v.setUint32(14, e.crc, true);
+      v.setUint32(18, e.body.length, true);
+      v.setUint32(22, e.declared, true);
+      v.setUint16(26, n.length, true);
+      h.set(n, 30);
+      parts.push(h, e.body);
+      offset += h.length + e.body.length;
+    }
+    const c = new Uint8Array(46 + n.length);
+    const cv = new DataView(c.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(10, 8, true);
+    cv.setUint32(16, e.crc, true);
+    cv.setUint32(20, e.body.length, true);
+    cv.setUint32(24, e.declared, true);
+    cv.setUint16(28, n.length, true);
+    cv.setUint32(42, at, true);
+    c.set(n, 46);
+    central.push(c);
+  }
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, central.reduce((t, c) => t + c.length, 0), true);
+  ev.setUint32(16, offset, true);
+  const blob = [...parts, ...central, end];
+  const out = new Uint8Array(blob.reduce((t, b) => t + b.length, 0));
+  let o = 0;
+  for (const b of blob) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
+
+/** An archive of `entries` (deflated honestly) and `extra` entries given as raw deflate bodies with the size they declare. */
+async function zipOf(entries: Record<string, Uint8Array>, extra: { name: string; body: Uint8Array; declared: number; crc?: number }[]): Promise<Uint8Array> {
+  const honest = await Promise.all(Object.entries(entries).map(async ([name, data]) => ({ name, body: deflateSync(data), declared: data.length, crc: parseInt(await crc32(data), 16) })));
+  return rawZip([...honest, ...extra.map((x) => ({ ...x, crc: x.crc ?? 0 }))]);
+}
+
 /** The file store the other engineer is writing, in memory: content-addressed by SHA-256. */
-class MemoryFiles implements PortableFiles {
+class MemoryFiles implements VaultFiles {
   readonly blobs = new Map<string, Uint8Array>();
   async read(hash: string): Promise<Uint8Array> {
     const b = this.blobs.get(hash);
     if (!b) throw new VaultError('not-found', `blob ${hash}`);
     return b.slice();
   }
-  async write(data: Uint8Array): Promise<string> {
+  async write(data: Uint8Array): Promise<{ hash: string; size: number }> {
     const hash = createHash('sha256').update(data).digest('hex');
     this.blobs.set(hash, data.slice());
-    return hash;
+    return { hash, size: data.length };
+  }
+  async has(hash: string): Promise<boolean> {
+    return this.blobs.has(hash);
   }
 }
 
@@ -85,7 +160,7 @@ describe('core/backup/portable: portable export and import', function () {
   });
 
   async function asset(name: string, content: Uint8Array, campaignId: string | null): Promise<Entity> {
-    const hash = await files.write(content);
+    const { hash } = await files.write(content);
     return dm.createAsset({ name, asset_type: 'map', mime: 'image/png', size: content.length, hash, campaign_id: campaignId });
   }
 
@@ -351,72 +426,51 @@ describe('core/backup/portable: portable export and import', function () {
     async function handZip(names: string[], raw: Uint8Array, opts: { declared: number | ((i: number) => number); overlap: boolean }): Promise<Uint8Array> {
       const body = deflateSync(raw, { level: 9 });
       const crc = parseInt(await crc32(raw), 16);
-      const locals: Uint8Array[] = [];
-      const central: Uint8Array[] = [];
-      let offset = 0;
-      const offsets: number[] = [];
-      for (const [i, name] of names.entries()) {
-        const n = enc.encode(name);
-        const declared = typeof opts.declared === 'number' ? opts.declared : opts.declared(i);
-        if (!opts.overlap || i === 0) {
-          const h = new Uint8Array(30 + n.length);
-          const v = new DataView(h.buffer);
-          v.setUint32(0, 0x04034b50, true);
-          v.setUint16(4, 20, true);
-          v.setUint16(8, 8, true);
-          v.setUint32(14, crc, true);
-          v.setUint32(18, body.length, true);
-          v.setUint32(22, declared, true);
-          v.setUint16(26, n.length, true);
-          h.set(n, 30);
-          offsets.push(offset);
-          locals.push(h, body);
-          offset += h.length + body.length;
-        } else offsets.push(0);
-        const c = new Uint8Array(46 + n.length);
-        const v = new DataView(c.buffer);
-        v.setUint32(0, 0x02014b50, true);
-        v.setUint16(4, 20, true);
-        v.setUint16(6, 20, true);
-        v.setUint16(10, 8, true);
-        v.setUint32(16, crc, true);
-        v.setUint32(20, body.length, true);
-        v.setUint32(24, declared, true);
-        v.setUint16(28, n.length, true);
-        v.setUint32(42, offsets[i]!, true);
-        c.set(n, 46);
-        central.push(c);
-      }
-      const cdSize = central.reduce((s, c) => s + c.length, 0);
-      const end = new Uint8Array(22);
-      const ev = new DataView(end.buffer);
-      ev.setUint32(0, 0x06054b50, true);
-      ev.setUint16(8, names.length, true);
-      ev.setUint16(10, names.length, true);
-      ev.setUint32(12, cdSize, true);
-      ev.setUint32(16, offset, true);
-      const parts = [...locals, ...central, end];
-      const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-      }
-      return out;
+      return rawZip(names.map((name, i) => ({ name, body, crc, declared: typeof opts.declared === 'number' ? opts.declared : opts.declared(i), sharesFirst: opts.overlap && i > 0 })));
     }
 
-    it('refuses lying sizes: the bytes produced count, not the bytes declared', async () => {
+    it('refuses lying sizes: an entry is stopped at the first bytes beyond what its header declares', async () => {
       const megabyte = new Uint8Array(1 << 20);
-      // Declares 100 bytes, inflates to 1 MiB: over a 256 KiB limit, found while inflating.
+      const readAll = (zip: Uint8Array, limits: Partial<PortableLimits> = {}) => readArchive(zip, { ...DEFAULT_PORTABLE_LIMITS, ...limits });
+      const lie = (name: string, declared: number) => (e: unknown) => e instanceof ArchiveRefused && new RegExp(`"${name}" inflates to more than the ${declared} bytes its header declares`).test(e.message);
+      // Declares 100 bytes, inflates to 1 MiB: stopped at the first slice beyond 100 bytes (once
+      // inflated to the 512 MiB limit first: 708 MB peak for a real bomb).
       const liar = await handZip(['files/liar'], megabyte, { declared: 100, overlap: false });
-      await assert.rejects(read(liar, { maxEntryBytes: 256 * 1024 }), refused('invalid', /"files\/liar" inflates to more than 262144 bytes/));
-      // Within the limits, the lie itself is refused.
-      await assert.rejects(read(liar), refused('invalid', /inflates to 1048576 bytes, not the 100 its header declares/));
-      // Eight honest entries of 1 MiB and a ninth that declares 100 bytes: the declared total passes a
-      // limit of 8 MiB + 1 KiB, the bytes produced do not — stopped inside the ninth entry.
+      await assert.rejects(readAll(liar, { maxEntryBytes: 256 * 1024 }), lie('files/liar', 100));
+      await assert.rejects(readAll(liar), lie('files/liar', 100));
+      // Eight honest entries of 1 MiB and a ninth that declares 100 bytes: stopped inside the ninth.
       const many = await handZip(Array.from({ length: 9 }, (_, i) => `files/bomb${i}`), megabyte, { declared: (i) => (i < 8 ? 1 << 20 : 100), overlap: false });
       assert.ok(many.length < 30_000);
-      await assert.rejects(read(many, { maxTotalBytes: (8 << 20) + 1024 }), refused('invalid', /its entries inflate to more than 8389632 bytes/));
+      await assert.rejects(readAll(many, { maxTotalBytes: (8 << 20) + 1024 }), lie('files/bomb8', 100));
+      // Declaring too little is refused as well.
+      const short = await handZip(['files/short'], megabyte, { declared: (2 << 20), overlap: false });
+      await assert.rejects(readAll(short), (e: unknown) => e instanceof ArchiveRefused && /inflates to 1048576 bytes, not the 2097152 its header declares/.test(e.message));
+    });
+
+    it('decides from names and declared sizes before inflating: bombs nothing refers to, a huge manifest or entry are refused unread', async () => {
+      const entries = await baseArchive();
+      // Bodies that are not deflate data at all: had anything been inflated, the refusal would say "cannot be inflated".
+      const garbage = new Uint8Array(64).fill(0xff);
+      const withBombs = await zipOf(entries, [0, 1, 2, 3].map((i) => ({ name: `files/${String(i).repeat(64)}`, body: garbage, declared: 400 << 20 })));
+      // Four 400 MiB entries nothing refers to (once: 19 s and 2.8 GB before the refusal).
+      const target = new MemoryFiles();
+      await assert.rejects(importPortable(fresh, await sealZip(withBombs), { password: PASSWORD, files: target, suite }), refused('invalid', /holds the file "files\/0{64}", which no asset refers to/));
+      assert.equal(target.blobs.size, 0);
+      // A manifest that would inflate to 300 MiB (once: 782 MB before "larger than 1 MiB").
+      const { 'manifest.json': _m, ...rest } = entries;
+      const bigManifest = await zipOf(rest, [{ name: 'manifest.json', body: garbage, declared: 300 << 20 }]);
+      await assert.rejects(read(bigManifest), refused('invalid', /its manifest is larger than 1048576 bytes/));
+      // An entry file larger than an import may be.
+      const zanna = Object.keys(entries).find((k) => k.endsWith('/characters/Zanna.yaml'))!;
+      const { [zanna]: _z, ...others } = entries;
+      const bigEntry = await zipOf(others, [{ name: zanna, body: garbage, declared: 5 << 20 }]);
+      await assert.rejects(read(bigEntry), refused('invalid', /Zanna\.yaml" is larger than 4194304 bytes/));
+      // An asset's file whose declared size is not the asset's: refused as damaged, unread.
+      const [fileName] = Object.keys(entries).filter((k) => k.startsWith('files/'));
+      const { [fileName!]: _f, ...noFile } = entries;
+      const wrongSize = await zipOf(noFile, [{ name: fileName!, body: garbage, declared: entries[fileName!]!.length + 1 }]);
+      await assert.rejects(importPortable(fresh, await sealZip(wrongSize), { password: PASSWORD, files: target, suite }), refused('corrupt', /damaged/));
+      assert.equal(target.blobs.size, 0);
     });
 
     it('refuses a bomb of a few KB that would inflate to gigabytes, quickly and in little memory', async () => {
@@ -437,11 +491,13 @@ describe('core/backup/portable: portable export and import', function () {
 
     it('refuses damaged archives: bad CRC, truncated deflate data, bytes before the first entry', async () => {
       const entries = await baseArchive();
-      const zip = zipSync({ ...entries, 'files/zz': [enc.encode('stored bytes'), { level: 0 }] });
-      const at = zip.findIndex((_, i) => enc.encode('stored bytes').every((b, k) => zip[i + k] === b));
+      // The manifest stored as it is, one byte of it flipped: it is read (and checked) first.
+      const manifest = entries['manifest.json']!;
+      const zip = zipSync({ ...entries, 'manifest.json': [manifest, { level: 0 }] });
+      const at = zip.findIndex((_, i) => manifest.subarray(0, 32).every((b, k) => zip[i + k] === b));
       const crcBad = zip.slice();
-      crcBad[at] = crcBad[at]! ^ 1;
-      await assert.rejects(read(crcBad), refused('invalid', /"files\/zz" fails its CRC-32 check/));
+      crcBad[at + 5] = crcBad[at + 5]! ^ 1;
+      await assert.rejects(read(crcBad), refused('invalid', /"manifest\.json" fails its CRC-32 check/));
       const prefixed = new Uint8Array(zip.length + 4);
       prefixed.set(zip, 4);
       await assert.rejects(read(prefixed), refused('invalid', /directory is not where the end record says|unexplained bytes/));
@@ -549,6 +605,35 @@ describe('campaign-vault export-backup and import-backup', function () {
     copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(tmp, 'dist/sql-wasm.wasm'));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('refuses archive entries nothing refers to without inflating them: the import process stays small (a child, its peak memory measured)', async () => {
+    const a = await vault('bomb-source');
+    await ok(a, ['create', 'campaign', '--name', 'Lost Mines']);
+    const honest = join(tmp, 'honest.cvpb');
+    await ok(a, ['export-backup', honest]);
+    const entries = unzipSync(await openPortable(readFileSync(honest), 'file pw', nodeCipherSuite));
+    // Four real deflate bombs: 256 MiB of zeros each (about 250 KB deflated), named like asset files no asset has.
+    const zeros = Buffer.alloc(256 << 20);
+    const body = deflateRawSync(zeros, { level: 9 });
+    const crc = parseInt(await crc32(zeros), 16);
+    const bombs = [0, 1, 2, 3].map((i) => ({ name: `files/${String(i).repeat(64)}`, body, declared: zeros.length, crc }));
+    const file = join(tmp, 'bombs.cvpb');
+    writeFileSync(file, await sealPortable(await zipOf(entries, bombs), 'file pw', { kdf: TEST_KDF, suite: nodeCipherSuite, random: nodeRandom }));
+    assert.ok(statSync(file).size < 2 << 20, 'a file of a couple of MB');
+    const b = await vault('bomb-target');
+    const probe = join(tmp, 'max-rss.js');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write(`\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n");
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAMPAIGN_VAULT_'))), CAMPAIGN_VAULT_KDF: 'test', CAMPAIGN_VAULT_STATE_DIR: join(tmp, 'state'), CAMPAIGN_VAULT_PASSWORD: 'vault pw', CAMPAIGN_VAULT_BACKUP_PASSWORD: 'file pw' };
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, ['-r', probe, cli, '--dir', b, 'import-backup', file], { env }, (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr })),
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /which no asset refers to/);
+    const maxRssMiB = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]) / 1024;
+    // Inflated, the four would need a gigabyte (2.8 GB was measured for four of 500 MiB); unread, the
+    // process is what any import costs. A memory bound, not a timing.
+    assert.ok(maxRssMiB > 0 && maxRssMiB < 400, `peak memory ${maxRssMiB.toFixed(0)} MiB`);
+  });
 
   it('moves a campaign to another vault, and refuses wrong passwords, other files and existing targets', async () => {
     const a = await vault('a');

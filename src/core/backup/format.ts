@@ -32,7 +32,7 @@ export const FileType = { index: 1, snapshot: 2 } as const;
 export type FileTypeName = keyof typeof FileType;
 
 function corrupt(what: string, why: string): never {
-  throw new VaultError('corrupt', `${what}: ${why}`, { hint: `A backup file is damaged (${what}). Run "Verify Backups" to see which backups it affects.` });
+  throw new VaultError('corrupt', `${what}: ${why}`, { hint: `A backup file is damaged (${what}). Verify the backups to see which of them it affects.`, remedy: 'verify-backups', params: { file: what } });
 }
 
 /** The repository key and everything derived from it; created once per open repository. */

@@ -2,7 +2,7 @@
  * The ports the backup service and the whole-vault health check own: what they need from a vault,
  * and what a restore into a new folder hands back. The vault implements them (src/core/session);
  * a repository opened without its vault implements {@link BackupVault} too, refusing what needs
- * the vault with a sentence (src/node/backups.ts). Nothing here knows the DataManager.
+ * the vault with a sentence (./absentVault.ts). Nothing here knows the DataManager.
  */
 import type { EntityKind } from '../db/kinds';
 import type { IntegrityReport } from '../integrity/report';

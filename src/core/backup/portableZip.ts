@@ -5,7 +5,7 @@
 // with every field checked, and each entry is inflated by fflate's streaming Inflate a slice at a
 // time, counting the bytes it actually produces and stopping as soon as a limit is passed.
 import { Inflate, deflateSync, zipSync, type Zippable } from 'fflate';
-import { createCRC32 } from 'hash-wasm';
+import { createCRC32, type IHasher } from 'hash-wasm';
 import { fromUtf8 } from '../bytes';
 import { assertSafeRelativePath, quoteName } from '../paths';
 
@@ -24,6 +24,9 @@ export const DEFAULT_PORTABLE_LIMITS: PortableLimits = {
   maxEntryBytes: 512 * 1024 * 1024,
   maxTotalBytes: 2 * 1024 * 1024 * 1024 - 1,
 };
+
+/** One CRC-32 hasher for every entry (used synchronously from init to digest, so reads cannot mix). */
+let crcHasher: Promise<IHasher> | undefined;
 
 /** Compressed bytes handed to the inflater at a time: a deflate stream expands at most ~1032×, so one step yields ≤ 16.5 MiB. */
 const INFLATE_SLICE = 16 * 1024;
@@ -91,6 +94,26 @@ export function collisionKey(name: string): string {
  * inflated, never taken from the headers).
  */
 export async function readArchive(zip: Uint8Array, limits: PortableLimits): Promise<ArchiveEntry[]> {
+  const out: ArchiveEntry[] = [];
+  for (const e of openArchive(zip, limits)) out.push({ name: e.name, data: await e.read() });
+  return out;
+}
+
+/** An entry of an opened archive: its name and declared size, read (inflated and checked) only when asked. */
+export interface LazyEntry {
+  readonly name: string;
+  /** The size its headers declare: reading refuses as soon as more than this comes out. */
+  readonly size: number;
+  /** Inflates the entry (never more than its declared size), checks its CRC-32; `maxBytes` refuses a larger declared size unread. */
+  read(maxBytes?: number): Promise<Uint8Array>;
+}
+
+/**
+ * Checks an archive's structure as {@link readArchive} does, without inflating anything: each
+ * entry is read when the caller asks, so what a caller refuses from its name or declared size is
+ * never inflated (an archive of bombs nothing refers to costs nothing).
+ */
+export function openArchive(zip: Uint8Array, limits: PortableLimits): LazyEntry[] {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const u16 = (at: number) => view.getUint16(at, true);
   const u32 = (at: number) => view.getUint32(at, true);
@@ -195,46 +218,52 @@ export async function readArchive(zip: Uint8Array, limits: PortableLimits): Prom
   }
   if (expected !== cdOffset) refuse('unexplained bytes before the directory');
 
-  // Inflate, in directory order, counting what comes out.
+  // Inflated when read, counting what comes out against the limits and the declared size.
   let total = 0;
-  const out: ArchiveEntry[] = [];
-  const crc32 = await createCRC32();
-  for (const e of entries) {
-    const q = quoteName(e.name);
-    const input = zip.subarray(dataStart.get(e)!, dataStart.get(e)! + e.compressedSize);
-    const parts: Uint8Array[] = [];
-    let produced = 0;
-    const take = (chunk: Uint8Array) => {
-      produced += chunk.length;
-      total += chunk.length;
-      if (produced > limits.maxEntryBytes) refuse(`entry ${q} inflates to more than ${limits.maxEntryBytes} bytes`);
-      if (total > limits.maxTotalBytes) refuse(`its entries inflate to more than ${limits.maxTotalBytes} bytes`);
-      if (chunk.length > 0) parts.push(chunk);
-    };
-    if (e.method === 0) take(input);
-    else {
-      const inflater = new Inflate((chunk) => take(chunk));
-      try {
-        for (let off = 0; off < input.length; off += INFLATE_SLICE) inflater.push(input.subarray(off, Math.min(input.length, off + INFLATE_SLICE)), false);
-        inflater.push(new Uint8Array(0), true);
-      } catch (err) {
-        if (err instanceof ArchiveRefused) throw err;
-        refuse(`entry ${q} cannot be inflated (${err instanceof Error ? err.message : String(err)})`);
+  return entries.map((e): LazyEntry => ({
+    name: e.name,
+    size: e.size,
+    read: async (maxBytes?: number) => {
+      const q = quoteName(e.name);
+      if (maxBytes !== undefined && e.size > maxBytes) refuse(`entry ${q} is larger than ${maxBytes} bytes`);
+      const input = zip.subarray(dataStart.get(e)!, dataStart.get(e)! + e.compressedSize);
+      const parts: Uint8Array[] = [];
+      let produced = 0;
+      const take = (chunk: Uint8Array) => {
+        produced += chunk.length;
+        total += chunk.length;
+        // A header that lies about the size is found at the first slice beyond it, not after inflating
+        // up to the limits (the declared sizes are within them, so they bind first).
+        if (produced > e.size) refuse(`entry ${q} inflates to more than the ${e.size} bytes its header declares`);
+        if (produced > limits.maxEntryBytes) refuse(`entry ${q} inflates to more than ${limits.maxEntryBytes} bytes`);
+        if (total > limits.maxTotalBytes) refuse(`its entries inflate to more than ${limits.maxTotalBytes} bytes`);
+        if (chunk.length > 0) parts.push(chunk);
+      };
+      if (e.method === 0) take(input);
+      else {
+        const inflater = new Inflate((chunk) => take(chunk));
+        try {
+          for (let off = 0; off < input.length; off += INFLATE_SLICE) inflater.push(input.subarray(off, Math.min(input.length, off + INFLATE_SLICE)), false);
+          inflater.push(new Uint8Array(0), true);
+        } catch (err) {
+          if (err instanceof ArchiveRefused) throw err;
+          refuse(`entry ${q} cannot be inflated (${err instanceof Error ? err.message : String(err)})`);
+        }
       }
-    }
-    if (produced !== e.size) refuse(`entry ${q} inflates to ${produced} bytes, not the ${e.size} its header declares`);
-    const data = parts.length === 1 ? parts[0]! : new Uint8Array(produced);
-    if (parts.length !== 1) {
-      let o = 0;
-      for (const p of parts) {
-        data.set(p, o);
-        o += p.length;
+      if (produced !== e.size) refuse(`entry ${q} inflates to ${produced} bytes, not the ${e.size} its header declares`);
+      const data = parts.length === 1 ? parts[0]! : new Uint8Array(produced);
+      if (parts.length !== 1) {
+        let o = 0;
+        for (const p of parts) {
+          data.set(p, o);
+          o += p.length;
+        }
       }
-    }
-    crc32.init();
-    crc32.update(data);
-    if (parseInt(crc32.digest('hex'), 16) !== e.crc) refuse(`entry ${q} fails its CRC-32 check`);
-    out.push({ name: e.name, data });
-  }
-  return out;
+      const crc32 = await (crcHasher ??= createCRC32());
+      crc32.init();
+      crc32.update(data);
+      if (parseInt(crc32.digest('hex'), 16) !== e.crc) refuse(`entry ${q} fails its CRC-32 check`);
+      return data;
+    },
+  }));
 }

@@ -1,23 +1,27 @@
-import type { DataManager } from '../api';
+/**
+ * The whole-vault health check a game master runs (docs/INTEGRITY.md): the database and the vault's
+ * own files, the file store, and the backup repository; and its repair. It composes the integrity
+ * checks (through the vault's {@link HealthVault} port) and the backups (a {@link BackupService}),
+ * so it sits above both: integrity/ and backup/ never import it.
+ */
+import type { HealthVault } from '../backup/port';
+import type { BackupService } from '../backup/service';
 import { isVaultError } from '../errors';
-import { withFindings, type IntegrityReport } from '../integrity';
-import type { BackupService } from './service';
-import type { Finding } from './types';
+import { withFindings, type Finding, type IntegrityReport } from '../integrity';
 
 /**
- * The whole integrity check a game master runs (docs/INTEGRITY.md): the database and the vault's
- * own files (DataManager.checkIntegrity), the file store (every asset's file present, and with
- * `deep` read back and hashed; files no entry uses), and the backup repository (its structure).
+ * Checks everything: the database and the vault's own files (HealthVault.checkIntegrity), the file
+ * store ({@link checkFileStore}), and, with `backups`, the backup repository's structure.
  */
-export async function checkEverything(dm: DataManager, backups: BackupService | undefined, opts: { deep?: boolean } = {}): Promise<IntegrityReport> {
-  const report = await dm.checkIntegrity(opts);
-  const extra: Finding[] = [...(await checkFileStore(dm, opts))];
+export async function checkEverything(vault: HealthVault, backups: BackupService | undefined, opts: { deep?: boolean } = {}): Promise<IntegrityReport> {
+  const report = await vault.checkIntegrity({ deep: opts.deep ?? false });
+  const extra: Finding[] = [...(await checkFileStore(vault, opts))];
   if (backups) {
     try {
       const v = await backups.verify({});
       extra.push(...v.findings.filter((f) => f.code !== 'backup.none'));
       const list = await backups.list();
-      if (list.snapshots.length === 0) extra.push({ code: 'backup.none', severity: 'info', message: 'There are no backups of this vault yet. Run "Create Backup".', fixable: false });
+      if (list.snapshots.length === 0) extra.push({ code: 'backup.none', severity: 'info', message: 'There are no backups of this vault yet. Create one to be able to restore it.', fixable: false });
     } catch (e) {
       extra.push({ code: 'backup.unreadable', severity: 'error', message: `The backups cannot be opened: ${isVaultError(e) ? e.userMessage : String(e)}`, fixable: false });
     }
@@ -25,13 +29,13 @@ export async function checkEverything(dm: DataManager, backups: BackupService | 
   return withFindings(report, extra);
 }
 
-/** Assets whose file is missing or (deep) damaged, and stored files no asset uses. */
-export async function checkFileStore(dm: DataManager, opts: { deep?: boolean } = {}): Promise<Finding[]> {
+/** Assets whose file is missing or (deep: read back and hashed) damaged, and stored files no asset uses. */
+export async function checkFileStore(vault: HealthVault, opts: { deep?: boolean } = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const stored = new Map((await dm.listFiles()).map((f) => [f.hash, f.size]));
+  const stored = new Map((await vault.storedFiles()).map((f) => [f.hash, f.size]));
   const used = new Set<string>();
-  for (const asset of await dm.list('asset', { include_deleted: true, limit: 10_000 })) {
-    const hash = typeof asset.hash === 'string' ? asset.hash : undefined;
+  for (const asset of await vault.assetFiles()) {
+    const hash = asset.hash;
     if (!hash) continue;
     used.add(hash);
     const entity = { kind: 'asset', id: asset.id, name: asset.name };
@@ -41,7 +45,7 @@ export async function checkFileStore(dm: DataManager, opts: { deep?: boolean } =
     }
     if (opts.deep) {
       try {
-        await dm.readFile(hash);
+        await vault.files.read(hash);
       } catch (e) {
         if (!isVaultError(e, 'corrupt')) throw e;
         findings.push({ code: 'files.corrupt', severity: 'error', message: `The file of asset "${asset.name}" is damaged. Repair puts it back from the newest backup that has it.`, where: hash, entity, fixable: true });
@@ -55,25 +59,28 @@ export async function checkFileStore(dm: DataManager, opts: { deep?: boolean } =
 }
 
 /**
- * Repairs what can be repaired: database findings on a copy with a safety backup first
- * (DataManager.repairIntegrity), missing or damaged files from the newest backup that has them,
- * and unused files deleted. Then checks again.
+ * Repairs what can be repaired (the findings with `codes`, or every fixable one), then checks again:
+ * - database findings: first a safety backup (`backups.create`, kind `safety`), then
+ *   HealthVault.repair, which fixes a copy of the database and swaps it in. The safety backup is
+ *   taken here, before the repair and outside the vault's queue: a backup reads the vault through
+ *   that queue, so taken from inside the repair it would wait for the repair forever;
+ * - the backup repository's fixable findings: BackupService.repairRepository;
+ * - missing or damaged files: put back from the newest backup that has them; unused files: deleted.
  */
 export async function repairEverything(
-  dm: DataManager,
+  vault: HealthVault,
   backups: BackupService | undefined,
   opts: { codes?: readonly string[]; deep?: boolean } = {},
 ): Promise<{ fixed: Finding[]; remaining: Finding[]; after: IntegrityReport }> {
-  const before = await checkEverything(dm, backups, { deep: true });
+  const before = await checkEverything(vault, backups, { deep: true });
   const wanted = (f: Finding) => f.fixable && (!opts.codes || opts.codes.includes(f.code));
   const fixed: Finding[] = [];
   const fileFindings = before.findings.filter((f) => f.code.startsWith('files.') && wanted(f));
   const dbFindings = before.findings.filter((f) => !f.code.startsWith('files.') && !f.code.startsWith('backup.') && wanted(f));
   if (dbFindings.length > 0) {
-    // The safety backup comes first: repairIntegrity's beforeSwap runs inside the DataManager's
-    // queue, where a backup (which reads the vault through that queue) would wait forever.
+    // The safety backup first, outside the vault's queue (see above).
     if (backups) await backups.create({ kind: 'safety', note: 'Before repairing integrity issues' });
-    const r = await dm.repairIntegrity({ codes: [...new Set(dbFindings.map((f) => f.code))] });
+    const r = await vault.repair([...new Set(dbFindings.map((f) => f.code))]);
     fixed.push(...r.fixed);
   }
   const repoFindings = before.findings.filter((f) => f.code.startsWith('backup.') && wanted(f));
@@ -84,12 +91,12 @@ export async function repairEverything(
   for (const f of fileFindings) {
     const hash = f.where!;
     if (f.code === 'files.orphan') {
-      await dm.deleteFile(hash);
+      await vault.deleteFile(hash);
       fixed.push(f);
     } else if (backups && (await backups.restoreFile(hash))) {
       fixed.push(f);
     }
   }
-  const after = await checkEverything(dm, backups, { deep: opts.deep ?? false });
+  const after = await checkEverything(vault, backups, { deep: opts.deep ?? false });
   return { fixed, remaining: after.findings.filter((f) => f.severity !== 'info' || f.fixable), after };
 }
