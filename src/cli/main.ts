@@ -5,6 +5,7 @@ import { VaultError } from '../core/errors';
 import { COMMANDS, type Command } from './commands';
 import { FileInputError } from '../node/importFiles';
 import { CliError, Context, type Output } from './context';
+import { cliErrorText } from './errorText';
 import { PromptCancelled } from './prompt';
 import { InputError, UsageError } from './values';
 
@@ -105,7 +106,7 @@ export function exitCodeOf(e: unknown): number {
 
 /** The one line the user sees. */
 export function messageOf(e: unknown): string {
-  let text = e instanceof VaultError ? e.userMessage : e instanceof Error ? e.message : String(e);
+  let text = e instanceof VaultError ? cliErrorText(e) : e instanceof Error ? e.message : String(e);
   // util.parseArgs explains at length; one short sentence is enough here.
   const code = (e as { code?: unknown } | null)?.code;
   const option = /'(-[^' ]+)/.exec(text)?.[1];
@@ -129,7 +130,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     code = exitCodeOf(e);
     let msg = messageOf(e);
     if (code === EXIT.usage && !(e instanceof UsageError && (!e.pointToHelp || /campaign-vault /.test(msg)))) msg += ` See "campaign-vault help${name && name in COMMANDS ? ` ${name}` : ''}".`;
-    io.stderr.write(json ? `${JSON.stringify({ error: { code: e instanceof VaultError ? e.code : undefined, exitCode: code, message: msg } })}\n` : `campaign-vault: ${msg}\n`);
+    io.stderr.write(json ? `${JSON.stringify({ error: { code: e instanceof VaultError ? e.code : undefined, exitCode: code, message: msg, remedy: e instanceof VaultError ? e.remedy : undefined } })}\n` : `campaign-vault: ${msg}\n`);
     if (env.CAMPAIGN_VAULT_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
   };
   try {

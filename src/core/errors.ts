@@ -33,7 +33,7 @@ const userMessages: Record<VaultErrorCode, string> = {
   io: 'The disk reported an error while reading or writing the vault. Nothing was changed.',
   'invalid-path': 'That name cannot be used as a file name inside the vault.',
   'not-a-vault': 'This file is not a Campaign Vault file.',
-  'newer-format': 'This vault was written by a newer version of Campaign Vault. Update the extension to open it.',
+  'newer-format': 'This vault was written by a newer version of Campaign Vault. Update Campaign Vault to open it.',
   corrupt: 'Part of the vault is damaged.',
   'wrong-password': 'Wrong password or damaged key file. Nothing was changed.',
   locked: 'The vault is locked. Unlock it first.',

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataManager } from '../../src/core/api';
 import { isVaultError, type VaultErrorCode } from '../../src/core/errors';
@@ -208,6 +208,12 @@ describe('vault format: damaged, swapped and hostile files are refused', functio
     assert.throws(() => parseHeader(Buffer.from(JSON.stringify({ ...header, formatVersion: 99 }))), (e: unknown) => isVaultError(e, 'newer-format'));
     // A newer version's new fields are that version's business: still "made by a newer version".
     assert.throws(() => parseHeader(Buffer.from(JSON.stringify({ ...header, formatVersion: 99, newField: { x: 1 } }))), (e: unknown) => isVaultError(e, 'newer-format'));
+  });
+
+  it('a sparse 3 GB vault.json is refused as damaged from its first 64 KiB, never read whole', async () => {
+    // Read whole, it took 11.6 s at 1.5 GB, and at 3 GB the message was "the disk reported an error".
+    truncateSync(join(v.root, '.campaign-vault/vault.json'), 3 * 1024 ** 3);
+    assert.equal(await openOutcome(), 'corrupt');
   });
 
   it('a vault whose header is from a newer version says to update', async () => {
