@@ -1,10 +1,11 @@
 import type * as vscode from 'vscode';
 import type { DataManager } from '../core/api';
 import type { KdfParams } from '../core/crypto/kdf';
+import { installTypedMethods, type TypedMethods } from '../core/entries/typed';
 import type { VaultPresence } from '../core/vault/inspect';
 import type { Prompter } from './prompter';
 import type { SecretStore } from './rememberedKeys';
-import type { ContextKeyValues } from './vaults';
+import type { ContextKeyValues, VaultFolder } from './vaults';
 
 /** What each workspace folder holds. */
 export interface FolderStatus {
@@ -18,24 +19,41 @@ export interface CampaignVaultStatus {
   readonly folders: readonly FolderStatus[];
 }
 
+/** The status of the vault model's folders. */
+export function vaultStatus(extensionVersion: string, folders: readonly VaultFolder[]): CampaignVaultStatus {
+  return { extensionVersion, folders: folders.map((f) => ({ folder: f.folder.uri.fsPath, presence: f.presence })) };
+}
+
+/** The DataManager methods other extensions get (besides the typed ones and `isUnlocked`). */
+const FORWARDED = ['lockState', 'onDidChange', 'create', 'get', 'list', 'update', 'delete', 'restore', 'purge', 'readFile', 'addFile'] as const satisfies readonly (keyof DataManager)[];
+
+/**
+ * A vault's entries as other extensions may use them (docs/API.md): the seed's create, get, list,
+ * update, delete, restore and purge (generic and typed per kind: createCampaign, listNpcs, …),
+ * reading and adding files, change events and the lock state. No key material, no key
+ * management, no replacing the whole database, no locking or unlocking: those stay with the user.
+ */
+export type CampaignVaultData = Pick<DataManager, (typeof FORWARDED)[number] | 'isUnlocked'> & TypedMethods;
+
 /**
  * The API `activate()` returns to other extensions (and to our integration tests):
  * `vscode.extensions.getExtension('campaign-vault.campaign-vault').exports`.
- * `apiVersion` changes only when something is removed or changes meaning.
+ * `apiVersion` changes only when something is removed or changes meaning (2: `getDataManager`,
+ * which handed out the whole DataManager, became `getVault`).
  */
 export interface CampaignVaultApi {
-  readonly apiVersion: 1;
+  readonly apiVersion: 2;
   readonly extensionVersion: string;
   /** Looks at every workspace folder again and returns what it found. */
   getStatus(): Promise<CampaignVaultStatus>;
-  /** Fires whenever the status may have changed (a vault header appeared, changed or went away). */
+  /** Fires whenever the status may have changed (a vault header appeared, changed or went away; a vault was unlocked or locked). */
   readonly onDidChangeStatus: (listener: (status: CampaignVaultStatus) => void) => { dispose(): void };
   /**
-   * The DataManager of the workspace folder `folderUri` (or of the folder holding it): campaigns,
-   * characters … once its vault is unlocked, and its `onDidChange` events. Undefined for a URI
+   * The vault of the workspace folder `folderUri` (or of the folder holding it): its campaigns,
+   * characters … once the user has unlocked it, and its `onDidChange` events. Undefined for a URI
    * outside the workspace's folders on disk. Locking and unlocking stay with the user's commands.
    */
-  getDataManager(folderUri: vscode.Uri): DataManager | undefined;
+  getVault(folderUri: vscode.Uri): CampaignVaultData | undefined;
   /**
    * Test hooks for our integration tests; present only when the extension runs in development or
    * test mode (`ExtensionMode.Production` never has them). Not a stable API.
@@ -43,8 +61,27 @@ export interface CampaignVaultApi {
   readonly _testing?: CampaignVaultTesting;
 }
 
+const narrowed = new WeakMap<DataManager, CampaignVaultData>();
+
+/** The narrowed view of a DataManager (one per DataManager, frozen). */
+export function vaultData(dm: DataManager): CampaignVaultData {
+  let data = narrowed.get(dm);
+  if (!data) {
+    // A separate object of closures over `dm`: nothing else of the DataManager is reachable from it.
+    const methods: Record<string, unknown> = {};
+    for (const name of FORWARDED) methods[name] = (...args: unknown[]) => (dm[name] as (...a: unknown[]) => unknown).apply(dm, args);
+    Object.defineProperty(methods, 'isUnlocked', { get: () => dm.isUnlocked, enumerable: true });
+    installTypedMethods(methods as unknown as Parameters<typeof installTypedMethods>[0]);
+    data = Object.freeze(methods) as unknown as CampaignVaultData;
+    narrowed.set(dm, data);
+  }
+  return data;
+}
+
 /** See {@link CampaignVaultApi._testing}. */
 export interface CampaignVaultTesting {
+  /** The whole DataManager of a workspace folder (what `getVault` narrows), for tests that create, unlock and lock vaults directly. */
+  dataManager(folderUri: vscode.Uri): DataManager | undefined;
   /** Routes every question and message of the vault commands to `prompter` (undefined: VS Code's own UI again). */
   setPrompter(prompter: Prompter | undefined): void;
   /** Argon2id parameters for new passwords, so tests need not spend half a second per password (undefined: the strong default). */

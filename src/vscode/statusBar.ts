@@ -1,80 +1,70 @@
 import * as vscode from 'vscode';
 import { describePresence } from '../core/vault/inspect';
-import type { CampaignVaultStatus } from './api';
 import { COMMANDS } from './commands/ids';
-import type { VaultFolder } from './vaults';
-
-export interface StatusBar {
-  readonly item: vscode.StatusBarItem;
-  /** What each folder holds on disk (from the StatusModel). */
-  update(status: CampaignVaultStatus): void;
-  /** Whether each vault is locked, unlocked or read-only (from the VaultRegistry). */
-  updateVaults(folders: readonly VaultFolder[]): void;
-}
+import type { VaultFolder, VaultRegistry } from './vaults';
 
 /**
  * The status bar item: whether this workspace has a vault and whether it is locked. A click
- * unlocks a locked vault and locks an unlocked one; otherwise it shows the status.
+ * unlocks a locked vault and locks an unlocked one; otherwise it shows the status. It follows the
+ * vault model; dispose it to remove it.
  */
-export function createStatusBarItem(): StatusBar {
+export function createStatusBarItem(vaults: VaultRegistry, extensionVersion: string): vscode.Disposable & { readonly item: vscode.StatusBarItem } {
   const item = vscode.window.createStatusBarItem('campaignVault.status', vscode.StatusBarAlignment.Left, 50);
-  item.name = 'Campaign Vault';
+  item.name = vscode.l10n.t('Campaign Vault');
   item.command = COMMANDS.showStatus;
-  let status: CampaignVaultStatus | undefined;
-  let vaults: readonly VaultFolder[] = [];
 
-  const render = () => {
-    if (!status) return;
-    const states = status.folders.map((f) => f.presence.state);
-    const withVault = vaults.filter((v) => v.state === 'locked' || v.state === 'unlocked');
+  const render = (folders: readonly VaultFolder[]) => {
+    const states = folders.map((f) => f.presence.state);
+    const withVault = folders.filter((v) => v.state === 'locked' || v.state === 'unlocked');
     const unlocked = withVault.filter((v) => v.state === 'unlocked');
     const readOnly = unlocked.filter((v) => v.readOnlyReason);
     item.backgroundColor = undefined;
     item.command = COMMANDS.showStatus;
     if (states.includes('unreadable') || states.includes('newer')) {
-      item.text = '$(warning) Vault';
+      item.text = vscode.l10n.t('$(warning) Vault');
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else if (withVault.length > 0 && unlocked.length === 0) {
-      item.text = '$(lock) Vault locked';
+      item.text = vscode.l10n.t('$(lock) Vault locked');
       item.command = COMMANDS.unlock;
     } else if (withVault.length > 0 && unlocked.length < withVault.length) {
-      item.text = `$(unlock) ${unlocked.length} of ${withVault.length} vaults unlocked`;
+      item.text = vscode.l10n.t('$(unlock) {0} of {1} vaults unlocked', unlocked.length, withVault.length);
       item.command = COMMANDS.unlock;
     } else if (withVault.length > 0) {
       const holder = readOnly.map((v) => inUseBy(v.readOnlyReason?.hint)).find((h) => h !== undefined);
-      item.text = readOnly.length > 0 ? `$(unlock) Vault read-only${holder ? ` (in use by ${holder})` : ''}` : '$(unlock) Vault unlocked';
+      item.text =
+        readOnly.length > 0
+          ? holder
+            ? vscode.l10n.t('$(unlock) Vault read-only (in use by {0})', holder)
+            : vscode.l10n.t('$(unlock) Vault read-only')
+          : vscode.l10n.t('$(unlock) Vault unlocked');
       item.command = COMMANDS.lock;
     } else if (states.includes('present')) {
-      // The header is there but the registry has not looked yet.
-      item.text = '$(lock) Vault';
+      // A header of our format whose content cannot be read.
+      item.text = vscode.l10n.t('$(lock) Vault');
     } else {
-      item.text = '$(shield) No vault';
+      item.text = vscode.l10n.t('$(shield) No vault');
     }
-    const tooltip = new vscode.MarkdownString(`**Campaign Vault ${status.extensionVersion}**\n\n`);
-    for (const f of status.folders) {
-      const v = vaults.find((x) => x.folder.uri.fsPath === f.folder);
-      let line = `${f.folder}: ${describePresence(f.presence)}`;
-      if (v?.state === 'locked') line += ` Locked${v.encrypted === false ? ' (not encrypted)' : ''}.`;
-      if (v?.state === 'unlocked') line += ` Unlocked${v.encrypted === false ? ' (not encrypted)' : ''}.`;
-      if (v?.readOnlyReason) line += ` Read-only: ${lowerFirst(v.readOnlyReason.hint ?? v.readOnlyReason.userMessage)}`;
+    const tooltip = new vscode.MarkdownString(`**${vscode.l10n.t('Campaign Vault {0}', extensionVersion)}**\n\n`);
+    for (const v of folders) {
+      let line = `${v.folder.uri.fsPath}: ${describePresence(v.presence)}`;
+      if (v.state === 'locked') line += ` ${v.encrypted === false ? vscode.l10n.t('Locked (not encrypted).') : vscode.l10n.t('Locked.')}`;
+      if (v.state === 'unlocked') line += ` ${v.encrypted === false ? vscode.l10n.t('Unlocked (not encrypted).') : vscode.l10n.t('Unlocked.')}`;
+      if (v.readOnlyReason) line += ` ${vscode.l10n.t('Read-only: {0}', lowerFirst(v.readOnlyReason.hint ?? v.readOnlyReason.userMessage))}`;
       tooltip.appendText(`${line}\n\n`);
     }
-    if (status.folders.length === 0) tooltip.appendText('Open a folder to keep a campaign vault in it.');
-    else if (item.command === COMMANDS.unlock) tooltip.appendText('Click to unlock.');
-    else if (item.command === COMMANDS.lock) tooltip.appendText('Click to lock.');
+    if (folders.length === 0) tooltip.appendText(vscode.l10n.t('Open a folder to keep a campaign vault in it.'));
+    else if (item.command === COMMANDS.unlock) tooltip.appendText(vscode.l10n.t('Click to unlock.'));
+    else if (item.command === COMMANDS.lock) tooltip.appendText(vscode.l10n.t('Click to lock.'));
     item.tooltip = tooltip;
     item.show();
   };
 
+  const sub = vaults.onDidChange(render);
   return {
     item,
-    update(next) {
-      status = next;
-      render();
-    },
-    updateVaults(next) {
-      vaults = next;
-      render();
+    dispose() {
+      sub.dispose();
+      item.dispose();
     },
   };
 }

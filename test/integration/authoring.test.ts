@@ -32,7 +32,7 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
   let vaultDir: string;
   const ui = new ScriptedPrompter();
   const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
-  const dm = (): DataManager => api.getDataManager(folder.uri)!;
+  const dm = (): DataManager => testing.dataManager(folder.uri)!;
   const labels = async (path: string[] = []) => (await testing.tree(path)).map((i) => i.label);
   const item = async (path: string[]) => (await testing.tree(path.slice(0, -1))).find((i) => i.label === path.at(-1));
   const uriOf = async (path: string[]) => vscode.Uri.parse((await until(`tree item ${path.join(' › ')}`, () => item(path)))!.resourceUri!);

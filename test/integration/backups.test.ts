@@ -24,7 +24,7 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
   let vaultDir: string;
   const ui = new ScriptedPrompter();
   const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
-  const dm = (): DataManager => api.getDataManager(folder.uri)!;
+  const dm = (): DataManager => testing.dataManager(folder.uri)!;
   const snapshots = async () => (await testing.backupViews('backups')).filter((i) => i.contextValue === 'snapshot');
   let campaignId = '';
   let zanna = '';
@@ -123,6 +123,12 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     } finally {
       await other.lock();
     }
+    // The same folder again: it is not empty now, so the restore is refused, naming it, and leaves it alone.
+    const before = await fs.readdir(target);
+    ui.play({ pick: 'restore-how', label: 'into a new folder' });
+    assert.equal(await run('restoreBackup', first.node, { folder: vscode.Uri.file(target) }), undefined);
+    assert.match(ui.shown('error')[0]?.text ?? '', /restored is not empty: choose a new or empty folder/);
+    assert.deepEqual(await fs.readdir(target), before);
   });
 
   it('Verify Backups re-reads everything and says all is well; a damaged data file is reported in the Integrity view', async () => {

@@ -60,7 +60,7 @@ describe('Campaign Vault extension', () => {
 
   it('activates and returns its typed API', () => {
     assert.equal(extension().isActive, true);
-    assert.equal(api.apiVersion, 1);
+    assert.equal(api.apiVersion, 2);
     assert.equal(api.extensionVersion, (extension().packageJSON as Manifest).version);
     assert.equal(typeof api.getStatus, 'function');
   });

@@ -70,7 +70,7 @@ describe('Campaign Vault: vault commands and lock state', function () {
   const keys = () => testing.state().contextKeys!;
   const bar = () => testing.state().statusBar;
   const header = async () => JSON.parse(await fs.readFile(join(vaultDir, 'vault.json'), 'utf8')) as { activeDataKey: number; dataKeys: unknown[]; rotation?: unknown; encryption: string; kdf?: KdfParams; vaultId: string };
-  const dm = () => api.getDataManager(folder.uri)!;
+  const dm = () => testing.dataManager(folder.uri)!;
 
   before(async function () {
     api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
@@ -98,10 +98,21 @@ describe('Campaign Vault: vault commands and lock state', function () {
     await run('refresh');
   });
 
-  it('gives other extensions the DataManager of a workspace folder', () => {
-    assert.ok(api.getDataManager(folder.uri), 'no DataManager for the workspace folder');
-    assert.equal(api.getDataManager(vscode.Uri.joinPath(folder.uri, 'sessions', 'session-01.md')), api.getDataManager(folder.uri));
-    assert.equal(api.getDataManager(vscode.Uri.file('/definitely/not/in/the/workspace')), undefined);
+  it('gives other extensions the vault of a workspace folder, narrowed to its entries (API v2)', () => {
+    const vault = api.getVault(folder.uri);
+    assert.ok(vault, 'no vault for the workspace folder');
+    assert.equal(api.getVault(vscode.Uri.joinPath(folder.uri, 'sessions', 'session-01.md')), vault);
+    assert.equal(api.getVault(vscode.Uri.file('/definitely/not/in/the/workspace')), undefined);
+    for (const name of ['create', 'get', 'list', 'update', 'delete', 'restore', 'purge', 'readFile', 'addFile', 'onDidChange', 'lockState', 'createCampaign', 'listNpcs', 'updateCharacter']) {
+      assert.equal(typeof (vault as unknown as Record<string, unknown>)[name], 'function', `${name} is missing`);
+    }
+    assert.equal(vault.isUnlocked, false);
+    // No key material, no key management, no whole-database replacement, no lifecycle: not even reachable.
+    for (const name of ['rememberableKey', 'checkPassword', 'changePassword', 'resetPassword', 'rotateKey', 'encrypt', 'replaceDatabase', 'exportDatabase', 'backupVault', 'healthVault', 'unlock', 'lock', 'createVault']) {
+      assert.equal(name in vault, false, `${name} is reachable through the API`);
+    }
+    assert.equal(Object.isFrozen(vault), true);
+    assert.notEqual(vault as unknown, testing.dataManager(folder.uri));
   });
 
   it('without a vault, offers Create Vault, and Unlock says why it cannot run', async () => {

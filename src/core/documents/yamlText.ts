@@ -86,14 +86,21 @@ function indentNesting(text: string): { depth: number; at: number } {
   return { depth: max, at };
 }
 
+/** The options every reader of entry YAML parses with (diagnostics, saving, the Character Sheet). */
+const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false } as const;
+
+/** A problem with the whole text, pointing at `at`. */
+function wholeProblem(text: string, message: string, at = 0): TextProblem {
+  return { message, start: at, end: Math.min(text.length, at + 1), severity: 'error', source: 'yaml' };
+}
+
 /**
- * Parses the text of an entity of `kind`: YAML errors (with positions), then the schema. A
- * duplicate key, an alias bomb, too deep nesting or too much text is a problem like any other.
+ * Reads YAML text within {@link TEXT_LIMITS}: too much text or too deep nesting is a problem before
+ * anything is parsed; a duplicate key or a syntax error is a located problem. The document comes
+ * back when it has no errors (it may have warnings). Every reader of entry YAML starts here.
  */
-export function parseEntityText(kind: EntityKind, text: string): ParsedEntityText {
-  const whole = (message: string, at = 0): ParsedEntityText => ({
-    problems: [{ message, start: at, end: Math.min(text.length, at + 1), severity: 'error', source: 'yaml' }],
-  });
+export function readYamlText(text: string): { readonly doc?: Document.Parsed; readonly problems: readonly TextProblem[] } {
+  const whole = (message: string, at = 0) => ({ problems: [wholeProblem(text, message, at)] });
   if (text.length > TEXT_LIMITS.maxChars) return whole(`This document is too large to be an entry: ${text.length.toLocaleString('en')} characters, at most ${TEXT_LIMITS.maxChars.toLocaleString('en')}.`);
   const flow = flowNesting(text);
   if (flow.depth > TEXT_LIMITS.maxNesting) return whole(`Lists or groups are nested too deeply here (more than ${TEXT_LIMITS.maxNesting} levels).`, flow.at);
@@ -103,7 +110,7 @@ export function parseEntityText(kind: EntityKind, text: string): ParsedEntityTex
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+    doc = parseDocument(text, PARSE_OPTIONS);
   } catch (e) {
     return whole(`The YAML could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -111,27 +118,62 @@ export function parseEntityText(kind: EntityKind, text: string): ParsedEntityTex
   for (const err of doc.errors) problems.push(yamlProblem(err.message, err.pos, text, 'error'));
   for (const warn of doc.warnings) problems.push(yamlProblem(warn.message, warn.pos, text, 'warning'));
   if (problems.some((p) => p.severity === 'error')) return { problems };
+  return { doc, problems };
+}
 
-  let value: unknown;
+/** The value of a document {@link readYamlText} read, with at most {@link TEXT_LIMITS}.maxAliasCount aliases expanded. */
+export function yamlValue(doc: Document.Parsed, text: string): { readonly value: unknown; readonly problem?: undefined } | { readonly problem: TextProblem } {
   try {
-    value = doc.toJS({ maxAliasCount: TEXT_LIMITS.maxAliasCount });
+    return { value: doc.toJS({ maxAliasCount: TEXT_LIMITS.maxAliasCount }) };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/alias/i.test(msg)) return whole(`Too many aliases (*name) are expanded here: at most ${TEXT_LIMITS.maxAliasCount}. Write the values out instead.`, firstAlias(text));
-    return whole(`The YAML could not be read: ${msg}`);
+    if (/alias/i.test(msg)) return { problem: wholeProblem(text, `Too many aliases (*name) are expanded here: at most ${TEXT_LIMITS.maxAliasCount}. Write the values out instead.`, firstAlias(text)) };
+    return { problem: wholeProblem(text, `The YAML could not be read: ${msg}`) };
   }
-  if (!isRecord(value)) {
-    const what = value === null || value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : 'a single value';
+}
+
+/** The line (from 1) of a UTF-16 offset into `text`. */
+export function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+/**
+ * Reads the text of an entity as YAML — {@link readYamlText}, then the value, which must be a
+ * group of fields with text keys — without checking it against the schema (saving leaves that to
+ * the DataManager, which checks every write).
+ */
+export function readEntityText(text: string): ParsedEntityText & { readonly doc?: Document.Parsed } {
+  const read = readYamlText(text);
+  if (!read.doc) return { problems: read.problems };
+  const { doc } = read;
+  const value = yamlValue(doc, text);
+  if (value.problem) return { problems: [value.problem] };
+  if (!isRecord(value.value)) {
+    const v = value.value;
+    const what = v === null || v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : 'a single value';
     return { problems: [{ message: `An entry is a group of fields (name: …), but this document holds ${what}.`, start: 0, end: Math.max(1, Math.min(text.length, 80)), severity: 'error', source: 'yaml' }] };
   }
   const keyProblem = nonStringKey(doc.contents);
   if (keyProblem) return { problems: [keyProblem] };
+  return { body: value.value, doc, problems: read.problems };
+}
 
-  for (const issue of validateBody(kind, value)) {
+/** Schema issues (JSON pointers) located in the text of a document {@link readEntityText} read. */
+export function schemaProblems(doc: Document, text: string, issues: readonly { readonly path: string; readonly message: string; readonly keyword?: string }[]): TextProblem[] {
+  return issues.map((issue) => {
     const [start, end] = locate(doc, issue.path, text.length, issue.keyword === 'additionalProperties');
-    problems.push({ message: issue.message, start, end, severity: 'error', source: 'schema', path: issue.path });
-  }
-  return { body: value, problems };
+    return { message: issue.message, start, end, severity: 'error', source: 'schema', path: issue.path };
+  });
+}
+
+/**
+ * Parses the text of an entity of `kind`: YAML errors (with positions), then the schema. A
+ * duplicate key, an alias bomb, too deep nesting or too much text is a problem like any other.
+ */
+export function parseEntityText(kind: EntityKind, text: string): ParsedEntityText {
+  const read = readEntityText(text);
+  if (!read.body || !read.doc) return { problems: read.problems };
+  return { body: read.body, problems: [...read.problems, ...schemaProblems(read.doc, text, validateBody(kind, read.body))] };
 }
 
 function firstAlias(text: string): number {

@@ -1,6 +1,6 @@
 // From the text of an open document to what the sheet webview is sent: the derived sheet and the
 // schema problems, or why the text cannot be shown. Also which kind a file holds.
-import { parseDocument } from 'yaml';
+import { lineOf, readYamlText, yamlValue } from '../documents/yamlText';
 import { validateBody } from '../schema';
 import { deriveCharacterSheet } from './character';
 import type { SheetKind } from './edit';
@@ -21,18 +21,13 @@ export const sheetKindFromBody = (body: unknown): SheetKind =>
 
 /** The message that shows `text` (version `version`) as a sheet of `kind`. */
 export function sheetMessage(text: string, kind: SheetKind | undefined, version: number): HostMessage {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const e = doc.errors[0];
-  if (e !== undefined) {
-    const where = e.linePos?.[0] ? ` on line ${e.linePos[0].line}` : '';
-    return { type: 'invalid', version, message: `The YAML has an error${where}: ${e.message.split('\n')[0]}` };
-  }
-  let body: unknown;
-  try {
-    body = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    return { type: 'invalid', version, message: `The YAML cannot be read: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  // The limits every entry reader applies (size, nesting, aliases): src/core/documents/yamlText.ts.
+  const read = readYamlText(text);
+  const e = read.problems.find((p) => p.severity === 'error');
+  if (!read.doc || e !== undefined) return { type: 'invalid', version, message: `The YAML has an error on line ${lineOf(text, e?.start ?? 0)}: ${e?.message ?? 'it cannot be read'}` };
+  const value = yamlValue(read.doc, text);
+  if (value.problem) return { type: 'invalid', version, message: `The YAML cannot be read: ${value.problem.message}` };
+  const body = value.value;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { type: 'invalid', version, message: 'The file does not hold a character or NPC: its top level must be a group of fields such as "name: Akra"' };
   }

@@ -2,7 +2,8 @@
 // so that comments, key order and the rest of the document survive. The value is checked against
 // the kind's JSON Schema first (type, range, length, pattern, enum), so the sheet cannot write what
 // the text editor's diagnostics would then reject. Pure: text in, text (or a sentence) out.
-import { Document, Scalar, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, Scalar, isCollection, isMap, isScalar, isSeq } from 'yaml';
+import { lineOf, readYamlText, yamlValue, type TextProblem } from '../documents/yamlText';
 import { schemaFor, type JsonSchema } from '../schema/kinds';
 import type { FieldPath } from './model';
 import type { EditValue } from './protocol';
@@ -77,11 +78,11 @@ export function checkEdit(kind: SheetKind, path: FieldPath, value: EditValue): s
   return typeof s === 'string' ? s : checkValue(path, s, value);
 }
 
-function firstError(doc: ReturnType<typeof parseDocument>): string | undefined {
-  const e = doc.errors[0];
+/** The text's first YAML error (limits included: src/core/documents/yamlText.ts), worded for the sheet. */
+function firstError(text: string, problems: readonly TextProblem[]): string | undefined {
+  const e = problems.find((p) => p.severity === 'error');
   if (e === undefined) return undefined;
-  const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : '';
-  return `The YAML has an error${where}: ${e.message.split('\n')[0]}. Fix it in the text editor; the sheet does not change a file it cannot read`;
+  return `The YAML has an error (line ${lineOf(text, e.start)}): ${e.message.replace(/\.$/, '')}. Fix it in the text editor; the sheet does not change a file it cannot read`;
 }
 
 /** A scalar as it would be written in place, or undefined when it needs more than one line. */
@@ -101,9 +102,10 @@ function inlineScalar(original: Scalar, value: EditValue): string | undefined {
 export function applyFieldEdit(text: string, kind: SheetKind, path: FieldPath, value: EditValue): EditResult {
   const problem = checkEdit(kind, path, value);
   if (problem !== undefined) return { ok: false, message: problem };
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const error = firstError(doc);
-  if (error !== undefined) return { ok: false, message: error };
+  const read = readYamlText(text);
+  const error = firstError(text, read.problems);
+  if (error !== undefined || !read.doc) return { ok: false, message: error ?? 'The YAML cannot be read' };
+  const doc = read.doc;
   if (!isMap(doc.contents)) return { ok: false, message: `The file does not hold a ${kind === 'npc' ? 'NPC' : 'character'} (its top level is not a group of fields)` };
 
   // Every group on the way must exist (created when missing or null); a list item must exist.
@@ -129,9 +131,10 @@ export function applyFieldEdit(text: string, kind: SheetKind, path: FieldPath, v
     const written = inlineScalar(inPlace.node, value);
     if (written !== undefined) {
       const spliced = text.slice(0, inPlace.range[0]) + written + text.slice(inPlace.range[1]);
-      const check = parseDocument(spliced, { uniqueKeys: true });
+      const check = readYamlText(spliced).doc;
+      const [after, wanted] = [check && yamlValue(check, spliced), yamlValue(doc, printed)];
       // Only if the splice means exactly what the re-printed document means.
-      if (check.errors.length === 0 && JSON.stringify(check.toJS()) === JSON.stringify(doc.toJS())) return { ok: true, text: spliced };
+      if (after && !after.problem && !wanted.problem && JSON.stringify(after.value) === JSON.stringify(wanted.value)) return { ok: true, text: spliced };
     }
   }
   return { ok: true, text: printed };

@@ -3,7 +3,7 @@ import type { EntityKind } from '../../core/db/kinds';
 import { findDice } from '../../core/dice';
 import { scanLinks } from '../../core/links';
 import type { CatalogHolder } from './catalogs';
-import type { AuthoringDeps } from './index';
+import type { AuthoringDeps } from './deps';
 import { MAX_SCANNED, syntaxOf } from './links';
 import { dicePreview, entityPreview, escapeMarkdown, unresolvedPreview } from './preview';
 
@@ -34,19 +34,19 @@ export class AuthoringHoverProvider implements vscode.HoverProvider {
       }
     }
     const dice = findDice(line).find((m) => position.character >= m.offset && position.character < m.offset + m.length);
-    if (dice) return new vscode.Hover(inert(dicePreview(dice.text, dice.parsed)), new vscode.Range(position.line, dice.offset, position.line, dice.offset + dice.length));
+    if (dice) return new vscode.Hover(inert(dicePreview(dice.text, dice.parsed, vscode.l10n)), new vscode.Range(position.line, dice.offset, position.line, dice.offset + dice.length));
     return undefined;
   }
 
   private async linkPreview(document: vscode.TextDocument, name: string, kind: EntityKind | undefined, token: vscode.CancellationToken): Promise<vscode.MarkdownString> {
     const catalog = this.catalogs.get();
     const dm = this.deps.dataManager();
-    if (!catalog || !dm) return inert(`Unlock the vault to see **${escapeMarkdown(name)}**.`);
+    if (!catalog || !dm) return inert(vscode.l10n.t('Unlock the vault to see **{0}**.', escapeMarkdown(name)));
     await catalog.ready();
     const r = catalog.resolver().resolve({ name, ...(kind ? { kind } : {}) }, { campaign_id: this.deps.campaignOf(document.uri, catalog) });
-    if (r.status !== 'resolved') return inert(unresolvedPreview(name, r, (id) => catalog.index.campaignName(id)));
+    if (r.status !== 'resolved') return inert(unresolvedPreview(name, r, (id) => catalog.index.campaignName(id), vscode.l10n));
     const entity = await dm.get(r.entity.kind, r.entity.id).catch(() => undefined);
-    if (token.isCancellationRequested || !entity) return inert(`**${escapeMarkdown(name)}** is no longer in the vault.`);
-    return inert(entityPreview(entity, r.scope, catalog.index.campaignName(entity.campaign_id)));
+    if (token.isCancellationRequested || !entity) return inert(vscode.l10n.t('**{0}** is no longer in the vault.', escapeMarkdown(name)));
+    return inert(entityPreview(entity, r.scope, catalog.index.campaignName(entity.campaign_id), vscode.l10n));
   }
 }

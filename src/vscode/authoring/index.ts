@@ -1,67 +1,55 @@
 import * as vscode from 'vscode';
-import type { DataManager } from '../../core/api';
-import { nameKey, type EntitySummary } from '../../core/links';
-import type { Logger } from '../../core/ports';
+import type { EntityKind } from '../../core/db/kinds';
+import { parseDocPath } from '../../core/documents/docPaths';
 import type { VaultCatalog } from '../../core/search';
 import { COMMANDS } from '../commands/ids';
-import { quickSearch } from '../commands/quickSearch';
-import { registerCommand } from '../commands/register';
+import { registerCommands } from '../commands/register';
+import { EntityFileSystem, SCHEME } from '../documents/entityFs';
+import type { Services } from '../services';
 import { CatalogHolder } from './catalogs';
+import type { AuthoringDeps, EntityRef } from './deps';
 import { AuthoringHoverProvider } from './hover';
 import { EntityLinkProvider } from './links';
-
-/** An entity as links and Quick Search hand it to the lead's `uriFor` and `open`. */
-export interface EntityRef extends EntitySummary {
-  /** The name of its campaign, when it has one and the catalog knows it. */
-  readonly campaign_name?: string;
-}
-
-export interface AuthoringDeps {
-  /** The DataManager to author against, or undefined while none is unlocked. Called on every use. */
-  dataManager(): DataManager | undefined;
-  /** Where a link goes: the entity's `campaign:` URI (the FileSystemProvider decides the layout). */
-  uriFor(entity: EntityRef): vscode.Uri;
-  /** Opens an entity (Quick Search's Enter). */
-  open(entity: EntityRef): unknown;
-  /**
-   * The campaign (id) a document belongs to, so its links resolve in that campaign first.
-   * Default: for `campaign:/<campaign>/…`, the campaign whose id or name is the first segment.
-   */
-  campaignOf(uri: vscode.Uri, catalog: VaultCatalog): string | null | undefined;
-  readonly log: Logger;
-}
-
-export type AuthoringOptions = Omit<AuthoringDeps, 'campaignOf'> & Partial<Pick<AuthoringDeps, 'campaignOf'>>;
-
-/** `campaign:/<campaign>/<kind>/<name>.yaml` → the id of the campaign named (or identified by) `<campaign>`. */
-export function campaignFromPath(uri: vscode.Uri, catalog: VaultCatalog): string | undefined {
-  if (uri.scheme !== 'campaign') return undefined;
-  const first = uri.path.split('/').filter(Boolean)[0];
-  if (!first) return undefined;
-  const key = nameKey(first);
-  for (const e of catalog.index.all()) {
-    if (e.kind === 'campaign' && (e.id === first || nameKey(e.name) === key)) return e.id;
-  }
-  return undefined;
-}
+import { quickSearch } from './quickSearch';
 
 /** Markdown and YAML, in the vault (`campaign:`) and on disk. */
 export const AUTHORING_SELECTOR: vscode.DocumentSelector = ['campaign', 'file'].flatMap((scheme) => ['markdown', 'yaml'].map((language) => ({ scheme, language })));
 
+/** `campaign:/<campaign>/<kind>/<name>.yaml` → the id of that campaign; null for the shared library; undefined elsewhere. */
+function campaignOf(uri: vscode.Uri, catalog: VaultCatalog): string | null | undefined {
+  if (uri.scheme !== SCHEME) return undefined;
+  try {
+    const loc = parseDocPath(uri.path);
+    const name = loc.type === 'root' || loc.type === 'library-folder' ? null : 'campaign' in loc ? loc.campaign : null;
+    if (name === null) return null;
+    return [...catalog.index.all()].find((c) => c.kind === 'campaign' && c.name.toLowerCase() === name.toLowerCase())?.id;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Registers entity links, hovers (entities and dice) and the Quick Search command. Everything is
- * disposed with the extension; the search index itself is emptied whenever the vault locks.
+ * Registers entity links, hovers (entities and dice) and the Quick Search command; they work on
+ * the first unlocked vault. The search index itself is emptied whenever the vault locks.
  */
-export function registerAuthoring(context: vscode.ExtensionContext, options: AuthoringOptions): CatalogHolder {
-  const deps: AuthoringDeps = { campaignOf: campaignFromPath, ...options };
+export function registerAuthoring(s: Services): vscode.Disposable {
+  const authoringVault = () => s.vaults.folders.find((f) => f.dm.isUnlocked);
+  const uriFor = (e: { kind: EntityKind; name: string; campaign_name?: string }) =>
+    EntityFileSystem.uriFor(authoringVault()?.folder ?? vscode.workspace.workspaceFolders![0]!, e.campaign_name ?? null, e.kind, e.name);
+  const deps: AuthoringDeps = {
+    dataManager: () => authoringVault()?.dm,
+    uriFor,
+    open: (e: EntityRef) => vscode.commands.executeCommand('vscode.open', uriFor(e)),
+    campaignOf,
+    log: s.log.child('authoring'),
+  };
   const catalogs = new CatalogHolder(() => deps.dataManager(), deps.log.child('search'));
-  context.subscriptions.push(
+  return vscode.Disposable.from(
     catalogs,
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
+    registerCommands(s, s, {
+      [COMMANDS.quickSearch]: (c, initial) => quickSearch({ catalog: () => catalogs.get(), onDidUpdate: catalogs.onDidUpdate, open: deps.open, ui: c.ui }, initial),
+    }),
   );
-  registerCommand(context, deps.log, COMMANDS.quickSearch, (initial?: unknown) =>
-    quickSearch({ catalog: () => catalogs.get(), onDidUpdate: catalogs.onDidUpdate, open: (e) => deps.open(e) }, initial),
-  );
-  return catalogs;
 }

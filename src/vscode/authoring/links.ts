@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { KINDS } from '../../core/db/kinds';
 import { scanLinks, type LinkSyntax } from '../../core/links';
 import type { CatalogHolder } from './catalogs';
-import type { AuthoringDeps } from './index';
+import type { AuthoringDeps } from './deps';
 
 /** Documents larger than this are not scanned for links (a hover or a link is not worth a stall). */
 export const MAX_SCANNED = 2_000_000;
@@ -35,7 +35,10 @@ export class EntityLinkProvider implements vscode.DocumentLinkProvider {
       const campaign_name = catalog.index.campaignName(r.entity.campaign_id);
       const target = this.deps.uriFor({ id: r.entity.id, kind: r.entity.kind, name: r.entity.name, campaign_id: r.entity.campaign_id, ...(campaign_name ? { campaign_name } : {}) });
       const dl = new vscode.DocumentLink(range, target);
-      dl.tooltip = `Open ${KINDS[r.entity.kind].label} ${r.entity.name}${r.scope === 'elsewhere' && campaign_name ? ` (${campaign_name})` : ''}`;
+      dl.tooltip =
+        r.scope === 'elsewhere' && campaign_name
+          ? vscode.l10n.t('Open {0} {1} ({2})', KINDS[r.entity.kind].label, r.entity.name, campaign_name)
+          : vscode.l10n.t('Open {0} {1}', KINDS[r.entity.kind].label, r.entity.name);
       links.push(dl);
     }
     return links;

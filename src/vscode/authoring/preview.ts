@@ -2,10 +2,22 @@
  * The Markdown that hovers show, built as text without `vscode` so plain-Node tests can check it.
  * Every piece of user text goes through {@link escapeMarkdown}; the provider wraps the result in a
  * MarkdownString with `isTrusted: false` and `supportHtml: false` as a second line of defence.
+ * Our own wording goes through the `l10n` argument: the provider passes `vscode.l10n`, plain-Node
+ * tests get {@link ENGLISH} (the same English, placeholders filled).
  */
 import { diceStats, type DiceParseResult } from '../../core/dice';
 import { KINDS, type EntityKind } from '../../core/db/kinds';
 import type { EntitySummary, LinkScope, Resolution } from '../../core/links';
+
+/** The part of `vscode.l10n` these builders use. */
+export interface L10n {
+  t(message: string, ...args: (string | number)[]): string;
+}
+
+/** `vscode.l10n` without a bundle: the English text with `{0}`-style placeholders filled. */
+export const ENGLISH: L10n = {
+  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
+};
 
 /** A codicon for each kind (the Campaigns view, Quick Search items, hovers). */
 export const KIND_ICONS: Readonly<Record<EntityKind, string>> = {
@@ -76,12 +88,18 @@ export function proseOf(entity: Readonly<Record<string, unknown>>): string[] {
   return [];
 }
 
-const whereText = (scope: LinkScope, campaign: string | undefined) =>
-  scope === 'elsewhere' ? ` · in another campaign${campaign ? `, ${escapeMarkdown(campaign)}` : ''}` : campaign ? ` · ${escapeMarkdown(campaign)}` : scope === 'library' ? ' · library' : '';
+const whereText = (scope: LinkScope, campaign: string | undefined, l10n: L10n) =>
+  scope === 'elsewhere'
+    ? ` · ${campaign ? l10n.t('in another campaign, {0}', escapeMarkdown(campaign)) : l10n.t('in another campaign')}`
+    : campaign
+      ? ` · ${escapeMarkdown(campaign)}`
+      : scope === 'library'
+        ? ` · ${l10n.t('library')}`
+        : '';
 
 /** The preview of a linked entity: name, kind, campaign, key fields, the start of its text. */
-export function entityPreview(entity: Readonly<Record<string, unknown>> & EntitySummary, scope: LinkScope, campaignName: string | undefined): string {
-  const parts = [`**${escapeMarkdown(entity.name)}** — ${kindLabel(entity.kind)}${whereText(scope, campaignName)}`];
+export function entityPreview(entity: Readonly<Record<string, unknown>> & EntitySummary, scope: LinkScope, campaignName: string | undefined, l10n: L10n = ENGLISH): string {
+  const parts = [`**${escapeMarkdown(entity.name)}** — ${kindLabel(entity.kind)}${whereText(scope, campaignName, l10n)}`];
   const fields = keyFields(entity);
   if (fields.length) parts.push(fields.map(([k, v]) => `${escapeMarkdown(capital(k))}: ${escapeMarkdown(v)}`).join(' · '));
   const prose = proseOf(entity);
@@ -90,25 +108,32 @@ export function entityPreview(entity: Readonly<Record<string, unknown>> & Entity
 }
 
 /** What a hover says about a link that does not lead to exactly one entity. */
-export function unresolvedPreview(name: string, resolution: Exclude<Resolution, { status: 'resolved' }>, campaignName: (id: string | null | undefined) => string | undefined): string {
-  if (resolution.status === 'unresolved') return `No entity is named **${escapeMarkdown(name)}**.`;
-  const lines = resolution.candidates.slice(0, 8).map((c) => `- ${kindLabel(c.kind)}${c.campaign_id ? ` in ${escapeMarkdown(campaignName(c.campaign_id) ?? 'another campaign')}` : ''}`);
+export function unresolvedPreview(
+  name: string,
+  resolution: Exclude<Resolution, { status: 'resolved' }>,
+  campaignName: (id: string | null | undefined) => string | undefined,
+  l10n: L10n = ENGLISH,
+): string {
+  if (resolution.status === 'unresolved') return l10n.t('No entity is named **{0}**.', escapeMarkdown(name));
+  const lines = resolution.candidates
+    .slice(0, 8)
+    .map((c) => `- ${c.campaign_id ? l10n.t('{0} in {1}', kindLabel(c.kind), escapeMarkdown(campaignName(c.campaign_id) ?? l10n.t('another campaign'))) : kindLabel(c.kind)}`);
   const kinds = new Set(resolution.candidates.map((c) => c.kind));
-  const hint = kinds.size > 1 ? `Name the kind to choose, as in \`[[${KINDS[[...kinds][0]!].table}/…]]\`.` : 'Rename one of them to tell them apart.';
-  return [`${resolution.candidates.length} entities are named **${escapeMarkdown(name)}**:`, lines.join('\n'), hint].join('\n\n');
+  const hint = kinds.size > 1 ? l10n.t('Name the kind to choose, as in `[[{0}/…]]`.', KINDS[[...kinds][0]!].table) : l10n.t('Rename one of them to tell them apart.');
+  return [l10n.t('{0} entities are named **{1}**:', resolution.candidates.length, escapeMarkdown(name)), lines.join('\n'), hint].join('\n\n');
 }
 
 /** How a number reads in a hover: whole, or with at most two decimals. */
-export function formatNumber(n: number): string {
-  if (n === Infinity) return 'no limit';
-  if (n === -Infinity) return 'no limit';
+export function formatNumber(n: number, l10n: L10n = ENGLISH): string {
+  if (n === Infinity) return l10n.t('no limit');
+  if (n === -Infinity) return l10n.t('no limit');
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, '');
 }
 
 /** The dice hover: range and average, or what is wrong. */
-export function dicePreview(text: string, parsed: DiceParseResult): string {
+export function dicePreview(text: string, parsed: DiceParseResult, l10n: L10n = ENGLISH): string {
   if (!parsed.ok) return `**${escapeMarkdown(text)}**: ${escapeMarkdown(parsed.error.message)}`;
   const s = diceStats(parsed.expression);
-  const range = s.max === Infinity ? `${formatNumber(s.min)} or more` : `${formatNumber(s.min)}–${formatNumber(s.max)}`;
-  return `**${escapeMarkdown(text)}**: ${range}, average ${formatNumber(s.average)}`;
+  const range = s.max === Infinity ? l10n.t('{0} or more', formatNumber(s.min, l10n)) : `${formatNumber(s.min, l10n)}–${formatNumber(s.max, l10n)}`;
+  return `**${escapeMarkdown(text)}**: ${l10n.t('{0}, average {1}', range, formatNumber(s.average, l10n))}`;
 }

@@ -4,7 +4,7 @@
  */
 import { KINDS } from '../../core/db/kinds';
 import type { IndexedEntity, SearchIndex } from '../../core/search';
-import { KIND_ICONS } from './preview';
+import { ENGLISH, KIND_ICONS, type L10n } from './preview';
 
 export interface SearchItem {
   readonly label: string;
@@ -22,10 +22,10 @@ function plain(text: string): string {
   return text.replace(/\$\(/g, '$\u200B(').replace(/\s+/gu, ' ');
 }
 
-export function searchItems(index: SearchIndex, query: string): SearchItem[] {
+export function searchItems(index: SearchIndex, query: string, l10n: L10n = ENGLISH): SearchItem[] {
   return index.search(query, { limit: MAX_RESULTS }).map((hit) => {
     const e = hit.entity;
-    const where = e.kind === 'campaign' ? 'campaign' : `${KINDS[e.kind].label} · ${plain(index.campaignName(e.campaign_id) ?? (e.campaign_id ? 'campaign' : 'library'))}`;
+    const where = e.kind === 'campaign' ? l10n.t('campaign') : `${KINDS[e.kind].label} · ${plain(index.campaignName(e.campaign_id) ?? (e.campaign_id ? l10n.t('campaign') : l10n.t('library')))}`;
     return {
       label: `$(${KIND_ICONS[e.kind]}) ${plain(e.name)}`,
       description: where,

@@ -1,13 +1,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkEverything } from '../../core/backup/health';
+import { checkEverything } from '../../core/health';
 import type { BackupService } from '../../core/backup/service';
 import { DEFAULT_RETENTION, type RetentionPolicy, type SnapshotInfo } from '../../core/backup/types';
 import { describeError } from '../../core/errors';
+import { failureMessage } from '../errorText';
+import { LABELS } from '../labels';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { IntegrityReport } from '../../core/integrity';
 import type { Logger } from '../../core/ports';
 import { defaultRepositoryFolder, nodeBackupService } from '../../node/backups';
 import type { VaultFolder, VaultRegistry } from '../vaults';
+import { errorCount, warningCount } from './commands';
 
 /** Settings of the backups and the scheduled checks (package.json `contributes.configuration`). */
 export const SETTINGS = {
@@ -46,19 +50,17 @@ const setting = <T>(key: string, fallback: T, scope?: vscode.WorkspaceFolder): T
  * something changed (then prune by the retention settings), and an integrity check every N hours
  * that speaks up only when something is wrong.
  */
-export class BackupManager implements vscode.Disposable {
+export class BackupManager extends Disposable {
   private readonly services = new Map<string, { key: string; service: BackupService; repository: string }>();
   private readonly states = new Map<string, BackupState>();
-  private readonly emitter = new vscode.EventEmitter<void>();
+  private readonly emitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
   private running = false;
   /** Where the last scheduled integrity check of each vault ran (ms), kept in global state. */
   private readonly checkKey = 'campaignVault.lastIntegrityCheck';
   /** The last integrity report per folder, for the integrity view. */
   readonly reports = new Map<string, IntegrityReport>();
-  private readonly reportEmitter = new vscode.EventEmitter<void>();
+  private readonly reportEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeReports = this.reportEmitter.event;
 
   constructor(
@@ -68,27 +70,25 @@ export class BackupManager implements vscode.Disposable {
     private readonly memento: vscode.Memento,
     private readonly notify: (text: string, actions: string[]) => Thenable<string | undefined>,
   ) {
-    this.disposables.push(
-      this.emitter,
-      this.reportEmitter,
-      vaults.onDidChange(() => void this.refresh()),
+    super();
+    this._register(toDisposable(() => this.closeAll()));
+    this._register(vaults.onDidChange(() => void this.refresh()));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SETTINGS.repository)) {
-          for (const s of this.services.values()) s.service.close();
-          this.services.clear();
+          this.closeAll();
           void this.refresh();
         }
       }),
     );
     // A minute is fine-grained enough for intervals given in minutes, and cheap when idle.
-    this.timer = setInterval(() => void this.tick(), 60_000);
+    const timer = setInterval(() => void this.tick(), 60_000);
+    this._register(toDisposable(() => clearInterval(timer)));
   }
 
-  dispose(): void {
-    if (this.timer) clearInterval(this.timer);
+  private closeAll(): void {
     for (const s of this.services.values()) s.service.close();
     this.services.clear();
-    for (const d of this.disposables) d.dispose();
   }
 
   /** The repository folder of a workspace folder: the setting (relative to the folder), or `.campaign-vault/backups`. */
@@ -118,8 +118,17 @@ export class BackupManager implements vscode.Disposable {
     let entry = this.services.get(id);
     if (!entry || entry.key !== key) {
       entry?.service.close();
-      entry = { key, repository, service: nodeBackupService(vault.dm, vault.folder.uri.fsPath, { app: 'VS Code', extensionVersion: this.extensionVersion, repository, logger: this.log }) };
-      this.services.set(id, entry);
+      const made = { key, repository, service: nodeBackupService(vault.dm, vault.folder.uri.fsPath, { app: 'VS Code', extensionVersion: this.extensionVersion, repository, logger: this.log }) };
+      this.services.set(id, made);
+      // The service lives as long as the vault stays unlocked.
+      this.vaults.lifetimeOf(vault.folder)?.add(
+        toDisposable(() => {
+          if (this.services.get(id) !== made) return;
+          made.service.close();
+          this.services.delete(id);
+        }),
+      );
+      entry = made;
     }
     return { vault, service: entry.service, repository };
   }
@@ -133,11 +142,7 @@ export class BackupManager implements vscode.Disposable {
     const seen = new Set<string>();
     for (const f of this.vaults.folders) {
       const id = f.folder.uri.toString();
-      if (f.state !== 'unlocked') {
-        this.services.get(id)?.service.close();
-        this.services.delete(id);
-        continue;
-      }
+      if (f.state !== 'unlocked') continue;
       seen.add(id);
       try {
         const { snapshots, damaged } = await this.of(f).service.list();
@@ -163,8 +168,8 @@ export class BackupManager implements vscode.Disposable {
     try {
       for (const f of this.vaults.folders) {
         if (f.state !== 'unlocked') continue;
-        await this.scheduledBackup(f, now).catch((e: unknown) => this.fail(f, 'The scheduled backup failed', e));
-        await this.scheduledCheck(f, now).catch((e: unknown) => this.fail(f, 'The scheduled integrity check failed', e));
+        await this.scheduledBackup(f, now).catch((e: unknown) => this.fail(f, vscode.l10n.t('The scheduled backup failed'), e));
+        await this.scheduledCheck(f, now).catch((e: unknown) => this.fail(f, vscode.l10n.t('The scheduled integrity check failed'), e));
       }
     } finally {
       this.running = false;
@@ -197,16 +202,18 @@ export class BackupManager implements vscode.Disposable {
     }
     if (now - lastRun < hours * 3_600_000) return;
     await this.memento.update(this.checkKey, { ...seen, [f.vaultId]: now });
-    const report = await checkEverything(f.dm, this.of(f).service, {});
+    const report = await checkEverything(f.dm.healthVault(), this.of(f).service, {});
     this.setReport(f.folder, report);
     if (report.ok) return;
-    const text = `The scheduled integrity check found ${report.counts.error} error${report.counts.error === 1 ? '' : 's'} and ${report.counts.warning} warning${report.counts.warning === 1 ? '' : 's'} in ${f.folder.name}.`;
-    const choice = await this.notify(text, ['Show Report']);
-    if (choice === 'Show Report') void vscode.commands.executeCommand('campaignVault.integrity.focus');
+    const text = vscode.l10n.t('The scheduled integrity check found {0} and {1} in {2}.', errorCount(report.counts.error), warningCount(report.counts.warning), f.folder.name);
+    const showReport = LABELS.showReport;
+    const choice = await this.notify(text, [showReport]);
+    if (choice === showReport) void vscode.commands.executeCommand('campaignVault.integrity.focus');
   }
 
   private fail(f: VaultFolder, what: string, e: unknown): void {
     this.log.error(e instanceof Error ? e : String(e));
-    void this.notify(`Campaign Vault: ${what} (${f.folder.name}): ${describeError(e)}`, ['Show Log']).then((c) => c && vscode.commands.executeCommand('campaignVault.showLog'));
+    const failure = failureMessage(e, this.vaults.contextKeys);
+    void this.notify(vscode.l10n.t('Campaign Vault: {0} ({1}): {2}', what, f.folder.name, failure.text), [...failure.actions]).then((c) => failure.follow(c));
   }
 }

@@ -6,11 +6,11 @@ import { formatTime } from './commands';
 /** "just now", "5 min ago", "3 h ago", "2 days ago". */
 export function ago(iso: string, now = Date.now()): string {
   const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
-  if (!(minutes >= 1)) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
+  if (!(minutes >= 1)) return vscode.l10n.t('just now');
+  if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} days ago`;
+  if (hours < 48) return vscode.l10n.t('{0} h ago', hours);
+  return vscode.l10n.t('{0} days ago', Math.floor(hours / 24));
 }
 
 /**
@@ -19,7 +19,7 @@ export function ago(iso: string, now = Date.now()): string {
  */
 export function createBackupStatusItem(backups: BackupManager): vscode.Disposable & { readonly item: vscode.StatusBarItem; render(): void } {
   const item = vscode.window.createStatusBarItem('campaignVault.backupStatus', vscode.StatusBarAlignment.Left, 49);
-  item.name = 'Campaign Vault Backups';
+  item.name = vscode.l10n.t('Campaign Vault Backups');
   item.command = COMMANDS.createBackup;
   const render = () => {
     const states = backups.backupStates;
@@ -30,14 +30,17 @@ export function createBackupStatusItem(backups: BackupManager): vscode.Disposabl
     const lasts = states.map((s) => s.snapshots.at(-1));
     const oldest = lasts.some((l) => !l) ? undefined : lasts.map((l) => l!.time).sort()[0];
     const broken = states.some((s) => s.error || s.damaged.length > 0);
-    item.text = `$(${broken ? 'warning' : 'archive'}) ${oldest ? `Backup ${ago(oldest)}` : 'No backup yet'}`;
+    const icon = broken ? 'warning' : 'archive';
+    item.text = oldest ? vscode.l10n.t('$({0}) Backup {1}', icon, ago(oldest)) : vscode.l10n.t('$({0}) No backup yet', icon);
     item.backgroundColor = broken || !oldest ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const tip = new vscode.MarkdownString('**Campaign Vault backups**\n\n');
+    const tip = new vscode.MarkdownString(`**${vscode.l10n.t('Campaign Vault backups')}**\n\n`);
     for (const s of states) {
       const last = s.snapshots.at(-1);
-      tip.appendText(`${states.length > 1 ? `${s.folder.name}: ` : ''}${last ? `last backup ${formatTime(last.time)} (${last.kind}), ${s.snapshots.length} kept` : 'no backup yet'}${s.error ? ` — ${s.error}` : ''}${s.damaged.length ? ` — ${s.damaged.length} damaged` : ''}\n\n`);
+      const summary = last ? vscode.l10n.t('last backup {0} ({1}), {2} kept', formatTime(last.time), last.kind, s.snapshots.length) : vscode.l10n.t('no backup yet');
+      const damaged = s.damaged.length ? ` — ${vscode.l10n.t('{0} damaged', s.damaged.length)}` : '';
+      tip.appendText(`${states.length > 1 ? `${s.folder.name}: ` : ''}${summary}${s.error ? ` — ${s.error}` : ''}${damaged}\n\n`);
     }
-    tip.appendText('Click to back up now.');
+    tip.appendText(vscode.l10n.t('Click to back up now.'));
     item.tooltip = tip;
     item.show();
   };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/backup/types';
 import { COMMANDS } from '../commands/ids';
+import { Disposable } from '../lifecycle';
 import type { BackupManager } from './backupManager';
 import { describeSnapshot, formatTime, type SnapshotNode } from './commands';
 
@@ -24,18 +25,13 @@ type BackupNode = FolderNode | SnapshotNode | MessageNode;
 const multiRoot = () => (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
 
 /** The Backups view: the snapshots of each unlocked vault, newest first. */
-export class BackupsTreeProvider implements vscode.TreeDataProvider<BackupNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<BackupNode | undefined>();
+export class BackupsTreeProvider extends Disposable implements vscode.TreeDataProvider<BackupNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<BackupNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
 
   constructor(private readonly backups: BackupManager) {
-    this.sub = backups.onDidChange(() => this.emitter.fire(undefined));
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
+    super();
+    this._register(backups.onDidChange(() => this.emitter.fire(undefined)));
   }
 
   getChildren(node?: BackupNode): BackupNode[] {
@@ -51,8 +47,8 @@ export class BackupsTreeProvider implements vscode.TreeDataProvider<BackupNode>,
     const state = this.backups.backupStates.find((s) => s.folder.uri.toString() === folder.uri.toString());
     if (!state) return [];
     const out: BackupNode[] = [];
-    if (state.error) out.push({ type: 'message', text: 'The backups cannot be read', icon: 'error', tooltip: state.error });
-    for (const d of state.damaged) out.push({ type: 'message', text: `Damaged backup ${d.id.slice(0, 8)}`, icon: 'warning', tooltip: d.reason });
+    if (state.error) out.push({ type: 'message', text: vscode.l10n.t('The backups cannot be read'), icon: 'error', tooltip: state.error });
+    for (const d of state.damaged) out.push({ type: 'message', text: vscode.l10n.t('Damaged backup {0}', d.id.slice(0, 8)), icon: 'warning', tooltip: d.reason });
     for (const s of [...state.snapshots].reverse()) out.push({ type: 'snapshot', folder, snapshot: s });
     return out;
   }
@@ -74,7 +70,9 @@ export class BackupsTreeProvider implements vscode.TreeDataProvider<BackupNode>,
     const item = new vscode.TreeItem(d.label);
     item.id = `${node.folder.uri.toString()}#${node.snapshot.id}`;
     item.description = d.description;
-    item.tooltip = new vscode.MarkdownString(`**${formatTime(node.snapshot.time)}** — ${d.description || 'backup'}\n\n${d.detail}\n\nCampaign Vault ${node.snapshot.extensionVersion}, schema ${node.snapshot.schemaVersion}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${formatTime(node.snapshot.time)}** — ${d.description || vscode.l10n.t('backup')}\n\n${d.detail}\n\n${vscode.l10n.t('Campaign Vault {0}, schema {1}', node.snapshot.extensionVersion, node.snapshot.schemaVersion)}`,
+    );
     item.iconPath = new vscode.ThemeIcon(node.snapshot.kind === 'safety' ? 'shield' : node.snapshot.kind === 'scheduled' ? 'watch' : 'archive');
     item.contextValue = 'snapshot';
     return item;
@@ -97,24 +95,31 @@ export interface FindingNode {
 type IntegrityNode = SeverityNode | FindingNode | MessageNode;
 
 const SEVERITY = {
-  error: { title: 'Errors', icon: 'error', color: 'problemsErrorIcon.foreground' },
-  warning: { title: 'Warnings', icon: 'warning', color: 'problemsWarningIcon.foreground' },
-  info: { title: 'Notes', icon: 'info', color: 'problemsInfoIcon.foreground' },
+  error: { icon: 'error', color: 'problemsErrorIcon.foreground' },
+  warning: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
+  info: { icon: 'info', color: 'problemsInfoIcon.foreground' },
 } as const;
 
+/** The heading of a severity's findings: "Errors (3)", with the folder in a multi-root workspace. */
+function severityHeading(severity: Finding['severity'], count: number, folder: string | undefined): string {
+  switch (severity) {
+    case 'error':
+      return folder === undefined ? vscode.l10n.t('Errors ({0})', count) : vscode.l10n.t('Errors ({0}) — {1}', count, folder);
+    case 'warning':
+      return folder === undefined ? vscode.l10n.t('Warnings ({0})', count) : vscode.l10n.t('Warnings ({0}) — {1}', count, folder);
+    case 'info':
+      return folder === undefined ? vscode.l10n.t('Notes ({0})', count) : vscode.l10n.t('Notes ({0}) — {1}', count, folder);
+  }
+}
+
 /** The Integrity view: the last check's findings by severity, with "go to" and "repair". */
-export class IntegrityTreeProvider implements vscode.TreeDataProvider<IntegrityNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<IntegrityNode | undefined>();
+export class IntegrityTreeProvider extends Disposable implements vscode.TreeDataProvider<IntegrityNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<IntegrityNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
 
   constructor(private readonly backups: BackupManager) {
-    this.sub = backups.onDidChangeReports(() => this.emitter.fire(undefined));
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
+    super();
+    this._register(backups.onDidChangeReports(() => this.emitter.fire(undefined)));
   }
 
   getChildren(node?: IntegrityNode): IntegrityNode[] {
@@ -125,7 +130,11 @@ export class IntegrityTreeProvider implements vscode.TreeDataProvider<IntegrityN
       const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === uri);
       if (!folder) continue;
       if (report.findings.length === 0) {
-        out.push({ type: 'message', text: `${multiRoot() ? `${folder.name}: ` : ''}No problems found (${formatTime(report.checkedAt)})`, icon: 'pass' });
+        out.push({
+          type: 'message',
+          text: multiRoot() ? vscode.l10n.t('{0}: No problems found ({1})', folder.name, formatTime(report.checkedAt)) : vscode.l10n.t('No problems found ({0})', formatTime(report.checkedAt)),
+          icon: 'pass',
+        });
         continue;
       }
       for (const severity of ['error', 'warning', 'info'] as const) {
@@ -144,17 +153,17 @@ export class IntegrityTreeProvider implements vscode.TreeDataProvider<IntegrityN
     }
     if (node.type === 'severity') {
       const s = SEVERITY[node.severity];
-      const item = new vscode.TreeItem(`${s.title} (${node.findings.length})${multiRoot() ? ` — ${node.folder.name}` : ''}`, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(severityHeading(node.severity, node.findings.length, multiRoot() ? node.folder.name : undefined), vscode.TreeItemCollapsibleState.Expanded);
       item.iconPath = new vscode.ThemeIcon(s.icon, new vscode.ThemeColor(s.color));
       return item;
     }
     const f = node.finding;
     const item = new vscode.TreeItem(f.message);
-    item.description = [f.entity?.name, f.fixable ? 'repairable' : undefined].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(`${f.message}\n\n\`${f.code}\`${f.where ? ` · ${f.where}` : ''}${f.fixable ? '\n\nRepair fixes this automatically.' : ''}`);
+    item.description = [f.entity?.name, f.fixable ? vscode.l10n.t('repairable') : undefined].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString(`${f.message}\n\n\`${f.code}\`${f.where ? ` · ${f.where}` : ''}${f.fixable ? `\n\n${vscode.l10n.t('Repair fixes this automatically.')}` : ''}`);
     item.iconPath = new vscode.ThemeIcon(SEVERITY[f.severity].icon, new vscode.ThemeColor(SEVERITY[f.severity].color));
     item.contextValue = `finding${f.fixable ? '.fixable' : ''}${f.entity ? '.entity' : ''}`;
-    if (f.entity) item.command = { command: COMMANDS.goToFinding, title: 'Go to Entry', arguments: [node] };
+    if (f.entity) item.command = { command: COMMANDS.goToFinding, title: vscode.l10n.t('Go to Entry'), arguments: [node] };
     return item;
   }
 }

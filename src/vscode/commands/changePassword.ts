@@ -7,30 +7,30 @@ import { askNewPassword, askText, requiredPassword } from './passwords';
  * one twice. Rewrites only the key file; the recovery key and a remembered key keep working.
  */
 export async function changePassword(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
-  const f = await chooseVault(ctx, all(needs.writable, needs.encrypted), 'Change Password', arg);
+  const f = await chooseVault(ctx, all(needs.writable, needs.encrypted), vscode.l10n.t('Change Password'), arg);
   if (!f) return false;
   let failure: vscode.InputBoxValidationMessage | undefined;
   let current: string | undefined;
   for (;;) {
     current = await askText(ctx.ui(), {
       id: 'current-password',
-      title: 'Change Password',
-      prompt: `The current password of ${where(f)}`,
+      title: vscode.l10n.t('Change Password'),
+      prompt: vscode.l10n.t('The current password of {0}', where(f)),
       password: true,
       validate: requiredPassword,
       ...(failure ? { initialMessage: failure } : {}),
     });
     if (current === undefined) return false;
     const candidate = current;
-    if (await ctx.ui().progress({ id: 'check-password', title: 'Checking the password…' }, () => f.dm.checkPassword(candidate))) break;
+    if (await ctx.ui().progress({ id: 'check-password', title: vscode.l10n.t('Checking the password…') }, () => f.dm.checkPassword(candidate))) break;
     ctx.log.info(`change password in ${f.folder.uri.fsPath}: the current password was wrong`);
-    failure = { message: 'That is not the current password. Nothing was changed. Try again.', severity: vscode.InputBoxValidationSeverity.Error };
+    failure = { message: vscode.l10n.t('That is not the current password. Nothing was changed. Try again.'), severity: vscode.InputBoxValidationSeverity.Error };
   }
-  const next = await askNewPassword(ctx.ui(), 'Change Password', 'Choose the new password');
+  const next = await askNewPassword(ctx.ui(), vscode.l10n.t('Change Password'), vscode.l10n.t('Choose the new password'));
   if (next === undefined) return false;
   const old = current;
-  await ctx.ui().progress({ id: 'change-password', title: 'Changing the password…' }, () => f.dm.changePassword(old, next));
+  await ctx.ui().progress({ id: 'change-password', title: vscode.l10n.t('Changing the password…') }, () => f.dm.changePassword(old, next));
   ctx.log.info(`changed the password of ${f.folder.uri.fsPath}`);
-  void ctx.ui().message({ id: 'password-changed', severity: 'info', text: `${capital(where(f))} has a new password. Your recovery key still works.` });
+  void ctx.ui().message({ id: 'password-changed', severity: 'info', text: vscode.l10n.t('{0} has a new password. Your recovery key still works.', capital(where(f))) });
   return true;
 }

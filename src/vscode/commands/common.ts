@@ -5,6 +5,7 @@ import type { ProgressReporter, Prompter } from '../prompter';
 import type { RememberedKeys } from '../rememberedKeys';
 import type { VaultFolder, VaultRegistry } from '../vaults';
 import { COMMANDS } from './ids';
+import { LABELS } from '../labels';
 
 /** What every vault command works with. `ui()` is read on each use, so a test can swap the prompter. */
 export interface VaultCommandContext {
@@ -25,33 +26,33 @@ export interface Reason {
 
 /** "the vault in “Campaign”": names the folder only when the workspace has several. */
 export function where(f: VaultFolder): string {
-  return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `the vault in “${f.folder.name}”` : 'the vault';
+  return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? vscode.l10n.t('the vault in “{0}”', f.folder.name) : vscode.l10n.t('the vault');
 }
 
 export const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-const CREATE_FIX = { label: 'Create Vault', command: COMMANDS.createVault };
-const UNLOCK_FIX = { label: 'Unlock', command: COMMANDS.unlock };
+const CREATE_FIX = { label: LABELS.createVault, command: COMMANDS.createVault };
+const UNLOCK_FIX = { label: LABELS.unlock, command: COMMANDS.unlock };
 
 /** Reusable checks, combined with {@link all}. */
 export const needs = {
   noVault: (f: VaultFolder): Reason | undefined =>
     f.state === 'absent'
       ? undefined
-      : { text: f.state === 'problem' ? `${folderName(f)} holds a vault header that cannot be read: ${f.problem ?? 'unknown problem'}` : `${folderName(f)} already holds a vault.` },
+      : { text: f.state === 'problem' ? vscode.l10n.t('{0} holds a vault header that cannot be read: {1}', folderName(f), f.problem ?? vscode.l10n.t('unknown problem')) : vscode.l10n.t('{0} already holds a vault.', folderName(f)) },
   vault: (f: VaultFolder): Reason | undefined =>
     f.state === 'absent'
-      ? { text: `There is no vault in ${folderName(f, false)} yet.`, fix: CREATE_FIX }
+      ? { text: vscode.l10n.t('There is no vault in {0} yet.', folderName(f, false)), fix: CREATE_FIX }
       : f.state === 'problem'
-        ? { text: `The vault header in ${folderName(f, false)} cannot be read: ${f.problem ?? 'unknown problem'}` }
+        ? { text: vscode.l10n.t('The vault header in {0} cannot be read: {1}', folderName(f, false), f.problem ?? vscode.l10n.t('unknown problem')) }
         : undefined,
-  locked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'unlocked' ? { text: `${capital(where(f))} is already unlocked.` } : undefined),
-  unlocked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'locked' ? { text: `${capital(where(f))} is locked. Unlock it first.`, fix: UNLOCK_FIX } : undefined),
+  locked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'unlocked' ? { text: vscode.l10n.t('{0} is already unlocked.', capital(where(f))) } : undefined),
+  unlocked: (f: VaultFolder): Reason | undefined => needs.vault(f) ?? (f.state === 'locked' ? { text: vscode.l10n.t('{0} is locked. Unlock it first.', capital(where(f))), fix: UNLOCK_FIX } : undefined),
   writable: (f: VaultFolder): Reason | undefined =>
-    needs.unlocked(f) ?? (f.readOnlyReason ? { text: `${capital(where(f))} is open read-only here. ${f.readOnlyReason.hint ?? ''}`.trim() } : undefined),
+    needs.unlocked(f) ?? (f.readOnlyReason ? { text: vscode.l10n.t('{0} is open read-only here. {1}', capital(where(f)), f.readOnlyReason.hint ?? '').trim() } : undefined),
   encrypted: (f: VaultFolder): Reason | undefined =>
-    f.encrypted === false ? { text: `${capital(where(f))} is not encrypted, so it has no password or key to change. Use “Campaign Vault: Encrypt Vault” first.` } : undefined,
-  unencrypted: (f: VaultFolder): Reason | undefined => (f.encrypted === true ? { text: `${capital(where(f))} is already encrypted.` } : undefined),
+    f.encrypted === false ? { text: vscode.l10n.t('{0} is not encrypted, so it has no password or key to change. Use “Campaign Vault: Encrypt Vault” first.', capital(where(f))) } : undefined,
+  unencrypted: (f: VaultFolder): Reason | undefined => (f.encrypted === true ? { text: vscode.l10n.t('{0} is already encrypted.', capital(where(f))) } : undefined),
 };
 
 export function all(...checks: Check[]): Check {
@@ -66,7 +67,7 @@ export function all(...checks: Check[]): Check {
 
 function folderName(f: VaultFolder, capitalized = true): string {
   if ((vscode.workspace.workspaceFolders?.length ?? 0) > 1) return `“${f.folder.name}”`;
-  return capitalized ? 'This workspace' : 'this workspace';
+  return capitalized ? vscode.l10n.t('This workspace') : vscode.l10n.t('this workspace');
 }
 
 /** Tells the user why a command cannot run, with a button that fixes it when there is one. */
@@ -91,7 +92,7 @@ export async function chooseVault(ctx: VaultCommandContext, check: Check, title:
     const wsFolder = vscode.workspace.getWorkspaceFolder(arg);
     const f = folders.find((x) => x.folder.uri.toString() === wsFolder?.uri.toString());
     if (!f) {
-      explain(ctx, { text: `${arg.fsPath} is not in a workspace folder on this computer.` });
+      explain(ctx, { text: vscode.l10n.t('{0} is not in a workspace folder on this computer.', arg.fsPath) });
       return undefined;
     }
     const reason = check(f);
@@ -102,7 +103,7 @@ export async function chooseVault(ctx: VaultCommandContext, check: Check, title:
     return f;
   }
   if (folders.length === 0) {
-    explain(ctx, { text: 'Campaign Vault keeps its vault inside a workspace folder. Open a folder first.' });
+    explain(ctx, { text: vscode.l10n.t('Campaign Vault keeps its vault inside a workspace folder. Open a folder first.') });
     return undefined;
   }
   const candidates = folders.filter((f) => check(f) === undefined);
@@ -110,7 +111,7 @@ export async function chooseVault(ctx: VaultCommandContext, check: Check, title:
     if (folders.length === 1) {
       explain(ctx, check(folders[0]!)!, folders[0]);
     } else {
-      explain(ctx, { text: folders.map((f) => `${f.folder.name}: ${check(f)!.text}`).join(' ') });
+      explain(ctx, { text: folders.map((f) => vscode.l10n.t('{0}: {1}', f.folder.name, check(f)!.text)).join(' ') });
     }
     return undefined;
   }
@@ -118,7 +119,7 @@ export async function chooseVault(ctx: VaultCommandContext, check: Check, title:
   const picked = await ctx.ui().pick({
     id: 'folder',
     title,
-    placeHolder: 'Which workspace folder?',
+    placeHolder: vscode.l10n.t('Which workspace folder?'),
     items: candidates.map((f) => ({ label: f.folder.name, description: describeState(f), detail: f.folder.uri.fsPath, vault: f })),
   });
   return picked?.vault;
@@ -128,13 +129,14 @@ export async function chooseVault(ctx: VaultCommandContext, check: Check, title:
 export function describeState(f: VaultFolder): string {
   switch (f.state) {
     case 'absent':
-      return 'no vault';
+      return vscode.l10n.t('no vault');
     case 'problem':
-      return 'unreadable vault';
+      return vscode.l10n.t('unreadable vault');
     case 'locked':
-      return f.encrypted === false ? 'locked (not encrypted)' : 'locked';
+      return f.encrypted === false ? vscode.l10n.t('locked (not encrypted)') : vscode.l10n.t('locked');
     case 'unlocked':
-      return `${f.readOnlyReason ? 'unlocked, read-only' : 'unlocked'}${f.encrypted === false ? ' (not encrypted)' : ''}`;
+      if (f.readOnlyReason) return f.encrypted === false ? vscode.l10n.t('unlocked, read-only (not encrypted)') : vscode.l10n.t('unlocked, read-only');
+      return f.encrypted === false ? vscode.l10n.t('unlocked (not encrypted)') : vscode.l10n.t('unlocked');
   }
 }
 

@@ -7,6 +7,7 @@ import { KINDS, bodyOf, type EntityKind } from '../../core/db/kinds';
 import { CAMPAIGN_KINDS } from '../../core/documents/docPaths';
 import { validateBody } from '../../core/schema';
 import { EntityFileSystem } from '../documents/entityFs';
+import { LABELS } from '../labels';
 import { isCampaignNode as isNode, type CampaignNode } from '../views/campaignsTree';
 import { all, capital, chooseVault, needs, type VaultCommandContext } from './common';
 
@@ -16,16 +17,16 @@ const TITLE = (kind: EntityKind): string => capital(KINDS[kind].label);
 
 /** The problem with a name as an entry of `kind`, or undefined: the schema's rule, said plainly. */
 export function nameProblem(kind: EntityKind, name: string): string | undefined {
-  if (name.trim() === '') return 'Give a name.';
+  if (name.trim() === '') return vscode.l10n.t('Give a name.');
   const issue = validateBody(kind, { name: name.normalize('NFC') }).find((i) => i.path === '/name');
-  return issue ? issue.message.replace(/^(The \w+'s )?name/i, 'The name') : undefined;
+  return issue ? issue.message.replace(/^(The \w+'s )?name/i, vscode.l10n.t('The name')) : undefined;
 }
 
 async function askName(ctx: VaultCommandContext, id: string, kind: EntityKind, title: string, value?: string): Promise<string | undefined> {
   const result = await ctx.ui().input({
     id,
     title,
-    prompt: `The ${KINDS[kind].label}'s name`,
+    prompt: vscode.l10n.t("The {0}'s name", KINDS[kind].label),
     ...(value !== undefined ? { placeHolder: value } : {}),
     validate: (v) => nameProblem(kind, v),
   });
@@ -38,9 +39,9 @@ async function openDocument(folder: vscode.WorkspaceFolder, dm: DataManager, ent
 }
 
 export async function newCampaign(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
-  const target = isNode(arg) ? { folder: arg.folder, dm: arg.dm } : await chooseVault(ctx, needs.writable, 'New Campaign', arg);
+  const target = isNode(arg) ? { folder: arg.folder, dm: arg.dm } : await chooseVault(ctx, needs.writable, vscode.l10n.t('New Campaign'), arg);
   if (!target) return undefined;
-  const name = await askName(ctx, 'entity-name', 'campaign', 'New Campaign');
+  const name = await askName(ctx, 'entity-name', 'campaign', vscode.l10n.t('New Campaign'));
   if (name === undefined) return undefined;
   const created = await target.dm.create('campaign', { name, system: 'D&D 5e', status: 'active', is_active: true });
   await openDocument(target.folder, target.dm, created);
@@ -50,11 +51,11 @@ export async function newCampaign(ctx: VaultCommandContext, arg?: unknown): Prom
 /** A new entry: of the clicked kind, or a kind the user picks on a campaign. */
 export async function newEntity(ctx: VaultCommandContext, arg?: unknown): Promise<Entity | undefined> {
   if (!isNode(arg) || (arg.type !== 'kind' && arg.type !== 'campaign')) {
-    const f = await chooseVault(ctx, all(needs.writable), 'New Entry', arg);
+    const f = await chooseVault(ctx, all(needs.writable), vscode.l10n.t('New Entry'), arg);
     if (!f) return undefined;
     const campaigns = await f.dm.list('campaign');
     if (campaigns.length === 0) return newCampaign(ctx, f.folder.uri);
-    const picked = await ctx.ui().pick({ id: 'campaign', title: 'New Entry', placeHolder: 'In which campaign?', items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
+    const picked = await ctx.ui().pick({ id: 'campaign', title: vscode.l10n.t('New Entry'), placeHolder: vscode.l10n.t('In which campaign?'), items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
     if (!picked) return undefined;
     return newEntity(ctx, { type: 'campaign', folder: f.folder, dm: f.dm, entity: picked.campaign } satisfies CampaignNode);
   }
@@ -63,15 +64,15 @@ export async function newEntity(ctx: VaultCommandContext, arg?: unknown): Promis
   else {
     const picked = await ctx.ui().pick({
       id: 'entity-kind',
-      title: `New Entry in ${arg.entity.name}`,
-      placeHolder: 'What kind of entry?',
+      title: vscode.l10n.t('New Entry in {0}', arg.entity.name),
+      placeHolder: vscode.l10n.t('What kind of entry?'),
       items: CAMPAIGN_KINDS.map((k) => ({ label: TITLE(k), entryKind: k })),
     });
     if (!picked) return undefined;
     kind = picked.entryKind;
   }
   const campaign = arg.type === 'kind' ? arg.campaign : arg.entity;
-  const name = await askName(ctx, 'entity-name', kind, `New ${TITLE(kind)}${campaign ? ` in ${campaign.name}` : ''}`);
+  const name = await askName(ctx, 'entity-name', kind, campaign ? vscode.l10n.t('New {0} in {1}', TITLE(kind), campaign.name) : vscode.l10n.t('New {0}', TITLE(kind)));
   if (name === undefined) return undefined;
   const created = await arg.dm.create(kind, { name, campaign_id: campaign?.id ?? null });
   await openDocument(arg.folder, arg.dm, created);
@@ -83,7 +84,7 @@ function entityOf(arg: unknown): (CampaignNode & { type: 'entity' | 'campaign' |
 }
 
 function explainNoSelection(ctx: VaultCommandContext): undefined {
-  void ctx.ui().message({ id: 'cannot-run', severity: 'info', text: 'Pick an entry in the Campaigns view first (right-click it).' });
+  void ctx.ui().message({ id: 'cannot-run', severity: 'info', text: vscode.l10n.t('Pick an entry in the Campaigns view first (right-click it).') });
   return undefined;
 }
 
@@ -91,7 +92,7 @@ export async function renameEntity(ctx: VaultCommandContext, arg?: unknown): Pro
   const n = entityOf(arg);
   if (!n) return explainNoSelection(ctx);
   const { dm, entity } = n;
-  const name = await askName(ctx, 'entity-name', entity.kind, `Rename ${entity.name}`, entity.name);
+  const name = await askName(ctx, 'entity-name', entity.kind, vscode.l10n.t('Rename {0}', entity.name), entity.name);
   if (name === undefined || name === entity.name) return undefined;
   return dm.update(entity.kind, entity.id, { name }, { expectedVersion: entity.version });
 }
@@ -118,16 +119,16 @@ export async function deleteEntity(ctx: VaultCommandContext, arg?: unknown): Pro
   const n = entityOf(arg);
   if (!n || n.type === 'trashed') return explainNoSelection(ctx);
   const { dm, entity } = n;
-  const what = entity.kind === 'campaign' ? `the campaign ${entity.name} and everything in it` : `${entity.name}`;
+  const moveToTrash = LABELS.moveToTrash;
   const choice = await ctx.ui().message({
     id: 'confirm-delete',
     severity: 'warning',
     modal: true,
-    text: `Move ${what} to the trash?`,
-    detail: 'You can restore it from the Trash in the Campaigns view.',
-    actions: ['Move to Trash'],
+    text: entity.kind === 'campaign' ? vscode.l10n.t('Move the campaign {0} and everything in it to the trash?', entity.name) : vscode.l10n.t('Move {0} to the trash?', entity.name),
+    detail: vscode.l10n.t('You can restore it from the Trash in the Campaigns view.'),
+    actions: [moveToTrash],
   });
-  if (choice !== 'Move to Trash') return undefined;
+  if (choice !== moveToTrash) return undefined;
   return dm.delete(entity.kind, entity.id, { expectedVersion: entity.version });
 }
 
@@ -140,15 +141,16 @@ export async function restoreEntity(ctx: VaultCommandContext, arg?: unknown): Pr
 export async function purgeEntity(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
   const n = entityOf(arg);
   if (!n || n.type !== 'trashed') return Boolean(explainNoSelection(ctx));
+  const deleteForGood = LABELS.deleteForGood;
   const choice = await ctx.ui().message({
     id: 'confirm-purge',
     severity: 'warning',
     modal: true,
-    text: `Delete ${n.entity.name} for good?`,
-    detail: 'This cannot be undone (backups still hold it).',
-    actions: ['Delete for Good'],
+    text: vscode.l10n.t('Delete {0} for good?', n.entity.name),
+    detail: vscode.l10n.t('This cannot be undone (backups still hold it).'),
+    actions: [deleteForGood],
   });
-  if (choice !== 'Delete for Good') return false;
+  if (choice !== deleteForGood) return false;
   await n.dm.purge(n.entity.kind, n.entity.id);
   return true;
 }

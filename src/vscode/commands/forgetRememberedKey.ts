@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { chooseVault, needs, where, type VaultCommandContext } from './common';
 
 /**
@@ -6,15 +7,15 @@ import { chooseVault, needs, where, type VaultCommandContext } from './common';
  * whether a key was deleted.
  */
 export async function forgetRememberedKey(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
-  const f = await chooseVault(ctx, needs.vault, 'Forget Remembered Key', arg);
+  const f = await chooseVault(ctx, needs.vault, vscode.l10n.t('Forget Remembered Key'), arg);
   if (!f?.vaultId) return false;
   const had = await ctx.keys.forget(f.vaultId);
   const text =
     had === undefined
-      ? "VS Code's secret storage is not available here, so nothing could be removed. Details are in the log."
+      ? vscode.l10n.t("VS Code's secret storage is not available here, so nothing could be removed. Details are in the log.")
       : had
-        ? `The key of ${where(f)} is no longer remembered on this machine; the next unlock asks for the password.`
-        : `No key of ${where(f)} is remembered on this machine.`;
+        ? vscode.l10n.t('The key of {0} is no longer remembered on this machine; the next unlock asks for the password.', where(f))
+        : vscode.l10n.t('No key of {0} is remembered on this machine.', where(f));
   void ctx.ui().message({ id: 'forgotten', severity: had === undefined ? 'warning' : 'info', text });
   return had === true;
 }

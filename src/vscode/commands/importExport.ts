@@ -6,6 +6,7 @@ import type { DataManager, Entity } from '../../core/api';
 import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ApplyResult, type ImportReport, type OnConflict } from '../../core/import';
 import { collectImportFiles, writeExport } from '../../node/importFiles';
 import { EntityFileSystem } from '../documents/entityFs';
+import { LABELS } from '../labels';
 import { isCampaignNode as isNode } from '../views/campaignsTree';
 import { chooseVault, needs, type VaultCommandContext } from './common';
 
@@ -26,12 +27,17 @@ export interface ImportOutcome extends Omit<ApplyResult, 'report'> {
 
 
 function reportText(files: number, result: ApplyResult, campaignName: string | undefined): string {
+  const read = files === 1 ? vscode.l10n.t('{0} file read', files) : vscode.l10n.t('{0} files read', files);
+  const created = vscode.l10n.t('{0} entries created', result.created.filter((c) => c.kind !== 'campaign').length);
+  const replaced = result.replaced.length ? vscode.l10n.t(', {0} replaced', result.replaced.length) : '';
+  const skipped = result.skipped.length ? vscode.l10n.t(', {0} skipped (names taken)', result.skipped.length) : '';
+  const into = campaignName ? vscode.l10n.t(' in {0}', campaignName) : '';
   const lines = [
-    '# Campaign Vault import: loss report',
+    `# ${vscode.l10n.t('Campaign Vault import: loss report')}`,
     '',
-    `${files} file${files === 1 ? '' : 's'} read; ${result.created.filter((c) => c.kind !== 'campaign').length} entries created${result.replaced.length ? `, ${result.replaced.length} replaced` : ''}${result.skipped.length ? `, ${result.skipped.length} skipped (names taken)` : ''}${campaignName ? ` in ${campaignName}` : ''}.`,
+    vscode.l10n.t('{0}; {1}{2}{3}{4}.', read, created, replaced, skipped, into),
     '',
-    'Every field that could not be mapped, every value that had to be converted and every link that could not be resolved is listed below.',
+    vscode.l10n.t('Every field that could not be mapped, every value that had to be converted and every link that could not be resolved is listed below.'),
     '',
     '```text',
     ...summarizeReport(result.report, 10_000),
@@ -45,24 +51,28 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
   // From the Explorer: (clicked uri, all selected uris). From the view: a campaign node. From a test: ImportArgs.
   const args: ImportArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) ? (extra as vscode.Uri[]) : [arg] } : isNode(arg) || arg === undefined ? {} : (arg as ImportArgs);
   const node = isNode(arg) ? arg : undefined;
-  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.writable, 'Import', args.uris?.[0]);
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.writable, vscode.l10n.t('Import'), args.uris?.[0]);
   if (!target) return undefined;
   let uris = args.uris;
   if (!uris) {
     uris = await vscode.window.showOpenDialog({
-      title: 'Import into Campaign Vault',
-      openLabel: 'Import',
+      title: vscode.l10n.t('Import into Campaign Vault'),
+      openLabel: vscode.l10n.t('Import'),
       canSelectMany: true,
       canSelectFiles: true,
       canSelectFolders: true,
-      filters: { 'Characters, monsters, spells, items (JSON, YAML, statblock notes)': ['json', 'yaml', 'yml', 'md'] },
+      filters: { [vscode.l10n.t('Characters, monsters, spells, items (JSON, YAML, statblock notes)')]: ['json', 'yaml', 'yml', 'md'] },
     });
     if (!uris || uris.length === 0) return undefined;
   }
   const local = uris.filter((u) => u.scheme === 'file');
-  if (local.length !== uris.length) throw new Error('Only files on this computer can be imported.');
+  if (local.length !== uris.length) throw new Error(vscode.l10n.t('Only files on this computer can be imported.'));
   const { files, passedOver } = collectImportFiles(local.map((u) => u.fsPath));
-  if (files.length === 0) throw new Error(`Nothing to import: no JSON, YAML or statblock files${passedOver.length ? ` (passed over: ${passedOver.slice(0, 5).join(', ')})` : ''}.`);
+  if (files.length === 0) throw new Error(
+      passedOver.length
+        ? vscode.l10n.t('Nothing to import: no JSON, YAML or statblock files (passed over: {0}).', passedOver.slice(0, 5).join(', '))
+        : vscode.l10n.t('Nothing to import: no JSON, YAML or statblock files.'),
+    );
   const parsed = parseImportFiles(files);
   const fromExport = parsed.drafts.some((d) => d.kind === 'campaign');
   let campaign = args.campaign ?? (node?.type === 'campaign' ? node.entity.id : node?.type === 'kind' ? node.campaign?.id : undefined);
@@ -70,23 +80,23 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
   const needsCampaign = parsed.drafts.some((d) => d.kind !== 'campaign' && d.kind !== 'item' && d.kind !== 'spell' && d.kind !== 'rulebook' && d.kind !== 'asset');
   if (campaign === undefined && !fromExport) {
     const campaigns = await target.dm.list('campaign');
-    const NEW = '$(add) New campaign…';
-    const LIBRARY = '$(library) Shared Library';
+    const NEW = vscode.l10n.t('$(add) New campaign…');
+    const LIBRARY = vscode.l10n.t('$(library) Shared Library');
     const picked = await ctx.ui().pick({
       id: 'import-campaign',
-      title: `Import ${parsed.drafts.length} entr${parsed.drafts.length === 1 ? 'y' : 'ies'}`,
-      placeHolder: 'Into which campaign?',
+      title: parsed.drafts.length === 1 ? vscode.l10n.t('Import {0} entry', parsed.drafts.length) : vscode.l10n.t('Import {0} entries', parsed.drafts.length),
+      placeHolder: vscode.l10n.t('Into which campaign?'),
       items: [...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | undefined })), { label: NEW, campaign: undefined }, ...(needsCampaign ? [] : [{ label: LIBRARY, campaign: undefined }])],
     });
     if (!picked) return undefined;
     if (picked.label === NEW) {
-      const name = await ctx.ui().input({ id: 'entity-name', title: 'New Campaign', prompt: 'The campaign’s name' });
+      const name = await ctx.ui().input({ id: 'entity-name', title: vscode.l10n.t('New Campaign'), prompt: vscode.l10n.t('The campaign’s name') });
       if (typeof name !== 'string' || name.trim() === '') return undefined;
       campaign = name.trim();
       createCampaign = true;
     } else if (picked.campaign) campaign = picked.campaign.id;
   }
-  const result = await ctx.ui().progress({ id: 'import', title: `Importing ${files.length} file${files.length === 1 ? '' : 's'}…` }, () =>
+  const result = await ctx.ui().progress({ id: 'import', title: files.length === 1 ? vscode.l10n.t('Importing {0} file…', files.length) : vscode.l10n.t('Importing {0} files…', files.length) }, () =>
     importDrafts(target.dm, parsed.drafts, {
       ...(campaign !== undefined ? { campaign } : {}),
       createCampaign,
@@ -98,17 +108,22 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
   const text = reportText(files.length, result, campaignName);
   const losses = result.report.entries.length;
   const created = result.created.filter((c) => c.kind !== 'campaign');
+  const { showLossReport, open } = LABELS;
+  const imported = created.length === 1 ? vscode.l10n.t('Imported {0} entry', created.length) : vscode.l10n.t('Imported {0} entries', created.length);
+  const into = campaignName ? vscode.l10n.t(' into {0}', campaignName) : '';
+  const skipped = result.skipped.length ? vscode.l10n.t(' ({0} skipped: names taken)', result.skipped.length) : '';
+  const lost = losses === 0 ? vscode.l10n.t('Nothing was lost on the way in.') : losses === 1 ? vscode.l10n.t('The loss report has {0} line.', losses) : vscode.l10n.t('The loss report has {0} lines.', losses);
   void ctx
     .ui()
     .message({
       id: 'imported',
       severity: 'info',
-      text: `Imported ${created.length} entr${created.length === 1 ? 'y' : 'ies'}${campaignName ? ` into ${campaignName}` : ''}${result.skipped.length ? ` (${result.skipped.length} skipped: names taken)` : ''}. ${losses === 0 ? 'Nothing was lost on the way in.' : `The loss report has ${losses} line${losses === 1 ? '' : 's'}.`}`,
-      actions: [...(losses > 0 ? ['Show Loss Report'] : []), ...(created.length === 1 ? ['Open'] : [])],
+      text: vscode.l10n.t('{0}{1}{2}. {3}', imported, into, skipped, lost),
+      actions: [...(losses > 0 ? [showLossReport] : []), ...(created.length === 1 ? [open] : [])],
     })
     .then(async (choice) => {
-      if (choice === 'Show Loss Report') await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: text }), { preview: true });
-      if (choice === 'Open') await openCreated(target.folder, target.dm, created[0]!);
+      if (choice === showLossReport) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: text }), { preview: true });
+      if (choice === open) await openCreated(target.folder, target.dm, created[0]!);
     });
   return { ...result, reportText: text };
 }
@@ -121,24 +136,24 @@ async function openCreated(folder: vscode.WorkspaceFolder, dm: DataManager, c: {
 /** Writes a campaign as plain YAML files into a new or empty folder. Resolves with the number of files. */
 export async function exportCampaignCommand(ctx: VaultCommandContext, arg?: unknown, to?: unknown): Promise<number | undefined> {
   const node = isNode(arg) ? arg : undefined;
-  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.unlocked, 'Export Campaign', arg instanceof vscode.Uri ? arg : undefined);
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.unlocked, vscode.l10n.t('Export Campaign'), arg instanceof vscode.Uri ? arg : undefined);
   if (!target) return undefined;
   let campaign = node?.type === 'campaign' ? node.entity : undefined;
   if (!campaign) {
     const campaigns = await target.dm.list('campaign');
-    if (campaigns.length === 0) throw new Error('There is no campaign to export yet.');
-    const picked = campaigns.length === 1 ? { campaign: campaigns[0]! } : await ctx.ui().pick({ id: 'campaign', title: 'Export Campaign', placeHolder: 'Which campaign?', items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
+    if (campaigns.length === 0) throw new Error(vscode.l10n.t('There is no campaign to export yet.'));
+    const picked = campaigns.length === 1 ? { campaign: campaigns[0]! } : await ctx.ui().pick({ id: 'campaign', title: vscode.l10n.t('Export Campaign'), placeHolder: vscode.l10n.t('Which campaign?'), items: campaigns.map((c) => ({ label: c.name, campaign: c })) });
     if (!picked) return undefined;
     campaign = picked.campaign;
   }
   let folder = to instanceof vscode.Uri ? to : undefined;
   if (!folder) {
-    const chosen = await vscode.window.showOpenDialog({ title: `Export ${campaign.name} as YAML into a new or empty folder`, openLabel: 'Export Here', canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
+    const chosen = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Export {0} as YAML into a new or empty folder', campaign.name), openLabel: vscode.l10n.t('Export Here'), canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
     if (!chosen?.[0]) return undefined;
     folder = chosen[0];
   }
   const files = await exportCampaign(target.dm, campaign.id);
   writeExport(folder.fsPath, files);
-  void ctx.ui().message({ id: 'exported', severity: 'info', text: `Exported ${campaign.name}: ${files.length} files in ${folder.fsPath}. “Campaign Vault: Import…” reads the folder back.` });
+  void ctx.ui().message({ id: 'exported', severity: 'info', text: vscode.l10n.t('Exported {0}: {1} files in {2}. “Campaign Vault: Import…” reads the folder back.', campaign.name, files.length, folder.fsPath) });
   return files.length;
 }

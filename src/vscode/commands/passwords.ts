@@ -38,25 +38,25 @@ export function passwordStrength(password: string): Strength {
   effective = Math.max(0, Math.min(effective, new Set(chars).size * 2));
   const bits = Math.round(effective * Math.log2(Math.max(pool, 1)));
   const score = bits < 30 ? 0 : bits < 45 ? 1 : bits < 60 ? 2 : bits < 80 ? 3 : 4;
-  return { score, label: ['very weak', 'weak', 'fair', 'good', 'strong'][score]!, bits };
+  return { score, label: [vscode.l10n.t('very weak'), vscode.l10n.t('weak'), vscode.l10n.t('fair'), vscode.l10n.t('good'), vscode.l10n.t('strong')][score]!, bits };
 }
 
 /** The validation message of a new password: blocks short ones, rates the rest as they type. */
 export function newPasswordValidation(value: string, final: boolean): Validation {
-  if (value.length === 0) return final ? { message: 'Enter a password.', severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+  if (value.length === 0) return final ? { message: vscode.l10n.t('Enter a password.'), severity: vscode.InputBoxValidationSeverity.Error } : undefined;
   if ([...value].length < MIN_PASSWORD_LENGTH) {
-    return { message: `Use at least ${MIN_PASSWORD_LENGTH} characters (${[...value].length} so far).`, severity: vscode.InputBoxValidationSeverity.Error };
+    return { message: vscode.l10n.t('Use at least {0} characters ({1} so far).', MIN_PASSWORD_LENGTH, [...value].length), severity: vscode.InputBoxValidationSeverity.Error };
   }
   const s = passwordStrength(value);
   const bar = '▰'.repeat(s.score + 1) + '▱'.repeat(4 - s.score);
-  const advice =
+  const message =
     s.score <= 1
-      ? ' — easy to guess: make it longer, or use a few unrelated words.'
+      ? vscode.l10n.t('Strength {0} {1} — easy to guess: make it longer, or use a few unrelated words.', bar, s.label)
       : s.score === 2
-        ? ' — longer is stronger: add a word or a few characters.'
-        : '.';
+        ? vscode.l10n.t('Strength {0} {1} — longer is stronger: add a word or a few characters.', bar, s.label)
+        : vscode.l10n.t('Strength {0} {1}.', bar, s.label);
   return {
-    message: `Strength ${bar} ${s.label}${advice}`,
+    message,
     severity: s.score <= 1 ? vscode.InputBoxValidationSeverity.Warning : vscode.InputBoxValidationSeverity.Info,
   };
 }
@@ -86,17 +86,17 @@ export async function askText(ui: Prompter, request: InputRequest): Promise<stri
 
 /** An existing password: anything but empty. */
 export function requiredPassword(value: string, final: boolean): Validation {
-  return final && value.length === 0 ? error('Enter the password.') : undefined;
+  return final && value.length === 0 ? error(vscode.l10n.t('Enter the password.')) : undefined;
 }
 
 /** A new password, typed twice, with the strength shown as they type. Undefined when dismissed. */
-export async function askNewPassword(ui: Prompter, title: string, prompt = 'Choose a password for the vault'): Promise<string | undefined> {
+export async function askNewPassword(ui: Prompter, title: string, prompt = vscode.l10n.t('Choose a password for the vault')): Promise<string | undefined> {
   let mismatch: vscode.InputBoxValidationMessage | undefined;
   for (;;) {
     const password = await askText(ui, {
       id: 'new-password',
       title,
-      prompt: `${prompt} (at least ${MIN_PASSWORD_LENGTH} characters; a few unrelated words make a strong one)`,
+      prompt: vscode.l10n.t('{0} (at least {1} characters; a few unrelated words make a strong one)', prompt, MIN_PASSWORD_LENGTH),
       password: true,
       validate: newPasswordValidation,
       ...(mismatch ? { initialMessage: mismatch } : {}),
@@ -105,12 +105,12 @@ export async function askNewPassword(ui: Prompter, title: string, prompt = 'Choo
     const again = await askText(ui, {
       id: 'new-password-confirm',
       title,
-      prompt: 'Type the same password again',
+      prompt: vscode.l10n.t('Type the same password again'),
       password: true,
-      validate: (value, final) => (value === password || (!final && password.startsWith(value)) ? undefined : error('The passwords do not match.')),
+      validate: (value, final) => (value === password || (!final && password.startsWith(value)) ? undefined : error(vscode.l10n.t('The passwords do not match.'))),
     });
     if (again === undefined) return undefined;
     if (again === password) return password;
-    mismatch = error('The passwords did not match. Choose the password again.');
+    mismatch = error(vscode.l10n.t('The passwords did not match. Choose the password again.'));
   }
 }

@@ -1,40 +1,57 @@
+// The one way a command is registered: a table of handlers (ids from ./ids.ts) that share a
+// context object, run with a report hook for failures and an after hook (the vault commands
+// refresh the lock state). package.json contributes the same ids (a test checks).
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
+import { failureMessage } from '../errorText';
+import type { Prompter } from '../prompter';
+import type { ContextKeyValues } from '../vaults';
 import type { CommandId } from './ids';
 
-export interface RegisterOptions {
-  /** Shows the failure sentence; resolves with the chosen button. Defaults to an error notification. */
-  readonly report?: (message: string, actions: readonly string[]) => Thenable<string | undefined>;
-  /** Runs after the handler, whether it succeeded or not (the vault commands refresh the lock state). */
+/** A command's handler: the shared context first, then the arguments VS Code (a menu, a test) passes. */
+export type CommandHandler<C> = (ctx: C, arg?: unknown, extra?: unknown) => unknown;
+
+export type CommandTable<C> = Partial<Record<CommandId, CommandHandler<C>>>;
+
+export interface CommandHooks {
+  /** Runs after every handler, whether it succeeded or not. */
   readonly after?: () => Promise<unknown>;
 }
 
+/** What reporting a failure needs: the log, the prompter of the moment, and the context keys (which remedies can run). */
+export interface CommandReporting {
+  readonly log: Logger;
+  readonly ui: () => Prompter;
+  readonly contextKeys: () => ContextKeyValues | undefined;
+}
+
 /**
- * Registers a command whose failures are logged with their stack and shown to the user as one
- * sentence with a way to the log — never swallowed, never an unexplained "command failed".
+ * Registers every command of `table` with `ctx`. A failure is logged with its stack and shown as
+ * one sentence (errorText.ts) with the remedy's button when the error names one that can run, and
+ * "Show Log" — never swallowed, never an unexplained "command failed". Dispose the result to
+ * unregister them.
  */
-export function registerCommand<A extends unknown[], R>(
-  context: vscode.ExtensionContext,
-  log: Logger,
-  id: CommandId,
-  handler: (...args: A) => R | Promise<R>,
-  options: RegisterOptions = {},
-): void {
-  const report = options.report ?? ((message, actions) => vscode.window.showErrorMessage(message, ...actions));
-  context.subscriptions.push(
-    vscode.commands.registerCommand(id, async (...args: A) => {
+export function registerCommands<C>(reporting: CommandReporting, ctx: C, table: CommandTable<C>, hooks: CommandHooks = {}): vscode.Disposable {
+  const registrations = Object.entries(table).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (arg?: unknown, extra?: unknown) => {
       try {
-        return await handler(...args);
+        return await (handler as CommandHandler<C>)(ctx, arg, extra);
       } catch (e) {
-        log.error(e instanceof Error ? e : String(e));
-        void Promise.resolve(report(`Campaign Vault: ${describeError(e)}`, ['Show Log'])).then((choice) => {
-          if (choice) void vscode.commands.executeCommand('campaignVault.showLog');
-        });
+        report(reporting, e);
         return undefined;
       } finally {
-        await options.after?.().catch((e: unknown) => log.error(e instanceof Error ? e : String(e)));
+        await hooks.after?.().catch((e: unknown) => reporting.log.error(e instanceof Error ? e : String(e)));
       }
     }),
   );
+  return vscode.Disposable.from(...registrations);
+}
+
+function report(reporting: CommandReporting, e: unknown): void {
+  reporting.log.error(e instanceof Error ? e : String(e));
+  const failure = failureMessage(e, reporting.contextKeys());
+  void reporting
+    .ui()
+    .message({ id: 'error', severity: 'error', text: vscode.l10n.t('Campaign Vault: {0}', failure.text), actions: failure.actions })
+    .then((choice) => failure.follow(choice));
 }

@@ -4,26 +4,28 @@ import { describeError, isVaultError } from '../../core/errors';
 import { REMEMBER_KEY_SETTING, rememberKeySetting } from '../rememberedKeys';
 import type { VaultFolder } from '../vaults';
 import { where, type VaultCommandContext } from './common';
+import { LABELS } from '../labels';
 
 /**
  * Shows a new recovery key once, in a modal with a "Copy" button. It is not kept anywhere: this
  * dialog is the only place it ever appears.
  */
 export async function showRecoveryKey(ctx: VaultCommandContext, recoveryKey: string): Promise<void> {
+  const copy = LABELS.copy;
   const choice = await ctx.ui().message({
     id: 'recovery-key',
     severity: 'warning',
     modal: true,
-    text: 'Store your recovery key safely now',
-    detail:
-      `${recoveryKey}\n\n` +
-      'This is the only time it is shown. Keep it somewhere safe away from this computer — a password manager, or on paper. ' +
-      'If you forget the password, this key is the only way to open the vault: nobody, not even Campaign Vault, can recover a campaign without one of the two.',
-    actions: ['Copy'],
+    text: vscode.l10n.t('Store your recovery key safely now'),
+    detail: vscode.l10n.t(
+      '{0}\n\nThis is the only time it is shown. Keep it somewhere safe away from this computer — a password manager, or on paper. If you forget the password, this key is the only way to open the vault: nobody, not even Campaign Vault, can recover a campaign without one of the two.',
+      recoveryKey,
+    ),
+    actions: [copy],
   });
-  if (choice === 'Copy') {
+  if (choice === copy) {
     await ctx.ui().copy(recoveryKey);
-    void ctx.ui().message({ id: 'recovery-key-copied', severity: 'info', text: 'Recovery key copied. Paste it into your password manager now, then copy something else over it.' });
+    void ctx.ui().message({ id: 'recovery-key-copied', severity: 'info', text: vscode.l10n.t('Recovery key copied. Paste it into your password manager now, then copy something else over it.') });
   }
 }
 
@@ -41,25 +43,27 @@ export async function offerToRemember(ctx: VaultCommandContext, f: VaultFolder):
   const key = dm.rememberableKey();
   if ((await ctx.keys.get(vaultId)) === key) return;
   if (setting === 'ask') {
+    const { remember, notNow, never } = LABELS;
     const choice = await ctx.ui().message({
       id: 'remember',
       severity: 'info',
-      text:
-        `Remember the key of ${where(f)} on this machine? It will then unlock without a password in VS Code here. ` +
-        "The key is kept in VS Code's secret storage, protected by your system's keychain.",
-      actions: ['Remember', 'Not Now', 'Never'],
+      text: vscode.l10n.t(
+        "Remember the key of {0} on this machine? It will then unlock without a password in VS Code here. The key is kept in VS Code's secret storage, protected by your system's keychain.",
+        where(f),
+      ),
+      actions: [remember, notNow, never],
     });
-    if (choice === 'Never') {
+    if (choice === never) {
       await vscode.workspace.getConfiguration('campaignVault').update(REMEMBER_KEY_SETTING, 'never', vscode.ConfigurationTarget.Global);
       return;
     }
-    if (choice !== 'Remember') return;
+    if (choice !== remember) return;
   }
   if (!(await ctx.keys.remember(vaultId, key))) {
     void ctx.ui().message({
       id: 'remember-failed',
       severity: 'warning',
-      text: "The key could not be remembered: VS Code's secret storage is not available here (no system keychain?). You will be asked for the password next time. Details are in the log.",
+      text: vscode.l10n.t("The key could not be remembered: VS Code's secret storage is not available here (no system keychain?). You will be asked for the password next time. Details are in the log."),
     });
   }
 }
@@ -113,7 +117,7 @@ export async function unlockRememberedVaults(ctx: VaultCommandContext): Promise<
       } else if (await unlockWithRememberedKey(ctx, f)) unlocked += 1;
     } catch (e) {
       ctx.log.error(e instanceof Error ? e : String(e));
-      void ctx.ui().message({ id: 'error', severity: 'warning', text: `Campaign Vault could not unlock ${where(f)} with its remembered key: ${describeError(e)}` });
+      void ctx.ui().message({ id: 'error', severity: 'warning', text: vscode.l10n.t('Campaign Vault could not unlock {0} with its remembered key: {1}', where(f), describeError(e)) });
     }
   }
   if (unlocked > 0) await ctx.vaults.refresh();

@@ -4,6 +4,7 @@ import type { UnlockSecret } from '../../core/vault/keys';
 import type { InputResult } from '../prompter';
 import type { VaultFolder } from '../vaults';
 import { capital, chooseVault, needs, where, type VaultCommandContext } from './common';
+import { LABELS } from '../labels';
 import { ask, askNewPassword, requiredPassword } from './passwords';
 import { offerToRemember, unlockWithRememberedKey } from './remember';
 
@@ -14,10 +15,10 @@ import { offerToRemember, unlockWithRememberedKey } from './remember';
  * the vault is now unlocked.
  */
 export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
-  const f = await chooseVault(ctx, needs.locked, 'Unlock Vault', arg);
+  const f = await chooseVault(ctx, needs.locked, vscode.l10n.t('Unlock Vault'), arg);
   if (!f) return false;
   if (f.encrypted === false) {
-    await ctx.ui().progress({ id: 'unlock', title: 'Opening the vault…' }, () => f.dm.unlock({ none: true }));
+    await ctx.ui().progress({ id: 'unlock', title: vscode.l10n.t('Opening the vault…') }, () => f.dm.unlock({ none: true }));
   } else if (!(await unlockWithRememberedKey(ctx, f))) {
     const used = await askAndUnlock(ctx, f);
     if (!used) return false;
@@ -27,7 +28,7 @@ export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<b
   ctx.log.info(`unlocked ${f.folder.uri.fsPath}${f.dm.readOnlyReason ? ' read-only' : ''}`);
   const reason = f.dm.readOnlyReason;
   if (reason) {
-    void ctx.ui().message({ id: 'read-only', severity: 'warning', text: `${capital(where(f))} is open read-only. ${reason.hint ?? reason.userMessage}` });
+    void ctx.ui().message({ id: 'read-only', severity: 'warning', text: vscode.l10n.t('{0} is open read-only. {1}', capital(where(f)), reason.hint ?? reason.userMessage) });
   }
   return f.dm.isUnlocked;
 }
@@ -41,21 +42,21 @@ async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'
       mode === 'password'
         ? await ask(ctx.ui(), {
             id: 'password',
-            title: 'Unlock Vault',
-            prompt: `The password of ${where(f)}`,
+            title: vscode.l10n.t('Unlock Vault'),
+            prompt: vscode.l10n.t('The password of {0}', where(f)),
             password: true,
             validate: requiredPassword,
-            buttons: [{ id: 'recovery-key', icon: new vscode.ThemeIcon('key'), tooltip: 'Use the recovery key instead' }],
+            buttons: [{ id: 'recovery-key', icon: new vscode.ThemeIcon('key'), tooltip: vscode.l10n.t('Use the recovery key instead') }],
             ...(failure ? { initialMessage: failure } : {}),
           })
         : await ask(ctx.ui(), {
             id: 'recovery-key',
-            title: 'Unlock Vault with the Recovery Key',
-            prompt: 'The recovery key you were shown when the vault was created (52 letters and digits; dashes and spaces do not matter)',
-            placeHolder: 'XXXX-XXXX-XXXX-…',
+            title: vscode.l10n.t('Unlock Vault with the Recovery Key'),
+            prompt: vscode.l10n.t('The recovery key you were shown when the vault was created (52 letters and digits; dashes and spaces do not matter)'),
+            placeHolder: vscode.l10n.t('XXXX-XXXX-XXXX-…'),
             password: true,
-            validate: (value, final) => (final && value.trim().length === 0 ? { message: 'Enter the recovery key.', severity: vscode.InputBoxValidationSeverity.Error } : undefined),
-            buttons: [{ id: 'password', icon: new vscode.ThemeIcon('lock'), tooltip: 'Use the password instead' }],
+            validate: (value, final) => (final && value.trim().length === 0 ? { message: vscode.l10n.t('Enter the recovery key.'), severity: vscode.InputBoxValidationSeverity.Error } : undefined),
+            buttons: [{ id: 'password', icon: new vscode.ThemeIcon('lock'), tooltip: vscode.l10n.t('Use the password instead') }],
             ...(failure ? { initialMessage: failure } : {}),
           });
     if (answer === undefined) return undefined;
@@ -66,12 +67,12 @@ async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'
     }
     const secret: UnlockSecret = mode === 'password' ? { password: answer } : { recoveryKey: answer };
     try {
-      await ctx.ui().progress({ id: 'unlock', title: 'Unlocking the vault…' }, () => f.dm.unlock(secret));
+      await ctx.ui().progress({ id: 'unlock', title: vscode.l10n.t('Unlocking the vault…') }, () => f.dm.unlock(secret));
       return mode;
     } catch (e) {
       if (!isVaultError(e, 'wrong-password')) throw e;
       ctx.log.info(`unlock of ${f.folder.uri.fsPath} refused: ${e.message}`);
-      failure = { message: `${e.userMessage} Try again.`, severity: vscode.InputBoxValidationSeverity.Error };
+      failure = { message: vscode.l10n.t('{0} Try again.', e.userMessage), severity: vscode.InputBoxValidationSeverity.Error };
     }
   }
 }
@@ -81,20 +82,20 @@ async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'
  * set a new one (DataManager.resetPassword allows it only in such a session).
  */
 async function offerNewPassword(ctx: VaultCommandContext, f: VaultFolder): Promise<void> {
-  const SET = 'Set a New Password';
+  const SET = LABELS.setNewPassword;
   const choice = await ctx.ui().message({
     id: 'recovered',
     severity: 'info',
-    text: `${capital(where(f))} is unlocked with the recovery key. Keep the recovery key safe: it still works, and it is the only way in without the password.`,
+    text: vscode.l10n.t('{0} is unlocked with the recovery key. Keep the recovery key safe: it still works, and it is the only way in without the password.', capital(where(f))),
     actions: [SET],
   });
   if (choice !== SET || !f.dm.unlockedWithRecoveryKey) return;
-  const next = await askNewPassword(ctx.ui(), 'Set a New Password');
+  const next = await askNewPassword(ctx.ui(), vscode.l10n.t('Set a New Password'));
   if (next === undefined) return;
   try {
-    await ctx.ui().progress({ id: 'reset-password', title: 'Setting the new password…' }, () => f.dm.resetPassword(next));
+    await ctx.ui().progress({ id: 'reset-password', title: vscode.l10n.t('Setting the new password…') }, () => f.dm.resetPassword(next));
     ctx.log.info(`set a new password for ${f.folder.uri.fsPath} after a recovery-key unlock`);
-    void ctx.ui().message({ id: 'password-reset', severity: 'info', text: `${capital(where(f))} has a new password. The recovery key still works too.` });
+    void ctx.ui().message({ id: 'password-reset', severity: 'info', text: vscode.l10n.t('{0} has a new password. The recovery key still works too.', capital(where(f))) });
   } catch (e) {
     ctx.log.error(e instanceof Error ? e : String(e));
     void ctx.ui().message({ id: 'password-reset-failed', severity: 'error', text: isVaultError(e) ? e.userMessage : String(e) });

@@ -35,7 +35,7 @@ export function registerDiagnostics(): vscode.Disposable {
       doc.uri,
       problems.map((p) => {
         const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        d.source = p.source === 'yaml' ? 'Campaign Vault (YAML)' : 'Campaign Vault (schema)';
+        d.source = p.source === 'yaml' ? vscode.l10n.t('Campaign Vault (YAML)') : vscode.l10n.t('Campaign Vault (schema)');
         if (p.path !== undefined) d.code = p.path === '' ? '/' : p.path;
         return d;
       }),

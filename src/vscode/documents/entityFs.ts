@@ -14,9 +14,10 @@ import {
   parseDocPath,
   type DocLocation,
 } from '../../core/documents/docPaths';
-import { entityToText, parseEntityText } from '../../core/documents/yamlText';
+import { entityToText, lineOf, readEntityText, schemaProblems, type TextProblem } from '../../core/documents/yamlText';
 import { describeError, isVaultError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { VaultRegistry } from '../vaults';
 
 export const SCHEME = 'campaign';
@@ -27,23 +28,25 @@ export const SCHEME = 'campaign';
  * through the DataManager — validated, durable, audited; a document that is not valid YAML or not a
  * valid entry is refused with the reason and never reaches the vault.
  */
-export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+export class EntityFileSystem extends Disposable implements vscode.FileSystemProvider {
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changed.event;
-  private readonly subscriptions = new Map<DataManager, { dispose(): void }>();
   /** Paths served for an entity id (per vault): after a rename the old path keeps reaching it. */
   private readonly paths = new Map<string, Set<string>>();
   private readonly aliases = new Map<string, { kind: EntityKind; id: string }>();
-  private readonly registry: vscode.Disposable;
 
   constructor(
     private readonly vaults: VaultRegistry,
     private readonly log: Logger,
   ) {
-    this.registry = vaults.onDidChange((folders) => {
-      for (const f of folders) if (!this.subscriptions.has(f.dm)) this.subscriptions.set(f.dm, f.dm.onDidChange((e) => this.onVaultChange(f.folder, e)));
-    });
-    for (const f of vaults.folders) this.subscriptions.set(f.dm, f.dm.onDidChange((e) => this.onVaultChange(f.folder, e)));
+    super();
+    // An unlocked vault's changes reach its documents; when it locks, every document of it changed.
+    this._register(
+      vaults.whileUnlocked(({ folder, dm, lifetime }) => {
+        lifetime.add(dm.onDidChange((e) => this.onVaultChange(folder, e)));
+        lifetime.add(toDisposable(() => this.onVaultChange(folder, { action: 'lock' })));
+      }),
+    );
   }
 
   /** The URI of an entity's document (`md`: a session's notes). */
@@ -98,8 +101,12 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   private vaultOf(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; dm: DataManager } {
     const folders = this.vaults.folders;
     const wanted = uri.authority === '' ? folders.find((f) => f.state === 'unlocked') ?? folders[0] : folders.find((f) => folderAuthority(f.folder) === uri.authority);
-    if (!wanted) throw vscode.FileSystemError.Unavailable(`No workspace folder “${uri.authority}” holds a Campaign Vault.`);
-    if (!wanted.dm.isUnlocked) throw vscode.FileSystemError.Unavailable(wanted.state === 'absent' ? 'There is no vault in this workspace yet: run “Campaign Vault: Create Vault”.' : 'The vault is locked: run “Campaign Vault: Unlock” to open its entries.');
+    if (!wanted) throw vscode.FileSystemError.Unavailable(vscode.l10n.t('No workspace folder “{0}” holds a Campaign Vault.', uri.authority));
+    if (!wanted.dm.isUnlocked) {
+      throw vscode.FileSystemError.Unavailable(
+        wanted.state === 'absent' ? vscode.l10n.t('There is no vault in this workspace yet: run “Campaign Vault: Create Vault”.') : vscode.l10n.t('The vault is locked: run “Campaign Vault: Unlock” to open its entries.'),
+      );
+    }
     return { folder: wanted.folder, dm: wanted.dm };
   }
 
@@ -119,21 +126,29 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     return c.id;
   }
 
-  /** The entity a document path names (by name, else by a path it was served under before a rename). */
-  private async entityAt(dm: DataManager, loc: DocLocation, uri: vscode.Uri): Promise<Entity | undefined> {
+  /**
+   * The entity a document path names (by name, else by a path it was served under before a
+   * rename), and the id of the campaign the path names (null: none; undefined: no such campaign).
+   */
+  private async resolve(dm: DataManager, loc: DocLocation, uri: vscode.Uri): Promise<{ entity?: Entity; campaignId?: string | null }> {
     let found: Entity | undefined;
+    let campaignId: string | null | undefined = null;
     if (loc.type === 'campaign-file') found = await dm.get('campaign', loc.campaign);
     else if (loc.type === 'entity') {
-      const campaignId = await this.campaignId(dm, loc.campaign, uri).catch(() => undefined);
+      campaignId = await this.campaignId(dm, loc.campaign, uri).catch(() => undefined);
       if (campaignId !== undefined) found = await dm.get(loc.kind, loc.name, { campaign_id: campaignId });
-    } else return undefined;
-    if (found && found.deleted_at === null) return found;
+    } else return {};
+    if (found && found.deleted_at === null) return { entity: found, campaignId };
     const alias = this.aliases.get(uri.toString());
     if (alias) {
       const e = await dm.get(alias.kind, alias.id);
-      if (e && e.deleted_at === null) return e;
+      if (e && e.deleted_at === null) return { entity: e, campaignId };
     }
-    return undefined;
+    return { campaignId };
+  }
+
+  private async entityAt(dm: DataManager, loc: DocLocation, uri: vscode.Uri): Promise<Entity | undefined> {
+    return (await this.resolve(dm, loc, uri)).entity;
   }
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
@@ -219,49 +234,54 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(content);
       } catch {
-        throw new vscode.FileSystemError('The document is not UTF-8 text; nothing was saved.');
+        throw new vscode.FileSystemError(vscode.l10n.t('The document is not UTF-8 text; nothing was saved.'));
       }
-      const existing = await this.entityAt(dm, loc, uri);
+      // The path is resolved once: the entry, and the campaign a new one goes into.
+      const { entity: existing, campaignId } = await this.resolve(dm, loc, uri);
       if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
       if (!existing && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
       const kind: EntityKind = loc.type === 'campaign-file' ? 'campaign' : loc.kind;
       const fileName = loc.type === 'campaign-file' ? loc.campaign : loc.name;
 
       if (loc.type === 'entity' && loc.ext === 'md') {
-        if (!existing) throw vscode.FileSystemError.FileNotFound(`Create the session ${fileName}.yaml first; its notes are ${fileName}.md.`);
+        if (!existing) throw vscode.FileSystemError.FileNotFound(vscode.l10n.t('Create the session {0}.yaml first; its notes are {0}.md.', fileName));
         await dm.update('session', existing.id, { notes: text.length > 0 ? text : null });
         return;
       }
       let body: Record<string, unknown>;
+      let read: ReturnType<typeof readEntityText> | undefined;
       if (text.trim() === '') {
         // A new empty file (Explorer's "New File…"): the entry starts with its name.
         body = existing ? {} : { name: fileName };
-        if (existing) throw new vscode.FileSystemError(`An empty document would erase ${fileName}; nothing was saved. Delete the entry instead if that is what you want.`);
+        if (existing) throw new vscode.FileSystemError(vscode.l10n.t('An empty document would erase {0}; nothing was saved. Delete the entry instead if that is what you want.', fileName));
       } else {
-        const parsed = parseEntityText(kind, text);
-        const errors = parsed.problems.filter((p) => p.severity === 'error');
-        if (!parsed.body || errors.length > 0) {
-          const first = errors[0];
-          const line = first ? text.slice(0, first.start).split('\n').length : 1;
-          throw new vscode.FileSystemError(`Not saved: line ${line}: ${first?.message ?? 'the document is not valid'}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}, shown in the editor)` : ''}`);
-        }
-        body = parsed.body;
+        // The YAML is read here; the schema is checked once, by the DataManager's write.
+        read = readEntityText(text);
+        if (!read.body) throw notSaved(text, read.problems);
+        body = read.body;
         if (body.name === undefined && !existing) body = { name: fileName, ...body };
       }
       // The text is kept as typed (comments and all) unless it was empty.
       const asTyped = text.trim() === '' ? {} : { text };
-      if (existing) {
-        const after = await dm.update(kind, existing.id, body, { replace: true, ...asTyped });
-        if (after.name !== existing.name) this.remember(folder, after, uri);
-        return;
+      try {
+        if (existing) {
+          const after = await dm.update(kind, existing.id, body, { replace: true, ...asTyped });
+          if (after.name !== existing.name) this.remember(folder, after, uri);
+          return;
+        }
+        if (typeof body.name === 'string' && body.name.normalize('NFC') !== fileName) {
+          throw new vscode.FileSystemError(vscode.l10n.t('The name in the document (“{0}”) differs from the file name (“{1}”); make them the same.', body.name, fileName));
+        }
+        if (campaignId === undefined) throw vscode.FileSystemError.FileNotFound(uri);
+        const created = await dm.create(kind, { ...body, ...(kind === 'campaign' ? {} : { campaign_id: campaignId }) }, asTyped);
+        this.remember(folder, created, uri);
+        this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
+      } catch (e) {
+        // Schema problems, located in the text as the editor's diagnostics show them.
+        const issues = isVaultError(e, 'invalid') ? (e as { issues?: SchemaIssue[] }).issues : undefined;
+        if (read?.doc && issues && issues.length > 0) throw notSaved(text, schemaProblems(read.doc, text, issues));
+        throw e;
       }
-      if (typeof body.name === 'string' && body.name.normalize('NFC') !== fileName) {
-        throw new vscode.FileSystemError(`The name in the document (“${body.name}”) differs from the file name (“${fileName}”); make them the same.`);
-      }
-      const campaignId = loc.type === 'entity' ? await this.campaignId(dm, loc.campaign, uri) : null;
-      const created = await dm.create(kind, { ...body, ...(kind === 'campaign' ? {} : { campaign_id: campaignId }) }, asTyped);
-      this.remember(folder, created, uri);
-      this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
     });
   }
 
@@ -269,7 +289,7 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     return this.guard(uri, async () => {
       const { dm } = this.vaultOf(uri);
       const loc = this.where(uri);
-      if (loc.type !== 'campaign-folder') throw vscode.FileSystemError.NoPermissions('Only campaigns are folders you can create here; the folders inside a campaign are always there.');
+      if (loc.type !== 'campaign-folder') throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Only campaigns are folders you can create here; the folders inside a campaign are always there.'));
       await dm.create('campaign', { name: loc.campaign });
       this.changed.fire([{ type: vscode.FileChangeType.Created, uri }]);
     });
@@ -289,9 +309,9 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         if (!e) throw vscode.FileSystemError.FileNotFound(uri);
         await dm.delete(e.kind, e.id);
       } else if (loc.type === 'entity') {
-        throw vscode.FileSystemError.NoPermissions('A session’s notes go with the session: delete the session’s .yaml instead.');
+        throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('A session’s notes go with the session: delete the session’s .yaml instead.'));
       } else {
-        throw vscode.FileSystemError.NoPermissions('This folder is part of every campaign and cannot be deleted.');
+        throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('This folder is part of every campaign and cannot be deleted.'));
       }
       this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
@@ -301,7 +321,7 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
     return this.guard(oldUri, async () => {
       const { folder, dm } = this.vaultOf(oldUri);
-      if (newUri.authority !== oldUri.authority) throw vscode.FileSystemError.NoPermissions('Entries move between campaigns of one vault, not between vaults.');
+      if (newUri.authority !== oldUri.authority) throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Entries move between campaigns of one vault, not between vaults.'));
       const from = this.where(oldUri);
       const to = this.where(newUri);
       if (from.type === 'campaign-folder' && to.type === 'campaign-folder') {
@@ -309,13 +329,13 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         if (!c) throw vscode.FileSystemError.FileNotFound(oldUri);
         await dm.update('campaign', c.id, { name: to.campaign });
       } else if (from.type === 'entity' && to.type === 'entity' && from.ext === 'yaml' && to.ext === 'yaml') {
-        if (from.kind !== to.kind) throw vscode.FileSystemError.NoPermissions(`A ${KINDS[from.kind].label} stays a ${KINDS[from.kind].label}: move it into another campaign’s ${KIND_FOLDERS[from.kind]} folder.`);
+        if (from.kind !== to.kind) throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('A {0} stays a {0}: move it into another campaign’s {1} folder.', KINDS[from.kind].label, KIND_FOLDERS[from.kind]));
         const e = await this.entityAt(dm, from, oldUri);
         if (!e) throw vscode.FileSystemError.FileNotFound(oldUri);
         const target = await this.entityAt(dm, to, newUri);
         if (target && target.id !== e.id) {
           if (!options.overwrite) throw vscode.FileSystemError.FileExists(newUri);
-          throw vscode.FileSystemError.NoPermissions(`${to.name} already exists; rename or delete it first (entries are never overwritten by a move).`);
+          throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('{0} already exists; rename or delete it first (entries are never overwritten by a move).', to.name));
         }
         const campaignId = await this.campaignId(dm, to.campaign, newUri);
         let moved = e;
@@ -323,7 +343,7 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         if (moved.name !== to.name) moved = await dm.update(e.kind, e.id, { name: to.name });
         this.remember(folder, moved, newUri);
       } else {
-        throw vscode.FileSystemError.NoPermissions('Only entries (.yaml) and campaign folders can be renamed or moved.');
+        throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Only entries (.yaml) and campaign folders can be renamed or moved.'));
       }
       this.changed.fire([
         { type: vscode.FileChangeType.Deleted, uri: oldUri },
@@ -347,11 +367,28 @@ export class EntityFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
   }
 
-  dispose(): void {
-    this.registry.dispose();
-    for (const s of this.subscriptions.values()) s.dispose();
-    this.changed.dispose();
-  }
+}
+
+interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly keyword?: string;
+}
+
+/** "Not saved: line 3: …": the first error of a document that was refused. */
+function notSaved(text: string, problems: readonly TextProblem[]): vscode.FileSystemError {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const first = errors[0];
+  const line = first ? lineOf(text, first.start) : 1;
+  const problem = first?.message ?? vscode.l10n.t('the document is not valid');
+  const more = errors.length - 1;
+  return new vscode.FileSystemError(
+    more <= 0
+      ? vscode.l10n.t('Not saved: line {0}: {1}', line, problem)
+      : more === 1
+        ? vscode.l10n.t('Not saved: line {0}: {1} (and {2} more problem, shown in the editor)', line, problem, more)
+        : vscode.l10n.t('Not saved: line {0}: {1} (and {2} more problems, shown in the editor)', line, problem, more),
+  );
 }
 
 function dir(e?: Entity): vscode.FileStat {

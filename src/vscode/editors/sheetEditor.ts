@@ -18,10 +18,18 @@ import {
   type SheetKind,
 } from '../../core/sheet';
 import { COMMANDS } from '../commands/ids';
+import { registerCommands } from '../commands/register';
+import { Disposable, toDisposable } from '../lifecycle';
+import type { Services } from '../services';
 
 export const SHEET_VIEW_TYPE = 'campaignVault.sheet';
 /** Typing in the text editor next to the sheet re-renders it at most this often. */
 export const UPDATE_DELAY_MS = 150;
+
+/** Text made safe inside HTML (element content and quoted attributes). */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 /** The webview page: no data in it (everything arrives by message), a strict CSP, one nonce'd script. */
 export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
@@ -39,7 +47,7 @@ export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, non
 </head>
 <body>
 <div id="banners"></div>
-<main id="sheet" aria-label="Character sheet"><p class="loading">Loading the sheet…</p></main>
+<main id="sheet" aria-label="${escapeHtml(vscode.l10n.t('Character sheet'))}"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the sheet…'))}</p></main>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
@@ -60,9 +68,8 @@ export const sheetProbe = {
 };
 
 /** One open sheet: its panel, its document, and everything to dispose with it. */
-class SheetSession implements vscode.Disposable {
+class SheetSession extends Disposable {
   private lastPosted: HostMessage | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private kind: SheetKind | undefined;
@@ -73,19 +80,30 @@ class SheetSession implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly log: Logger | undefined,
   ) {
+    super();
     this.kind = sheetKindFromPath(document.uri.path);
     openSheets.add(this);
-    this.disposables.push(
+    this._register(
+      toDisposable(() => {
+        openSheets.delete(this);
+        if (this.timer !== undefined) clearTimeout(this.timer);
+        this.timer = undefined;
+        this.ready = false;
+      }),
+    );
+    this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) this.scheduleUpdate();
       }),
-      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    );
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    this._register(
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
+    this._register(panel.onDidDispose(() => this.dispose()));
   }
 
   get uri(): string {
@@ -122,7 +140,7 @@ class SheetSession implements vscode.Disposable {
       this.post(message);
     } catch (e) {
       this.log?.error(e instanceof Error ? e : String(e));
-      this.post({ type: 'error', message: 'The sheet could not be built from this file. Details are in the Campaign Vault log.' });
+      this.post({ type: 'error', message: vscode.l10n.t('The sheet could not be built from this file. Details are in the Campaign Vault log.') });
     }
   }
 
@@ -130,7 +148,7 @@ class SheetSession implements vscode.Disposable {
     const message = parseWebviewMessage(raw);
     if (message === undefined) {
       this.log?.warn(`sheet: ignored a malformed message from the webview (${typeof raw})`);
-      this.post({ type: 'error', message: 'The sheet sent a message the editor does not understand; it was ignored.' });
+      this.post({ type: 'error', message: vscode.l10n.t('The sheet sent a message the editor does not understand; it was ignored.') });
       return;
     }
     switch (message.type) {
@@ -146,7 +164,7 @@ class SheetSession implements vscode.Disposable {
         // One edit at a time, each computed from the text as it is when its turn comes.
         this.edits = this.edits.then(() => this.applyEdit(requestId, path, value)).catch((e: unknown) => {
           this.log?.error(e instanceof Error ? e : String(e));
-          this.post({ type: 'editResult', requestId, ok: false, message: 'The change could not be applied. Details are in the Campaign Vault log.' });
+          this.post({ type: 'editResult', requestId, ok: false, message: vscode.l10n.t('The change could not be applied. Details are in the Campaign Vault log.') });
         });
         return;
       }
@@ -168,17 +186,10 @@ class SheetSession implements vscode.Disposable {
     this.post(
       applied
         ? { type: 'editResult', requestId, ok: true }
-        : { type: 'editResult', requestId, ok: false, message: 'The file could not be changed (is it read-only, or the vault locked?)' },
+        : { type: 'editResult', requestId, ok: false, message: vscode.l10n.t('The file could not be changed (is it read-only, or the vault locked?)') },
     );
   }
 
-  dispose(): void {
-    openSheets.delete(this);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.ready = false;
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
 }
 
 export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
@@ -199,12 +210,12 @@ export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
 }
 
 /** Opens a YAML file (the argument from a menu, else the active editor's) as a Character Sheet. */
-async function openAsSheet(arg: unknown): Promise<void> {
+async function openAsSheet(s: Services, arg: unknown): Promise<void> {
   // From the Campaigns view the argument is the entry's node.
   const node = isCampaignNode(arg) && 'entity' in arg ? arg : undefined;
   const uri = node ? await EntityFileSystem.uriOf(node.folder, node.dm, node.entity) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (uri === undefined) {
-    void vscode.window.showInformationMessage('Open a character or NPC YAML file first, then run "Open as Character Sheet".');
+    void s.ui().message({ id: 'cannot-run', severity: 'info', text: vscode.l10n.t('Open a character or NPC YAML file first, then run "Open as Character Sheet".') });
     return;
   }
   // From the YAML's own editor, the sheet opens beside it: the text on one side, the sheet on the other.
@@ -213,20 +224,12 @@ async function openAsSheet(arg: unknown): Promise<void> {
 }
 
 /** Registers the Character Sheet editor and its command; dispose the result to unregister both. */
-export function registerSheetEditor(context: vscode.ExtensionContext, log?: Logger): vscode.Disposable {
-  const sheetLog = log?.child('sheet');
+export function registerSheetEditor(s: Services): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.window.registerCustomEditorProvider(SHEET_VIEW_TYPE, new SheetEditorProvider(context.extensionUri, sheetLog), {
+    vscode.window.registerCustomEditorProvider(SHEET_VIEW_TYPE, new SheetEditorProvider(s.context.extensionUri, s.log.child('sheet')), {
       webviewOptions: { retainContextWhenHidden: false },
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.commands.registerCommand(COMMANDS.openAsSheet, async (arg?: unknown) => {
-      try {
-        await openAsSheet(arg);
-      } catch (e) {
-        sheetLog?.error(e instanceof Error ? e : String(e));
-        void vscode.window.showErrorMessage(`Campaign Vault: the file could not be opened as a Character Sheet: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }),
+    registerCommands(s, s, { [COMMANDS.openAsSheet]: openAsSheet }),
   );
 }

@@ -4,10 +4,10 @@ import { KINDS, type EntityKind } from '../../core/db/kinds';
 import { CAMPAIGN_KINDS, LIBRARY_KINDS } from '../../core/documents/docPaths';
 import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
-import type { CampaignVaultStatus } from '../api';
 import { KIND_ICONS } from '../authoring/preview';
 import { capital } from '../commands/common';
 import { EntityFileSystem } from '../documents/entityFs';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { VaultFolder, VaultRegistry } from '../vaults';
 
 
@@ -51,13 +51,11 @@ function contextValue(n: CampaignNode): string {
  * here, through the API or by another window. Until a vault is unlocked it is empty, so the
  * welcome content (package.json `viewsWelcome`) says what to do next.
  */
-export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNode>, vscode.TreeDragAndDropController<CampaignNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<CampaignNode | undefined>();
+export class CampaignsTreeProvider extends Disposable implements vscode.TreeDataProvider<CampaignNode>, vscode.TreeDragAndDropController<CampaignNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<CampaignNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   readonly dropMimeTypes = [TREE_MIME];
   readonly dragMimeTypes = [TREE_MIME];
-  private readonly subscriptions = new Map<DataManager, { dispose(): void }>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private dragged: CampaignNode[] = [];
 
@@ -67,26 +65,16 @@ export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNo
     /** Reports a failed drop to the user. */
     private readonly report: (message: string) => void,
   ) {
-    this.disposables.push(
-      vaults.onDidChange((folders) => {
-        for (const f of folders) this.follow(f.dm);
-        this.refresh();
-      }),
-    );
-    for (const f of vaults.folders) this.follow(f.dm);
-  }
-
-  private follow(dm: DataManager): void {
-    if (!this.subscriptions.has(dm)) this.subscriptions.set(dm, dm.onDidChange(() => this.refresh()));
-  }
-
-  update(_status: CampaignVaultStatus): void {
-    this.refresh();
+    super();
+    this._register(toDisposable(() => clearTimeout(this.timer)));
+    this._register(vaults.onDidChange(() => this.refresh()));
+    // Every change of an unlocked vault, whether made here, through the API or by another window.
+    this._register(vaults.whileUnlocked(({ dm, lifetime }) => lifetime.add(dm.onDidChange(() => this.refresh()))));
   }
 
   /** Redraws the tree soon (changes arriving together redraw it once). */
   refresh(): void {
-    if (this.timer) return;
+    if (this.timer || this.isDisposed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.changed.fire(undefined);
@@ -100,18 +88,18 @@ export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNo
       case 'vault':
         item = new vscode.TreeItem(n.folder.name, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('database');
-        item.description = n.info.readOnlyReason ? 'read-only' : undefined;
+        item.description = n.info.readOnlyReason ? vscode.l10n.t('read-only') : undefined;
         break;
       case 'campaign':
         item = new vscode.TreeItem(n.entity.name, collapsed);
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS.campaign);
-        item.description = [typeof n.entity.system === 'string' ? n.entity.system : undefined, n.entity.is_active === false ? 'inactive' : undefined].filter(Boolean).join(' · ');
+        item.description = [typeof n.entity.system === 'string' ? n.entity.system : undefined, n.entity.is_active === false ? vscode.l10n.t('inactive') : undefined].filter(Boolean).join(' · ');
         item.tooltip = typeof n.entity.description === 'string' ? n.entity.description.slice(0, 500) : n.entity.name;
         break;
       case 'library':
-        item = new vscode.TreeItem('Shared Library', collapsed);
+        item = new vscode.TreeItem(vscode.l10n.t('Shared Library'), collapsed);
         item.iconPath = new vscode.ThemeIcon('library');
-        item.tooltip = 'Items, spells, rulebooks and assets that belong to no single campaign.';
+        item.tooltip = vscode.l10n.t('Items, spells, rulebooks and assets that belong to no single campaign.');
         break;
       case 'kind':
         item = new vscode.TreeItem(capital(KINDS[n.kind].plural), n.count > 0 ? collapsed : vscode.TreeItemCollapsibleState.None);
@@ -125,18 +113,18 @@ export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNo
         item.tooltip = new vscode.MarkdownString().appendText(`${n.entity.name} — ${KINDS[n.entity.kind].label}`);
         const uri = EntityFileSystem.uriFor(n.folder, n.campaign?.name ?? null, n.entity.kind, n.entity.name);
         item.resourceUri = uri;
-        item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
+        item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [uri] };
         break;
       }
       case 'trash':
-        item = new vscode.TreeItem('Trash', collapsed);
+        item = new vscode.TreeItem(vscode.l10n.t('Trash'), collapsed);
         item.iconPath = new vscode.ThemeIcon('trash');
-        item.tooltip = 'Deleted entries: restore them from here.';
+        item.tooltip = vscode.l10n.t('Deleted entries: restore them from here.');
         break;
       case 'trashed':
         item = new vscode.TreeItem(n.entity.name, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.entity.kind]);
-        item.description = `${KINDS[n.entity.kind].label}, deleted ${n.entity.deleted_at?.slice(0, 10) ?? ''}`;
+        item.description = vscode.l10n.t('{0}, deleted {1}', KINDS[n.entity.kind].label, n.entity.deleted_at?.slice(0, 10) ?? '');
         break;
     }
     item.id = nodeId(n);
@@ -233,27 +221,22 @@ export class CampaignsTreeProvider implements vscode.TreeDataProvider<CampaignNo
         await dropOne(s, target);
       } catch (e) {
         this.log.error(e instanceof Error ? e : String(e));
-        this.report(`Could not move ${s.entity.name}: ${describeError(e)}`);
+        this.report(vscode.l10n.t('Could not move {0}: {1}', s.entity.name, describeError(e)));
       }
     }
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-    for (const s of this.subscriptions.values()) s.dispose();
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
 /** What dropping an entry on a node means. */
 export async function dropOne(s: Extract<CampaignNode, { type: 'entity' }>, target: CampaignNode): Promise<void> {
   const { dm, entity } = s;
-  if (target.folder.uri.toString() !== s.folder.uri.toString()) throw new Error('entries move between campaigns of one vault, not between vaults');
+  if (target.folder.uri.toString() !== s.folder.uri.toString()) throw new Error(vscode.l10n.t('entries move between campaigns of one vault, not between vaults'));
   const targetCampaign = target.type === 'campaign' ? target.entity : target.type === 'kind' || target.type === 'entity' ? target.campaign : target.type === 'library' ? null : undefined;
   if (targetCampaign === undefined) return;
   const from = entity.campaign_id ?? null;
   const to = targetCampaign?.id ?? null;
-  if (target.type === 'kind' && target.kind !== entity.kind) throw new Error(`a ${KINDS[entity.kind].label} goes among ${KINDS[entity.kind].plural}, not ${KINDS[target.kind].plural}`);
+  if (target.type === 'kind' && target.kind !== entity.kind) throw new Error(vscode.l10n.t('a {0} goes among {1}, not {2}', KINDS[entity.kind].label, KINDS[entity.kind].plural, KINDS[target.kind].plural));
   if (from !== to) await dm.move(entity.kind, entity.id, to);
   if (entity.kind === 'location') {
     if (target.type === 'entity' && target.entity.kind === 'location' && target.entity.id !== entity.id) await dm.update('location', entity.id, { parent_id: target.entity.id });
@@ -286,7 +269,7 @@ function describeEntity(e: Entity): string | undefined {
   const parts: unknown[] = [];
   switch (e.kind) {
     case 'character':
-      parts.push([e.race ?? e.species, e.class].filter((x) => typeof x === 'string').join(' '), typeof e.level === 'number' ? `level ${e.level}` : undefined);
+      parts.push([e.race ?? e.species, e.class].filter((x) => typeof x === 'string').join(' '), typeof e.level === 'number' ? vscode.l10n.t('level {0}', e.level) : undefined);
       break;
     case 'npc':
       parts.push(e.role);
@@ -301,7 +284,7 @@ function describeEntity(e: Entity): string | undefined {
       parts.push(e.rarity ?? e.type);
       break;
     case 'spell':
-      parts.push(typeof e.level === 'number' ? (e.level === 0 ? 'cantrip' : `level ${e.level}`) : undefined, e.school);
+      parts.push(typeof e.level === 'number' ? (e.level === 0 ? vscode.l10n.t('cantrip') : vscode.l10n.t('level {0}', e.level)) : undefined, e.school);
       break;
     default:
       break;

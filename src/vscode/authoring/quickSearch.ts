@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { VaultCatalog } from '../../core/search';
-import type { EntityRef } from '../authoring';
-import { searchItems, type SearchItem } from '../authoring/searchItems';
+import { DisposableStore } from '../lifecycle';
+import type { Prompter } from '../prompter';
+import type { EntityRef } from './deps';
+import { searchItems, type SearchItem } from './searchItems';
 
 export interface QuickSearchDeps {
   /** The catalog of the unlocked vault, or undefined. */
@@ -9,6 +11,7 @@ export interface QuickSearchDeps {
   /** Fires when the catalog changed, so an open list follows edits made meanwhile. */
   readonly onDidUpdate: vscode.Event<void>;
   open(entity: EntityRef): unknown;
+  readonly ui: () => Prompter;
 }
 
 /**
@@ -18,22 +21,22 @@ export interface QuickSearchDeps {
 export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Promise<void> {
   const catalog = deps.catalog();
   if (!catalog) {
-    void vscode.window.showInformationMessage('Campaign Vault: unlock a vault to search it.');
+    void deps.ui().message({ id: 'cannot-run', severity: 'info', text: vscode.l10n.t('Campaign Vault: unlock a vault to search it.') });
     return;
   }
-  const pick = vscode.window.createQuickPick<SearchItem & vscode.QuickPickItem>();
-  const disposables: vscode.Disposable[] = [pick];
-  pick.title = 'Quick Search';
-  pick.placeholder = 'Search names and text of characters, NPCs, sessions, locations, items, spells…';
+  const store = new DisposableStore();
+  const pick = store.add(vscode.window.createQuickPick<SearchItem & vscode.QuickPickItem>());
+  pick.title = vscode.l10n.t('Quick Search');
+  pick.placeholder = vscode.l10n.t('Search names and text of characters, NPCs, sessions, locations, items, spells…');
   pick.matchOnDescription = false;
   pick.matchOnDetail = false;
   pick.busy = true;
   const update = () => {
-    pick.items = searchItems(catalog.index, pick.value);
+    pick.items = searchItems(catalog.index, pick.value, vscode.l10n);
   };
-  disposables.push(
-    pick.onDidChangeValue(update),
-    deps.onDidUpdate(update),
+  store.add(pick.onDidChangeValue(update));
+  store.add(deps.onDidUpdate(update));
+  store.add(
     pick.onDidAccept(() => {
       const [chosen] = pick.selectedItems;
       if (!chosen) return;
@@ -43,12 +46,12 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
       void Promise.resolve(deps.open({ id: e.id, kind: e.kind, name: e.name, campaign_id: e.campaign_id, ...(campaign_name ? { campaign_name } : {}) }));
     }),
   );
-  const closed = new Promise<void>((resolve) => disposables.push(pick.onDidHide(() => resolve())));
+  const closed = new Promise<void>((resolve) => store.add(pick.onDidHide(() => resolve())));
   if (typeof initial === 'string') pick.value = initial;
   pick.show();
   await catalog.ready();
   pick.busy = false;
   update();
   await closed;
-  for (const d of disposables) d.dispose();
+  store.dispose();
 }

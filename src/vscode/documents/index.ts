@@ -1,0 +1,18 @@
+// The vault as documents: the `campaign:` file system, diagnostics, completion and hovers for
+// entries, and the Character Sheet editor over the same documents.
+import * as vscode from 'vscode';
+import { registerSheetEditor } from '../editors/sheetEditor';
+import type { Services } from '../services';
+import { registerDiagnostics, registerSchemaAssist } from './assist';
+import { EntityFileSystem, SCHEME } from './entityFs';
+
+export function registerDocuments(s: Services): vscode.Disposable {
+  const files = new EntityFileSystem(s.vaults, s.log.child('files'));
+  return vscode.Disposable.from(
+    files,
+    vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }),
+    registerDiagnostics(),
+    registerSchemaAssist(),
+    registerSheetEditor(s),
+  );
+}

@@ -1,0 +1,86 @@
+// The test hooks (`api._testing`, never in Production mode): what the integration tests need to
+// drive the extension without typing into VS Code's own UI.
+import * as vscode from 'vscode';
+import type { CampaignVaultTesting } from './api';
+import type { BackupsFeature } from './backups';
+import { unlockRememberedVaults } from './commands/remember';
+import { sheetProbe } from './editors/sheetEditor';
+import type { Prompter } from './prompter';
+import type { Services } from './services';
+import { treeLabel, type CampaignsTreeProvider } from './views/campaignsTree';
+
+export interface TestedFeatures {
+  readonly services: Services;
+  readonly setPrompter: (p: Prompter | undefined) => void;
+  readonly statusBar: vscode.StatusBarItem;
+  readonly tree: CampaignsTreeProvider;
+  readonly backups: BackupsFeature;
+}
+
+const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
+
+export function createTesting({ services: s, setPrompter, statusBar, tree, backups }: TestedFeatures): CampaignVaultTesting {
+  return {
+    dataManager: (folderUri) => s.vaults.get(folderUri),
+    setPrompter,
+    setKdf: (kdf) => {
+      s.vaults.setKdf(kdf);
+      void s.vaults.refresh();
+    },
+    setSecretStorage: (store) => s.keys.setStore(store ?? s.context.secrets),
+    unlockRemembered: () => unlockRememberedVaults(s),
+    tree: async (path = []) => {
+      const parent = path.length === 0 ? undefined : await tree.nodeAt(path);
+      if (path.length > 0 && !parent) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
+      const kids = await tree.getChildren(parent);
+      return kids.map((k) => {
+        const item = tree.getTreeItem(k);
+        return {
+          label: treeLabel(item),
+          ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
+          ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+          collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+          ...(item.resourceUri ? { resourceUri: item.resourceUri.toString() } : {}),
+        };
+      });
+    },
+    treeDrop: async (source, target) => {
+      const [from, to] = [await tree.nodeAt(source), await tree.nodeAt(target)];
+      if (!from || !to) throw new Error(`no node ${(from ? target : source).join(' › ')} in the Campaigns view`);
+      const data = new vscode.DataTransfer();
+      tree.handleDrag([from], data);
+      await tree.handleDrop(to, data);
+    },
+    treeNode: (path) => tree.nodeAt(path),
+    sheets: () => sheetProbe.sheets(),
+    sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
+    backupViews: async (view) => {
+      const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
+      const snap = async (node: unknown) => {
+        const item = await provider.getTreeItem(node);
+        return {
+          label: treeLabel(item),
+          ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
+          ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+          collapsible: item.collapsibleState !== undefined && item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+        };
+      };
+      const top = (await provider.getChildren()) ?? [];
+      return Promise.all(top.map(async (node) => ({ ...(await snap(node)), node, children: await Promise.all(((await provider.getChildren(node)) ?? []).map(snap)) })));
+    },
+    backupTick: (now) => backups.backups.tick(now),
+    backupStatus: () => ({
+      text: backups.statusItem.text,
+      tooltip: tooltipText(backups.statusItem.tooltip),
+      visible: backups.backups.backupStates.length > 0,
+    }),
+    state: () => ({
+      contextKeys: s.vaults.contextKeys,
+      statusBar: {
+        text: statusBar.text,
+        command: typeof statusBar.command === 'string' ? statusBar.command : statusBar.command?.command,
+        tooltip: tooltipText(statusBar.tooltip),
+      },
+    }),
+  };
+}

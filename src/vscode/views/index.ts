@@ -1,0 +1,37 @@
+// The Campaigns view and the commands on its entries: new, rename, duplicate, delete, restore,
+// purge, open, import and export.
+import * as vscode from 'vscode';
+import { deleteEntity, duplicateEntity, newCampaign, newEntity, openEntity, purgeEntity, renameEntity, restoreEntity } from '../commands/entities';
+import { COMMANDS } from '../commands/ids';
+import { exportCampaignCommand, importFiles } from '../commands/importExport';
+import { registerCommands } from '../commands/register';
+import type { Services } from '../services';
+import { CampaignsTreeProvider } from './campaignsTree';
+
+export const CAMPAIGNS_VIEW = 'campaignVault.campaigns';
+
+export function registerCampaignsView(s: Services): vscode.Disposable & { readonly tree: CampaignsTreeProvider } {
+  const tree = new CampaignsTreeProvider(s.vaults, s.log.child('tree'), (text) => void s.ui().message({ id: 'error', severity: 'error', text }));
+  const disposable = vscode.Disposable.from(
+    tree,
+    vscode.window.createTreeView(CAMPAIGNS_VIEW, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true }),
+    registerCommands(
+      s,
+      s,
+      {
+        [COMMANDS.newCampaign]: newCampaign,
+        [COMMANDS.newEntity]: newEntity,
+        [COMMANDS.renameEntity]: renameEntity,
+        [COMMANDS.duplicateEntity]: duplicateEntity,
+        [COMMANDS.deleteEntity]: deleteEntity,
+        [COMMANDS.restoreEntity]: restoreEntity,
+        [COMMANDS.purgeEntity]: purgeEntity,
+        [COMMANDS.openEntity]: openEntity,
+        [COMMANDS.importFiles]: importFiles,
+        [COMMANDS.exportCampaign]: exportCampaignCommand,
+      },
+      { after: () => s.vaults.refresh() },
+    ),
+  );
+  return Object.assign(disposable, { tree });
+}
