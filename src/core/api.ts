@@ -3,7 +3,7 @@ import type { BackupVault, HealthVault, NewVaultFactory, VaultFiles } from './ba
 import type { EntityKind } from './db/kinds';
 import type { MigrationStatus } from './db/migrate';
 import type { Entity, ListQuery } from './db/repository';
-import type { UpdateOptions } from './entries/service';
+import type { EntryOps, UpdateOptions } from './entries/service';
 import { installTypedMethods, type TypedMethods } from './entries/typed';
 import type { VaultError } from './errors';
 import type { Finding, IntegrityReport } from './integrity/report';
@@ -14,7 +14,7 @@ import type { OpenOptions } from './vault/store';
 
 export type { Entity, ListQuery, EntityKind, MigrationStatus, AuditReport };
 export type { Cancellation, ChangeEvent, CreateResult, DataManagerOptions, Progress, VaultLockState } from './session/types';
-export type { UpdateOptions } from './entries/service';
+export type { EntryOps, UpdateOptions } from './entries/service';
 export type { TypedMethods } from './entries/typed';
 export { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type DatabaseSource } from './backup/port';
 
@@ -111,6 +111,15 @@ export class DataManager {
 
   list(kind: EntityKind, query: ListQuery = {}): Promise<Entity[]> {
     return this.services.entries.list(kind, query);
+  }
+
+  /**
+   * Runs `fn` with the entry operations of one batch: everything it writes lands as one journaled
+   * transaction once it resolves, or none of it does (a failed write, an error, a killed process).
+   * Nothing else runs on the vault meanwhile: `fn` reads and writes only through `entries`.
+   */
+  batch<T>(fn: (entries: EntryOps) => Promise<T>): Promise<T> {
+    return this.services.session.batch((runner) => fn(this.services.entries.within(runner)));
   }
 
   /** Changes an entity: `changes` merged into the body (`null` removes a field), or the body replaced whole with `replace`; a stale version is refused with `conflict`. */

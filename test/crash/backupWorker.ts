@@ -1,7 +1,8 @@
 /**
  * The process the backup kill loops kill. Usage:
  *   node backupWorker.js <vault dir> <state dir> <operation> <target> <killAt>
- * Operations: backup | prune | restore | restore-to | repair. <target> says whose file operations
+ * Operations: backup | prune | restore | restore-to | repair | import (a bulk import of
+ * {@link IMPORTED_SPELLS} spells into the library). <target> says whose file operations
  * are counted (and the k-th one killed, SIGKILL, half done): `repo` (the backup repository), `vault`
  * (the vault's own files) or `new` (the new vault a restore into a folder builds, in
  * {@link restoredFolder}). Prints `OPS <n>` with the number of mutating file operations when it
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { DataManager } from '../../src/core/api';
 import { BackupService } from '../../src/core/backup/service';
 import { repairEverything } from '../../src/core/health';
+import { importDrafts } from '../../src/core/import';
 import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
 import type { NodeFileStore } from '../../src/node/fileStore';
@@ -23,6 +25,9 @@ import { PASSWORD, crashManager } from './manager';
 const say = (line: string) => writeSync(1, `${line}\n`);
 
 export const repoDir = (vaultDir: string) => join(vaultDir, '.campaign-vault', 'backups');
+/** How many spells the `import` operation imports at once. */
+export const IMPORTED_SPELLS = 60;
+
 /** Where `restore-to` puts the new vault: beside the vault's folder. */
 export const restoredFolder = (vaultDir: string) => join(vaultDir, '..', 'restored');
 
@@ -57,6 +62,10 @@ async function main(): Promise<void> {
       }),
     });
     say(`ACK ${r.snapshot.id}`);
+  } else if (operation === 'import') {
+    const drafts = Array.from({ length: IMPORTED_SPELLS }, (_, i) => ({ kind: 'spell' as const, body: { name: `Imported spell ${i}`, level: i % 10, description: 'words '.repeat(100) }, links: [], file: 'spells.json', where: `[${i}]` }));
+    const r = await importDrafts(dm, drafts);
+    say(`ACK ${r.created.length}`);
   } else if (operation === 'repair') {
     const r = await repairEverything(dm.healthVault(), backups);
     say(`ACK ${r.fixed.length}`);

@@ -8,7 +8,7 @@ import { isVaultError } from '../../src/core/errors';
 import { repositoryDeps } from '../../src/node/backups';
 import { silentLogger } from '../../src/node/dataManager';
 import { loadSqlJs } from '../../src/node/sqljs';
-import { repoDir, restoredFolder } from '../crash/backupWorker';
+import { IMPORTED_SPELLS, repoDir, restoredFolder } from '../crash/backupWorker';
 import { PASSWORD, crashManager } from '../crash/manager';
 
 const WORKER = join(__dirname, '..', 'crash', 'backupWorker.js');
@@ -203,6 +203,22 @@ describe('crash safety: backup, prune, restore and repair killed at every file o
       await restoredWhole(target, stateDir);
     });
     assert.ok(points >= 3, `only ${points} crash points`);
+  });
+
+  it('a bulk import: none of it or all of it, never a part (each entry was once its own write)', async () => {
+    const points = await loop('import', 'vault', nothing, async (dir, stateDir, run) => {
+      const { dm } = crashManager(dir, stateDir, 0);
+      await dm.unlock(PASSWORD);
+      try {
+        const n = (await dm.listSpells({ limit: 1000 })).filter((x) => x.name.startsWith('Imported spell')).length;
+        assert.ok(n === 0 || n === IMPORTED_SPELLS, `${n} of ${IMPORTED_SPELLS} spells imported`);
+        if (run.acked) assert.equal(n, IMPORTED_SPELLS);
+        assert.equal((await dm.verifyAudit()).ok, true);
+      } finally {
+        await dm.lock();
+      }
+    });
+    assert.ok(points >= 1, `only ${points} crash points`);
   });
 
   it('repair of a lost file: the file is missing or back whole; nothing else changes', async () => {

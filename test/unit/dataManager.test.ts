@@ -52,6 +52,38 @@ describe('core/api: the DataManager', () => {
     assert.equal((await dm.verifyAudit()).ok, true);
   });
 
+  it('a batch lands whole as one journal record, or not at all; its reads see its own writes; events fire after', async () => {
+    await dm.lock();
+    let faulty: FaultyFileStore | undefined;
+    dm = v.manager({ wrap: (f) => (faulty = new FaultyFileStore(f)) });
+    await dm.unlock('correct horse');
+    const c = await dm.createCampaign({ name: 'Batch' });
+    const events: string[] = [];
+    dm.onDidChange((e) => events.push(`${e.action} ${e.kind ?? ''}`));
+    const appends = () => faulty!.log.filter((l) => l.startsWith('append')).length;
+    const before = appends();
+    const names = await dm.batch(async (entries) => {
+      await entries.create('npc', { name: 'One', campaign_id: c.id });
+      await entries.create('npc', { name: 'Two', campaign_id: c.id });
+      assert.equal(events.length, 0, 'nothing announced before the batch lands');
+      return (await entries.list('npc', { campaign_id: c.id })).map((n) => n.name);
+    });
+    assert.deepEqual(names.sort(), ['One', 'Two']);
+    assert.equal(appends() - before, 1, 'one journal record for the whole batch');
+    assert.deepEqual(events, ['create npc', 'create npc']);
+    // A failure inside (here a name taken) leaves nothing of the batch, also what came before it.
+    await assert.rejects(
+      dm.batch(async (entries) => {
+        await entries.create('npc', { name: 'Three', campaign_id: c.id });
+        await entries.create('npc', { name: 'one', campaign_id: c.id });
+      }),
+      isCode('exists'),
+    );
+    assert.deepEqual((await dm.listNpcs()).map((n) => n.name).sort(), ['One', 'Two']);
+    await reopen();
+    assert.deepEqual((await dm.listNpcs()).map((n) => n.name).sort(), ['One', 'Two'], 'the same after reopening: nothing of the failed batch reached the disk');
+  });
+
   it('refuses a stale update: nothing is overwritten', async () => {
     const c = await dm.createCampaign({ name: 'Tomb of Annihilation' });
     await dm.updateCampaign(c.id, { description: 'first edit' }, { expectedVersion: 1 });

@@ -544,8 +544,9 @@ describe('core/backup/portable: portable export and import', function () {
     const target = other.manager({ wrap: (f) => (faulty = new FaultyFileStore(f)) });
     await target.createVault();
     try {
-      // The library (3 entries) is written first; the 8th write fails inside a campaign.
-      faulty!.fault = { at: faulty!.mutations + 8, code: 'io' };
+      // The library and every campaign are one journal record now (once: one write each, the 8th
+      // failing inside a campaign): its append fails, and nothing of the import is there.
+      faulty!.fault = { at: faulty!.mutations + 1, code: 'io' };
       await assert.rejects(importPortable(target, bytes, { password: PASSWORD, files: new MemoryFiles(), suite }), (e: unknown) => isVaultError(e, 'io'));
       assert.equal((await everything(target)).size, 0, 'nothing is left of the import');
       faulty!.fault = undefined;

@@ -1,15 +1,14 @@
 // Importing a portable backup (docs/PORTABLE.md): decrypts, reads the archive with every name and
 // size checked (./portableZip.ts), parses every YAML document and checks it against the manifest,
-// and only then writes — through importDrafts, the same path as `import` — so a refused file
+// and only then writes — through applyDrafts, the same path as `import`, in one batch — so a refused file
 // writes nothing.
 import type { DataManager } from '../api';
 import { fromUtf8 } from '../bytes';
 import type { CipherSuite } from '../crypto/aead';
 import { defaultSuite } from '../crypto/aead';
-import { ENTITY_KINDS, KINDS, bodyOf } from '../db/kinds';
-import type { Entity } from '../db/repository';
+import { ENTITY_KINDS, KINDS } from '../db/kinds';
 import { VaultError } from '../errors';
-import { MANIFEST, MAX_YAML_IMPORT_TEXT, ReportBuilder, importDrafts, parseImportFile, type ApplyResult, type EntityDraft, type ImportReport, type LossEntry, type OnConflict } from '../import';
+import { MANIFEST, MAX_YAML_IMPORT_TEXT, ReportBuilder, applyDrafts, parseImportFile, type ApplyResult, type EntityDraft, type ImportReport, type LossEntry, type OnConflict } from '../import';
 import { quoteName } from '../paths';
 import { objectName } from './format';
 import type { VaultFiles } from './port';
@@ -217,35 +216,11 @@ function plan(contents: PortableContents): Group[] {
   return groups;
 }
 
-/** For a replacing import: the entries it could overwrite, as they are now (to put them back if a later step fails). */
-async function replaceable(dm: DataManager, groups: readonly Group[]): Promise<Map<string, Entity>> {
-  const before = new Map<string, Entity>();
-  const remember = (e: Entity | undefined) => {
-    if (e && !before.has(`${e.kind}#${e.id}`)) before.set(`${e.kind}#${e.id}`, e);
-    return e;
-  };
-  for (const g of groups) {
-    const cids: (string | null)[] = [];
-    if (g.campaign) {
-      for (const ref of [g.campaign.id, g.campaign.name]) {
-        const c = remember(await dm.get('campaign', ref));
-        if (c) cids.push(c.id);
-      }
-    } else cids.push(null);
-    for (const d of g.drafts) {
-      if (d.kind === 'campaign') continue;
-      if (d.id !== undefined) remember(await dm.get(d.kind, d.id));
-      for (const cid of cids) remember(await dm.get(d.kind, String(d.body.name), KINDS[d.kind].scope === 'none' ? {} : { campaign_id: cid }));
-    }
-  }
-  return before;
-}
-
 /**
  * Imports a portable backup into `dm`: reads and checks everything first (see {@link readPortable}:
- * then every YAML document, the counts, the assets' files), then writes the files, the library
- * and each campaign through importDrafts. If a write fails, what this import wrote is undone
- * (files already in the content-addressed store stay; nothing refers to them).
+ * then every YAML document, the counts, the assets' files), then writes the files, and the library
+ * and every campaign through applyDrafts in one batch: one journaled transaction that lands whole
+ * or not at all (files already in the content-addressed store stay; nothing refers to them).
  */
 export async function importPortable(dm: DataManager, bytes: Uint8Array, opts: ImportPortableOptions): Promise<PortableImportResult> {
   const contents = await readPortable(bytes, opts.password, opts);
@@ -254,7 +229,6 @@ export async function importPortable(dm: DataManager, bytes: Uint8Array, opts: I
     throw new PortableError('unsupported', 'portable backup: files but no file store', { hint: `This backup file holds ${contents.files.size} asset file(s), and there is no file store to put them in here.${NOTHING}` });
   }
   const onConflict = opts.onConflict ?? 'skip';
-  const before = onConflict === 'replace' ? await replaceable(dm, groups) : new Map<string, Entity>();
   let written = 0;
   // Each vault names files with its own key: a file lands under this vault's name for it, and the
   // assets that use it are pointed there. Its content is checked against the export's digest.
@@ -274,24 +248,12 @@ export async function importPortable(dm: DataManager, bytes: Uint8Array, opts: I
     written++;
   }
   for (const g of groups) for (const d of g.drafts) if (d.kind === 'asset' && typeof d.body.hash === 'string' && renamed.has(d.body.hash)) d.body = { ...d.body, hash: renamed.get(d.body.hash)! };
-  const done: ApplyResult[] = [];
-  try {
-    for (const g of groups) done.push(await importDrafts(dm, g.drafts, { onConflict, report: g.report }));
-  } catch (e) {
-    for (const r of done.reverse()) {
-      for (const x of [...r.replaced].reverse()) {
-        const old = before.get(`${x.kind}#${x.id}`);
-        if (old) await dm.update(x.kind, x.id, bodyOf(old), { replace: true }).catch(() => undefined);
-      }
-      for (const x of [...r.created].reverse()) {
-        await dm
-          .delete(x.kind, x.id)
-          .then(() => dm.purge(x.kind, x.id))
-          .catch(() => undefined);
-      }
-    }
-    throw e;
-  }
+  // Every group in one batch: the whole backup lands as one journaled transaction, or nothing does.
+  const done = await dm.batch(async (entries) => {
+    const results: ApplyResult[] = [];
+    for (const g of groups) results.push(await applyDrafts(entries, g.drafts, { onConflict, report: g.report }));
+    return results;
+  });
   const report = new ReportBuilder();
   for (const r of done) report.merge(r.report.entries);
   const campaigns: { id: string; name: string }[] = [];

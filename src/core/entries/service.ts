@@ -3,7 +3,7 @@ import { ENTITY_KINDS, KINDS, bodyOf, type EntityKind } from '../db/kinds';
 import { countRows, deleteRow, findRow, insertEntity, listRows, rowToEntity, selectRow, updateEntity, type Entity, type ListQuery, type StoredEntity } from '../db/repository';
 import { VaultError } from '../errors';
 import { quoteName } from '../paths';
-import type { VaultSession } from '../session/session';
+import type { Runner, VaultSession } from '../session/session';
 import { capital, checkBody, checkCampaign, checkParent, conflict, current, laterOf, mergeBody, newId, specOf, splitInput, successor, writeVersion } from './rules';
 import { dropText, hasTextTable, storeText } from './texts';
 
@@ -12,18 +12,30 @@ export interface UpdateOptions {
   readonly expectedVersion?: number;
 }
 
+/** The entry operations a batch hands out ({@link EntryService.within}): what a bulk import needs. */
+export type EntryOps = Pick<EntryService, 'create' | 'get' | 'list' | 'update' | 'count'>;
+
 /**
  * Entries of every kind: create, read, list, update (optimistic concurrency), the trash (soft
  * delete, restore, purge), moves between campaigns, the text an entry was saved as, and putting
  * back one entry from a backup. Each write is one audited, journaled transaction.
  */
 export class EntryService {
-  constructor(private readonly session: VaultSession) {}
+  /** `runner` runs each operation: on the session's queue (each write its own transaction), or inside one batch. */
+  constructor(
+    private readonly session: VaultSession,
+    private readonly runner: Runner = session,
+  ) {}
+
+  /** The same operations, run inside a batch (see {@link VaultSession.batch}). */
+  within(runner: Runner): EntryService {
+    return new EntryService(this.session, runner);
+  }
 
   /** Creates an entity. `input` holds its body fields plus optional `id` and `campaign_id`. */
   create(kind: EntityKind, input: Record<string, unknown>, opts: { text?: string } = {}): Promise<Entity> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         const { body, id: givenId, campaign_id } = splitInput(input);
         checkBody(spec, body);
@@ -45,15 +57,15 @@ export class EntryService {
   /** By id, or by name (optionally within a campaign). Soft-deleted entities are found by id only. */
   get(kind: EntityKind, idOrName: string, opts: { campaign_id?: string | null } = {}): Promise<Entity | undefined> {
     const spec = specOf(kind);
-    return this.session.exclusive(() => {
-      const row = findRow(this.session.requireSession().engine, spec, idOrName.normalize('NFC'), opts.campaign_id);
+    return this.runner.read((s) => {
+      const row = findRow(s.engine, spec, idOrName.normalize('NFC'), opts.campaign_id);
       return row ? rowToEntity(spec, row) : undefined;
     });
   }
 
   list(kind: EntityKind, query: ListQuery = {}): Promise<Entity[]> {
     const spec = specOf(kind);
-    return this.session.exclusive(() => listRows(this.session.requireSession().engine, spec, query).map((r) => rowToEntity(spec, r)));
+    return this.runner.read((s) => listRows(s.engine, spec, query).map((r) => rowToEntity(spec, r)));
   }
 
   /**
@@ -63,7 +75,7 @@ export class EntryService {
    */
   update(kind: EntityKind, id: string, changes: Record<string, unknown>, opts: UpdateOptions & { replace?: boolean; text?: string } = {}): Promise<Entity> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         const { row, before } = current(s.engine, spec, id);
         if (before.deleted_at !== null) throw new VaultError('invalid', 'update of deleted entity', { hint: `${capital(spec.label)} ${quoteName(before.name)} is in the trash; restore it first.` });
@@ -85,7 +97,7 @@ export class EntryService {
   /** Moves an entity to the trash (soft delete, `deleted` true) or brings it back. */
   setDeleted(kind: EntityKind, id: string, deleted: boolean, opts: UpdateOptions = {}): Promise<Entity> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         const { row, before } = current(s.engine, spec, id, opts.expectedVersion);
         if ((before.deleted_at !== null) === deleted) return before;
@@ -103,8 +115,7 @@ export class EntryService {
    */
   entryText(kind: EntityKind, id: string): Promise<string | undefined> {
     const spec = specOf(kind);
-    return this.session.exclusive(() => {
-      const engine = this.session.requireSession().engine;
+    return this.runner.read(({ engine }) => {
       if (!hasTextTable(engine)) return undefined;
       const row = engine.get(`SELECT t.text AS text FROM entity_texts t JOIN ${spec.table} e ON e.id = t.entity_id AND e.version = t.entity_version WHERE t.kind = ? AND t.entity_id = ?`, [kind, id]);
       return row ? String(row.text) : undefined;
@@ -114,8 +125,7 @@ export class EntryService {
   /** How many live entities of a kind there are (in one campaign, or in the shared library with `null`). */
   count(kind: EntityKind, opts: { campaign_id?: string | null } = {}): Promise<number> {
     const spec = specOf(kind);
-    return this.session.exclusive(() => {
-      const engine = this.session.requireSession().engine;
+    return this.runner.read(({ engine }) => {
       if (opts.campaign_id === null && spec.scope !== 'none') return Number(engine.get(`SELECT count(*) AS n FROM ${spec.table} WHERE deleted_at IS NULL AND campaign_id IS NULL`)?.n ?? 0);
       return countRows(engine, spec, opts.campaign_id ?? undefined);
     });
@@ -127,7 +137,7 @@ export class EntryService {
    */
   move(kind: EntityKind, id: string, campaignId: string | null, opts: UpdateOptions = {}): Promise<Entity> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         if (spec.scope === 'none') throw new VaultError('invalid', 'move of a campaign', { hint: 'A campaign cannot be moved into another campaign.' });
         const { before: root } = current(s.engine, spec, id);
@@ -158,7 +168,7 @@ export class EntryService {
   /** Removes a trashed entity for good (a campaign takes everything in it along). */
   purge(kind: EntityKind, id: string): Promise<void> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         const { before } = current(s.engine, spec, id);
         if (before.deleted_at === null) throw new VaultError('invalid', 'purge of live entity', { hint: `Move ${quoteName(before.name)} to the trash before deleting it for good.` });
@@ -179,7 +189,7 @@ export class EntryService {
    */
   restoreRow(kind: EntityKind, row: Readonly<Record<string, unknown>>, text?: string): Promise<Entity> {
     const spec = specOf(kind);
-    return this.session.mutate(
+    return this.runner.write(
       (s, at) => {
         const old = rowToEntity(spec, row as Row);
         const body = JSON.parse(String(row.body)) as Record<string, unknown>;

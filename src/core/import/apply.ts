@@ -1,8 +1,8 @@
 // Applying drafts to a vault through the DataManager: into one campaign (created when asked, or
 // taken from an export), links resolved where they can be, name and id conflicts handled as the
-// caller chose. Every body is checked before the first write; if a write fails, what this import
-// created is removed again and what it replaced is put back.
-import type { DataManager, Entity } from '../api';
+// caller chose. Every body is checked before the first write, and the whole import is one batch
+// (one journaled transaction): it lands whole or not at all, also when the process is killed.
+import type { DataManager, Entity, EntryOps } from '../api';
 import { KINDS, type EntityKind } from '../db/kinds';
 import { VaultError } from '../errors';
 import { quoteName } from '../paths';
@@ -78,17 +78,31 @@ function parentsFirst(drafts: EntityDraft[]): EntityDraft[] {
  * when one fails half-way.
  */
 export async function importDrafts(dm: DataManager, drafts: readonly EntityDraft[], opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const onConflict = opts.onConflict ?? 'skip';
-  const report = new ReportBuilder();
-  report.merge(opts.report ?? []);
+  checkDrafts(drafts);
+  return dm.batch((entries) => applyDrafts(entries, drafts, opts));
+}
+
+/** Every body checked against its kind's schema, before anything is written. */
+export function checkDrafts(drafts: readonly EntityDraft[]): void {
   for (const d of drafts) {
     const issues = validateBody(d.kind, d.body);
     if (issues.length > 0) throw new VaultError('invalid', `import: ${d.file}: invalid ${d.kind}`, { hint: `${quoteName(d.file, 200)}: ${labelOf(d.kind, d.body.name)} is not a valid entry: ${issues[0]!.message}.`, cause: issues });
   }
+}
+
+/**
+ * {@link importDrafts} inside a batch the caller holds (several imports that must land together,
+ * such as the campaigns of a portable backup): `dm` is the batch's entry operations.
+ */
+export async function applyDrafts(dm: EntryOps, drafts: readonly EntityDraft[], opts: ApplyOptions = {}): Promise<ApplyResult> {
+  checkDrafts(drafts);
+  const onConflict = opts.onConflict ?? 'skip';
+  const report = new ReportBuilder();
+  report.merge(opts.report ?? []);
   const campaignDrafts = drafts.filter((d) => d.kind === 'campaign');
   const needsCampaign = drafts.some((d) => KINDS[d.kind].scope === 'required');
   const created: ApplyResult['created'] = [];
-  const replaced: (ApplyResult['replaced'][number] & { before: Entity })[] = [];
+  const replaced: ApplyResult['replaced'] = [];
   const skipped: ApplyResult['skipped'] = [];
   /** Draft id (or kind + name) → the id it has in the vault now. */
   const ids = new Map<string, string>();
@@ -112,20 +126,6 @@ export async function importDrafts(dm: DataManager, drafts: readonly EntityDraft
   if (campaignId === null && campaignDraft === undefined && opts.campaign === undefined && needsCampaign) {
     throw new VaultError('invalid', 'no campaign', { hint: 'Characters, NPCs, sessions and locations belong to a campaign: choose the campaign to import into.' });
   }
-
-  const rollback = async () => {
-    for (const r of replaced.reverse()) {
-      const body: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r.before)) if (!['id', 'kind', 'campaign_id', 'version', 'created_at', 'updated_at', 'deleted_at'].includes(k)) body[k] = v;
-      await dm.update(r.kind, r.id, body, { replace: true }).catch(() => undefined);
-    }
-    for (const c of created.reverse()) {
-      await dm
-        .delete(c.kind, c.id)
-        .then(() => dm.purge(c.kind, c.id))
-        .catch(() => undefined);
-    }
-  };
 
   /** The live entry that a draft would collide with (same id, or same name in the same campaign). */
   const collision = async (d: EntityDraft, name: string, cid: string | null): Promise<Entity | undefined> => {
@@ -184,7 +184,7 @@ export async function importDrafts(dm: DataManager, drafts: readonly EntityDraft
       }
       if (onConflict === 'replace' && sameScope && clash.deleted_at === null) {
         const after = await dm.update(d.kind, clash.id, body, { replace: true });
-        replaced.push({ kind: d.kind, id: after.id, name: after.name, before: clash });
+        replaced.push({ kind: d.kind, id: after.id, name: after.name });
         report.add({ kind: 'replaced', file: d.file, entity: label, path: '(the entry)', detail: `overwrote ${labelOf(clash.kind, clash.name)} (${clash.id})` });
         return after.id;
       }
@@ -199,29 +199,24 @@ export async function importDrafts(dm: DataManager, drafts: readonly EntityDraft
     return e.id;
   };
 
-  try {
-    if (opts.campaign !== undefined && campaignId === null) {
-      const c = await dm.create('campaign', { name: opts.campaign });
-      created.push({ kind: 'campaign', id: c.id, name: c.name });
-      campaignId = c.id;
-      for (const d of campaignDrafts) if (d.id) ids.set(key('campaign', d), c.id);
-    }
-    if (campaignDraft) {
-      campaignId = (await place(campaignDraft, null)) ?? null;
-      if (campaignDraft.id && campaignId) ids.set(key('campaign', campaignDraft), campaignId);
-    }
-    const rest = drafts.filter((d) => d.kind !== 'campaign');
-    const sorted = ORDER.flatMap((k) => (k === 'location' ? parentsFirst(rest.filter((d) => d.kind === k)) : rest.filter((d) => d.kind === k)));
-    for (const d of sorted) {
-      const id = await place(d, KINDS[d.kind].scope === 'none' ? null : campaignId);
-      if (id !== undefined) {
-        if (d.id !== undefined) ids.set(key(d.kind, d), id);
-        if (!ids.has(key(d.kind, { name: String(d.body.name) }))) ids.set(key(d.kind, { name: String(d.body.name) }), id);
-      }
-    }
-  } catch (e) {
-    await rollback();
-    throw e;
+  if (opts.campaign !== undefined && campaignId === null) {
+    const c = await dm.create('campaign', { name: opts.campaign });
+    created.push({ kind: 'campaign', id: c.id, name: c.name });
+    campaignId = c.id;
+    for (const d of campaignDrafts) if (d.id) ids.set(key('campaign', d), c.id);
   }
-  return { campaign_id: campaignId, created, replaced: replaced.map(({ kind, id, name }) => ({ kind, id, name })), skipped, report: report.report() };
+  if (campaignDraft) {
+    campaignId = (await place(campaignDraft, null)) ?? null;
+    if (campaignDraft.id && campaignId) ids.set(key('campaign', campaignDraft), campaignId);
+  }
+  const rest = drafts.filter((d) => d.kind !== 'campaign');
+  const sorted = ORDER.flatMap((k) => (k === 'location' ? parentsFirst(rest.filter((d) => d.kind === k)) : rest.filter((d) => d.kind === k)));
+  for (const d of sorted) {
+    const id = await place(d, KINDS[d.kind].scope === 'none' ? null : campaignId);
+    if (id !== undefined) {
+      if (d.id !== undefined) ids.set(key(d.kind, d), id);
+      if (!ids.has(key(d.kind, { name: String(d.body.name) }))) ids.set(key(d.kind, { name: String(d.body.name) }), id);
+    }
+  }
+  return { campaign_id: campaignId, created, replaced, skipped, report: report.report() };
 }

@@ -10,13 +10,22 @@ import type { ChangeEvent, DataManagerOptions, Session } from './types';
 type Listener<T> = (value: T) => void;
 
 /**
+ * How a service runs its work on the open vault: each write its own journaled transaction on the
+ * session's queue (the session itself), or every write inside one batch ({@link VaultSession.batch}).
+ */
+export interface Runner {
+  write<T>(fn: (s: Session, at: string) => T, event: (result: T) => ChangeEvent): Promise<T>;
+  read<T>(fn: (s: Session) => T): Promise<T>;
+}
+
+/**
  * The open vault and the one queue every operation on it runs through. Holds the session record
  * (store, database, audit chain), runs writes (a SQL transaction that stays open until its journal
  * record is durable, then commits), fires change events, writes checkpoints (in the background,
  * on lock) and swaps in a whole new database (a migration, a repair, a restore) as one snapshot.
  * The other services (entries, files, keys, integrity, audit, migrations) work through it.
  */
-export class VaultSession {
+export class VaultSession implements Runner {
   /** The unlocked vault; undefined while locked. Set only by the lifecycle (src/core/session/lifecycle.ts). */
   current: Session | undefined;
   readonly migrations: readonly Migration[];
@@ -95,12 +104,70 @@ export class VaultSession {
     });
   }
 
+  write<T>(fn: (s: Session, at: string) => T, event: (result: T) => ChangeEvent): Promise<T> {
+    return this.mutate(fn, event);
+  }
+
+  read<T>(fn: (s: Session) => T): Promise<T> {
+    return this.exclusive(() => fn(this.requireSession()));
+  }
+
+  /**
+   * Runs `fn` holding the queue, with a runner whose writes all go into one SQL transaction that
+   * becomes one journal record: everything `fn` wrote lands together once `fn` resolves, or —
+   * when `fn` or any write in it fails, or the process dies first — none of it (a bulk import is
+   * never left half done). Reads inside see the batch's own writes. Change events fire after the
+   * commit. Nothing else runs on the vault meanwhile, so `fn` must not wait on other vault calls.
+   */
+  batch<T>(fn: (runner: Runner) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const s = this.requireWritable();
+      await this.settle(s);
+      const events: ChangeEvent[] = [];
+      let failed: unknown;
+      let open = true;
+      const inside = (): Session => {
+        if (!open) throw new VaultError('invalid', 'batch used after it ended');
+        if (failed !== undefined) throw failed;
+        return s;
+      };
+      const runner: Runner = {
+        write: async (op, event) => {
+          const session = inside();
+          try {
+            const result = op(session, this.now());
+            events.push(event(result));
+            return result;
+          } catch (e) {
+            // A write that failed half-way may have left statements or audit entries behind: the batch is lost.
+            failed = translateSqlError(e);
+            throw failed;
+          }
+        },
+        read: async (op) => op(inside()),
+      };
+      const result = await this.journaled(s, async () => {
+        const r = await fn(runner);
+        if (failed !== undefined) throw failed;
+        return r;
+      }).finally(() => (open = false));
+      for (const e of events) this.emit(e);
+      this.maybeCheckpoint(s);
+      return result;
+    });
+  }
+
   /** One journaled transaction inside the queue: rolled back (audit chain included) if `fn` or the append fails. */
-  async transaction<T>(s: Session, fn: (at: string) => T): Promise<T> {
+  transaction<T>(s: Session, fn: (at: string) => T): Promise<T> {
+    return this.journaled(s, () => fn(this.now()));
+  }
+
+  /** {@link transaction} around a body that may wait (a batch): still one transaction, one journal record. */
+  private async journaled<T>(s: Session, body: () => T | Promise<T>): Promise<T> {
     s.engine.begin();
     let result: T;
     try {
-      result = fn(this.now());
+      result = await body();
     } catch (e) {
       s.engine.rollback();
       s.audit.reset();
