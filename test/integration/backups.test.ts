@@ -260,4 +260,22 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     await run('importPortableBackup', folder.uri, file);
     assert.match(ui.shown('imported')[0]?.text ?? '', /Imported/);
   });
+
+  it('Restore Backup… marks a backup that cannot be read at the top of the list, and choosing it says so instead of restoring another', async () => {
+    ui.play({ input: 'backup-note', answer: 'to be damaged' });
+    const snap = (await run<SnapshotInfo>('createBackup'))!;
+    const file = join(vaultDir, 'backups', 'snapshots', snap.id);
+    const bytes = await fs.readFile(file);
+    await fs.truncate(file, 100);
+    try {
+      ui.play({ pick: 'snapshot', label: `Backup ${snap.shortId} cannot be read` });
+      assert.equal(await run('restoreBackup', folder.uri), undefined);
+      const items = ui.picks.find((p) => p.id === 'snapshot')!.items;
+      assert.match(items[0]!.label, new RegExp(`\\$\\(warning\\) Backup ${snap.shortId} cannot be read`));
+      assert.ok(items.length >= 2, 'the readable backups are listed below it');
+      assert.match(ui.shown('error')[0]?.text ?? '', new RegExp(`Backup ${snap.shortId} cannot be read, so it cannot be restored`));
+    } finally {
+      await fs.writeFile(file, bytes);
+    }
+  });
 });

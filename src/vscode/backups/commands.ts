@@ -122,9 +122,30 @@ export async function createBackup(ctx: BackupCommandContext, arg?: unknown): Pr
 
 // ── Restore Backup… ─────────────────────────────────────────────────────────────────────────
 
-async function pickSnapshot(ctx: BackupCommandContext, snapshots: readonly SnapshotInfo[], title: string): Promise<SnapshotInfo | undefined> {
-  if (snapshots.length === 0) throw new VaultError('not-found', 'no snapshots', { hint: vscode.l10n.t('There are no backups of this vault yet. Run "Create Backup" first.') });
-  const picked = await ctx.ui().pick({ id: 'snapshot', title, placeHolder: vscode.l10n.t('Which backup?'), items: [...snapshots].reverse().map((s) => ({ ...describeSnapshot(s), snapshot: s })) });
+/**
+ * The backups to choose from, newest first; those that cannot be read are listed first and marked
+ * (as `restore latest` refuses them, never silently skipping to an older one), and choosing one
+ * says why it cannot be restored.
+ */
+async function pickSnapshot(ctx: BackupCommandContext, list: { snapshots: readonly SnapshotInfo[]; damaged?: readonly { id: string; reason: string }[] }, title: string): Promise<SnapshotInfo | undefined> {
+  const damaged = list.damaged ?? [];
+  if (list.snapshots.length === 0 && damaged.length === 0) throw new VaultError('not-found', 'no snapshots', { hint: vscode.l10n.t('There are no backups of this vault yet.'), remedy: 'create-backup' });
+  const items = [
+    ...damaged.map((d) => ({
+      label: vscode.l10n.t('$(warning) Backup {0} cannot be read', d.id.slice(0, 8)),
+      description: vscode.l10n.t('damaged'),
+      detail: d.reason,
+      damaged: d,
+    })),
+    ...[...list.snapshots].reverse().map((s) => ({ ...describeSnapshot(s), snapshot: s })),
+  ];
+  const picked = await ctx.ui().pick({ id: 'snapshot', title, placeHolder: vscode.l10n.t('Which backup?'), items });
+  if (picked && 'damaged' in picked) {
+    throw new VaultError('corrupt', `snapshot ${picked.damaged.id} unreadable: ${picked.damaged.reason}`, {
+      hint: vscode.l10n.t('Backup {0} cannot be read, so it cannot be restored; choose another one.', picked.damaged.id.slice(0, 8)),
+      remedy: 'verify-backups',
+    });
+  }
   return picked?.snapshot;
 }
 
@@ -138,7 +159,7 @@ export async function restoreBackup(ctx: BackupCommandContext, arg?: unknown, ex
   const f = await chooseVault(ctx, needs.unlocked, vscode.l10n.t('Restore Backup'), node ? node.folder.uri : arg);
   if (!f) return undefined;
   const { service } = ctx.backups.of(f);
-  const snap = node?.snapshot ?? (await pickSnapshot(ctx, (await service.list()).snapshots, vscode.l10n.t('Restore Backup')));
+  const snap = node?.snapshot ?? (await pickSnapshot(ctx, await service.list(), vscode.l10n.t('Restore Backup')));
   if (!snap) return undefined;
   const how = await ctx.ui().pick({
     id: 'restore-how',
