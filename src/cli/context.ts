@@ -70,6 +70,8 @@ export class Context {
     readonly json: boolean,
     readonly env: NodeJS.ProcessEnv,
     readonly out: Output,
+    /** `--accept-rollback`: open an older copy of the vault anyway (the user read the warning). */
+    readonly acceptRollback = false,
   ) {
     this.dir = path.resolve(dir);
   }
@@ -143,11 +145,11 @@ export class Context {
     if (encrypted) this.password = await currentPassword(this.env);
     const secret = this.password !== undefined ? { password: this.password } : { none: true as const };
     try {
-      await dm.unlock(secret, { readOnly: mode !== 'write' });
+      await dm.unlock(secret, { readOnly: mode !== 'write', acceptRollback: this.acceptRollback });
     } catch (e) {
       // Without the writer lock, the only "in use" is the core refusing to migrate.
       if (mode !== 'read' || !isVaultError(e, 'in-use')) throw e;
-      await dm.unlock(secret);
+      await dm.unlock(secret, { acceptRollback: this.acceptRollback });
     }
     if (mode === 'write' && dm.readOnlyReason) throw dm.readOnlyReason;
     return dm;

@@ -14,6 +14,8 @@ export const CLI_REMEDIES: Readonly<Record<Remedy, string>> = {
   'unlock-with-recovery-key': 'campaign-vault unlocks with the password only: use the recovery key in VS Code (Unlock, then "Use the recovery key instead").',
   'update-extension': `This campaign-vault is version ${CLI_VERSION}: install a newer one.`,
   'close-other-writers': 'Close it in the other window or program, then run the command again.',
+  'accept-rollback':
+    'If this older copy is the one you mean to use (a copy you made yourself, say), run the command again with --accept-rollback: later changes made to the newer copy are not in it, and this computer will then remember this copy as well.',
 };
 
 /** The sentence the command line shows for a VaultError: its message, then what to run about it. */

@@ -18,6 +18,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, wrongPassword: 3, notFound: 4, 
 const GLOBAL_OPTIONS = {
   dir: { type: 'string' },
   json: { type: 'boolean' },
+  'accept-rollback': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -38,6 +39,8 @@ function generalHelp(): string {
     'Options for every command:',
     '  --dir <folder>  the workspace folder holding .campaign-vault (default: the current folder)',
     '  --json          machine-readable output (errors too: one JSON line on stderr)',
+    '  --accept-rollback  open the vault even though it is older than the copy last opened on this',
+    '                  computer (a copy you made yourself): this copy is remembered, others still refused',
     '  -h, --help      how to use the command',
     '  -V, --version   the version',
     '',
@@ -167,7 +170,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (positionals.length < min || positionals.length > max) {
       throw new UsageError(`${positionals.length < min ? 'Missing arguments' : `Unexpected argument "${positionals[max]}"`}: campaign-vault ${name} ${command.args}`);
     }
-    ctx = new Context(typeof values.dir === 'string' ? values.dir : process.cwd(), json, env, io.stdout);
+    ctx = new Context(typeof values.dir === 'string' ? values.dir : process.cwd(), json, env, io.stdout, values['accept-rollback'] === true);
     code = (await command.run(ctx, values as Record<string, string | boolean | string[] | undefined>, positionals)) ?? EXIT.ok;
   } catch (e) {
     fail(e);

@@ -62,7 +62,9 @@ export type Remedy =
   | 'unlock'
   | 'unlock-with-recovery-key'
   | 'update-extension'
-  | 'close-other-writers';
+  | 'close-other-writers'
+  /** Open an older copy anyway, after a warning (a rolled-back vault). */
+  | 'accept-rollback';
 
 /** The remedy a code implies when the error names none. */
 const DEFAULT_REMEDY: Partial<Record<VaultErrorCode, Remedy>> = {

@@ -34,6 +34,8 @@ const REMEDIES: Readonly<Record<Remedy, RemedyButton | undefined>> = {
   'update-extension': { label: () => LABELS.updateExtension, command: 'extension.open', args: ['campaign-vault.campaign-vault'] },
   // Nothing here closes another program: the sentence says which one holds the vault.
   'close-other-writers': undefined,
+  // The unlock command itself asks, with the warning, whether to open the older copy anyway.
+  'accept-rollback': undefined,
 };
 
 /** The button for a remedy, when VS Code has one that can run now (`keys` unknown: assumed it can). */

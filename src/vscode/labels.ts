@@ -67,6 +67,9 @@ export const LABELS = {
   get rollBack() {
     return vscode.l10n.t('Roll Back');
   },
+  get openAnyway() {
+    return vscode.l10n.t('Open This Copy Anyway');
+  },
   get setNewPassword() {
     return vscode.l10n.t('Set a New Password');
   },

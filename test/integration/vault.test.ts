@@ -328,6 +328,43 @@ describe('Campaign Vault: vault commands and lock state', function () {
     await run('lock');
   });
 
+  it('an older copy of the vault (a rollback) opens only after a warning, and that copy is then remembered', async () => {
+    const db = join(vaultDir, 'db');
+    const saved = `${vaultDir}-older-db`;
+    await fs.cp(db, saved, { recursive: true });
+    try {
+      ui.play({ input: 'password', answer: PASSWORD });
+      assert.equal(await run('unlock'), true);
+      await dm().createCampaign({ name: 'Made after the copy' });
+      await run('lock');
+      await fs.rm(db, { recursive: true });
+      await fs.cp(saved, db, { recursive: true });
+      // Declined: still locked, and the refusal says why.
+      ui.play({ input: 'password', answer: PASSWORD });
+      assert.notEqual(await run('unlock'), true);
+      const warning = ui.shown('rolled-back')[0];
+      assert.equal(warning?.modal, true);
+      assert.match(warning?.text ?? '', /older than the copy last opened on this computer/);
+      assert.match(warning?.detail ?? '', /sync conflict/);
+      assert.match(ui.shown('error')[0]?.text ?? '', /older than the copy last opened on this computer/);
+      assert.equal(keys()['campaignVault.unlocked'], false);
+      // Chosen: it opens, without what was written to the newer copy.
+      ui.answers['rolled-back'] = 'Open This Copy Anyway';
+      ui.play({ input: 'password', answer: PASSWORD });
+      assert.equal(await run('unlock'), true);
+      assert.ok(!(await dm().listCampaigns()).some((c) => c.name === 'Made after the copy'));
+      await run('lock');
+      // The same copy does not ask again.
+      ui.play({ input: 'password', answer: PASSWORD });
+      assert.equal(await run('unlock'), true);
+      assert.equal(ui.shown('rolled-back').length, 2, 'asked twice: declined, then chosen; not a third time');
+      await run('lock');
+    } finally {
+      delete ui.answers['rolled-back'];
+      await fs.rm(saved, { recursive: true, force: true });
+    }
+  });
+
   it('after a recovery-key unlock, sets a new password without the old one', async () => {
     const RESET = 'set after recovery';
     ui.answers.recovered = 'Set a New Password';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -255,5 +255,21 @@ describe('campaign-vault command line (dist/cli.js)', function () {
 
   it('an unencrypted vault opens without a password; encrypt then requires one', async () => {
     await plainFlow;
+  });
+
+  it('a copy of the folder older than the original is refused until --accept-rollback, then remembered; another old copy still is not', async () => {
+    const original = join(tmp, 'rollback');
+    mkdirSync(original);
+    await ok(['init', '--no-encryption'], {}, original);
+    await ok(['create', 'campaign', '--name', 'First'], {}, original);
+    cpSync(original, `${original}-copy`, { recursive: true });
+    await ok(['create', 'campaign', '--name', 'Second'], {}, original);
+    cpSync(original, `${original}-other`, { recursive: true }); // another older copy, a step later
+    await ok(['create', 'campaign', '--name', 'Third'], {}, original);
+    // Once: refused with no way to open it at all.
+    assertOneLineError(await cli(['list', 'campaigns'], {}, `${original}-copy`), 1, /older than the copy last opened on this computer.*run the command again with --accept-rollback/);
+    assert.match(await ok(['list', 'campaigns', '--accept-rollback'], {}, `${original}-copy`), /First/);
+    assert.doesNotMatch(await ok(['list', 'campaigns'], {}, `${original}-copy`), /Second/, 'remembered: asked once');
+    assertOneLineError(await cli(['list', 'campaigns'], {}, `${original}-other`), 1, /older than the copy last opened/);
   });
 });

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataManager } from '../../src/core/api';
 import { isVaultError, type VaultError } from '../../src/core/errors';
+import { nodeDataManager } from '../../src/node/dataManager';
 import { FaultyFileStore } from '../support/faultyFileStore';
 import { fingerprint, tempVault, type TestVault } from '../support/vaults';
 
@@ -402,6 +403,50 @@ describe('core/api: the DataManager', () => {
     await assert.rejects(dm.unlock('correct horse'), isCode('rolled-back'));
     await dm.unlock('correct horse', { acceptRollback: true });
     assert.deepEqual((await dm.listCampaigns()).map((c) => c.name), ['One']);
+  });
+
+  it('a copy of the folder, older than the original once that is written: refused, opened after the user accepts, then remembered for that copy only', async () => {
+    await dm.createCampaign({ name: 'One' });
+    await dm.lock();
+    const copy = `${v.root}-copy`;
+    const other = `${v.root}-other`;
+    cpSync(v.root, copy, { recursive: true }); // the user's own copy (cp -a)
+    cpSync(v.root, other, { recursive: true }); // another old copy, never accepted
+    try {
+      const open = async (folder: string, opts: { acceptRollback?: boolean } = {}) => {
+        const m = nodeDataManager(folder, { app: 'unit test', stateDir: v.stateDir });
+        await m.unlock('correct horse', opts);
+        return m;
+      };
+      const names = async (m: DataManager) => (await m.listCampaigns()).map((c) => c.name).sort();
+      // The original moves on: both copies are now older than what this computer saw.
+      const original = await open(v.root);
+      await original.createCampaign({ name: 'Two' });
+      await original.createCampaign({ name: 'Three' });
+      await original.lock();
+      await assert.rejects(open(copy), (e: unknown) => isVaultError(e, 'rolled-back') && e.remedy === 'accept-rollback');
+      // Accepted once (after the warning), it opens, and is written to.
+      const accepted = await open(copy, { acceptRollback: true });
+      assert.deepEqual(await names(accepted), ['One']);
+      await accepted.createCampaign({ name: 'Copy work' });
+      await accepted.lock();
+      // The same copy does not ask again — also after its own writes, and under another folder name.
+      const again = await open(copy);
+      assert.deepEqual(await names(again), ['Copy work', 'One']);
+      await again.lock();
+      renameSync(copy, `${copy}-renamed`);
+      await (await open(`${copy}-renamed`)).lock();
+      renameSync(`${copy}-renamed`, copy);
+      // The original still opens; another old copy is still refused, whatever its folder is called.
+      await (await open(v.root)).lock();
+      await assert.rejects(open(other), isCode('rolled-back'));
+      renameSync(other, `${other}-renamed`);
+      await assert.rejects(open(`${other}-renamed`), isCode('rolled-back'));
+      renameSync(`${other}-renamed`, other);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('creates an unencrypted vault and encrypts it later', async () => {

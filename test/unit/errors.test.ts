@@ -116,6 +116,7 @@ describe('cli/errorText: the command line words each remedy as its own subcomman
     'unlock-with-recovery-key': /recovery key in VS Code/,
     'update-extension': /^This campaign-vault is version \S+: install a newer one\.$/,
     'close-other-writers': /^Close it in the other window or program, then run the command again\.$/,
+    'accept-rollback': /run the command again with --accept-rollback/,
   };
 
   for (const remedy of Object.keys(expected) as Remedy[]) {

@@ -41,7 +41,11 @@ export { journalFile, snapshotFile, type LoadedState, type Position, type VaultS
 export interface OpenOptions {
   /** Open without taking the writer lock (and without writing anything). */
   readonly readOnly?: boolean;
-  /** Open even though this copy is older than the one last seen on this machine. */
+  /**
+   * Open even though this copy is older than the one last seen on this machine — only after the
+   * user was warned what that can mean. Opened for writing, the choice is remembered for this copy
+   * (it does not ask again), not for any other older copy.
+   */
   readonly acceptRollback?: boolean;
 }
 
@@ -178,7 +182,8 @@ export class VaultStore {
       const snapshot = await unseal(sealedSnapshot, snapshotIdentity(snapshotGen), keys, snapshotFile(snapshotGen));
       const { records, journalBytes, last } = await readJournals(deps, keys, journals.filter((g) => g >= snapshotGen), true);
       const position: Position = last ? { generation: last.generation, records: last.records } : { generation: snapshotGen, records: 0 };
-      await checkPosition(deps.state, header.vaultId, position, { acceptRollback: opts.acceptRollback === true, tornTail: last?.tornTail === true });
+      const meta = snapshotMeta(sealedSnapshot, snapshotFile(snapshotGen));
+      const { acceptedCopy } = await checkPosition(deps.state, header.vaultId, position, { acceptRollback: opts.acceptRollback === true, tornTail: last?.tornTail === true, tag: meta.tag });
       // Append to the newest journal unless its end was damaged; then start the next generation.
       let journal: ActiveJournal;
       if (!last) journal = freshJournal(snapshotGen);
@@ -186,7 +191,8 @@ export class VaultStore {
       else journal = { generation: last.generation, header: last.header, key: journalKey(keys, last.parsed), nextSeq: last.records + 1, poisoned: false };
       const store = new VaultStore(deps, header, keys, release, stillHeld, snapshotGen, journal, position);
       store.s.journalBytes = journalBytes;
-      store.s.snapshotMeta = snapshotMeta(sealedSnapshot, snapshotFile(snapshotGen));
+      store.s.snapshotMeta = meta;
+      if (acceptedCopy) store.s.acceptedCopy = acceptedCopy;
       if (!store.readOnly) {
         await removeLeftovers(store.s, names, snapshotGen);
         await recordPosition(store.s, false);

@@ -70,6 +70,8 @@ export interface StoreState {
   /** The newest snapshot's tag and plaintext size (see committedState). */
   snapshotMeta: SnapshotMeta | undefined;
   position: Position;
+  /** Set when this is an older copy the user chose to open (see position.ts): where it stood when last remembered. */
+  acceptedCopy?: Position & { readonly tag: string };
 }
 
 export const SNAPSHOT_RE = /^snapshot-(\d{1,15})\.cvs$/;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { fromBase64 } from '../../core/bytes';
 import { describeError, isVaultError } from '../../core/errors';
+import type { UnlockSecret } from '../../core/vault/keys';
 import { REMEMBER_KEY_SETTING, rememberKeySetting } from '../rememberedKeys';
 import type { VaultFolder } from '../vaults';
 import { where, type VaultCommandContext } from './common';
@@ -72,8 +73,9 @@ export async function offerToRemember(ctx: VaultCommandContext, f: VaultFolder):
  * Unlocks with the key remembered for this vault, if there is one and remembering is not turned
  * off. A key that no longer fits (the vault was re-encrypted or replaced) is forgotten. Resolves
  * with whether the vault is now unlocked; other failures (in use, rolled back, damaged) throw.
+ * `open` unlocks with the key (the Unlock command's warns before opening an older copy).
  */
-export async function unlockWithRememberedKey(ctx: VaultCommandContext, f: VaultFolder): Promise<boolean> {
+export async function unlockWithRememberedKey(ctx: VaultCommandContext, f: VaultFolder, open: (secret: UnlockSecret) => Promise<void> = (secret) => f.dm.unlock(secret)): Promise<boolean> {
   if (f.encrypted !== true || f.vaultId === undefined || rememberKeySetting() === 'never') return false;
   const stored = await ctx.keys.get(f.vaultId);
   if (stored === undefined) return false;
@@ -86,7 +88,7 @@ export async function unlockWithRememberedKey(ctx: VaultCommandContext, f: Vault
     return false;
   }
   try {
-    await f.dm.unlock({ masterKey });
+    await open({ masterKey });
     ctx.log.info(`unlocked ${f.folder.uri.fsPath} with the key remembered on this machine`);
     return true;
   } catch (e) {

@@ -18,8 +18,8 @@ export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<b
   const f = await chooseVault(ctx, needs.locked, vscode.l10n.t('Unlock Vault'), arg);
   if (!f) return false;
   if (f.encrypted === false) {
-    await ctx.ui().progress({ id: 'unlock', title: vscode.l10n.t('Opening the vault…') }, () => f.dm.unlock({ none: true }));
-  } else if (!(await unlockWithRememberedKey(ctx, f))) {
+    await unlockWarned(ctx, f, { none: true }, vscode.l10n.t('Opening the vault…'));
+  } else if (!(await unlockWithRememberedKey(ctx, f, (secret) => unlockWarned(ctx, f, secret, vscode.l10n.t('Unlocking the vault…'))))) {
     const used = await askAndUnlock(ctx, f);
     if (!used) return false;
     if (used === 'recovery-key') void offerNewPassword(ctx, f);
@@ -31,6 +31,34 @@ export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<b
     void ctx.ui().message({ id: 'read-only', severity: 'warning', text: vscode.l10n.t('{0} is open read-only. {1}', capital(where(f)), reason.hint ?? reason.userMessage) });
   }
   return f.dm.isUnlocked;
+}
+
+/**
+ * Unlocks with `secret`. A vault older than the copy this computer last saw (a rollback: an old
+ * copy put back by a sync conflict, or a copy the user made) opens only after a warning of what
+ * that can mean and the user's choice; the core then remembers this copy, and still refuses any
+ * other older one. Declined, the refusal is thrown as it came.
+ */
+export async function unlockWarned(ctx: VaultCommandContext, f: VaultFolder, secret: UnlockSecret, title: string): Promise<void> {
+  try {
+    await ctx.ui().progress({ id: 'unlock', title }, () => f.dm.unlock(secret));
+  } catch (e) {
+    if (!isVaultError(e, 'rolled-back')) throw e;
+    const OPEN = LABELS.openAnyway;
+    const choice = await ctx.ui().message({
+      id: 'rolled-back',
+      severity: 'warning',
+      modal: true,
+      text: vscode.l10n.t('{0} is older than the copy last opened on this computer.', capital(where(f))),
+      detail: vscode.l10n.t(
+        'It may be an old copy put back by a sync conflict or a backup tool: then the changes made since are not in it, and working in it can lose them for good. If it is a copy you made yourself on purpose, you can open it: this computer then remembers this copy, and still warns about any other older one.',
+      ),
+      actions: [OPEN],
+    });
+    if (choice !== OPEN) throw e;
+    await ctx.ui().progress({ id: 'unlock', title }, () => f.dm.unlock(secret, { acceptRollback: true }));
+    ctx.log.warn(`opened ${f.folder.uri.fsPath} although it is older than the copy last seen on this computer: the user chose to`);
+  }
 }
 
 /** Asks for the password (or the recovery key) until the vault opens or the user gives up. */
@@ -67,7 +95,7 @@ async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'
     }
     const secret: UnlockSecret = mode === 'password' ? { password: answer } : { recoveryKey: answer };
     try {
-      await ctx.ui().progress({ id: 'unlock', title: vscode.l10n.t('Unlocking the vault…') }, () => f.dm.unlock(secret));
+      await unlockWarned(ctx, f, secret, vscode.l10n.t('Unlocking the vault…'));
       return mode;
     } catch (e) {
       if (!isVaultError(e, 'wrong-password')) throw e;
