@@ -333,14 +333,14 @@ describe('Campaign Vault: vault commands and lock state', function () {
     const saved = `${vaultDir}-older-db`;
     await fs.cp(db, saved, { recursive: true });
     try {
-      ui.play({ input: 'password', answer: PASSWORD });
+      ui.play({ input: 'password', answer: NEW_PASSWORD });
       assert.equal(await run('unlock'), true);
       await dm().createCampaign({ name: 'Made after the copy' });
       await run('lock');
       await fs.rm(db, { recursive: true });
       await fs.cp(saved, db, { recursive: true });
       // Declined: still locked, and the refusal says why.
-      ui.play({ input: 'password', answer: PASSWORD });
+      ui.play({ input: 'password', answer: NEW_PASSWORD });
       assert.notEqual(await run('unlock'), true);
       const warning = ui.shown('rolled-back')[0];
       assert.equal(warning?.modal, true);
@@ -350,12 +350,12 @@ describe('Campaign Vault: vault commands and lock state', function () {
       assert.equal(keys()['campaignVault.unlocked'], false);
       // Chosen: it opens, without what was written to the newer copy.
       ui.answers['rolled-back'] = 'Open This Copy Anyway';
-      ui.play({ input: 'password', answer: PASSWORD });
+      ui.play({ input: 'password', answer: NEW_PASSWORD });
       assert.equal(await run('unlock'), true);
       assert.ok(!(await dm().listCampaigns()).some((c) => c.name === 'Made after the copy'));
       await run('lock');
       // The same copy does not ask again.
-      ui.play({ input: 'password', answer: PASSWORD });
+      ui.play({ input: 'password', answer: NEW_PASSWORD });
       assert.equal(await run('unlock'), true);
       assert.equal(ui.shown('rolled-back').length, 2, 'asked twice: declined, then chosen; not a third time');
       await run('lock');
