@@ -57,19 +57,20 @@ export class NodeFileStore implements FileStore {
   }
 
   /** The file's first `most` bytes (all of it when shorter): a sparse 3 GB file costs one small read. */
-  private async readAtMost(file: string, most: number): Promise<Uint8Array> {
+  private readAtMost(file: string, most: number): Promise<Uint8Array> {
+    return this.withHandle(file, async (handle) => {
+      const { size } = await handle.stat();
+      const out = Buffer.alloc(Math.min(size, most));
+      return out.subarray(0, await fill(handle, out));
+    });
+  }
+
+  /** Runs `fn` on the file opened for reading, closed afterwards; errors become VaultErrors. */
+  private async withHandle<T>(file: string, fn: (handle: fs.FileHandle) => Promise<T>): Promise<T> {
     let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(this.resolve(file), 'r');
-      const { size } = await handle.stat();
-      const out = Buffer.alloc(Math.min(size, most));
-      let at = 0;
-      while (at < out.length) {
-        const { bytesRead } = await handle.read(out, at, out.length - at, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-      }
-      return out.subarray(0, at);
+      return await fn(handle);
     } catch (e) {
       throw toVaultError(e, 'read', file);
     } finally {
@@ -77,30 +78,15 @@ export class NodeFileStore implements FileStore {
     }
   }
 
-  async readInto(file: string, out: Uint8Array): Promise<Uint8Array> {
-    const abs = this.resolve(file);
-    let handle: fs.FileHandle | undefined;
-    try {
-      handle = await fs.open(abs, 'r');
+  readInto(file: string, out: Uint8Array): Promise<Uint8Array> {
+    return this.withHandle(file, async (handle) => {
       const { size } = await handle.stat();
       if (size > out.length) return await handle.readFile();
       // Read to the end (a file may change while it is read); one that outgrew `out` is read again whole.
-      let at = 0;
-      for (;;) {
-        if (at === out.length) {
-          if ((await handle.read(Buffer.alloc(1), 0, 1, at)).bytesRead > 0) return await fs.readFile(abs);
-          break;
-        }
-        const { bytesRead } = await handle.read(out, at, out.length - at, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-      }
+      const at = await fill(handle, out);
+      if (at === out.length && (await handle.read(Buffer.alloc(1), 0, 1, at)).bytesRead > 0) return await fs.readFile(this.resolve(file));
       return out.subarray(0, at);
-    } catch (e) {
-      throw toVaultError(e, 'read', file);
-    } finally {
-      await handle?.close();
-    }
+    });
   }
 
   async readIfExists(file: string, limit?: ReadLimit): Promise<Uint8Array | undefined> {
@@ -273,4 +259,15 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Reads from the start into `out` until it is full or the file ends; the number of bytes read. */
+async function fill(handle: fs.FileHandle, out: Uint8Array): Promise<number> {
+  let at = 0;
+  while (at < out.length) {
+    const { bytesRead } = await handle.read(out, at, out.length - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return at;
 }

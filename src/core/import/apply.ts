@@ -73,17 +73,16 @@ function parentsFirst(drafts: EntityDraft[]): EntityDraft[] {
 }
 
 /**
- * Creates the drafts in a vault. `drafts` usually come from `parseImportFile(s)`. Throws (and
- * writes nothing) when a body is invalid or the campaign cannot be found; undoes its own writes
- * when one fails half-way.
+ * Creates the drafts in a vault, in one batch. `drafts` usually come from `parseImportFile(s)`.
+ * Throws (and writes nothing) when a body is invalid, the campaign cannot be found or a write
+ * fails: the batch lands whole or not at all.
  */
-export async function importDrafts(dm: DataManager, drafts: readonly EntityDraft[], opts: ApplyOptions = {}): Promise<ApplyResult> {
-  checkDrafts(drafts);
+export function importDrafts(dm: DataManager, drafts: readonly EntityDraft[], opts: ApplyOptions = {}): Promise<ApplyResult> {
   return dm.batch((entries) => applyDrafts(entries, drafts, opts));
 }
 
 /** Every body checked against its kind's schema, before anything is written. */
-export function checkDrafts(drafts: readonly EntityDraft[]): void {
+function checkDrafts(drafts: readonly EntityDraft[]): void {
   for (const d of drafts) {
     const issues = validateBody(d.kind, d.body);
     if (issues.length > 0) throw new VaultError('invalid', `import: ${d.file}: invalid ${d.kind}`, { hint: `${quoteName(d.file, 200)}: ${labelOf(d.kind, d.body.name)} is not a valid entry: ${issues[0]!.message}.`, cause: issues });

@@ -11,7 +11,7 @@ import { importStatblock, isStatblock } from './statblocks';
 import { labelOf, type EntityDraft, type ImportFormat, type ParsedImport } from './types';
 import { importVaultEntity, isManifest, isVaultEntity, readManifest, type Manifest } from './vault';
 
-export { applyDrafts, checkDrafts, importDrafts, type ApplyOptions, type ApplyResult, type OnConflict } from './apply';
+export { applyDrafts, importDrafts, type ApplyOptions, type ApplyResult, type OnConflict } from './apply';
 export { MAX_IMPORT_DEPTH, MAX_IMPORT_TEXT, MAX_YAML_ALIASES, MAX_YAML_IMPORT_TEXT, importError, maxImportText, parseImportText } from './parse';
 export { ReportBuilder, summarizeReport, type ImportReport, type LossEntry, type LossKind } from './report';
 export type { DraftLink, EntityDraft, ImportFormat, ParsedImport } from './types';
