@@ -44,7 +44,7 @@ export interface FileStore {
   rename(from: string, to: string): Promise<void>;
   /** Names (not paths) of the entries of a folder; empty when the folder does not exist. */
   list(dir: string): Promise<string[]>;
-  /** Removes a file; succeeds when it is already gone. */
+  /** Removes a file, or an empty folder; succeeds when it is already gone. */
   delete(path: string): Promise<void>;
   /** Size and kind, or `undefined` when absent. */
   stat(path: string): Promise<FileStat | undefined>;

@@ -3,6 +3,7 @@ import type { DataManager } from '../core/api';
 import { AbsentVault } from '../core/backup/absentVault';
 import { BackupService } from '../core/backup/service';
 import { BackupRepository, type RepositoryDeps } from '../core/backup/repository';
+import { settleRekey } from '../core/backup/rekey';
 import { VaultError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import type { UnlockSecret } from '../core/vault/keys';
@@ -65,6 +66,7 @@ export function nodeBackupService(dm: DataManager, vaultFolder: string, opts: No
 export async function nodeBackupServiceWithoutVault(repositoryFolder: string, secret: UnlockSecret, opts: Omit<NodeBackupOptions, 'repository'>): Promise<BackupService> {
   const logger = opts.logger ?? silentLogger;
   const deps = repositoryDeps(repositoryFolder, opts.app, logger);
+  await settleRekey(deps);
   if (!(await BackupRepository.exists(deps.files))) {
     throw new VaultError('not-found', `no backups in ${repositoryFolder}`, { hint: `There are no Campaign Vault backups in ${repositoryFolder}.` });
   }

@@ -212,7 +212,11 @@ export class NodeFileStore implements FileStore {
     const abs = this.resolve(file);
     this.closeHandle(abs);
     try {
-      await fs.rm(abs, { force: true });
+      await fs.rm(abs, { force: true }).catch(async (e: NodeJS.ErrnoException) => {
+        // A folder: only an empty one (a store never deletes what it has not listed).
+        if (e.code === 'ERR_FS_EISDIR' || e.code === 'EISDIR') await fs.rmdir(abs);
+        else throw e;
+      });
       await syncDirectory(path.dirname(abs)).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
       });

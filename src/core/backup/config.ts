@@ -148,6 +148,16 @@ export async function checkConfigCopies(files: FileStore, config: RepoConfig, ke
   return bad;
 }
 
+/** The repository id a configuration copy names; undefined when it cannot be read or parsed. */
+export async function readConfigRepoId(files: FileStore, name: string): Promise<string | undefined> {
+  const bytes = await files.readIfExists(name, { maxBytes: MAX_CONFIG_BYTES });
+  try {
+    return bytes ? parseConfig(bytes, name).repoId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the folder holds a repository (a configuration file), without reading it. */
 export async function configExists(files: FileStore): Promise<boolean> {
   for (const f of CONFIG_FILES) if (await files.stat(f)) return true;

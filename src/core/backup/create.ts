@@ -131,12 +131,17 @@ export async function writeSnapshot(ctx: BackupContext, repo: BackupRepository, 
   return toInfo(manifest);
 }
 
-/** Chunks `ids` into the repository as trees of `treeFanout` ids under one root tree; returns the root. */
-async function addTree(ctx: BackupContext, repo: BackupRepository, w: RepoWriter, ids: readonly string[]): Promise<string> {
+/** Chunks `ids` into the repository as trees of `treeFanout` ids under one root tree; returns the root and the trees. */
+export async function storeTree(repo: BackupRepository, w: RepoWriter, ids: readonly string[]): Promise<{ root: string; trees: string[] }> {
   const trees: string[] = [];
   for (let i = 0; i < ids.length; i += repo.params.treeFanout) trees.push(await w.add('tree', encodeTree(ids.slice(i, i + repo.params.treeFanout))));
   // The list of trees is a chunk too (binary ids, 32 bytes each), so the manifest stays small.
-  const root = await w.add('tree', encodeTree(trees));
+  return { root: await w.add('tree', encodeTree(trees)), trees };
+}
+
+/** {@link storeTree}, remembered for the next backup. */
+async function addTree(ctx: BackupContext, repo: BackupRepository, w: RepoWriter, ids: readonly string[]): Promise<string> {
+  const { root, trees } = await storeTree(repo, w, ids);
   ctx.snapshots.remember(root, { trees, ids });
   return root;
 }

@@ -4,6 +4,7 @@ import { SnapshotUnreadable, writeSnapshot } from './create';
 import { checkLatestReadable, findSnapshot, readManifests, toInfo, type Manifest } from './manifest';
 import type { BackupSource, VaultIdentity } from './port';
 import { pruneRepository, repairRepository } from './prune';
+import { rekeyRepository, settleRekey, type RekeyReport } from './rekey';
 import { BackupRepository } from './repository';
 import { restoreEntry, restoreSnapshot, restoreStoredFile, snapshotImage, type RestoreExtra } from './restore';
 import { SnapshotReader, type BackupContext, type BackupServiceOptions } from './snapshots';
@@ -13,6 +14,7 @@ import { verifyRepository } from './verify';
 export { fixedChunks } from './create';
 export type { Manifest } from './manifest';
 export type { BackupVault, NewVaultFactory, VaultFiles } from './port';
+export type { RekeyReport } from './rekey';
 export type { RestoreExtra } from './restore';
 export type { BackupServiceOptions } from './snapshots';
 
@@ -67,7 +69,7 @@ export class BackupService {
 
   private async openNow(source: VaultIdentity | undefined, create: boolean): Promise<BackupRepository> {
     const vault = source ?? (await this.opts.vault.identity());
-    if (!(await BackupRepository.exists(this.opts.repo.files))) {
+    if (!(await this.exists())) {
       // The CLI recognises this message: keep it (and the code) as it is.
       if (!create) throw new VaultError('not-found', 'no backups yet', { hint: 'There are no backups yet. Create a backup first.', remedy: 'create-backup' });
       this.repo = await BackupRepository.init(this.opts.repo, vault);
@@ -75,6 +77,12 @@ export class BackupService {
       this.repo = await BackupRepository.openWithVault(this.opts.repo, vault);
     }
     return this.repo;
+  }
+
+  /** Whether the folder holds a repository, once a re-encryption interrupted in its last steps is finished. */
+  private async exists(): Promise<boolean> {
+    await settleRekey(this.opts.repo);
+    return BackupRepository.exists(this.opts.repo.files);
   }
 
   /** Forgets the open repository (after the vault was locked or its folder changed). */
@@ -117,8 +125,11 @@ export class BackupService {
 
   private async createFrom(opts: BackupOptions, image: boolean): Promise<SnapshotInfo> {
     opts.progress?.report({ message: 'Reading the vault' });
-    const { source, repo, release } = await this.sourceAndLock(image);
+    const { source, repo: opened, release } = await this.sourceAndLock(image);
+    let repo = opened;
     try {
+      // Never a backup of an encrypted vault under a key its unencrypted past left readable.
+      if (source.header.encryption !== 'none' && repo.hasPlainHeaders) repo = (await this.rekeyLocked(repo, source, opts)).repo;
       return await writeSnapshot(this.ctx, repo, source, opts);
     } finally {
       repo.dropCache();
@@ -147,18 +158,51 @@ export class BackupService {
     }
   }
 
+  // ── re-encrypt ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * After the vault got a password: copies the backups made before into a new repository under a
+   * new key that only the vault's new keys open, and puts it in place of the old one (rekey.ts).
+   * Undefined when there is nothing to do (no backups, an unencrypted vault, or backups that
+   * never had a key slot without a password). Resumable; a backup runs it first when needed.
+   */
+  reencrypt(opts: { progress?: BackupOptions['progress']; token?: BackupCancellation } = {}): Promise<RekeyReport | undefined> {
+    return this.exclusive(async () => {
+      if (!(await this.exists())) return undefined;
+      const vault = await this.opts.vault.identity();
+      if (vault.header.encryption === 'none') return undefined;
+      const repo = await this.open(vault);
+      if (!repo.hasPlainHeaders) return undefined;
+      const release = await repo.acquireLock();
+      try {
+        return (await this.rekeyLocked(repo, vault, opts)).report;
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** {@link reencrypt} under the lock the caller holds; the new repository becomes the open one. */
+  private async rekeyLocked(repo: BackupRepository, vault: VaultIdentity, opts: { progress?: BackupOptions['progress']; token?: BackupCancellation }): Promise<{ repo: BackupRepository; report: RekeyReport }> {
+    this.ctx.snapshots.forget();
+    this.repo = undefined;
+    const report = await rekeyRepository(this.opts.repo, repo, vault, opts);
+    this.repo = await BackupRepository.openWithVault(this.opts.repo, vault);
+    return { repo: this.repo, report };
+  }
+
   // ── list ───────────────────────────────────────────────────────────────────────────────────
 
   /** Snapshots, oldest first; damaged manifests are listed apart. Empty when there is no repository yet. */
   async list(): Promise<{ snapshots: SnapshotInfo[]; damaged: { id: string; reason: string }[] }> {
-    if (!(await BackupRepository.exists(this.opts.repo.files))) return { snapshots: [], damaged: [] };
+    if (!(await this.exists())) return { snapshots: [], damaged: [] };
     const { manifests, damaged } = await readManifests(await this.open());
     return { snapshots: manifests.map(toInfo), damaged };
   }
 
   /** Whether anything changed since the newest snapshot (for scheduled backups). */
   async changedSinceLast(): Promise<boolean> {
-    if (!(await BackupRepository.exists(this.opts.repo.files))) return true;
+    if (!(await this.exists())) return true;
     const { manifests } = await readManifests(await this.open());
     const last = manifests.at(-1);
     if (!last) return true;
@@ -202,7 +246,7 @@ export class BackupService {
    * file). False when no snapshot has it under this vault's current name for it.
    */
   restoreFile(hash: string): Promise<boolean> {
-    return this.exclusive(async () => (await BackupRepository.exists(this.opts.repo.files)) && this.withRepo((repo) => restoreStoredFile(this.ctx, repo, hash)));
+    return this.exclusive(async () => (await this.exists()) && this.withRepo((repo) => restoreStoredFile(this.ctx, repo, hash)));
   }
 
   /** Restores one entry as it was in a snapshot (and its file, for an asset). */
