@@ -322,6 +322,38 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     assert.match(await ok(['list', 'characters'], pw, target), /Borin/);
   });
 
+  it('encrypt re-encrypts the backups made before: an older backup no longer restores without the password, and no plaintext of an entry is left in the repository (issue 15)', async () => {
+    const SECRET = 'The innkeeper is the lich in disguise';
+    const plain = join(tmp, 'going-secret');
+    mkdirSync(plain);
+    await ok(['init', '--no-encryption'], {}, plain);
+    await ok(['create', 'campaign', '--name', 'Tomb of Annihilation'], {}, plain);
+    await ok(['create', 'npc', '--name', 'Old Tom', '--campaign', 'Tomb of Annihilation', '--set', `notes=${SECRET}`], {}, plain);
+    const repo = join(tmp, 'going-secret-backups');
+    const older = (await ok(['backup', '--repo', repo], {}, plain)).trim();
+    const nowhere = join(tmp, 'no-vault-here');
+    // Before: from a folder without the vault, no password at all restores it (as the vault had none).
+    await ok(['restore', older, '--to', join(tmp, 'before-encrypt'), '--repo', repo], {}, nowhere);
+
+    const out = await ok(['encrypt', '--repo', repo], { CAMPAIGN_VAULT_PASSWORD: 'now secret' }, plain);
+    assert.match(out, /Its 1 backup in .* was re-encrypted: it needs the password now\./);
+    assert.match(out, /Portable backup files exported before are not changed/);
+
+    const stolen = join(tmp, 'stolen');
+    const r = await cli(['restore', older, '--to', stolen, '--repo', repo], {}, nowhere);
+    assert.notEqual(r.code, 0, `restored without a password: ${r.stdout}`);
+    assert.match(r.stderr, /CAMPAIGN_VAULT_PASSWORD/);
+    assert.equal(existsSync(stolen), false);
+    assertOneLineError(await cli(['restore', older, '--to', stolen, '--repo', repo], { CAMPAIGN_VAULT_PASSWORD: 'a guess' }, nowhere), 3, /Wrong password/);
+    for (const f of filesUnder(repo)) {
+      const bytes = readFileSync(join(repo, f));
+      for (const text of [SECRET, 'Old Tom', 'Tomb of Annihilation']) assert.equal(bytes.includes(Buffer.from(text)), false, `${f} holds "${text}" in plaintext`);
+    }
+    // With the password the same backup restores, secret included.
+    await ok(['restore', older, '--to', stolen, '--repo', repo], { CAMPAIGN_VAULT_PASSWORD: 'now secret', CAMPAIGN_VAULT_NEW_PASSWORD: 'restored' }, nowhere);
+    assert.match(await ok(['get', 'npc', 'Old Tom'], { CAMPAIGN_VAULT_PASSWORD: 'restored' }, stolen), new RegExp(SECRET));
+  });
+
   it('restore latest refuses when the newest backup cannot be read, names it and offers the newest readable one (never an older one silently)', async () => {
     const own = join(tmp, 'latest-damaged');
     mkdirSync(own);

@@ -6,7 +6,7 @@ import { CliError, notEncrypted } from '../context';
 import { toJson } from '../format';
 import { currentPassword, newPassword } from '../prompt';
 import { UsageError } from '../values';
-import type { Command } from './common';
+import { REPO, plural, str, type Command } from './common';
 
 export const VAULT_COMMANDS = {
   init: {
@@ -80,20 +80,30 @@ export const VAULT_COMMANDS = {
   },
 
   encrypt: {
-    args: '',
-    summary: 'encrypt an unencrypted vault and print its recovery key',
-    help: ['The password comes from $CAMPAIGN_VAULT_PASSWORD, else it is asked twice (not shown).'],
-    options: {},
+    args: '[--repo <folder>]',
+    summary: 'encrypt an unencrypted vault (and the backups made before) and print its recovery key',
+    help: [
+      'The password comes from $CAMPAIGN_VAULT_PASSWORD, else it is asked twice (not shown).',
+      'The backups made before are re-encrypted under the new password right after (docs/BACKUPS.md);',
+      'if that is interrupted, the next "backup" finishes it. Portable backup files exported before',
+      'are not changed: each still opens with the password it was exported with.',
+      REPO,
+    ],
+    options: { repo: { type: 'string' } },
     positionals: [0, 0],
-    async run(ctx) {
+    async run(ctx, values) {
       if (await ctx.encrypted()) throw new VaultError('unsupported', 'already encrypted', { hint: 'The vault is already encrypted.' });
       const dm = await ctx.open('write');
       const password = await newPassword(ctx.env, 'CAMPAIGN_VAULT_PASSWORD');
       const { recoveryKey } = await dm.encrypt(password);
-      if (ctx.json) ctx.out.write(toJson({ ok: true, recoveryKey }));
+      const backups = await ctx.backups(dm, str(values.repo)).reencrypt();
+      if (ctx.json) ctx.out.write(toJson({ ok: true, recoveryKey, ...(backups ? { backups: { reencrypted: backups.copied, lost: backups.lost.map((l) => l.id) } } : {}) }));
       else {
+        const lost = backups?.lost.length ? ` ${plural(backups.lost.length, 'damaged backup')} could not be read and ${backups.lost.length === 1 ? 'is' : 'are'} gone: ${backups.lost.map((l) => l.id.slice(0, 8)).join(', ')}.` : '';
         ctx.out.write(
-          `The vault is encrypted.\n\nRecovery key: ${recoveryKey ?? '(none)'}\n\n` +
+          `The vault is encrypted.\n` +
+            (backups ? `Its ${plural(backups.copied, 'backup')} in ${ctx.repositoryFolder(str(values.repo))} ${backups.copied === 1 ? 'was' : 'were'} re-encrypted: ${backups.copied === 1 ? 'it needs' : 'they need'} the password now.${lost}\n` : '') +
+            `Portable backup files exported before are not changed: each still opens with the password it was exported with.\n\nRecovery key: ${recoveryKey ?? '(none)'}\n\n` +
             'Write the recovery key down now and keep it apart from this computer: it opens the vault if the password is forgotten, and it is not shown again.\n',
         );
       }
