@@ -11,6 +11,9 @@ import { ZSTD_DB_LEVEL } from '../../src/core/backup/codec';
 import { nodeHostZstd } from '../../src/node/codec';
 import { nodeDataManager } from '../../src/node/dataManager';
 import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
+import { BackupRepository } from '../../src/core/backup/repository';
+import { isVaultError } from '../../src/core/errors';
+import { repositoryDeps } from '../../src/node/backups';
 import { ScriptedPrompter } from '../support/scriptedPrompter';
 
 const EXTENSION_ID = 'campaign-vault.campaign-vault';
@@ -277,5 +280,28 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     } finally {
       await fs.writeFile(file, bytes);
     }
+  });
+  it('Encrypt Vault re-encrypts the backups made before: afterwards nothing of them opens without the password (issue 15)', async () => {
+    const repoDir = join(vaultDir, 'backups');
+    const before = (await dm().backupVault().identity()).header.encryption;
+    assert.equal(before, 'none', 'this file\'s vault starts without a password');
+    ui.play({ input: 'backup-note', answer: 'before the password' });
+    const older = await run<SnapshotInfo>('createBackup');
+    assert.ok(await BackupRepository.openWithSecret(repositoryDeps(repoDir, 'integration test'), { none: true }), 'without a password, as the vault');
+    const listed = (await snapshots()).length;
+    const PW = 'a password at last';
+    ui.play({ input: 'new-password', answer: PW }, { input: 'new-password-confirm', answer: PW });
+    assert.equal(await run('encryptVault'), true);
+    assert.match(ui.shown('encrypted')[0]?.text ?? '', /portable backup files exported before are not changed/);
+    for (let i = 0; i < 400 && ui.shown('backups-reencrypted').length === 0 && ui.shown('backups-reencrypt-unfinished').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ui.shown('backups-reencrypt-unfinished').length, 0, ui.shown('backups-reencrypt-unfinished')[0]?.text);
+    assert.match(ui.shown('backups-reencrypted')[0]?.text ?? '', new RegExp(`The ${listed} backups of the vault made before are re-encrypted: they need the password now`));
+    const progress = ui.progresses.find((p) => p.id === 'reencrypt-backups');
+    assert.equal(progress?.cancellable, true);
+    assert.match(progress?.title ?? '', /until this is done, they can be read without it/);
+    await assert.rejects(BackupRepository.openWithSecret(repositoryDeps(repoDir, 'integration test'), { none: true }), (e: unknown) => isVaultError(e, 'wrong-password'));
+    const withPassword = await BackupRepository.openWithSecret(repositoryDeps(repoDir, 'integration test'), { password: PW });
+    assert.ok((await withPassword.listSnapshotNames()).includes(older.id));
+    assert.equal((await snapshots()).length, listed, 'every backup is still listed');
   });
 });

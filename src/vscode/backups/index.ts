@@ -19,6 +19,7 @@ import {
   verifyBackups,
   type BackupCommandContext,
 } from './commands';
+import { reencryptAfterEncrypt } from './reencrypt';
 import { BACKUPS_VIEW, BackupsTreeProvider, INTEGRITY_VIEW, IntegrityTreeProvider } from './views';
 
 export interface BackupsFeature extends vscode.Disposable {
@@ -65,6 +66,7 @@ export function registerBackups(s: Services): BackupsFeature {
       },
     ),
     registerCommands(s, ctx, { [COMMANDS.refreshBackups]: (c) => c.backups.refresh() }),
+    reencryptAfterEncrypt(ctx),
   );
   return Object.assign(disposable, { backups, backupTree, integrityTree, statusItem: backupStatus.item });
 }

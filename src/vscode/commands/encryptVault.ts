@@ -6,7 +6,8 @@ import { offerToRemember, showRecoveryKey } from './remember';
 
 /**
  * "Campaign Vault: Encrypt Vault": gives an unencrypted vault a password (typed twice), re-encrypts
- * everything with new keys, and shows the new recovery key once.
+ * everything with new keys, and shows the new recovery key once. The backups made before are
+ * re-encrypted right after by the backups feature (backups/reencrypt.ts), which hears of it.
  */
 export async function encryptVault(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
   const f = await chooseVault(ctx, all(needs.writable, needs.unencrypted), vscode.l10n.t('Encrypt Vault'), arg);
@@ -22,7 +23,14 @@ export async function encryptVault(ctx: VaultCommandContext, arg?: unknown): Pro
     return false;
   }
   ctx.log.info(`encrypted the vault in ${f.folder.uri.fsPath}`);
-  void ctx.ui().message({ id: 'encrypted', severity: 'info', text: vscode.l10n.t('{0} is encrypted.', capital(where(f))) });
+  void ctx.ui().message({
+    id: 'encrypted',
+    severity: 'info',
+    text: vscode.l10n.t(
+      '{0} is encrypted. Its backups made before are re-encrypted next; portable backup files exported before are not changed: each still opens with the password it was exported with.',
+      capital(where(f)),
+    ),
+  });
   if (recoveryKey) await showRecoveryKey(ctx, recoveryKey);
   await offerToRemember(ctx, f);
   return true;
