@@ -345,6 +345,8 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
     assert.match(r.stderr, /CAMPAIGN_VAULT_PASSWORD/);
     assert.equal(existsSync(stolen), false);
     assertOneLineError(await cli(['restore', older, '--to', stolen, '--repo', repo], { CAMPAIGN_VAULT_PASSWORD: 'a guess' }, nowhere), 3, /Wrong password/);
+    // An empty one is a wrong one too (it was "Password must be specified", exit 1, from deep in Argon2).
+    assertOneLineError(await cli(['restore', older, '--to', stolen, '--repo', repo], { CAMPAIGN_VAULT_PASSWORD: '' }, nowhere), 3, /Wrong password/);
     for (const f of filesUnder(repo)) {
       const bytes = readFileSync(join(repo, f));
       for (const text of [SECRET, 'Old Tom', 'Tomb of Annihilation']) assert.equal(bytes.includes(Buffer.from(text)), false, `${f} holds "${text}" in plaintext`);

@@ -257,6 +257,8 @@ export async function unlockKeys(header: VaultHeader, secret: UnlockSecret, suit
   } else if ('password' in secret) {
     const slot = header.keySlots.find((s) => s.slot === 'password');
     if (!slot || slot.slot !== 'password' || !header.kdf) throw new VaultError('wrong-password', 'vault has no password slot');
+    // No password is ever empty (Argon2 refuses one): an empty answer is simply the wrong one.
+    if (secret.password.length === 0) throw new VaultError('wrong-password', 'empty password');
     const kek = await deriveKek(secret.password, fromBase64(header.kdf.salt), header.kdf);
     try {
       masterKey = await unwrap(suite, kek, slot.nonce, slot.wrapped, slotAad(header.vaultId, 'password'));
