@@ -56,9 +56,10 @@ export interface InputRequest {
    * The check of an answer that takes time (a password against the vault: seconds of key
    * derivation), run on Enter once `validate` lets the value through. Meanwhile the box stays open
    * and busy with {@link acceptingPrompt}, Enter and the buttons do nothing, and typing goes on. A
-   * blocking result is shown in the box, which stays open with the text selected (unless the user
-   * typed during the check), so nothing typed is lost; anything else resolves `input()` with the
-   * value. Dismissed during a check, the box waits for it: its success still resolves with the
+   * blocking result is shown in the box until the next check, and the box stays open with its
+   * whole text selected (what was typed during the check included): nothing typed is lost, and
+   * typing replaces it; Enter on the refused text unchanged checks nothing. Anything else resolves
+   * `input()` with the value. Dismissed during a check, the box waits for it: its success still resolves with the
    * value (what it did is done), a blocking result resolves undefined. What the check throws closes
    * the box and rejects `input()`.
    */
@@ -107,10 +108,15 @@ export function asMessage(v: Validation): vscode.InputBoxValidationMessage | und
   return typeof v === 'string' ? (v ? { message: v, severity: vscode.InputBoxValidationSeverity.Error } : undefined) : v;
 }
 
+/** A selection of all of an input's text, however long (the input clamps the end to its length). */
+const WHOLE_TEXT: readonly [number, number] = [0, 2 ** 30];
+
 /**
- * Lets the extension host send the box's busy state before a check runs: the host batches a quick
- * input's changes on a timer, and a check that computes on this thread (Argon2id does, until the
- * engine moves into a worker) would otherwise hold them back until it ends.
+ * Lets the busy state reach the box before a check runs: the extension host sends a quick input's
+ * changes on a timer, and a check that computes on this thread (Argon2id does, until the engine
+ * moves into a worker) would hold them back until it ends. What the user types (and an Enter)
+ * during such a check reaches this thread only after it: so a refusal stays shown while they type
+ * on, selects the whole text, and an Enter on the refused text unchanged checks nothing.
  */
 const letTheBoxUpdate = async (): Promise<void> => {
   for (let i = 0; i < 2; i++) await new Promise((r) => setTimeout(r, 0));
@@ -129,8 +135,9 @@ export const windowPrompter: Prompter = {
       box.ignoreFocusOut = true;
       box.buttons = (request.buttons ?? []).map((b) => ({ iconPath: b.icon, tooltip: b.tooltip }));
       box.validationMessage = request.initialMessage;
-      /** What an empty box shows: the message it opened with, then the last check's refusal. */
-      let standing = request.initialMessage;
+      /** The last check's refusal (shown until the next check, unless `validate` has something to say) and the text it refused. */
+      let refusal: vscode.InputBoxValidationMessage | undefined;
+      let refused: string | undefined;
       let result: InputResult;
       let failure: { readonly error: unknown } | undefined;
       let checking = false;
@@ -145,33 +152,34 @@ export const windowPrompter: Prompter = {
         checking = true;
         box.busy = true;
         box.prompt = request.acceptingPrompt ?? request.prompt;
-        box.validationMessage = undefined;
+        box.validationMessage = refusal = undefined;
+        let verdict: Validation;
         try {
           await letTheBoxUpdate();
-          const verdict = await accept(value);
-          if (!blocks(verdict)) result = value;
-          else if (!hidden) {
-            standing = asMessage(verdict);
-            box.validationMessage = standing;
-            // Typing replaces the refused text; what was typed during the check stays as it is.
-            if (box.value === value) box.valueSelection = [0, value.length];
-          }
+          verdict = await accept(value);
         } catch (e) {
           failure = { error: e };
-        } finally {
-          checking = false;
-          box.busy = false;
-          box.prompt = request.prompt;
         }
+        checking = false;
+        box.busy = false;
+        box.prompt = request.prompt;
+        if (!failure && !blocks(verdict)) result = value;
         if (hidden) finish();
         else if (result !== undefined || failure) box.hide();
+        else {
+          box.validationMessage = refusal = asMessage(verdict);
+          refused = value;
+          // Typing replaces the refused text and what was typed during the check (which may not
+          // have reached this thread yet).
+          box.valueSelection = WHOLE_TEXT;
+        }
       };
       const subscriptions = [
         box.onDidChangeValue((value) => {
-          box.validationMessage = value === '' && standing ? standing : request.validate?.(value, false);
+          box.validationMessage = value === '' && request.initialMessage ? request.initialMessage : (request.validate?.(value, false) ?? refusal);
         }),
         box.onDidAccept(() => {
-          if (checking) return;
+          if (checking || (refusal && box.value === refused)) return;
           const verdict = request.validate?.(box.value, true);
           if (blocks(verdict)) {
             box.validationMessage = verdict;
