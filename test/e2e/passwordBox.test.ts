@@ -142,4 +142,19 @@ describe(`Campaign Vault: the password box while a password is checked (${proces
     assert.equal(checks.length, 2, `checked "still wrong" once (the Enter during its check did nothing), then the password: ${JSON.stringify(log.slice(second))}`);
     await wb.screenshot('password-box-unlocked');
   });
+
+  it('Escape during the check of the right password closes the box, and the vault is unlocked all the same', async () => {
+    const { page } = wb;
+    await page.keyboard.press('Escape'); // the "remember the key?" toast of the test before
+    await runFromPalette(page, 'Campaign Vault: Lock');
+    await page.locator('.statusbar-item', { hasText: 'Vault locked' }).first().waitFor({ state: 'visible' });
+    await runFromPalette(page, 'Campaign Vault: Unlock');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'The password of' }).waitFor({ state: 'visible' });
+    await page.locator('.quick-input-widget .quick-input-box input').pressSequentially(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'Checking the password' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await page.locator('.statusbar-item', { hasText: 'Vault unlocked' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
 });
