@@ -40,6 +40,9 @@ export const LABELS = {
   get copy() {
     return vscode.l10n.t('Copy');
   },
+  get storedIt() {
+    return vscode.l10n.t('I Have Stored It');
+  },
   get restore() {
     return vscode.l10n.t('Restore');
   },

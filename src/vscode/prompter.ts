@@ -9,7 +9,11 @@ import * as vscode from 'vscode';
  * development or test mode) and answer each request by its `id`.
  */
 export interface Prompter {
-  /** An input box. Resolves with the accepted text, the id of a pressed button, or undefined when dismissed. */
+  /**
+   * An input box. Resolves with the accepted text, the id of a pressed button, or undefined when
+   * dismissed. With {@link InputRequest.accept}, resolves with text only once that check let it
+   * through, and rejects with what the check threw.
+   */
   input(request: InputRequest): Promise<InputResult>;
   /** A quick pick of one item; undefined when dismissed. */
   pick<T extends vscode.QuickPickItem>(request: PickRequest<T>): Promise<T | undefined>;
@@ -48,6 +52,20 @@ export interface InputRequest {
    * with `Error` severity (or a plain string) blocks accepting.
    */
   readonly validate?: (value: string, final: boolean) => Validation;
+  /**
+   * The check of an answer that takes time (a password against the vault: seconds of key
+   * derivation), run on Enter once `validate` lets the value through. Meanwhile the box stays open
+   * and busy with {@link acceptingPrompt}, Enter and the buttons do nothing, and typing goes on. A
+   * blocking result is shown in the box until the next check, and the box stays open with its
+   * whole text selected (what was typed during the check included): nothing typed is lost, and
+   * typing replaces it; Enter on the refused text unchanged checks nothing. Anything else resolves
+   * `input()` with the value. Dismissed during a check, the box waits for it: its success still resolves with the
+   * value (what it did is done), a blocking result resolves undefined. What the check throws closes
+   * the box and rejects `input()`.
+   */
+  readonly accept?: (value: string) => Promise<Validation>;
+  /** The box's prompt while {@link accept} runs, e.g. "Checking the password…". */
+  readonly acceptingPrompt?: string;
   /** Shown when the box opens, e.g. "Wrong password" before a retry. */
   readonly initialMessage?: vscode.InputBoxValidationMessage;
   /** Buttons in the box's title bar; pressing one resolves with `{ button: id }`. */
@@ -71,6 +89,12 @@ export interface MessageRequest {
   readonly modal?: boolean;
   readonly detail?: string;
   readonly actions?: readonly string[];
+  /**
+   * The one choice that closes a modal dialog, shown instead of VS Code's "Cancel" (for a dialog
+   * after something that cannot be cancelled any more, e.g. "I Have Stored It" for a new recovery
+   * key); Escape chooses it too, so a modal with it never resolves undefined.
+   */
+  readonly closeAction?: string;
 }
 
 /** Whether a validation result keeps the user from accepting the input. */
@@ -79,10 +103,29 @@ export function blocks(v: Validation): boolean {
   return typeof v === 'string' ? v.length > 0 : v.severity === vscode.InputBoxValidationSeverity.Error;
 }
 
+/** A validation result as the box's message (a plain string is an error). */
+export function asMessage(v: Validation): vscode.InputBoxValidationMessage | undefined {
+  return typeof v === 'string' ? (v ? { message: v, severity: vscode.InputBoxValidationSeverity.Error } : undefined) : v;
+}
+
+/** A selection of all of an input's text, however long (the input clamps the end to its length). */
+const WHOLE_TEXT: readonly [number, number] = [0, 2 ** 30];
+
+/**
+ * Lets the busy state reach the box before a check runs: the extension host sends a quick input's
+ * changes on a timer, and a check that computes on this thread (Argon2id does, until the engine
+ * moves into a worker) would hold them back until it ends. What the user types (and an Enter)
+ * during such a check reaches this thread only after it: so a refusal stays shown while they type
+ * on, selects the whole text, and an Enter on the refused text unchanged checks nothing.
+ */
+const letTheBoxUpdate = async (): Promise<void> => {
+  for (let i = 0; i < 2; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
 /** The real one: VS Code's own input box, quick pick, messages and clipboard. */
 export const windowPrompter: Prompter = {
   input(request) {
-    return new Promise<InputResult>((resolve) => {
+    return new Promise<InputResult>((resolve, reject) => {
       const box = vscode.window.createInputBox();
       box.title = request.title;
       box.prompt = request.prompt;
@@ -92,21 +135,65 @@ export const windowPrompter: Prompter = {
       box.ignoreFocusOut = true;
       box.buttons = (request.buttons ?? []).map((b) => ({ iconPath: b.icon, tooltip: b.tooltip }));
       box.validationMessage = request.initialMessage;
+      /** The last check's refusal (shown until the next check, unless `validate` has something to say) and the text it refused. */
+      let refusal: vscode.InputBoxValidationMessage | undefined;
+      let refused: string | undefined;
       let result: InputResult;
+      let failure: { readonly error: unknown } | undefined;
+      let checking = false;
+      let hidden = false;
+      const finish = () => {
+        for (const s of subscriptions) s.dispose();
+        box.dispose();
+        if (failure) reject(failure.error);
+        else resolve(result);
+      };
+      const check = async (accept: (value: string) => Promise<Validation>, value: string) => {
+        checking = true;
+        box.busy = true;
+        box.prompt = request.acceptingPrompt ?? request.prompt;
+        box.validationMessage = refusal = undefined;
+        let verdict: Validation;
+        try {
+          await letTheBoxUpdate();
+          verdict = await accept(value);
+        } catch (e) {
+          failure = { error: e };
+        }
+        checking = false;
+        box.busy = false;
+        box.prompt = request.prompt;
+        if (!failure && !blocks(verdict)) result = value;
+        if (hidden) finish();
+        else if (result !== undefined || failure) box.hide();
+        else {
+          box.validationMessage = refusal = asMessage(verdict);
+          refused = value;
+          // Typing replaces the refused text and what was typed during the check (which may not
+          // have reached this thread yet).
+          box.valueSelection = WHOLE_TEXT;
+        }
+      };
       const subscriptions = [
         box.onDidChangeValue((value) => {
-          box.validationMessage = value === '' && request.initialMessage ? request.initialMessage : request.validate?.(value, false);
+          box.validationMessage = value === '' && request.initialMessage ? request.initialMessage : (request.validate?.(value, false) ?? refusal);
         }),
         box.onDidAccept(() => {
+          if (checking || (refusal && box.value === refused)) return;
           const verdict = request.validate?.(box.value, true);
           if (blocks(verdict)) {
             box.validationMessage = verdict;
+            return;
+          }
+          if (request.accept) {
+            void check(request.accept, box.value);
             return;
           }
           result = box.value;
           box.hide();
         }),
         box.onDidTriggerButton((button) => {
+          if (checking) return;
           const index = box.buttons.indexOf(button);
           const id = request.buttons?.[index]?.id;
           if (id === undefined) return;
@@ -114,9 +201,9 @@ export const windowPrompter: Prompter = {
           box.hide();
         }),
         box.onDidHide(() => {
-          for (const s of subscriptions) s.dispose();
-          box.dispose();
-          resolve(result);
+          hidden = true;
+          // Dismissed during a check: the check ends it (what it did may be done already).
+          if (!checking) finish();
         }),
       ];
       box.show();
@@ -141,7 +228,10 @@ export const windowPrompter: Prompter = {
           ? vscode.window.showWarningMessage
           : vscode.window.showInformationMessage;
     const options: vscode.MessageOptions = { modal: request.modal ?? false, ...(request.detail !== undefined ? { detail: request.detail } : {}) };
-    return show(request.text, options, ...(request.actions ?? []));
+    const items: vscode.MessageItem[] = (request.actions ?? []).map((title) => ({ title }));
+    if (request.closeAction !== undefined) items.push({ title: request.closeAction, isCloseAffordance: true });
+    const chosen = await show(request.text, options, ...items);
+    return chosen?.title;
   },
 
   async copy(text) {

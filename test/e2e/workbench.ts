@@ -33,7 +33,12 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(): Promise<Workbench> {
+export interface WorkbenchOptions {
+  /** Runs on the copied workspace before code-server starts (e.g. puts a vault there). */
+  readonly prepare?: (workspace: string, run: RunDir) => Promise<void>;
+}
+
+export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
   const which = process.env.CV_VSCODE ?? 'newest';
   const vsix = process.env.CV_VSIX;
   if (!vsix || !existsSync(vsix)) throw new Error('CV_VSIX must name the packaged .vsix (npm test builds it)');
@@ -43,6 +48,7 @@ export async function openWorkbench(): Promise<Workbench> {
   const run = prepareRunDir(runDir);
   installVsix(cs, run, vsix);
   const workspace = copyWorkspace(join(root, 'test/fixtures/sample-campaign'), run, 'sample-campaign');
+  await options.prepare?.(workspace, run);
   const server = await startCodeServer(cs, run, { folder: workspace });
   const browser = await launchBrowser(run);
   const page = browser.pages()[0] ?? (await browser.newPage());

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { KdfParams } from '../../src/core/crypto/kdf';
@@ -144,6 +144,9 @@ describe('Campaign Vault: vault commands and lock state', function () {
     recoveryKey = shown[0]!.detail!.split('\n')[0]!;
     assert.match(recoveryKey, RECOVERY_KEY);
     assert.match(shown[0]!.detail!, /only time it is shown.*safe/s);
+    // The vault is encrypted by now: nothing to cancel, so no "Cancel" — only what can still happen.
+    assert.deepEqual(shown[0]!.actions, ['Copy']);
+    assert.equal(shown[0]!.closeAction, 'I Have Stored It');
     assert.deepEqual(ui.copied, [recoveryKey]);
     assert.equal(ui.shown('remember').length, 1, 'remembering is offered (setting "ask")');
     assert.equal(secrets.values.size, 0, 'not remembered without a yes');
@@ -179,13 +182,20 @@ describe('Campaign Vault: vault commands and lock state', function () {
     assert.match(ui.shown('cannot-run')[0]?.text ?? '', /already locked/);
   });
 
-  it('refuses a wrong password, says so, writes nothing, and asks again', async () => {
+  it('refuses a wrong password in the same input box, which stays open saying so; writes nothing', async () => {
     const before = await fingerprint(vaultDir);
     ui.play({ input: 'password', answer: 'not the password' }, { input: 'password', answer: undefined });
     assert.equal(await run('unlock'), false);
     assert.equal(ui.inputs.length, 2);
-    assert.equal(ui.inputs[0]!.password, true);
-    assert.match(ui.inputs[1]!.initialMessage?.message ?? '', /Wrong password.*Nothing was changed.*Try again/);
+    const [asked, again] = ui.inputs;
+    assert.equal(asked!.password, true);
+    // The box checks the password itself, busy meanwhile; the refusal is its message, not a new box.
+    assert.equal(typeof asked!.accept, 'function', 'the password box has no check of its own');
+    assert.match(asked!.acceptingPrompt ?? '', /Checking the password/);
+    assert.equal(again!.accept, asked!.accept, 'the box asking again is not the same box');
+    assert.match(again!.initialMessage?.message ?? '', /Wrong password.*Nothing was changed.*Try again/);
+    assert.equal(again!.initialMessage?.severity, vscode.InputBoxValidationSeverity.Error);
+    assert.deepEqual(ui.progresses.filter((p) => p.id === 'unlock'), [], 'the box closed for a progress notification while checking');
     assert.deepEqual(await fingerprint(vaultDir), before, 'a wrong password wrote something');
     assert.equal(keys()['campaignVault.unlocked'], false);
     assert.equal(ui.shown('error').length, 0, 'a wrong password is not a failure of the command');
@@ -208,7 +218,10 @@ describe('Campaign Vault: vault commands and lock state', function () {
       { input: 'new-password-confirm', answer: NEW_PASSWORD },
     );
     assert.equal(await run('changePassword'), true);
+    assert.equal(typeof ui.inputs[0]!.accept, 'function', 'the current password is not checked in its box');
+    assert.equal(ui.inputs[1]!.accept, ui.inputs[0]!.accept, 'the box asking again is not the same box');
     assert.match(ui.inputs[1]!.initialMessage?.message ?? '', /not the current password/);
+    assert.deepEqual(ui.progresses.filter((p) => p.id === 'check-password'), [], 'the box closed for a progress notification while checking');
     assert.equal(ui.shown('password-changed').length, 1);
 
     await run('lock');
@@ -324,6 +337,8 @@ describe('Campaign Vault: vault commands and lock state', function () {
     ui.play({ input: 'password', answer: { button: 'recovery-key' } }, { input: 'recovery-key', answer: 'AAAA-BBBB' }, { input: 'recovery-key', answer: recoveryKey.toLowerCase() });
     assert.equal(await run('unlock'), true);
     assert.match(ui.inputs[2]!.initialMessage?.message ?? '', /52 letters and digits/);
+    assert.match(ui.inputs[1]!.acceptingPrompt ?? '', /Checking the recovery key/);
+    assert.equal(ui.inputs[2]!.accept, ui.inputs[1]!.accept, 'the box asking again is not the same box');
     assert.equal(ui.shown('recovered').length, 1);
     await run('lock');
   });
@@ -386,6 +401,28 @@ describe('Campaign Vault: vault commands and lock state', function () {
     await run('lock');
   });
 
+  it('restoring an encrypted vault into a new folder shows its recovery key with no "Cancel"', async () => {
+    const scratch = await fs.mkdtemp(join(tmpdir(), 'cv-restore-'));
+    try {
+      ui.play({ input: 'password', answer: 'set after recovery' }, { input: 'backup-note', answer: 'before the restore' });
+      assert.equal(await run('unlock'), true);
+      const snapshot = await run<{ id: string }>('createBackup');
+      assert.ok(snapshot, 'no backup made');
+      ui.answers['recovery-key'] = 'Copy';
+      ui.play({ pick: 'restore-how', label: 'into a new folder' }, { input: 'new-password', answer: PASSWORD }, { input: 'new-password-confirm', answer: PASSWORD });
+      await run('restoreBackup', { type: 'snapshot', folder, snapshot }, { folder: vscode.Uri.file(join(scratch, 'restored')) });
+      const [shown] = ui.shown('recovery-key');
+      assert.match(shown?.text ?? '', /restored vault has its own recovery key/);
+      assert.match(shown?.detail?.split('\n')[0] ?? '', RECOVERY_KEY);
+      assert.deepEqual(shown?.actions, ['Copy']);
+      assert.equal(shown?.closeAction, 'I Have Stored It');
+      assert.deepEqual(ui.copied, [shown?.detail?.split('\n')[0]]);
+      await run('lock');
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  });
+
   // Not in a second workspace folder: the tests run in a single-folder window, and there adding a
   // folder means becoming an untitled multi-root workspace. In code-server (VS Code 1.139.1)
   // updateWorkspaceFolders() returns true but the folder never arrives (no
@@ -410,7 +447,12 @@ describe('Campaign Vault: vault commands and lock state', function () {
     ui.play({ input: 'new-password', answer: PASSWORD }, { input: 'new-password-confirm', answer: PASSWORD });
     assert.equal(await run('encryptVault'), true);
     assert.equal((await header()).encryption, 'aes-256-gcm');
-    assert.match(ui.shown('recovery-key')[0]?.detail?.split('\n')[0] ?? '', RECOVERY_KEY, 'encrypting shows a new recovery key');
+    const [shown] = ui.shown('recovery-key');
+    assert.match(shown?.detail?.split('\n')[0] ?? '', RECOVERY_KEY, 'encrypting shows a new recovery key');
+    // Already encrypted: no "Cancel". Closed without an answer (Escape), it means "I Have Stored It".
+    assert.deepEqual(shown?.actions, ['Copy']);
+    assert.equal(shown?.closeAction, 'I Have Stored It');
+    assert.deepEqual(ui.copied, []);
     assert.equal(keys()['campaignVault.encrypted'], true);
     assert.equal(keys()['campaignVault.canEncrypt'], false);
     await run('lock');

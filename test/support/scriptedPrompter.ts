@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { InputRequest, InputResult, MessageRequest, PickRequest, ProgressRequest, Prompter } from '../../src/vscode/prompter';
+import { asMessage, blocks, type InputRequest, type InputResult, type MessageRequest, type PickRequest, type ProgressRequest, type Prompter } from '../../src/vscode/prompter';
 
 export type Step =
   | { readonly input: string; readonly answer: InputResult }
@@ -9,6 +9,13 @@ export type Step =
 /**
  * Answers the vault commands' questions from a script, in order, each checked against the id of
  * the request; records everything asked and shown. Messages are answered from `answers` by id.
+ *
+ * It keeps the contract of the real input box: a request with a check (`accept`) has the scripted
+ * answer validated and checked; a refusal keeps "the box" open — recorded as the next input, the
+ * same request with the refusal as its `initialMessage` — and the next step answers it. What the
+ * check throws rejects, as the real box does. A modal message with a `closeAction` is answered
+ * with it when the test gives no answer (Escape chooses it), and an answer the dialog does not
+ * offer counts as unexpected.
  */
 export class ScriptedPrompter implements Prompter {
   inputs: InputRequest[] = [];
@@ -56,13 +63,19 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async input(request: InputRequest): Promise<InputResult> {
-    this.inputs.push(request);
-    const step = this.script.shift();
-    if (!step || !('input' in step) || step.input !== request.id) {
-      this.unexpected.push(`input "${request.id}" (script: ${JSON.stringify(step)})`);
-      return undefined;
+    for (let box = request; ; ) {
+      this.inputs.push(box);
+      const step = this.script.shift();
+      if (!step || !('input' in step) || step.input !== box.id) {
+        this.unexpected.push(`input "${box.id}" (script: ${JSON.stringify(step)})`);
+        return undefined;
+      }
+      if (typeof step.answer !== 'string' || !box.accept) return step.answer;
+      const invalid = box.validate?.(step.answer, true);
+      const verdict = blocks(invalid) ? invalid : await box.accept(step.answer);
+      if (!blocks(verdict)) return step.answer;
+      box = { ...request, initialMessage: asMessage(verdict)! };
     }
-    return step.answer;
   }
 
   async pick<T extends vscode.QuickPickItem>(request: PickRequest<T>): Promise<T | undefined> {
@@ -78,7 +91,10 @@ export class ScriptedPrompter implements Prompter {
 
   async message(request: MessageRequest): Promise<string | undefined> {
     this.messages.push(request);
-    return this.answers[request.id];
+    const answer = this.answers[request.id];
+    const offered = [...(request.actions ?? []), ...(request.closeAction !== undefined ? [request.closeAction] : [])];
+    if (answer !== undefined && !offered.includes(answer)) this.unexpected.push(`message "${request.id}" answered "${answer}", which it does not offer (${JSON.stringify(offered)})`);
+    return answer ?? (request.modal ? request.closeAction : undefined);
   }
 
   async copy(text: string): Promise<void> {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { checkEverything, repairEverything } from '../../core/health';
 import { makeReport } from '../../core/integrity';
 import type { NewVaultFactory } from '../../core/backup/port';
-import { exportPortable, importPortable } from '../../core/backup/portable';
+import { exportPortable, importPortable, type PortableImportResult } from '../../core/backup/portable';
 import type { SnapshotInfo, VerifyOptions } from '../../core/backup/types';
 import { ENTITY_KINDS, KINDS, type EntityKind } from '../../core/db/kinds';
 import { VaultError, isVaultError } from '../../core/errors';
@@ -14,6 +14,7 @@ import { checkRestoreTarget, restoreIntoFolder } from '../../node/restoreFolder'
 import { nodeCipherSuite, nodeRandom, systemClock } from '../../node/system';
 import { all, cancellationAdapter, capital, chooseVault, needs, type VaultCommandContext } from '../commands/common';
 import { askNewPassword, askText, requiredPassword } from '../commands/passwords';
+import { showRecoveryKey } from '../commands/remember';
 import type { BackupManager } from './backupManager';
 import { LABELS } from '../labels';
 
@@ -220,18 +221,7 @@ export async function restoreBackup(ctx: BackupCommandContext, arg?: unknown, ex
       restoreIntoFolder(service, snap.id, folder, { newVault: ctx.newVault, ...(password !== undefined ? { password } : {}), progress, token }),
     );
     if (!r) return undefined;
-    if (r.recoveryKey) {
-      const copy = LABELS.copy;
-      const choice = await ctx.ui().message({
-        id: 'recovery-key',
-        severity: 'warning',
-        modal: true,
-        text: vscode.l10n.t('The restored vault has its own recovery key. Store it somewhere safe: it is shown only now.'),
-        detail: r.recoveryKey,
-        actions: [copy],
-      });
-      if (choice === copy) await ctx.ui().copy(r.recoveryKey);
-    }
+    if (r.recoveryKey) await showRecoveryKey(ctx, r.recoveryKey, vscode.l10n.t('The restored vault has its own recovery key. Store it somewhere safe: it is shown only now.'));
     summarize(ctx, 'restored', vscode.l10n.t('Restored the backup of {0} into {1}: {2} entries, {3} files. Open that folder to use it.', formatTime(snap.time), target.fsPath, r.entities, r.files));
     return r;
   }
@@ -386,17 +376,27 @@ export async function importPortableBackup(ctx: BackupCommandContext, arg?: unkn
     source = chosen[0];
   }
   const bytes = new Uint8Array(readFileSync(source.fsPath));
-  const password = await askText(ctx.ui(), {
+  // The import is the password's check (no second key derivation): a wrong one is said in the box,
+  // which stays open; a file that cannot be imported closes it with the error.
+  let r: PortableImportResult | undefined;
+  await askText(ctx.ui(), {
     id: 'portable-password',
     title: vscode.l10n.t('Import Portable Backup'),
     prompt: vscode.l10n.t('The password of the backup file'),
     password: true,
     validate: requiredPassword,
+    accept: async (password) => {
+      try {
+        r = await importPortable(f.dm, bytes, { password, suite: nodeCipherSuite, files: f.dm.vaultFiles() });
+        return undefined;
+      } catch (e) {
+        if (!isVaultError(e, 'wrong-password')) throw e;
+        return vscode.l10n.t('{0} Try again.', e.userMessage);
+      }
+    },
+    acceptingPrompt: vscode.l10n.t('Checking the password and importing…'),
   });
-  if (password === undefined) return undefined;
-  const r = await ctx.ui().progress({ id: 'import-portable', title: vscode.l10n.t('Importing the portable backup') }, () =>
-    importPortable(f.dm, bytes, { password, suite: nodeCipherSuite, files: f.dm.vaultFiles() }),
-  );
+  if (!r) return undefined;
   const skipped = r.skipped.length ? vscode.l10n.t(' ({0} already here were left alone)', r.skipped.length) : '';
   const into = r.campaigns.length ? vscode.l10n.t(' into {0}', r.campaigns.map((c) => c.name).join(', ')) : '';
   summarize(ctx, 'imported', vscode.l10n.t('Imported {0} entries{1} and {2} files{3}.', r.created.length, skipped, r.files, into));

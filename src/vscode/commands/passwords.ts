@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { blocks, type InputRequest, type InputResult, type Prompter, type Validation } from '../prompter';
+import { asMessage, blocks, type InputRequest, type InputResult, type Prompter, type Validation } from '../prompter';
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -74,7 +74,7 @@ export async function ask(ui: Prompter, request: InputRequest): Promise<InputRes
     if (typeof answer !== 'string') return answer;
     const verdict = req.validate?.(answer, true);
     if (!blocks(verdict)) return answer;
-    req = { ...request, initialMessage: typeof verdict === 'string' ? error(verdict) : verdict! };
+    req = { ...request, initialMessage: asMessage(verdict)! };
   }
 }
 

@@ -9,20 +9,23 @@ import { LABELS } from '../labels';
 
 /**
  * Shows a new recovery key once, in a modal with a "Copy" button. It is not kept anywhere: this
- * dialog is the only place it ever appears.
+ * dialog is the only place it ever appears. The key is already in the vault by then, so the
+ * dialog offers no "Cancel": only "Copy" and "I Have Stored It". `text` is the dialog's heading
+ * (a restore into a new folder says whose key it is).
  */
-export async function showRecoveryKey(ctx: VaultCommandContext, recoveryKey: string): Promise<void> {
+export async function showRecoveryKey(ctx: VaultCommandContext, recoveryKey: string, text = vscode.l10n.t('Store your recovery key safely now')): Promise<void> {
   const copy = LABELS.copy;
   const choice = await ctx.ui().message({
     id: 'recovery-key',
     severity: 'warning',
     modal: true,
-    text: vscode.l10n.t('Store your recovery key safely now'),
+    text,
     detail: vscode.l10n.t(
       '{0}\n\nThis is the only time it is shown. Keep it somewhere safe away from this computer — a password manager, or on paper. If you forget the password, this key is the only way to open the vault: nobody, not even Campaign Vault, can recover a campaign without one of the two.',
       recoveryKey,
     ),
     actions: [copy],
+    closeAction: LABELS.storedIt,
   });
   if (choice === copy) {
     await ctx.ui().copy(recoveryKey);

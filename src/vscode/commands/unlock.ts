@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isVaultError } from '../../core/errors';
 import type { UnlockSecret } from '../../core/vault/keys';
-import type { InputResult } from '../prompter';
+import type { InputResult, Validation } from '../prompter';
 import type { VaultFolder } from '../vaults';
 import { capital, chooseVault, needs, where, type VaultCommandContext } from './common';
 import { LABELS } from '../labels';
@@ -11,7 +11,7 @@ import { offerToRemember, unlockWithRememberedKey } from './remember';
 /**
  * "Campaign Vault: Unlock": an unencrypted vault opens at once; an encrypted one with the key
  * remembered on this machine, else with the password (a button switches to the recovery key).
- * A wrong password or key is said so in the input box, which asks again. Resolves with whether
+ * A wrong password or key is said so in the input box, which stays open. Resolves with whether
  * the vault is now unlocked.
  */
 export async function unlock(ctx: VaultCommandContext, arg?: unknown): Promise<boolean> {
@@ -43,65 +43,82 @@ export async function unlockWarned(ctx: VaultCommandContext, f: VaultFolder, sec
   try {
     await ctx.ui().progress({ id: 'unlock', title }, () => f.dm.unlock(secret));
   } catch (e) {
-    if (!isVaultError(e, 'rolled-back')) throw e;
-    const OPEN = LABELS.openAnyway;
-    const choice = await ctx.ui().message({
-      id: 'rolled-back',
-      severity: 'warning',
-      modal: true,
-      text: vscode.l10n.t('{0} is older than the copy last opened on this computer.', capital(where(f))),
-      detail: vscode.l10n.t(
-        'It may be an old copy put back by a sync conflict or a backup tool: then the changes made since are not in it, and working in it can lose them for good. If it is a copy you made yourself on purpose, you can open it: this computer then remembers this copy, and still warns about any other older one.',
-      ),
-      actions: [OPEN],
-    });
-    if (choice !== OPEN) throw e;
-    await ctx.ui().progress({ id: 'unlock', title }, () => f.dm.unlock(secret, { acceptRollback: true }));
-    ctx.log.warn(`opened ${f.folder.uri.fsPath} although it is older than the copy last seen on this computer: the user chose to`);
+    await openRolledBack(ctx, f, secret, title, e);
   }
 }
 
-/** Asks for the password (or the recovery key) until the vault opens or the user gives up. */
+/** After `refusal` of an unlock with `secret`: a rollback opens if the user chooses to; anything else is thrown. */
+async function openRolledBack(ctx: VaultCommandContext, f: VaultFolder, secret: UnlockSecret, title: string, refusal: unknown): Promise<void> {
+  if (!isVaultError(refusal, 'rolled-back')) throw refusal;
+  const OPEN = LABELS.openAnyway;
+  const choice = await ctx.ui().message({
+    id: 'rolled-back',
+    severity: 'warning',
+    modal: true,
+    text: vscode.l10n.t('{0} is older than the copy last opened on this computer.', capital(where(f))),
+    detail: vscode.l10n.t(
+      'It may be an old copy put back by a sync conflict or a backup tool: then the changes made since are not in it, and working in it can lose them for good. If it is a copy you made yourself on purpose, you can open it: this computer then remembers this copy, and still warns about any other older one.',
+    ),
+    actions: [OPEN],
+  });
+  if (choice !== OPEN) throw refusal;
+  await ctx.ui().progress({ id: 'unlock', title }, () => f.dm.unlock(secret, { acceptRollback: true }));
+  ctx.log.warn(`opened ${f.folder.uri.fsPath} although it is older than the copy last seen on this computer: the user chose to`);
+}
+
+/**
+ * Asks for the password (or the recovery key) until the vault opens or the user gives up. The
+ * unlock itself is the input box's check: a wrong password or key is said in the box, which stays
+ * open; a rollback closes it, and the warning asks whether to open that copy.
+ */
 async function askAndUnlock(ctx: VaultCommandContext, f: VaultFolder): Promise<'password' | 'recovery-key' | undefined> {
   let mode: 'password' | 'recovery-key' = 'password';
-  let failure: vscode.InputBoxValidationMessage | undefined;
   for (;;) {
-    const answer: InputResult =
-      mode === 'password'
-        ? await ask(ctx.ui(), {
-            id: 'password',
-            title: vscode.l10n.t('Unlock Vault'),
-            prompt: vscode.l10n.t('The password of {0}', where(f)),
-            password: true,
-            validate: requiredPassword,
-            buttons: [{ id: 'recovery-key', icon: new vscode.ThemeIcon('key'), tooltip: vscode.l10n.t('Use the recovery key instead') }],
-            ...(failure ? { initialMessage: failure } : {}),
-          })
-        : await ask(ctx.ui(), {
-            id: 'recovery-key',
-            title: vscode.l10n.t('Unlock Vault with the Recovery Key'),
-            prompt: vscode.l10n.t('The recovery key you were shown when the vault was created (52 letters and digits; dashes and spaces do not matter)'),
-            placeHolder: vscode.l10n.t('XXXX-XXXX-XXXX-…'),
-            password: true,
-            validate: (value, final) => (final && value.trim().length === 0 ? { message: vscode.l10n.t('Enter the recovery key.'), severity: vscode.InputBoxValidationSeverity.Error } : undefined),
-            buttons: [{ id: 'password', icon: new vscode.ThemeIcon('lock'), tooltip: vscode.l10n.t('Use the password instead') }],
-            ...(failure ? { initialMessage: failure } : {}),
-          });
-    if (answer === undefined) return undefined;
-    if (typeof answer !== 'string') {
-      mode = answer.button === 'recovery-key' ? 'recovery-key' : 'password';
-      failure = undefined;
-      continue;
-    }
-    const secret: UnlockSecret = mode === 'password' ? { password: answer } : { recoveryKey: answer };
+    let tried: UnlockSecret | undefined;
+    const accept = async (value: string): Promise<Validation> => {
+      tried = mode === 'password' ? { password: value } : { recoveryKey: value };
+      try {
+        await f.dm.unlock(tried);
+        return undefined;
+      } catch (e) {
+        if (!isVaultError(e, 'wrong-password')) throw e;
+        ctx.log.info(`unlock of ${f.folder.uri.fsPath} refused: ${e.message}`);
+        return vscode.l10n.t('{0} Try again.', e.userMessage);
+      }
+    };
+    let answer: InputResult;
     try {
-      await unlockWarned(ctx, f, secret, vscode.l10n.t('Unlocking the vault…'));
-      return mode;
+      answer =
+        mode === 'password'
+          ? await ask(ctx.ui(), {
+              id: 'password',
+              title: vscode.l10n.t('Unlock Vault'),
+              prompt: vscode.l10n.t('The password of {0}', where(f)),
+              password: true,
+              validate: requiredPassword,
+              accept,
+              acceptingPrompt: vscode.l10n.t('Checking the password…'),
+              buttons: [{ id: 'recovery-key', icon: new vscode.ThemeIcon('key'), tooltip: vscode.l10n.t('Use the recovery key instead') }],
+            })
+          : await ask(ctx.ui(), {
+              id: 'recovery-key',
+              title: vscode.l10n.t('Unlock Vault with the Recovery Key'),
+              prompt: vscode.l10n.t('The recovery key you were shown when the vault was created (52 letters and digits; dashes and spaces do not matter)'),
+              placeHolder: vscode.l10n.t('XXXX-XXXX-XXXX-…'),
+              password: true,
+              validate: (value, final) => (final && value.trim().length === 0 ? { message: vscode.l10n.t('Enter the recovery key.'), severity: vscode.InputBoxValidationSeverity.Error } : undefined),
+              accept,
+              acceptingPrompt: vscode.l10n.t('Checking the recovery key…'),
+              buttons: [{ id: 'password', icon: new vscode.ThemeIcon('lock'), tooltip: vscode.l10n.t('Use the password instead') }],
+            });
     } catch (e) {
-      if (!isVaultError(e, 'wrong-password')) throw e;
-      ctx.log.info(`unlock of ${f.folder.uri.fsPath} refused: ${e.message}`);
-      failure = { message: vscode.l10n.t('{0} Try again.', e.userMessage), severity: vscode.InputBoxValidationSeverity.Error };
+      if (!tried) throw e;
+      await openRolledBack(ctx, f, tried, vscode.l10n.t('Unlocking the vault…'), e);
+      return mode;
     }
+    if (answer === undefined) return undefined;
+    if (typeof answer === 'string') return mode;
+    mode = answer.button === 'recovery-key' ? 'recovery-key' : 'password';
   }
 }
 
