@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 const root = join(__dirname, '../../..');
 
 /** Object keys and properties whose value is shown to the user. */
-const KEYS = 'title|prompt|placeHolder|placeholder|text|detail|tooltip|message|description|label|openLabel|saveLabel|validationMessage|actions';
+const KEYS = 'title|prompt|placeHolder|placeholder|text|detail|tooltip|message|description|label|openLabel|saveLabel|validationMessage|actions|acceptingPrompt|closeAction';
 /** `key: value` in an object literal, or `x.key = value`. */
 const PROPERTY = new RegExp(`(?:[{,\\s](?:${KEYS})\\s*:(?!:)|\\.(?:${KEYS}|name)\\s*=(?!=))`, 'g');
 /** Calls whose arguments are shown to the user. */
