@@ -10,9 +10,10 @@ const FIX = join(root, 'test/fixtures/importers');
 const read = (rel: string) => readFileSync(join(FIX, rel), 'utf8');
 const load = (rel: string): ParsedImport => parseImportFile(read(rel), rel);
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The file's one record (an actor's spells and gear, entries of their own, come after it). */
 const one = (rel: string): Body => {
   const r = load(rel);
-  assert.equal(r.drafts.length, 1, rel);
+  assert.equal(r.drafts.filter((d) => !d.reuse).length, 1, rel);
   return r.drafts[0]!.body;
 };
 const lines = (report: readonly LossEntry[], kind: LossEntry['kind'], path: string) => report.filter((e) => e.kind === kind && e.path === path);
@@ -63,12 +64,12 @@ describe('core/import: Foundry VTT dnd5e actors', () => {
     const randal = one('foundry-heroes/randal-human-fighter.yml');
     assert.equal(randal.name, 'Randal (Human Fighter)');
     assert.deepEqual(randal.abilities, { str: 16, dex: 14, con: 15, int: 9, wis: 13, cha: 11 });
-    assert.equal(randal.ac, 18, 'chain mail 16 + shield 2');
+    assert.equal(randal.ac, 19, 'chain mail 16 + shield 2 + 1 from Fighting Style: Defense (an active effect)');
     assert.deepEqual(randal.hp, { max: 12, current: 12, temp: 0 });
     assert.equal(randal.class, 'Fighter');
     assert.equal(randal.level, 1);
     assert.deepEqual(randal.saves, ['str', 'con']);
-    assert.ok((randal.attacks as Body[]).some((a) => a.damage === '1d8' && a.damage_type === 'slashing'), 'a longsword attack');
+    assert.ok((randal.attacks as Body[]).some((a) => a.damage === '1d8+3' && a.damage_type === 'slashing'), 'a longsword attack, with the Strength modifier as Foundry rolls it');
   });
 
   it('reads the same hero identically from YAML and from JSON: Zanna, a wizard with spells', () => {
@@ -109,12 +110,12 @@ describe('core/import: Foundry VTT dnd5e actors', () => {
 
   it('reports every field it does not map, with its path, and what it converted', () => {
     const r = load('foundry-heroes/zanna-gnome-wizard.yml');
-    // A specific unmapped Foundry field: the token's settings, and the hit-point bonuses.
-    assert.equal(lines(r.report, 'unmapped', 'prototypeToken').length, 1);
-    assert.equal(lines(r.report, 'unmapped', 'prototypeToken')[0]!.detail, 'Foundry VTT display and bookkeeping data');
-    assert.ok(r.report.some((e) => e.kind === 'unmapped' && e.path === 'system.attributes.attunement'), 'attunement slots have no home');
-    assert.ok(r.report.some((e) => e.kind === 'unmapped' && e.path === 'items[].system.activities' && e.count > 10), 'item activities, grouped');
-    assert.ok(r.report.some((e) => e.kind === 'unmapped' && e.path === 'system.skills.*.roll'), 'skill codes are grouped');
+    // Foundry's bookkeeping, such as the token's settings, is ignored by design (and said so).
+    assert.equal(lines(r.report, 'ignored', 'prototypeToken').length, 1);
+    assert.match(lines(r.report, 'ignored', 'prototypeToken')[0]!.detail!, /^Foundry VTT bookkeeping/);
+    assert.ok(r.report.some((e) => e.kind === 'ignored' && e.path === 'system.attributes.attunement'), 'attunement slots have no home (Foundry works the number out)');
+    assert.ok(r.report.some((e) => e.kind === 'ignored' && e.path === 'items[].system.activities' && e.count > 10), 'item activities, grouped');
+    assert.ok(r.report.some((e) => e.kind === 'ignored' && e.path === 'system.skills.*.roll'), 'skill codes are grouped');
     const html = lines(r.report, 'converted', 'system.details.biography.value');
     assert.equal(html.length, 1);
     assert.match(html[0]!.detail!, /HTML → Markdown/);
@@ -162,7 +163,7 @@ describe('core/import: 5e-bits, Open5e and Fantasy Statblocks', () => {
     assert.equal(dragon.statblock.legendary_actions.length, 3);
     // The monster's image path and its "forms"/"hit_points_roll" have no home: reported.
     assert.ok(monsters.report.some((e) => e.kind === 'unmapped' && e.path === '[].hit_points_roll' && e.entity === 'npc "Adult Red Dragon"'));
-    assert.ok(monsters.report.some((e) => e.kind === 'unmapped' && e.path === '[].index' && e.detail === '5e-bits API bookkeeping (index, url, image path)'));
+    assert.ok(monsters.report.some((e) => e.kind === 'ignored' && e.path === '[].index' && e.detail === '5e-bits API bookkeeping (index, url, image path)'));
     const spells = parseImportFile(readFileSync(join(root, 'test/fixtures/srd-5e-bits/5e-SRD-Spells.json'), 'utf8'), 'spells.json');
     const fireball = spells.drafts.find((d) => d.body.name === 'Fireball')!.body as Body;
     assert.equal(fireball.level, 3);
@@ -185,7 +186,7 @@ describe('core/import: 5e-bits, Open5e and Fantasy Statblocks', () => {
     const goblin = m.drafts.find((d) => d.body.name === 'Goblin')!.body as Body;
     assert.equal(goblin.statblock.challenge_rating, 0.25);
     // Fields inside the JSON text of a record are tracked too.
-    assert.ok(m.report.some((e) => e.kind === 'unmapped' && e.path === '[].fields.img_main'));
+    assert.ok(m.report.some((e) => e.kind === 'ignored' && e.path === '[].fields.img_main'));
     const s = load('open5e-v1/Spell.json').drafts.find((d) => d.body.name === 'Wish')!.body as Body;
     assert.equal(s.level, 9);
     assert.equal(s.school, 'Conjuration');
@@ -356,8 +357,10 @@ describe('core/import: helpers', () => {
   it('summarises a report for people', () => {
     const r = load('foundry-heroes/randal-human-fighter.yml');
     const text = summarizeReport({ entries: r.report }, 5);
-    assert.match(text[0]!, /^Loss report: \d+ converted, 1 kept-in-extra, \d+ unmapped \(\d+ lines\)\.$/);
-    assert.equal(text.length, 7);
-    assert.match(text.at(-1)!, /more lines/);
+    assert.match(text[0]!, /^Loss report: \d+ unmapped, \d+ converted, 1 kept-in-extra, \d+ ignored by design \(\d+ lines\)\.$/);
+    assert.equal(text.length, 8);
+    assert.match(text[1]!, /^ {2}unmapped /, 'what a game master would miss comes first');
+    assert.match(text.at(-2)!, /more lines/);
+    assert.match(text.at(-1)!, /^ {2}ignored by design: \d+ values in 1 file — /);
   });
 });

@@ -68,16 +68,16 @@ describe('campaign-vault import and export (dist/cli.js)', function () {
     const dir = await vault('a');
     const report = join(tmp, 'report.json');
     const out = await ok(dir, ['import', join(FIX, 'foundry-heroes/randal-human-fighter.yml'), join(FIX, 'fantasy-statblocks'), '--campaign', 'Lost Mines', '--create-campaign', '--report', report]);
-    // The Goblin comes twice (its note and its statblock): the second is skipped.
-    assert.match(out, /^Imported 10 files into the new campaign "Lost Mines": 9 entries created, 1 skipped \(names taken\)\.$/m);
+    // The Goblin comes twice (its note and its statblock): the second is skipped. Randal's 20 pieces of gear are items of the campaign.
+    assert.match(out, /^Imported 10 files into the new campaign "Lost Mines": 29 entries created, 1 skipped \(names taken\)\.$/m);
     assert.match(out, /^Passed over 1 file \(nothing to import, unless said\): .*README\.md\.$/m);
-    assert.match(out, /^Loss report: \d+ converted, \d+ kept-in-extra, \d+ unmapped, 1 skipped \(\d+ lines\)\.$/m);
+    assert.match(out, /^Loss report: \d+ unmapped, \d+ converted, \d+ kept-in-extra, 1 skipped, \d+ ignored by design \(\d+ lines\)\.$/m);
     const full = JSON.parse(readFileSync(report, 'utf8')) as { entries: { kind: string; path: string; entity?: string }[] };
     assert.ok(full.entries.some((e) => e.kind === 'kept-in-extra' && e.path === 'thaco' && e.entity === 'npc "Troll"'));
     const list = JSON.parse(await ok(dir, ['list', 'npcs', '--campaign', 'Lost Mines', '--json'])) as { name: string }[];
     assert.equal(list.length, 8);
     const randal = JSON.parse(await ok(dir, ['get', 'character', 'Randal (Human Fighter)', '--json'])) as { ac: number };
-    assert.equal(randal.ac, 18);
+    assert.equal(randal.ac, 19, 'chain mail, shield and Fighting Style: Defense');
     // Again: the names are taken.
     const again = JSON.parse(await ok(dir, ['import', join(FIX, 'foundry-heroes/randal-human-fighter.yml'), '--campaign', 'Lost Mines', '--json'])) as { created: unknown[]; skipped: { name: string }[] };
     assert.deepEqual(again.created, []);
@@ -122,17 +122,18 @@ describe('campaign-vault import and export (dist/cli.js)', function () {
     await ok(dir, ['create', 'location', '--name', 'Stonehill Inn / upstairs', '--campaign', cid, '--set', `parent_id=${town}`]);
     const folder = join(tmp, 'export');
     const out = await ok(dir, ['export', folder]);
-    assert.match(out, /^Exported 8 entries and the campaign to .*export \(10 files\)\.$/m);
-    assert.deepEqual(readdirSync(folder).sort(), ['campaign-vault-export.yaml', 'campaign.yaml', 'characters', 'locations', 'npcs']);
+    // Zanna's 9 spells and 18 pieces of gear are entries of the campaign too.
+    assert.match(out, /^Exported 35 entries and the campaign to .*export \(37 files\)\.$/m);
+    assert.deepEqual(readdirSync(folder).sort(), ['campaign-vault-export.yaml', 'campaign.yaml', 'characters', 'items', 'locations', 'npcs', 'spells']);
     assert.ok(readdirSync(join(folder, 'locations')).includes('Stonehill Inn _ upstairs.yaml'));
     await fails(dir, ['export', folder], 5, /is not empty/);
 
     const fresh = await vault('d');
     const imported = await ok(fresh, ['import', folder]);
-    assert.match(imported, /^Imported 9 files into the new campaign "Phandelver": 8 entries created\.$/m);
+    assert.match(imported, /^Imported 36 files into the new campaign "Phandelver": 35 entries created\.$/m);
     assert.match(imported, /^Nothing was lost or changed on the way in\.$/m);
     const strip = (text: string) => (JSON.parse(text) as Record<string, unknown>[]).map(({ version: _v, created_at: _c, updated_at: _u, ...rest }) => rest);
-    for (const kind of ['characters', 'npcs', 'locations']) {
+    for (const kind of ['characters', 'npcs', 'locations', 'spells', 'items']) {
       assert.deepEqual(strip(await ok(fresh, ['list', kind, '--json'])), strip(await ok(dir, ['list', kind, '--json'])), kind);
     }
   });

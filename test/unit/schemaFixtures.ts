@@ -16,9 +16,11 @@ export function importedBodies(path: string): Body[] {
   return parseImportFile(readFileSync(join(root, path), 'utf8'), path).drafts.map((d) => d.body);
 }
 
-/** The one body a single-entity file imports as. */
+/** The one body a single-entity file imports as (a Foundry actor's spells and gear, entries of their own, aside). */
 export function importedBody(path: string): Body {
-  const [body, ...rest] = importedBodies(path);
+  const [body, ...rest] = parseImportFile(readFileSync(join(root, path), 'utf8'), path)
+    .drafts.filter((d) => !d.reuse)
+    .map((d) => d.body);
   if (!body || rest.length > 0) throw new Error(`${path}: expected one entity`);
   return body;
 }

@@ -93,7 +93,7 @@ describe('core/sheet: real heroes (SRD starter heroes from Foundry)', () => {
     assert.deepEqual(byName.Handaxe, ['str', 5, '1d6+3']);
     assert.equal(r.classes[0]!.caster, 'none');
     assert.deepEqual(r.spellcasting!.slots, []);
-    assert.equal(r.ac.value, 18);
+    assert.equal(r.ac.value, 19, 'chain mail 16 + shield 2 + Fighting Style: Defense 1 (an active effect the import applies)');
   });
 });
 

@@ -146,9 +146,26 @@ export async function applyDrafts(dm: EntryOps, drafts: readonly EntityDraft[], 
     throw new VaultError('exists', `no free name for ${name}`);
   };
 
+  /** A live entry of this kind and name: in the campaign, else in the library. */
+  const existing = async (kind: EntityKind, name: string, cid: string | null): Promise<Entity | undefined> => {
+    const inCampaign = cid === null ? undefined : await dm.get(kind, name, { campaign_id: cid }).catch(() => undefined);
+    const e = inCampaign ?? (KINDS[kind].scope === 'optional' ? await dm.get(kind, name, { campaign_id: null }).catch(() => undefined) : undefined);
+    return e && e.name.toLowerCase() === name.toLowerCase() && e.deleted_at === null ? e : undefined;
+  };
+
   const place = async (d: EntityDraft, cid: string | null): Promise<string | undefined> => {
     const body = structuredClone(d.body);
     const label = labelOf(d.kind, body.name);
+    if (d.reuse) {
+      const name = String(body.name);
+      const made = ids.get(key(d.kind, { name }));
+      if (made !== undefined) return made;
+      const e = await existing(d.kind, name, cid);
+      if (e) {
+        report.add({ kind: 'skipped', file: d.file, entity: label, path: '(the entry)', detail: `${labelOf(e.kind, e.name)} is already in the ${e.campaign_id ? 'campaign' : 'library'}; linked to it instead` });
+        return e.id;
+      }
+    }
     // Links: to an entry of this import, else to one already in the vault, else reported.
     for (const link of d.links) {
       const t = link.target;
@@ -157,11 +174,7 @@ export async function applyDrafts(dm: EntryOps, drafts: readonly EntityDraft[], 
         const e = await dm.get(t.kind, t.id);
         if (e && e.id === t.id && e.deleted_at === null) target = e.id;
       }
-      if (target === undefined && t.name !== undefined) {
-        const inCampaign = cid === null ? undefined : await dm.get(t.kind, t.name, { campaign_id: cid }).catch(() => undefined);
-        const e = inCampaign ?? (KINDS[t.kind].scope === 'optional' ? await dm.get(t.kind, t.name, { campaign_id: null }).catch(() => undefined) : undefined);
-        if (e && e.name.toLowerCase() === t.name.toLowerCase() && e.deleted_at === null) target = e.id;
-      }
+      if (target === undefined && t.name !== undefined) target = (await existing(t.kind, t.name, cid))?.id;
       const path = link.pointer.replace(/\/\d+(?=\/|$)/g, '[]').replace(/^\//, '').replace(/\//g, '.').replace(/\.\[\]/g, '[]');
       if (target !== undefined && target !== '') pointerSet(body, link.pointer, target);
       else if (link.pointer === '/parent_id') {

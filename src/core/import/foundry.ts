@@ -2,7 +2,9 @@
 // type `character` → characters, `npc` → NPCs with a stat block; item documents → items and spells.
 // Embedded items land in the sheet: gear in the inventory (weapons also as attacks), spells in the
 // spell list, features in the features (an NPC's in its stat block's traits and actions).
-import { htmlToMarkdown, looksLikeHtml, type EnricherContext } from './html';
+import { armorName, languageName, SENSE_KEYS, toolName, weaponName } from './foundryNames';
+import { applyChange, armorClass, averageDamage, bonus, byPriority, evaluate, hitPointMax, lookupPath, type Change, type ClassHp, type RollData } from './foundryRules';
+import { htmlToMarkdown, looksLikeHtml, splitNotes, type EnricherContext } from './html';
 import { childPath, pathPattern, type ReportBuilder, type Tracker } from './report';
 import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type DraftLink, type EntityDraft } from './types';
 
@@ -63,11 +65,27 @@ interface FoundryDamage {
   bonus?: string;
   types?: string[];
 }
+interface FoundryEffect {
+  name?: string;
+  disabled?: boolean;
+  transfer?: boolean;
+  changes?: { key?: string; mode?: number; value?: unknown; priority?: number | null }[];
+}
+interface FoundryActivity {
+  type?: string;
+  activation?: { type?: string };
+  attack?: { ability?: string; bonus?: string; type?: { value?: string } };
+  damage?: { includeBase?: boolean; parts?: (FoundryDamage & { custom?: { enabled?: boolean; formula?: string } })[] };
+}
 interface FoundryItem {
   _id?: string;
   name?: string;
   type?: string;
+  effects?: FoundryEffect[];
   system?: {
+    advancement?: Record<string, FoundryAdvancement> | FoundryAdvancement[];
+    magicalBonus?: number | null;
+    ability?: string;
     description?: { value?: string };
     quantity?: number;
     weight?: { value?: number; units?: string } | number;
@@ -81,35 +99,48 @@ interface FoundryItem {
     identifier?: string;
     classIdentifier?: string;
     hitDice?: string;
-    hd?: { denomination?: string };
+    hd?: { denomination?: string; spent?: number };
+    hitDiceUsed?: number;
     movement?: Record<string, unknown>;
     senses?: Record<string, unknown>;
     level?: number;
     school?: string;
     materials?: { value?: string };
     preparation?: { mode?: string; prepared?: boolean };
+    prepared?: number | boolean;
+    sourceClass?: string;
     activation?: { type?: string; value?: number };
     duration?: { value?: string | number; units?: string };
     requirements?: string;
     type?: { value?: string; subtype?: string };
     uses?: { max?: string | number; spent?: number; recovery?: { period?: string }[] };
     damage?: { base?: FoundryDamage; versatile?: FoundryDamage };
-    armor?: { value?: number | null; dex?: number | null };
+    armor?: { value?: number | null; dex?: number | null; magicalBonus?: number | null };
     properties?: string[];
-    range?: { value?: number | string | null; long?: number | null; units?: string };
-    activities?: Record<string, { activation?: { type?: string } }>;
+    range?: { value?: number | string | null; long?: number | null; units?: string; reach?: number | null };
+    activities?: Record<string, FoundryActivity>;
     source?: { book?: string; license?: string; rules?: string };
   };
+}
+interface FoundryAdvancement {
+  type?: string;
+  value?: Record<string, unknown>;
+  configuration?: { identifier?: string; type?: string; scale?: Record<string, { value?: unknown; number?: number | null; faces?: number }>; distance?: { units?: string } };
+}
+interface FoundryTrait {
+  value?: string[];
+  custom?: string;
 }
 interface FoundryActor {
   _id?: string;
   name?: string;
   type?: string;
+  effects?: FoundryEffect[];
   system?: {
     abilities?: Partial<Record<Ability, { value?: number; proficient?: number }>>;
     attributes?: {
-      ac?: { flat?: number | null; calc?: string };
-      hp?: { value?: number; max?: number | null; temp?: number | null; formula?: string };
+      ac?: { flat?: number | null; calc?: string; formula?: string; bonus?: string };
+      hp?: { value?: number; max?: number | null; temp?: number | null; formula?: string; bonuses?: { level?: string; overall?: string } };
       movement?: Record<string, unknown>;
       senses?: Record<string, unknown>;
       spellcasting?: string;
@@ -128,12 +159,12 @@ interface FoundryActor {
     traits?: {
       size?: string;
       languages?: { value?: string[]; custom?: string };
-      weaponProf?: { value?: string[] };
-      armorProf?: { value?: string[] };
-      di?: { value?: string[] };
-      dr?: { value?: string[] };
-      dv?: { value?: string[] };
-      ci?: { value?: string[] };
+      weaponProf?: FoundryTrait;
+      armorProf?: FoundryTrait;
+      di?: FoundryTrait;
+      dr?: FoundryTrait;
+      dv?: FoundryTrait;
+      ci?: FoundryTrait;
     };
     skills?: Record<string, { value?: number; ability?: Ability }>;
     tools?: Record<string, { value?: number }>;
@@ -156,13 +187,24 @@ export function isFoundryItem(v: unknown): boolean {
   return typeof o.type === 'string' && FOUNDRY_ITEM_TYPES.includes(o.type) && typeof o.system === 'object' && o.system !== null && typeof o.name === 'string';
 }
 
-/** Markdown from Foundry's HTML, reported as converted when it was HTML. */
-function text(ctx: Ctx, tracker: Tracker, holder: { value?: string } | undefined, enrich: EnricherContext = {}): string | undefined {
+/** Markdown from Foundry's HTML (reported as converted when it was HTML), with its "Foundry Note" boxes apart. */
+function richText(ctx: Ctx, tracker: Tracker, holder: { value?: string } | undefined, enrich: EnricherContext = {}): { text?: string; notes?: string } {
   const v = holder?.value;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
-  if (!looksLikeHtml(v)) return v;
-  converted(ctx, childPath(tracker.pathOf(holder) ?? '', 'value'), 'HTML → Markdown (Foundry links and roll buttons as words)');
-  return htmlToMarkdown(v, enrich).slice(0, 1_000_000);
+  if (typeof v !== 'string' || v.trim() === '') return {};
+  if (!looksLikeHtml(v)) return { text: v };
+  const path = childPath(tracker.pathOf(holder) ?? '', 'value');
+  converted(ctx, path, 'HTML → Markdown (Foundry links and roll buttons as words)');
+  const unresolved = (ref: string) => converted(ctx, path, `Foundry reference ${ref} could not be worked out from the actor's data; written as words`);
+  const md = (html: string) => htmlToMarkdown(html, { ...enrich, unresolved }).slice(0, 1_000_000);
+  const split = splitNotes(v);
+  return drop({ text: md(split.text), notes: split.notes.map(md).join('\n\n') });
+}
+
+/** Rules text without its "Foundry Note" boxes, which are reported: they explain Foundry's sheet, not the game. */
+function text(ctx: Ctx, tracker: Tracker, holder: { value?: string } | undefined, enrich: EnricherContext = {}): string | undefined {
+  const r = richText(ctx, tracker, holder, enrich);
+  if (r.notes) converted(ctx, childPath(tracker.pathOf(holder) ?? '', 'value'), '"Foundry Note" boxes (how Foundry\'s sheet handles the rule) left out of the rules text');
+  return r.text;
 }
 
 const dice = (d: FoundryDamage | undefined) => {
@@ -172,7 +214,19 @@ const dice = (d: FoundryDamage | undefined) => {
 };
 
 const movementOf = (m: Record<string, unknown> | undefined) => drop(Object.fromEntries(['walk', 'burrow', 'climb', 'fly', 'swim'].map((k) => [k, typeof m?.[k] === 'number' && m[k] > 0 ? m[k] : undefined])));
-const sensesOf = (s: Record<string, unknown> | undefined) => drop(Object.fromEntries(['darkvision', 'blindsight', 'tremorsense', 'truesight'].map((k) => [k, typeof s?.[k] === 'number' && s[k] > 0 ? s[k] : undefined])));
+/** Senses in feet: dnd5e 4 keeps them on the group, dnd5e 5 under `ranges`. */
+const sensesOf = (s: Record<string, unknown> | undefined) => {
+  const ranges = obj(s?.ranges);
+  return drop(
+    Object.fromEntries(
+      SENSE_KEYS.map((k) => {
+        const v = Object.hasOwn(ranges, k) ? ranges[k] : s?.[k];
+        return [k, typeof v === 'number' && v > 0 ? v : undefined];
+      }),
+    ),
+  );
+};
+const splitCustom = (v: unknown): string[] => str(v)?.split(/\s*;\s*/).filter(Boolean) ?? [];
 
 function usesOf(i: FoundryItem) {
   const max = Number(i.system?.uses?.max);
@@ -196,15 +250,188 @@ function weightOf(ctx: Ctx, tracker: Tracker, i: FoundryItem): number | undefine
   return value;
 }
 
+const activities = (i: FoundryItem): FoundryActivity[] => Object.values(obj(i.system?.activities)) as FoundryActivity[];
+
 /** The activation of an item: its own (older data) or its first activity's. */
 function activationOf(i: FoundryItem): string | undefined {
   const own = i.system?.activation?.type;
   if (typeof own === 'string' && own !== '') return own;
-  for (const a of Object.values(obj(i.system?.activities))) {
+  for (const a of activities(i)) {
     const t = obj(obj(a).activation).type;
     if (typeof t === 'string' && t !== '') return t;
   }
   return undefined;
+}
+
+// ── what Foundry works out when it loads an actor ───────────────────────────────────────────
+
+/** The effect changes this importer applies: armour class, hit point bonuses, senses, movement, resistances and the like, languages, proficiencies. */
+const APPLIED = /^system\.(attributes\.(ac\.(calc|flat|bonus|formula)|hp\.(max|bonuses\.(level|overall))|senses\.(ranges\.)?\w+|movement\.\w+)|traits\.(dr|di|dv|ci|languages|weaponProf|armorProf)\.value)$/;
+
+/** dnd5e's Item5e.areEffectsSuppressed: gear passes its effects on only while equipped, and attuned when it needs to be. */
+function suppressed(i: FoundryItem): boolean {
+  const wears = i.type !== 'consumable' || ['rod', 'trinket', 'wand'].includes(i.system?.type?.value ?? '');
+  if (wears && GEAR.includes(i.type ?? '') && i.system?.equipped === false) return true;
+  return i.system?.attunement === 'required' && i.system?.attuned !== true;
+}
+
+/** The changes of the effects that are on: the actor's own, and those its items pass on (`transfer`) while not suppressed. */
+function activeChanges(actor: FoundryActor, items: FoundryItem[]): Change[] {
+  const out: Change[] = [];
+  const take = (e: FoundryEffect) => {
+    if (e.disabled === true) return;
+    for (const c of Array.isArray(e.changes) ? e.changes : []) {
+      const key = c?.key;
+      if (typeof key !== 'string' || !APPLIED.test(key)) continue;
+      const mode = int(c.mode) ?? 2;
+      out.push({ key, mode, value: c.value, priority: num(c.priority) ?? mode * 10, effect: String(e.name ?? '') });
+    }
+  };
+  for (const e of Array.isArray(actor.effects) ? actor.effects : []) take(e);
+  for (const i of items) {
+    if (!Array.isArray(i?.effects) || i.effects.length === 0) continue;
+    const passed = i.effects.filter((e) => e?.transfer === true);
+    if (passed.length > 0 && !suppressed(i)) passed.forEach(take);
+  }
+  return byPriority(out);
+}
+
+/** A value of the actor after its active effects. */
+const effective = (changes: readonly Change[], key: string, base: unknown): unknown => changes.filter((c) => c.key === key).reduce((v, c) => applyChange(v, c), base);
+
+/** The advancements of a class or subclass (a list in older data, a group by id in newer). */
+const advancementsOf = (i: FoundryItem): FoundryAdvancement[] => {
+  const a = i.system?.advancement;
+  return (Array.isArray(a) ? a : Object.values(obj(a))) as FoundryAdvancement[];
+};
+
+/** `@scale.<class or subclass>.<name>`: each ScaleValue advancement's value at the class's level. */
+function scaleValues(items: FoundryItem[], classLevels: ReadonlyMap<string, number>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const i of items) {
+    if (i.type !== 'class' && i.type !== 'subclass') continue;
+    const id = str(i.system?.identifier);
+    if (!id) continue;
+    const level = i.type === 'class' ? (classLevels.get(id) ?? 0) : (classLevels.get(str(i.system?.classIdentifier) ?? '') ?? 0);
+    for (const a of advancementsOf(i)) {
+      if (a?.type !== 'ScaleValue') continue;
+      const cfg = a.configuration;
+      const name = str(cfg?.identifier);
+      if (!name) continue;
+      const steps = Object.entries(obj(cfg?.scale))
+        .map(([l, v]) => [Number(l), obj(v)] as const)
+        .filter(([l]) => l <= level)
+        .sort((x, y) => x[0] - y[0]);
+      const at = steps.at(-1)?.[1];
+      if (!at) continue;
+      const value = cfg?.type === 'dice' ? (int(at.faces) ? `${int(at.number) ?? 1}d${int(at.faces)}` : undefined) : cfg?.type === 'distance' ? (num(at.value) !== undefined ? `${num(at.value)} ${str(cfg.distance?.units) ?? 'ft'}` : undefined) : (num(at.value) ?? str(at.value));
+      if (value !== undefined) (out[id] ??= {})[name] = value;
+    }
+  }
+  return out;
+}
+
+/** What Foundry's formulas and lookups of this actor may refer to. */
+function rollDataOf(s: NonNullable<FoundryActor['system']>, items: FoundryItem[], level: number, prof: number, spellAbility?: Ability): RollData {
+  const classes = items.filter((i) => i.type === 'class');
+  const levels = new Map(classes.map((c) => [str(c.system?.identifier) ?? String(c.name ?? '').toLowerCase(), int(c.system?.levels) ?? 1]));
+  const abilities = Object.fromEntries(
+    ABILITIES.map((a) => {
+      const v = int(s.abilities?.[a]?.value) ?? 10;
+      return [a, { value: v, mod: mod(v) }];
+    }),
+  );
+  const spellMod = spellAbility ? abilities[spellAbility]!.mod : undefined;
+  const spell = spellMod === undefined ? {} : { spell: { dc: 8 + prof + spellMod, attack: prof + spellMod, mod: spellMod } };
+  return { abilities, prof, attributes: { prof, ...spell }, details: { level }, classes: Object.fromEntries([...levels].map(([k, l]) => [k, { levels: l }])), scale: scaleValues(items, levels) };
+}
+
+const ARMOR_TYPES = ['light', 'medium', 'heavy', 'natural'];
+
+/** Armour class as Foundry prepares it (its calculation after effects, the first equipped armour and shield, the bonus). */
+function armorClassOf(actor: FoundryActor, items: FoundryItem[], changes: readonly Change[], data: RollData): { value?: number; armor?: FoundryItem; shield?: FoundryItem } {
+  const ac = actor.system?.attributes?.ac;
+  const equipped = items.filter((i) => i?.type === 'equipment' && i.system?.equipped === true);
+  const armor = equipped.find((i) => ARMOR_TYPES.includes(i.system?.type?.value ?? ''));
+  const shield = equipped.find((i) => i.system?.type?.value === 'shield');
+  const plus = (i: FoundryItem | undefined) => (int(i?.system?.armor?.value) ?? 0) + (int(i?.system?.armor?.magicalBonus ?? i?.system?.magicalBonus) ?? 0);
+  const value = armorClass(
+    {
+      calc: String(effective(changes, 'system.attributes.ac.calc', str(ac?.calc) ?? 'default')),
+      flat: int(effective(changes, 'system.attributes.ac.flat', ac?.flat)),
+      formula: String(effective(changes, 'system.attributes.ac.formula', str(ac?.formula) ?? '')),
+      bonus: effective(changes, 'system.attributes.ac.bonus', str(ac?.bonus) ?? '') as string,
+      armor: armor && int(armor.system?.armor?.value) !== undefined ? { value: plus(armor), dex: int(armor.system?.armor?.dex), heavy: armor.system?.type?.value === 'heavy' } : undefined,
+      shield: shield ? plus(shield) : undefined,
+    },
+    data,
+  ).value;
+  return { value, armor, shield };
+}
+
+/** Damage resistances, immunities and vulnerabilities and condition immunities, after effects, with the custom ones. */
+function defensesOf(s: NonNullable<FoundryActor['system']>, changes: readonly Change[]) {
+  const list = (k: 'dr' | 'di' | 'dv' | 'ci') => [...(effective(changes, `system.traits.${k}.value`, strings(s.traits?.[k]?.value)) as string[]), ...splitCustom(s.traits?.[k]?.custom)];
+  return { resistances: list('dr'), immunities: list('di'), vulnerabilities: list('dv'), condition_immunities: list('ci') };
+}
+
+const languagesOf = (s: NonNullable<FoundryActor['system']>, changes: readonly Change[]) => [...(effective(changes, 'system.traits.languages.value', strings(s.traits?.languages?.value)) as string[]).map(languageName), ...splitCustom(s.traits?.languages?.custom)];
+
+/** The ability a weapon attacks with (dnd5e: the activity's, the item's, finesse the better of Str and Dex, ranged Dex, else Str). */
+function weaponAbility(i: FoundryItem, data: RollData, spellAbility: Ability | undefined): Ability {
+  const act = activities(i).find((a) => a?.type === 'attack');
+  const chosen = str(act?.attack?.ability) ?? str(i.system?.ability);
+  if (chosen === 'spellcasting' && spellAbility) return spellAbility;
+  const named = ABILITIES.find((a) => a === chosen);
+  if (named) return named;
+  const modOf = (a: Ability) => Number(lookupPath(data, `abilities.${a}.mod`) ?? 0);
+  if (strings(i.system?.properties).includes('fin')) return modOf('dex') > modOf('str') ? 'dex' : 'str';
+  const ranged = act?.attack?.type?.value === 'ranged' || /R$/.test(i.system?.type?.value ?? '');
+  return ranged ? 'dex' : 'str';
+}
+
+interface WeaponAttack {
+  readonly bonus: number;
+  readonly damage: { dice: string; type?: string }[];
+  /** "Melee Attack Roll: +7, reach 5 ft" and "Hit: 10 (1d10 + 5) piercing damage", for the description. */
+  readonly attackText: string;
+  readonly hitText?: string;
+}
+
+/**
+ * A weapon's attack as Foundry rolls it: the ability's modifier (plus the proficiency bonus) to hit;
+ * the weapon's damage plus the ability modifier, then the attack's extra damage parts (`@mod`
+ * worked out).
+ */
+function weaponAttack(i: FoundryItem, data: RollData, prof: number, spellAbility: Ability | undefined): WeaponAttack {
+  const ability = weaponAbility(i, data, spellAbility);
+  const m = Number(lookupPath(data, `abilities.${ability}.mod`) ?? 0);
+  const act = activities(i).find((a) => a?.type === 'attack');
+  const toHit = prof + m + (int(act?.attack?.bonus) ?? 0) + (int(i.system?.magicalBonus) ?? 0);
+  const withMod = { ...data, mod: m };
+  const rolls: { n: number; faces: number; plus: number; type?: string }[] = [];
+  const base = i.system?.damage?.base;
+  if (act?.damage?.includeBase !== false && int(base?.number) && int(base?.denomination)) rolls.push({ n: int(base!.number)!, faces: int(base!.denomination)!, plus: m + (evaluate(str(base?.bonus) ?? '0', withMod) ?? 0), type: base?.types?.[0] });
+  for (const p of Array.isArray(act?.damage?.parts) ? act!.damage!.parts! : []) {
+    if (int(p?.number) && int(p?.denomination)) rolls.push({ n: int(p.number)!, faces: int(p.denomination)!, plus: evaluate(str(p.bonus) ?? '0', withMod) ?? 0, type: p.types?.[0] });
+  }
+  const diceText = (r: (typeof rolls)[number]) => `${r.n}d${r.faces}${r.plus ? ` ${r.plus > 0 ? '+' : '−'} ${Math.abs(r.plus)}` : ''}`;
+  const hitText = rolls.length > 0 ? `Hit: ${rolls.map((r) => `${averageDamage(r.n, r.faces, r.plus)} (${diceText(r)})${r.type ? ` ${r.type}` : ''} damage`).join(' plus ')}` : undefined;
+  const range = i.system?.range;
+  const ranged = act?.attack?.type?.value === 'ranged';
+  const where = ranged ? (num(range?.value) ? `range ${num(range?.value)}${num(range?.long) ? `/${num(range?.long)}` : ''} ft` : '') : `reach ${int(range?.reach) ?? 5} ft`;
+  return {
+    bonus: toHit,
+    damage: rolls.map((r) => drop({ dice: `${r.n}d${r.faces}${r.plus ? `${r.plus > 0 ? '+' : '-'}${Math.abs(r.plus)}` : ''}`, type: r.type })),
+    attackText: `${ranged ? 'Ranged' : 'Melee'} Attack Roll: ${toHit >= 0 ? '+' : '−'}${Math.abs(toHit)}${where ? `, ${where}` : ''}`,
+    hitText,
+  };
+}
+
+/** The enricher context of one item of an actor: its lookups (`@item.level`, `@mod`) and its attack in words. */
+function enricherFor(base: EnricherContext, data: RollData, i: FoundryItem, attack?: WeaponAttack): EnricherContext {
+  const own: RollData = { ...data, item: { level: int(i.system?.level) }, ...(attack ? { mod: attack.bonus - Number(data.prof ?? 0) } : {}) };
+  return { ...base, lookup: (path) => lookupPath(own, path), attack: attack?.attackText, damage: attack?.hitText };
 }
 
 function newCtx(file: string, report: ReportBuilder, tracker: Tracker, kind: string, name: unknown, base: string): Ctx {
@@ -234,17 +461,27 @@ function checkShapes(ctx: Ctx, raw: unknown): void {
   }
 }
 
-const VTT_ONLY = /^(\[\d+\]\.?)?(img|prototypeToken|_stats|ownership|sort|folder|_key|flags|effects)\b|\.(img|_stats|sort|folder|_key|ownership|flags|effects)\b/;
-const vttNote = (path: string) => (VTT_ONLY.test(path) ? 'Foundry VTT display and bookkeeping data' : undefined);
+/**
+ * Foundry's bookkeeping and the values it derives or only needs to roll dice: ignored by design
+ * (one line each in the report, folded into one in summaries), apart from what carries game content.
+ */
+const BOOKKEEPING: [RegExp, string][] = [
+  [/(^|\.|\])(_id|_key|_stats|sort|folder|ownership|img|flags|prototypeToken|identifier|sourceId|favorites|startingEquipment|wealth|identified)(\.|\[|$)|^system\.details\.(race|background|originalClass)$/, 'Foundry VTT bookkeeping: ids, images, sort order, folders, permissions, flags, favourites, the token, starting equipment'],
+  [/(^|\.)source(\.|$)/, "where Foundry's compendium took it from (book, page, revision)"],
+  [/(^|\.)(roll|bonuses|check|save|mastery|bypasses|consume|target|critical|scaling|custom|replace|visibility|midiProperties|concentration|encumbrance|attunement|init|spellcasting|primaryAbility|method|crewed)(\.|\[|$)|\.ability$|\.(abilities|skills)\.[^.]+\.(proficient|value)$|\.tools\.[^.]+\.(ability|value|bonuses)/, 'roll settings and values the vault works out itself (modifiers, bonuses, dice options)'],
+  [/(^|\.)(activities|advancement)(\.|\[|$)/, 'the automation of Foundry items (activities and class advancement); their text is kept in the description'],
+  [/(^|\.)effects(\.|\[|$)/, 'active effects the vault does not apply: switched off, applied to a target when used, or changing only rolls and the sheet'],
+];
+const ignoredNote = (path: string) => BOOKKEEPING.find(([re]) => re.test(path))?.[1];
 
 /** A Foundry dnd5e actor or item document → drafts. `base` is the document's path in the file. */
 export function importFoundry(doc: unknown, file: string, report: ReportBuilder, tracker: Tracker, base = ''): EntityDraft[] {
   const view = (base === '' ? tracker.view() : viewAt(tracker, base)) as FoundryActor & FoundryItem;
   const raw = base === '' ? doc : (doc as unknown[])[Number(base.slice(1, -1))];
   try {
-    const draft = view.type === 'character' ? foundryCharacter(view, file, report, tracker, base) : view.type === 'npc' ? foundryNpc(view, file, report, tracker, base) : foundryItemDocument(view, file, report, tracker, base);
-    checkShapes({ file, report, tracker, base, entity: labelOf(draft.kind, draft.body.name) }, raw);
-    return [draft];
+    const drafts = view.type === 'character' ? foundryCharacter(view, file, report, tracker, base) : view.type === 'npc' ? foundryNpc(view, file, report, tracker, base) : [foundryItemDocument(view, file, report, tracker, base)];
+    checkShapes({ file, report, tracker, base, entity: labelOf(drafts[0]!.kind, drafts[0]!.body.name) }, raw);
+    return drafts;
   } finally {
     current = undefined;
   }
@@ -256,18 +493,34 @@ function viewAt(tracker: Tracker, base: string): unknown {
   return tracker.view<unknown[]>()[Number(m[1])];
 }
 
-function finish(ctx: Ctx, kind: EntityDraft['kind'], body: Body, links: DraftLink[] = []): EntityDraft {
+function finish(ctx: Ctx, kind: EntityDraft['kind'], body: Body, links: DraftLink[] = [], parts: EntityDraft[] = []): EntityDraft[] {
   const plain = ctx.tracker.plain(body);
   if (obj(obj(plain.extra).foundry).id !== undefined) ctx.report.add({ kind: 'kept-in-extra', file: ctx.file, entity: ctx.entity, path: `${ctx.base}${ctx.base ? '.' : ''}_id`, detail: 'the Foundry document id, under extra.foundry.id' });
-  reportUnused(ctx, vttNote);
-  return { kind, body: plain, links, file: ctx.file, ...(ctx.base ? { where: ctx.base } : {}) };
+  reportUnused(ctx, ignoredNote);
+  return [{ kind, body: plain, links, file: ctx.file, ...(ctx.base ? { where: ctx.base } : {}) }, ...parts];
 }
 
-function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft {
+/**
+ * The spells and gear of an actor as entries of their own (kept by name: one entry for two alike),
+ * to be reused when the campaign or library has them already. `at` is each item's index in `items`.
+ */
+function partsOf(ctx: Ctx, items: FoundryItem[], which: (i: FoundryItem) => boolean, enrich: (i: FoundryItem) => EnricherContext): Map<string, EntityDraft> {
+  const out = new Map<string, EntityDraft>();
+  items.forEach((i, n) => {
+    if (!which(i) || typeof i.name !== 'string' || i.name.trim() === '' || out.has(i.name.toLowerCase())) return;
+    const kind = i.type === 'spell' ? 'spell' : 'item';
+    const body = kind === 'spell' ? spellBody(ctx, i, enrich(i)) : itemBody(ctx, i, enrich(i));
+    out.set(i.name.toLowerCase(), { kind, body: ctx.tracker.plain(drop(body)), links: [], file: ctx.file, where: `${ctx.base}${ctx.base ? '.' : ''}items[${n}]`, reuse: true });
+  });
+  return out;
+}
+
+function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft[] {
   const ctx = newCtx(file, report, tracker, 'character', actor.name, base);
   const s = actor.system ?? {};
   const attrs = s.attributes ?? {};
-  const items = Array.isArray(actor.items) ? actor.items : [];
+  // One view per item (each read through the tracking view makes a new one), so they can be keys.
+  const items = Array.isArray(actor.items) ? [...actor.items] : [];
   const byType = (t: string) => items.filter((i) => i?.type === t);
   const classes = byType('class');
   const subclasses = byType('subclass');
@@ -275,12 +528,11 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
   const score = (a: Ability) => int(s.abilities?.[a]?.value);
   const level = Math.min(30, Math.max(1, classes.reduce((n, c) => n + (int(c.system?.levels) ?? 1), 0)));
   const proficiency = Math.floor((level - 1) / 4) + 2;
-  const dex = mod(score('dex') ?? 10);
   const gear = items.filter((i) => GEAR.includes(i?.type ?? ''));
   const names = new Map(items.map((i) => [i?._id, i?.name]));
-  const armor = gear.find((i) => i.type === 'equipment' && i.system?.equipped && ['light', 'medium', 'heavy'].includes(i.system?.type?.value ?? ''));
-  const shield = gear.find((i) => i.type === 'equipment' && i.system?.equipped && i.system?.type?.value === 'shield');
-  const baseAc = armor ? (int(armor.system?.armor?.value) ?? 10) + Math.min(dex, int(armor.system?.armor?.dex) ?? 99) : 10 + dex;
+  const changes = activeChanges(actor, items);
+  const spellAbility = ABILITIES.find((a) => a === attrs.spellcasting);
+  const data = rollDataOf(s, items, level, proficiency, spellAbility);
   const slots: Record<string, unknown> = {};
   for (let n = 1; n <= 9; n++) {
     const max = int(s.spells?.[`spell${n}`]?.override) ?? int(s.spells?.[`spell${n}`]?.value) ?? 0;
@@ -288,22 +540,41 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
   }
   const pactMax = int(s.spells?.pact?.override) ?? int(s.spells?.pact?.value) ?? 0;
   const hitDice: Record<string, { max: number; used: number }> = {};
+  const classHp: ClassHp[] = [];
   for (const c of classes) {
     const die = c.system?.hitDice ?? c.system?.hd?.denomination;
     if (typeof die === 'string' && /^d(4|6|8|10|12|20)$/.test(die)) {
       const prev = hitDice[die];
-      hitDice[die] = { max: (prev?.max ?? 0) + (int(c.system?.levels) ?? 1), used: 0 };
+      hitDice[die] = { max: (prev?.max ?? 0) + (int(c.system?.levels) ?? 1), used: (prev?.used ?? 0) + (int(c.system?.hd?.spent ?? c.system?.hitDiceUsed) ?? 0) };
+      const hp = advancementsOf(c).find((a) => a?.type === 'HitPoints');
+      classHp.push({ faces: Number(die.slice(1)), levels: int(c.system?.levels) ?? 1, taken: obj(hp?.value), original: classHp.length === 0 });
     }
   }
   const d = s.details ?? {};
-  const spellAbility = ABILITIES.find((a) => a === attrs.spellcasting);
+  const enrich: EnricherContext = { name: typeof actor.name === 'string' ? actor.name : undefined, items: new Map(items.map((i) => [String(i._id), String(i.name)])) };
+  const weapons = byType('weapon');
+  const attacks = new Map(weapons.map((i) => [i, weaponAttack(i, data, proficiency, spellAbility)]));
+  const itemEnrich = (i: FoundryItem) => enricherFor(enrich, data, i, attacks.get(i));
   const spellItems = byType('spell');
+  const parts = partsOf(ctx, items, (i) => i.type === 'spell' || GEAR.includes(i.type ?? ''), itemEnrich);
   const links: DraftLink[] = [];
   const known = spellItems.map((i, n) => {
     if (typeof i.name === 'string') links.push({ pointer: `/spells/known/${n}/spell_id`, target: { kind: 'spell', name: i.name } });
-    return drop({ name: i.name, level: int(i.system?.level) ?? 0, prepared: i.system?.preparation?.prepared ?? undefined, always_prepared: i.system?.preparation?.mode === 'always' ? true : undefined });
+    // dnd5e 4 keeps `preparation: {mode, prepared}`; dnd5e 5 `prepared` (0 no, 1 yes, 2 always) and `sourceClass`.
+    const prepared = i.system?.preparation?.prepared ?? (typeof i.system?.prepared === 'number' ? i.system.prepared >= 1 : undefined);
+    const always = i.system?.preparation?.mode === 'always' || i.system?.prepared === 2;
+    const from = str(i.system?.sourceClass);
+    return drop({ name: i.name, level: int(i.system?.level) ?? 0, prepared: prepared ?? undefined, always_prepared: always ? true : undefined, source: from ? (classes.find((c) => c.system?.identifier === from)?.name ?? from) : undefined });
+  });
+  gear.forEach((i, n) => {
+    if (typeof i.name === 'string' && parts.has(i.name.toLowerCase())) links.push({ pointer: `/inventory/${n}/item_id`, target: { kind: 'item', name: i.name } });
   });
   const prc = s.skills?.prc;
+  const conMod = mod(score('con') ?? 10);
+  const hpBonus = (k: 'level' | 'overall') => bonus(effective(changes, `system.attributes.hp.bonuses.${k}`, attrs.hp?.bonuses?.[k]) as string, data) ?? 0;
+  const storedMax = int(effective(changes, 'system.attributes.hp.max', attrs.hp?.max));
+  const hpMax = storedMax ?? (classHp.length > 0 ? hitPointMax(classHp, conMod, level, hpBonus('level'), hpBonus('overall')) : int(attrs.hp?.value));
+  const defenses = defensesOf(s, changes);
   const body: Body = {
     name: actor.name,
     system: 'D&D 5e',
@@ -325,15 +596,20 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
         .filter(([code, v]) => (num(v?.value) ?? 0) >= 1 && SKILL_CODES[code])
         .map(([code, v]) => [SKILL_CODES[code], (num(v.value) ?? 0) >= 2 ? { proficient: true, expertise: true } : { proficient: true }]),
     ),
-    proficiencies: drop({ armor: strings(s.traits?.armorProf?.value), weapons: strings(s.traits?.weaponProf?.value), tools: Object.keys(s.tools ?? {}) }),
-    languages: [...strings(s.traits?.languages?.value), ...(str(s.traits?.languages?.custom)?.split(/\s*;\s*/) ?? [])],
-    ac: int(attrs.ac?.flat) ?? baseAc + (int(shield?.system?.armor?.value) ?? 0),
+    proficiencies: drop({
+      armor: [...(effective(changes, 'system.traits.armorProf.value', strings(s.traits?.armorProf?.value)) as string[]).map(armorName), ...splitCustom(s.traits?.armorProf?.custom)],
+      weapons: [...(effective(changes, 'system.traits.weaponProf.value', strings(s.traits?.weaponProf?.value)) as string[]).map(weaponName), ...splitCustom(s.traits?.weaponProf?.custom)],
+      tools: Object.keys(s.tools ?? {}).map(toolName),
+    }),
+    languages: languagesOf(s, changes),
+    ac: armorClassOf(actor, items, changes, data).value,
     speed: { walk: 30, ...movementOf(attrs.movement), ...movementOf(race?.system?.movement) },
-    hp: drop({ max: int(attrs.hp?.max) ?? int(attrs.hp?.value), current: int(attrs.hp?.value), temp: int(attrs.hp?.temp) ?? 0 }),
+    hp: drop({ max: hpMax, current: int(attrs.hp?.value), temp: int(attrs.hp?.temp) ?? 0 }),
     hit_dice: hitDice,
     death_saves: { successes: int(attrs.death?.success) ?? 0, failures: int(attrs.death?.failure) ?? 0 },
     exhaustion: int(attrs.exhaustion) ?? 0,
-    senses: drop({ ...sensesOf(attrs.senses), ...sensesOf(race?.system?.senses), passive_perception: 10 + mod(score('wis') ?? 10) + ((num(prc?.value) ?? 0) >= 1 ? proficiency : 0) }),
+    senses: drop({ ...sensesOf(race?.system?.senses), ...sensesOf(attrs.senses), special: str(obj(attrs.senses).special), passive_perception: 10 + mod(score('wis') ?? 10) + ((num(prc?.value) ?? 0) >= 1 ? proficiency : 0) }),
+    defenses: drop(defenses),
     currency: drop(Object.fromEntries(['cp', 'sp', 'ep', 'gp', 'pp'].map((c) => [c, int(s.currency?.[c])]))),
     inventory: gear.map((i) =>
       drop({
@@ -345,15 +621,16 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
         container: i.system?.container ? names.get(i.system.container) : undefined,
       }),
     ),
-    attacks: byType('weapon').map((i) =>
-      drop({
+    attacks: weapons.map((i) => {
+      const a = attacks.get(i)!;
+      return drop({
         name: i.name,
-        damage: dice(i.system?.damage?.base),
-        damage_type: i.system?.damage?.base?.types?.[0],
+        damage: a.damage[0]?.dice ?? dice(i.system?.damage?.base),
+        damage_type: a.damage[0]?.type ?? i.system?.damage?.base?.types?.[0],
         range: num(i.system?.range?.value) ? `${i.system!.range!.value}/${i.system!.range!.long ?? i.system!.range!.value} ft.` : undefined,
         notes: strings(i.system?.properties).join(', '),
-      }),
-    ),
+      });
+    }),
     spells: spellAbility
       ? drop({
           ability: spellAbility,
@@ -366,43 +643,48 @@ function foundryCharacter(actor: FoundryActor, file: string, report: ReportBuild
       : known.length > 0
         ? { known }
         : undefined,
-    features: byType('feat').map((i) => drop({ name: i.name, source: str(i.system?.requirements), description: text(ctx, tracker, i.system?.description), uses: usesOf(i) })),
+    features: byType('feat').map((i) => drop({ name: i.name, source: str(i.system?.requirements), description: text(ctx, tracker, i.system?.description, itemEnrich(i)), uses: usesOf(i) })),
     personality: drop({ traits: str(d.trait), ideals: str(d.ideal), bonds: str(d.bond), flaws: str(d.flaw) }),
     appearance: drop({ age: str(d.age), height: str(d.height), weight: str(d.weight), eyes: str(d.eyes), skin: str(d.skin), hair: str(d.hair), gender: str(d.gender), description: str(d.appearance) }),
-    biography: text(ctx, tracker, d.biography),
+    biography: text(ctx, tracker, d.biography, enrich),
     extra: { foundry: drop({ id: actor._id, type: actor.type }) },
   };
-  return finish(ctx, 'character', drop(body), links);
+  return finish(ctx, 'character', drop(body), links, [...parts.values()]);
 }
 
-function foundryNpc(actor: FoundryActor, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft {
+function foundryNpc(actor: FoundryActor, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft[] {
   const ctx = newCtx(file, report, tracker, 'npc', actor.name, base);
   const s = actor.system ?? {};
   const attrs = s.attributes ?? {};
   const d = s.details ?? {};
-  const items = Array.isArray(actor.items) ? actor.items : [];
+  // One view per item (each read through the tracking view makes a new one), so they can be keys.
+  const items = Array.isArray(actor.items) ? [...actor.items] : [];
   const score = (a: Ability) => int(s.abilities?.[a]?.value);
   const cr = num(d.cr) ?? 0;
   const proficiency = Math.max(2, Math.floor((Math.max(cr, 1) - 1) / 4) + 2);
-  const dex = mod(score('dex') ?? 10);
-  const armor = items.find((i) => i.type === 'equipment' && i.system?.equipped && ['light', 'medium', 'heavy', 'natural'].includes(i.system?.type?.value ?? ''));
-  const shield = items.find((i) => i.type === 'equipment' && i.system?.equipped && i.system?.type?.value === 'shield');
-  const ac = int(attrs.ac?.flat) ?? (armor ? (int(armor.system?.armor?.value) ?? 10) + Math.min(dex, int(armor.system?.armor?.dex) ?? 99) : 10 + dex) + (int(shield?.system?.armor?.value) ?? 0);
+  const changes = activeChanges(actor, items);
+  const spellAbility = ABILITIES.find((a) => a === attrs.spellcasting);
+  const data = rollDataOf(s, items, Math.max(1, Math.floor(cr)), proficiency, spellAbility);
+  const { value: ac, armor, shield } = armorClassOf(actor, items, changes, data);
   const enrich: EnricherContext = { name: typeof actor.name === 'string' ? actor.name : undefined, items: new Map(items.map((i) => [String(i._id), String(i.name)])) };
-  const action = (i: FoundryItem) =>
-    drop({
+  const attacks = new Map(items.filter((i) => i.type === 'weapon').map((i) => [i, weaponAttack(i, data, proficiency, spellAbility)]));
+  const itemEnrich = (i: FoundryItem) => enricherFor(enrich, data, i, attacks.get(i));
+  const action = (i: FoundryItem) => {
+    const attack = attacks.get(i);
+    return drop({
       name: i.name,
-      description: text(ctx, tracker, i.system?.description, enrich),
-      attack_bonus: i.type === 'weapon' ? proficiency + Math.max(mod(score('str') ?? 10), dex) : undefined,
-      damage: dice(i.system?.damage?.base) ? [drop({ dice: dice(i.system?.damage?.base), type: i.system?.damage?.base?.types?.[0] })] : undefined,
+      description: text(ctx, tracker, i.system?.description, itemEnrich(i)),
+      attack_bonus: attack?.bonus,
+      damage: attack && attack.damage.length > 0 ? attack.damage : dice(i.system?.damage?.base) ? [drop({ dice: dice(i.system?.damage?.base), type: i.system?.damage?.base?.types?.[0] })] : undefined,
       uses: usesOf(i),
     });
+  };
   const features = items.filter((i) => i.type === 'feat' || i.type === 'weapon');
   const when = new Map(features.map((i) => [i, activationOf(i)]));
   const spells = items.filter((i) => i.type === 'spell');
-  const spellAbility = ABILITIES.find((a) => a === attrs.spellcasting);
+  const parts = partsOf(ctx, items, (i) => i.type === 'spell', itemEnrich);
   const legendary = features.filter((i) => when.get(i) === 'legendary');
-  const links: DraftLink[] = [];
+  const defenses = defensesOf(s, changes);
   const body: Body = {
     name: actor.name,
     alignment: str(d.alignment),
@@ -426,12 +708,12 @@ function foundryNpc(actor: FoundryActor, file: string, report: ReportBuilder, tr
           .filter(([code, v]) => (num(v?.value) ?? 0) >= 1 && SKILL_CODES[code])
           .map(([code, v]) => [SKILL_CODES[code], mod(score(ABILITIES.find((a) => a === v.ability) ?? 'dex') ?? 10) + Math.floor(proficiency * (num(v.value) ?? 0))]),
       ),
-      damage_immunities: strings(s.traits?.di?.value),
-      damage_resistances: strings(s.traits?.dr?.value),
-      damage_vulnerabilities: strings(s.traits?.dv?.value),
-      condition_immunities: strings(s.traits?.ci?.value),
-      senses: drop({ ...sensesOf(attrs.senses), passive_perception: 10 + mod(score('wis') ?? 10) + ((num(s.skills?.prc?.value) ?? 0) >= 1 ? proficiency : 0) }),
-      languages: [...strings(s.traits?.languages?.value), ...(str(s.traits?.languages?.custom)?.split(/\s*;\s*/) ?? [])],
+      damage_immunities: defenses.immunities,
+      damage_resistances: defenses.resistances,
+      damage_vulnerabilities: defenses.vulnerabilities,
+      condition_immunities: defenses.condition_immunities,
+      senses: drop({ ...sensesOf(attrs.senses), special: str(obj(attrs.senses).special), passive_perception: 10 + mod(score('wis') ?? 10) + ((num(s.skills?.prc?.value) ?? 0) >= 1 ? proficiency : 0) }),
+      languages: languagesOf(s, changes),
       challenge_rating: cr,
       xp: int(d.xp?.value),
       proficiency_bonus: proficiency,
@@ -461,59 +743,73 @@ function foundryNpc(actor: FoundryActor, file: string, report: ReportBuilder, tr
     const sb = body.statblock as Body;
     sb.traits = [...((sb.traits as unknown[]) ?? []), ...others.map((i) => ({ ...action(i), name: `${i.name} (${ACTIVATIONS[when.get(i) ?? ''] ?? when.get(i)})` }))];
   }
-  return finish(ctx, 'npc', drop(body), links);
+  return finish(ctx, 'npc', drop(body), [], [...parts.values()]);
 }
 
-/** A Foundry item document of its own: a spell → spell; gear → item. */
-function foundryItemDocument(i: FoundryItem, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft {
+const sourceOf = (s: NonNullable<FoundryItem['system']>) => str(s.source?.book) ?? (str(s.source?.license) ? `${s.source?.license}${str(s.source?.rules) ? ` (${s.source?.rules} rules)` : ''}` : undefined);
+
+/** A range, also one written as a formula of the spell's scaling ("15 * pow(2, @scaling.increase)" → 15 at its own level). */
+const rangeValue = (v: unknown): number | string | undefined => (typeof v === 'string' && /@|\(/.test(v) ? (evaluate(v, { scaling: { increase: 0 } }) ?? v) : (v as number | string | undefined));
+
+/** A Foundry spell's fields as a spell entry's body. */
+function spellBody(ctx: Ctx, i: FoundryItem, enrich: EnricherContext = {}): Body {
   const s = i.system ?? {};
-  const source = str(s.source?.book) ?? (str(s.source?.license) ? `${s.source?.license}${str(s.source?.rules) ? ` (${s.source?.rules} rules)` : ''}` : undefined);
-  if (i.type === 'spell') {
-    const ctx = newCtx(file, report, tracker, 'spell', i.name, base);
-    const props = strings(s.properties);
-    const act = s.activation?.type ?? activationOf(i);
-    const school = s.school;
-    if (school && !SCHOOLS[school]) converted(ctx, childPath(tracker.pathOf(s) ?? '', 'school'), `unknown school ${JSON.stringify(school)} kept as written`);
-    const range = s.range;
-    const dur = s.duration;
-    const body: Body = {
-      name: i.name,
-      level: int(s.level) ?? 0,
-      school: school ? (SCHOOLS[school] ?? school) : undefined,
-      casting_time: act ? `${int(s.activation?.value) ?? 1} ${ACTIVATIONS[act] ?? act}` : undefined,
-      range: range?.units ? (['ft', 'mi', 'm', 'km'].includes(range.units) ? `${range.value ?? ''} ${UNITS[range.units]}`.trim() : (UNITS[range.units] ?? range.units)) : undefined,
-      components: (['vocal', 'somatic', 'material'] as const).filter((p) => props.includes(p)).map((p) => p[0]!.toUpperCase()),
-      material: str(s.materials?.value),
-      duration: dur?.units ? (['inst', 'perm', 'spec', 'disp'].includes(dur.units) ? TIME_UNITS[dur.units] : `${dur.value ?? ''} ${TIME_UNITS[dur.units] ?? dur.units}`.trim()) : undefined,
-      concentration: props.includes('concentration'),
-      ritual: props.includes('ritual'),
-      description: text(ctx, tracker, s.description),
-      source,
-      extra: { foundry: drop({ id: i._id, type: i.type }) },
-    };
-    return finish(ctx, 'spell', drop(body));
-  }
-  const ctx = newCtx(file, report, tracker, 'item', i.name, base);
+  const props = strings(s.properties);
+  const act = s.activation?.type ?? activationOf(i);
+  const school = s.school;
+  if (school && !SCHOOLS[school]) converted(ctx, childPath(ctx.tracker.pathOf(s) ?? '', 'school'), `unknown school ${JSON.stringify(school)} kept as written`);
+  const range = s.range;
+  const dur = s.duration;
+  const description = richText(ctx, ctx.tracker, s.description, enrich);
+  return {
+    name: i.name,
+    level: int(s.level) ?? 0,
+    school: school ? (SCHOOLS[school] ?? school) : undefined,
+    casting_time: act ? `${int(s.activation?.value) ?? 1} ${ACTIVATIONS[act] ?? act}` : undefined,
+    range: range?.units ? (['ft', 'mi', 'm', 'km'].includes(range.units) ? `${rangeValue(range.value) ?? ''} ${UNITS[range.units]}`.trim() : (UNITS[range.units] ?? range.units)) : undefined,
+    components: (['vocal', 'somatic', 'material'] as const).filter((p) => props.includes(p)).map((p) => p[0]!.toUpperCase()),
+    material: str(s.materials?.value),
+    duration: dur?.units ? (['inst', 'perm', 'spec', 'disp'].includes(dur.units) ? TIME_UNITS[dur.units] : `${dur.value ?? ''} ${TIME_UNITS[dur.units] ?? dur.units}`.trim()) : undefined,
+    concentration: props.includes('concentration'),
+    ritual: props.includes('ritual'),
+    description: description.text,
+    notes: description.notes,
+    source: sourceOf(s),
+    extra: { foundry: drop({ id: i._id, type: i.type }) },
+  };
+}
+
+/** A Foundry weapon, armour, consumable, tool or loot item's fields as an item entry's body. */
+function itemBody(ctx: Ctx, i: FoundryItem, enrich: EnricherContext = {}): Body {
+  const s = i.system ?? {};
   const rarity = s.rarity;
-  if (typeof rarity === 'string' && rarity !== '' && !RARITIES[rarity]) converted(ctx, childPath(tracker.pathOf(s) ?? '', 'rarity'), `unknown rarity ${JSON.stringify(rarity)} → left out`);
+  if (typeof rarity === 'string' && rarity !== '' && !RARITIES[rarity]) converted(ctx, childPath(ctx.tracker.pathOf(s) ?? '', 'rarity'), `unknown rarity ${JSON.stringify(rarity)} → left out`);
   const price = s.price;
   const dmg = s.damage;
-  const body: Body = {
+  const description = richText(ctx, ctx.tracker, s.description, enrich);
+  return {
     name: i.name,
     type: i.type === 'equipment' && ['light', 'medium', 'heavy'].includes(s.type?.value ?? '') ? 'armor' : i.type === 'equipment' && s.type?.value === 'shield' ? 'shield' : i.type === 'consumable' ? (str(s.type?.value) ?? 'consumable') : i.type,
     category: i.type === 'weapon' || i.type === 'equipment' ? str(s.type?.value) : str(s.type?.subtype),
     rarity: typeof rarity === 'string' ? RARITIES[rarity] : undefined,
     attunement: s.attunement === 'required' || s.attunement === true ? true : undefined,
-    weight: weightOf(ctx, tracker, i),
+    weight: weightOf(ctx, ctx.tracker, i),
     cost: num(price?.value) && str(price?.denomination) ? { quantity: num(price!.value), unit: price!.denomination } : undefined,
     properties: strings(s.properties),
     damage: dice(dmg?.base) ? drop({ dice: dice(dmg?.base), type: dmg?.base?.types?.[0], versatile_dice: dice(dmg?.versatile) }) : undefined,
     range: num(s.range?.long) ? drop({ normal: num(s.range?.value), long: num(s.range?.long) }) : undefined,
     armor: i.type === 'equipment' && int(s.armor?.value) ? drop({ base_ac: int(s.armor?.value), max_dex_bonus: int(s.armor?.dex) }) : undefined,
     uses: usesOf(i),
-    description: text(ctx, tracker, s.description),
-    source,
+    description: description.text,
+    notes: description.notes,
+    source: sourceOf(s),
     extra: { foundry: drop({ id: i._id, type: i.type }) },
   };
-  return finish(ctx, 'item', drop(body));
+}
+
+/** A Foundry item document of its own: a spell → spell; gear → item. */
+function foundryItemDocument(i: FoundryItem, file: string, report: ReportBuilder, tracker: Tracker, base: string): EntityDraft {
+  const kind = i.type === 'spell' ? 'spell' : 'item';
+  const ctx = newCtx(file, report, tracker, kind, i.name, base);
+  return finish(ctx, kind, drop(kind === 'spell' ? spellBody(ctx, i) : itemBody(ctx, i)))[0]!;
 }

@@ -17,13 +17,51 @@ function decodeEntities(s: string): string {
 
 /** Whether a text looks like HTML (so converting it changes something). */
 export function looksLikeHtml(s: string): boolean {
-  return /<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>/i.test(s) || /&(#\d+|#x[0-9a-f]+|[a-z]{2,8});/i.test(s) || /@UUID\[|&Reference\[|\[\[\//.test(s);
+  return /<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>/i.test(s) || /&(#\d+|#x[0-9a-f]+|[a-z]{2,8});/i.test(s) || /@UUID\[|&Reference\[|\[\[\/|\[\[lookup\s/.test(s);
 }
 
-/** What Foundry's enrichers may refer to: the actor's name, its items by id. */
+/** What Foundry's enrichers may refer to: the actor's name, its items by id, its data. */
 export interface EnricherContext {
   readonly name?: string;
   readonly items?: ReadonlyMap<string, string>;
+  /** The value of a roll-data path (`abilities.cha.mod`, `scale.barbarian.rages`, `item.level` …). */
+  readonly lookup?: (path: string) => string | number | undefined;
+  /** The item's attack and damage in words ("Melee Attack Roll: +7, reach 5 ft", "Hit: 10 (1d10 + 5) piercing damage"). */
+  readonly attack?: string;
+  readonly damage?: string;
+  /** Told of every reference that could not be worked out (it is written in words instead). */
+  readonly unresolved?: (reference: string) => void;
+}
+
+const DATA_REF = /@((?:abilities|attributes|classes|details|scale|skills|item|prof|mod|spellcasting)\b[\w.-]*[\w])/g;
+
+/** `@scale.barbarian.rages` → its value; one that cannot be worked out → "—", and reported. */
+function resolveRefs(s: string, ctx: EnricherContext): string {
+  return s.replace(DATA_REF, (_m, path: string) => {
+    const v = ctx.lookup?.(path);
+    if (v !== undefined) return String(v);
+    ctx.unresolved?.(`@${path}`);
+    return '—';
+  });
+}
+
+/** A roll formula with its references replaced, and worked out when it is plain arithmetic ("1 + 4" → "5"). */
+function formulaText(f: string, ctx: EnricherContext): string {
+  const t = resolveRefs(f.replace(/\s*#.*$/, '').trim(), ctx);
+  return /^[\d\s+*()-]+$/.test(t) && /\d/.test(t) && !/[+*-]\s*$/.test(t) ? String(sumOf(t) ?? t) : t;
+}
+
+/** Sums and products of whole numbers, without eval. */
+function sumOf(t: string): number | undefined {
+  if (!/^[\d\s+*-]+$/.test(t)) return undefined;
+  let total = 0;
+  for (const term of t.replace(/\s+/g, '').replace(/-/g, '+-').split('+')) {
+    if (term === '') continue;
+    const product = term.split('*').reduce((p, x) => p * Number(x), 1);
+    if (!Number.isFinite(product)) return undefined;
+    total += product;
+  }
+  return total;
 }
 
 /** Foundry's enrichers → plain words. */
@@ -37,15 +75,38 @@ export function stripEnrichers(s: string, ctx: EnricherContext = {}): string {
       const n = ctx.name ?? label ?? 'it';
       return lower ? n.toLowerCase() : n;
     })
-    .replace(/\[\[lookup\s+[^\]\n]{0,200}\]\](\{([^}\n]{0,200})\})?/g, (_m, _l?: string, label?: string) => label ?? '')
+    .replace(/\[\[lookup\s+([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, ref: string, _l?: string, label?: string) => label ?? resolveRefs(ref.trim().split(/\s+/)[0]!, ctx))
     .replace(/\[\[\/item\s+\.?([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, ref: string, _l?: string, label?: string) => label ?? ctx.items?.get(ref.trim()) ?? ref.trim())
-    .replace(/\[\[\/attack(\s[^\]\n]{0,200})?\]\](\{([^}\n]{0,200})\})?/g, (_m, _f?: string, _l?: string, label?: string) => label ?? 'Attack roll')
+    .replace(/\[\[\/attack(\s[^\]\n]{0,200})?\]\](\{([^}\n]{0,200})\})?/g, (_m, _f?: string, _l?: string, label?: string) => label ?? ctx.attack ?? 'Attack roll')
     .replace(/\[\[\/damage(\s[^\]\n]{0,200})?\]\](\{([^}\n]{0,200})\})?/g, (_m, f?: string, _l?: string, label?: string) => {
       const formula = (f ?? '').replace(/\b(average|extended|type=\S+)\b/g, '').trim();
-      return label ?? (formula ? formula : 'Hit: damage as listed');
+      return label ?? (formula ? formulaText(formula, ctx) : (ctx.damage ?? 'its damage'));
     })
-    .replace(/\[\[\/(?:r|roll|gmr|br|healing|award)\s+([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, f: string, _l?: string, label?: string) => label ?? f.replace(/\s*#.*$/, '').trim())
-    .replace(/\[\[\/(?:check|save|skill|tool|concentration)\s*([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, f: string, _l?: string, label?: string) => label ?? f.replace(/\b(format=\S+|extended|passive)\b/g, '').trim());
+    .replace(/\[\[\/(?:r|roll|gmr|br|healing|award)\s+([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, f: string, _l?: string, label?: string) => label ?? formulaText(f, ctx))
+    .replace(/\[\[(?!\/|lookup\s)([^\]\n]{1,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, f: string, _l?: string, label?: string) => (label ? `${label}: ${formulaText(f, ctx)}` : formulaText(f, ctx)))
+    .replace(/\[\[\/(?:check|save|skill|tool|concentration)\s*([^\]\n]{0,200})\]\](\{([^}\n]{0,200})\})?/g, (_m, f: string, _l?: string, label?: string) => label ?? f.replace(/\b(format=\S+|extended|passive)\b/g, '').trim())
+    .replace(DATA_REF, (m) => resolveRefs(m, ctx));
+}
+
+const SECRET = /<section\b[^<>]*\bclass\s*=\s*"[^"]*\bsecret\b[^"]*"[^<>]*>([\s\S]*?)<\/section>/gi;
+const FOUNDRY_NOTE = /<p>\s*<strong>\s*Foundry Note\s*<\/strong>\s*<\/p>/i;
+
+/**
+ * Foundry's editorial boxes ("Foundry Note": how its sheet handles a rule) and the game master's
+ * secret sections, taken out of the rules text: `text` without them, `notes` each as its own HTML.
+ */
+export function splitNotes(html: string): { text: string; notes: string[] } {
+  const notes: string[] = [];
+  let text = html.replace(SECRET, (_m, inner: string) => {
+    notes.push(inner);
+    return '';
+  });
+  const loose = FOUNDRY_NOTE.exec(text);
+  if (loose) {
+    notes.push(text.slice(loose.index));
+    text = text.slice(0, loose.index);
+  }
+  return { text, notes: notes.map((n) => n.replace(FOUNDRY_NOTE, '<p><strong>Foundry Note:</strong></p>')) };
 }
 
 /** HTML → Markdown. Linear in the input; unknown tags vanish and keep their text. */

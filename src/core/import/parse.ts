@@ -41,8 +41,31 @@ export function syntaxOf(fileName: string, text: string): SourceSyntax {
   return /^\s*[[{]/.test(text) ? 'json' : 'yaml';
 }
 
+/**
+ * Files that are not text, known by their first bytes (as read into text, a byte that is not UTF-8
+ * shows as U+FFFD, or as itself when read as Latin-1), and what to do with them instead.
+ */
+/* eslint-disable no-control-regex -- magic numbers hold bytes below 0x20 */
+const NOT_TEXT: [RegExp, string][] = [
+  [/^%PDF-/, 'it is a PDF, not a character sheet or stat block: add it to the vault as a rulebook'],
+  [/^[\u0089\ufffd]PNG\r\n\u001a\n/, 'it is an image (PNG), not a character sheet or stat block: add it to the vault as an asset'],
+  [/^(\ufffd{1,3}|\u00ff\u00d8\u00ff)[\s\S]{0,16}(JFIF|Exif)|^\u00ff\u00d8\u00ff/, 'it is an image (JPEG), not a character sheet or stat block: add it to the vault as an asset'],
+  [/^GIF8[79]a/, 'it is an image (GIF), not a character sheet or stat block: add it to the vault as an asset'],
+  [/^RIFF[\s\S]{1,8}?WEBP/, 'it is an image (WebP), not a character sheet or stat block: add it to the vault as an asset'],
+  [/^(II\*\u0000|MM\u0000\*)/, 'it is an image (TIFF), not a character sheet or stat block: add it to the vault as an asset'],
+  [/^PK\u0003\u0004/, 'it is a ZIP archive (or a file made of one), not a character sheet or stat block: unpack it and import the files in it'],
+];
+/* eslint-enable no-control-regex */
+
+/** Refuses a PDF, an image or an archive by its first bytes, with what to do instead. */
+function refuseBinary(text: string, fileName: string): void {
+  const head = text.slice(0, 64);
+  for (const [magic, message] of NOT_TEXT) if (magic.test(head)) throw importError(fileName, `${message}.`);
+}
+
 /** Parses an import file's text; throws an `invalid` VaultError naming the file and the place. */
 export function parseImportText(text: string, fileName: string): unknown {
+  refuseBinary(text, fileName);
   if (text.length > MAX_IMPORT_TEXT) throw importError(fileName, `the file is too large to import (more than ${MAX_IMPORT_TEXT / MIB} MiB of text).`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw importError(fileName, 'the file is empty.');

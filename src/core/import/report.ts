@@ -15,7 +15,12 @@ export type LossKind =
   /** An entry not imported, or imported under another name, because of a name or id conflict. */
   | 'skipped'
   | 'renamed'
-  | 'replaced';
+  | 'replaced'
+  /**
+   * Left out by design: a tool's bookkeeping (ids, images, sort order, permissions, its own flags,
+   * token and roll settings) and values the vault works out itself. Summaries fold these into one line.
+   */
+  | 'ignored';
 
 export interface LossEntry {
   readonly kind: LossKind;
@@ -66,16 +71,33 @@ export class ReportBuilder {
   }
 }
 
-/** A human summary: counts per kind, then the lines themselves (at most `max`). */
+/** The order of a summary: what a game master would miss first, what was left out by design last. */
+const SUMMARY_ORDER: LossKind[] = ['unmapped', 'unresolved-link', 'converted', 'kept-in-extra', 'skipped', 'renamed', 'replaced', 'ignored'];
+
+/**
+ * A human summary: counts per kind, then the lines themselves (at most `max`), leading with the
+ * source fields that carry game content and found no place (the most values first); the fields
+ * ignored by design are one line with their count.
+ */
 export function summarizeReport(report: ImportReport, max = 40): string[] {
+  if (report.entries.length === 0) return ['Nothing was lost or changed on the way in.'];
   const counts = new Map<LossKind, number>();
   for (const e of report.entries) counts.set(e.kind, (counts.get(e.kind) ?? 0) + e.count);
-  if (report.entries.length === 0) return ['Nothing was lost or changed on the way in.'];
-  const lines = [`Loss report: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')} (${report.entries.length} lines).`];
-  for (const e of report.entries.slice(0, max)) {
+  const shown = report.entries.filter((e) => e.kind !== 'ignored');
+  const rank = (e: LossEntry) => SUMMARY_ORDER.indexOf(e.kind);
+  shown.sort((a, b) => rank(a) - rank(b) || (a.kind === 'unmapped' ? b.count - a.count : 0));
+  const ignored = report.entries.filter((e) => e.kind === 'ignored');
+  const kinds = SUMMARY_ORDER.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k === 'ignored' ? 'ignored by design' : k}`);
+  const lines = [`Loss report: ${kinds.join(', ')} (${shown.length + (ignored.length > 0 ? 1 : 0)} lines).`];
+  for (const e of shown.slice(0, max)) {
     lines.push(`  ${e.kind.padEnd(15)} ${e.file}${e.entity ? ` ${e.entity}` : ''}: ${e.path}${e.count > 1 ? ` (×${e.count})` : ''}${e.detail ? ` — ${e.detail}` : ''}`);
   }
-  if (report.entries.length > max) lines.push(`  …and ${report.entries.length - max} more lines (--json or --report <file> for all).`);
+  if (shown.length > max) lines.push(`  …and ${shown.length - max} more lines (--json or --report <file> for all).`);
+  if (ignored.length > 0) {
+    const files = new Set(ignored.map((e) => e.file)).size;
+    const total = counts.get('ignored') ?? 0;
+    lines.push(`  ignored by design: ${total} value${total === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} — ${[...new Set(ignored.map((e) => e.detail ?? e.path))].slice(0, 3).join('; ')}`);
+  }
   return lines;
 }
 

@@ -18,6 +18,12 @@ export interface EntityDraft {
   /** The id to keep (entities from a Campaign Vault export keep theirs, so links survive). */
   readonly id?: string;
   readonly links: DraftLink[];
+  /**
+   * An entry made from part of another (a spell or item of a Foundry character): an entry of the same
+   * kind and name already in the campaign or the library — or made earlier in the same import — is
+   * used instead, whatever the conflict choice, so importing the character again duplicates nothing.
+   */
+  readonly reuse?: boolean;
   /** The file it came from and where in it (`[3]` for the fourth record of a list). */
   readonly file: string;
   readonly where?: string;
@@ -61,12 +67,15 @@ export function converted(ctx: Ctx, path: string, detail: string): void {
   ctx.report.add({ kind: 'converted', file: ctx.file, entity: ctx.entity, path: pathPattern(path), detail, example: path });
 }
 
-/** Reports every field of the record the importer did not read, as `unmapped`. */
-export function reportUnused(ctx: Ctx, detail?: (path: string) => string | undefined): void {
+/**
+ * Reports every field of the record the importer did not read: as `ignored` when `ignored` gives a
+ * reason (bookkeeping, left out by design), else as `unmapped`.
+ */
+export function reportUnused(ctx: Ctx, ignored?: (path: string) => string | undefined): void {
   for (const u of ctx.tracker.unused(ctx.base)) {
-    const note = detail?.(u.path);
+    const note = ignored?.(u.path);
     ctx.report.add({
-      kind: 'unmapped',
+      kind: note ? 'ignored' : 'unmapped',
       file: ctx.file,
       entity: ctx.entity,
       path: pathPattern(u.path),
