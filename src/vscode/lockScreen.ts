@@ -83,6 +83,7 @@ export class LockScreen extends Disposable {
     const key = folder.uri.toString();
     const layout = this.layout(folder);
     const unsaved = unsavedDocuments(folder, this.s.vaults);
+    this.s.log.info(`${cause === 'idle' ? 'auto-lock' : 'lock'} of ${folder.uri.fsPath}: ${layout.length} editor(s) open, ${unsaved.length} with unsaved changes`);
     if (unsaved.length > 0) {
       if (cause === 'idle') {
         if (!(await this.saveOrExplain(folder, unsaved, cause))) return false;
@@ -111,21 +112,35 @@ export class LockScreen extends Disposable {
         }
       }
     }
-    const tabs = vaultTabs(folder, this.s.vaults);
-    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
-    const left = vaultTabs(folder, this.s.vaults);
+    // VS Code must never ask "Save changes?" while closing: an edit made meanwhile stops the lock.
+    const changed = unsavedDocuments(folder, this.s.vaults);
+    const left = changed.length > 0 ? changed.map((d) => entryName(d.uri)) : (await this.closeTabs(folder)).map((t) => t.label);
     if (left.length > 0) {
-      this.s.log.warn(`lock of ${folder.uri.fsPath}: ${left.length} editor(s) did not close: ${left.map((t) => t.label).join(', ')}`);
+      this.s.log.warn(`lock of ${folder.uri.fsPath}: ${left.length} editor(s) not closed${changed.length > 0 ? ' (changed again meanwhile)' : ''}: ${left.join(', ')}`);
       void this.s.ui().message({
         id: 'lock-not-closed',
         severity: 'warning',
-        text: vscode.l10n.t('{0} stays unlocked: {1} could not be closed.', capital(this.where(folder)), left.map((t) => t.label).join(', ')),
+        text: vscode.l10n.t('{0} stays unlocked: {1} could not be closed.', capital(this.where(folder)), left.join(', ')),
       });
       return false;
     }
     this.closed.set(key, layout);
     this.told.delete(key);
     return true;
+  }
+
+  /**
+   * Closes every tab of the vault; resolves with those still open. The extension host hears of tabs
+   * a moment after they open, so it looks again until a look finds none (a few times at most).
+   */
+  private async closeTabs(folder: vscode.WorkspaceFolder): Promise<vscode.Tab[]> {
+    for (let round = 0; round < 5; round++) {
+      const tabs = vaultTabs(folder, this.s.vaults);
+      if (tabs.length === 0) return [];
+      await vscode.window.tabGroups.close(tabs);
+      await sleep(100);
+    }
+    return vaultTabs(folder, this.s.vaults);
   }
 
   private where(folder: vscode.WorkspaceFolder): string {
@@ -143,6 +158,7 @@ export class LockScreen extends Disposable {
     for (const doc of docs) {
       if (await doc.save()) continue;
       refused.push(vscode.l10n.t('{0}: {1}', entryName(doc.uri), this.files.saveFailure(doc.uri) ?? vscode.l10n.t('it could not be saved')));
+      this.s.log.debug(`save of ${doc.uri.toString()} refused: ${refused.at(-1)}`);
     }
     if (refused.length === 0) return true;
     this.s.log.warn(`${cause === 'idle' ? 'auto-lock' : 'lock'} of ${folder.uri.fsPath} not done: ${refused.length} entr${refused.length === 1 ? 'y' : 'ies'} could not be saved`);
@@ -165,11 +181,20 @@ export class LockScreen extends Disposable {
     return false;
   }
 
-  /** Reverts every document to what the vault holds (each shown, then "Revert File"); false if one stays unsaved. */
+  /**
+   * Reverts every document to what the vault holds: each shown (in the group of its text tab, if it
+   * has one) and, once it is the active editor, VS Code's "Revert File"; false if one stays unsaved.
+   */
   private async discard(folder: vscode.WorkspaceFolder, docs: readonly vscode.TextDocument[]): Promise<boolean> {
     for (const doc of docs) {
-      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false });
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      if (!doc.isDirty) continue;
+      const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString()));
+      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false, ...(group ? { viewColumn: group.viewColumn } : {}) });
+      // "Revert File" reverts the active editor: make sure it is this one.
+      const active = await eventually(() => vscode.window.activeTextEditor?.document.uri.toString() === doc.uri.toString());
+      if (active) await vscode.commands.executeCommand('workbench.action.files.revert');
+      const reverted = await eventually(() => !doc.isDirty);
+      this.s.log.debug(`discard ${doc.uri.toString()}: ${active ? 'active' : 'never active'}, ${reverted ? 'reverted' : 'still unsaved'}`);
     }
     const still = docs.filter((d) => d.isDirty);
     if (still.length === 0) return true;
@@ -220,4 +245,16 @@ export class LockScreen extends Disposable {
       }
     }
   }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `test` holds within `ms` (looked at every 25 ms): for state the workbench reports a moment later. */
+async function eventually(test: () => boolean, ms = 2_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) return false;
+    await sleep(25);
+  }
+  return true;
 }

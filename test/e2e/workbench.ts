@@ -33,7 +33,12 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(): Promise<Workbench> {
+/** The tree row of the sidebar (the Campaigns view) with this exact label. */
+export const row = (page: Page, label: string) =>
+  page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+
+/** `prepare` runs on the copied workspace before the workbench starts (e.g. to put a vault in it). */
+export async function openWorkbench({ prepare }: { prepare?: (workspace: string) => void } = {}): Promise<Workbench> {
   const which = process.env.CV_VSCODE ?? 'newest';
   const vsix = process.env.CV_VSIX;
   if (!vsix || !existsSync(vsix)) throw new Error('CV_VSIX must name the packaged .vsix (npm test builds it)');
@@ -43,6 +48,7 @@ export async function openWorkbench(): Promise<Workbench> {
   const run = prepareRunDir(runDir);
   installVsix(cs, run, vsix);
   const workspace = copyWorkspace(join(root, 'test/fixtures/sample-campaign'), run, 'sample-campaign');
+  prepare?.(workspace);
   const server = await startCodeServer(cs, run, { folder: workspace });
   const browser = await launchBrowser(run);
   const page = browser.pages()[0] ?? (await browser.newPage());
