@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Workbench, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
@@ -11,6 +12,9 @@ const SECRETS = ['Curse of Strahd', 'Ireena', 'Kolyana', 'Marked thrice by the v
 /** An encrypted vault in the workspace, made with the command-line tool before the workbench starts. */
 function encryptedVault(workspace: string): void {
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'dist/cli.js'), ...args, '--dir', workspace], { env: { ...process.env, CAMPAIGN_VAULT_PASSWORD: PASSWORD }, stdio: 'pipe' });
+  // The web workbench auto-saves after a second by default; the edit typed below must stay unsaved.
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
   cli('init');
   cli('create', 'campaign', '--name', 'Curse of Strahd');
   cli('create', 'character', '--name', 'Ireena Kolyana', '--campaign', 'Curse of Strahd', '--set', 'class=Fighter', '--set', 'level=3', '--set', 'biography=Marked thrice by the vampire of Barovia');

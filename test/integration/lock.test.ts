@@ -124,6 +124,8 @@ describe('Campaign Vault: Lock takes the campaign off the screen', function () {
     testing.setKdf(FAST_KDF);
     testing.setPrompter(ui);
     testing.setSecretStorage(memorySecrets());
+    // The web workbench (code-server) auto-saves after a second by default: these edits must stay unsaved.
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
     await run('refresh');
     await dm().createVault(PASSWORD);
     await run('refresh');
@@ -141,6 +143,7 @@ describe('Campaign Vault: Lock takes the campaign off the screen', function () {
   after(async () => {
     testing?.setAutoLockClock(undefined);
     await vscode.workspace.getConfiguration('campaignVault').update('autoLock.idleMinutes', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     for (const d of vscode.workspace.textDocuments.filter((x) => x.isDirty && x.uri.scheme === 'campaign')) {
       await vscode.window.showTextDocument(d);
       await vscode.commands.executeCommand('workbench.action.files.revert');
