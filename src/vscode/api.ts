@@ -109,6 +109,12 @@ export interface CampaignVaultTesting {
   backupTick(now: number): Promise<void>;
   /** The backup status bar item. */
   backupStatus(): { readonly text: string; readonly tooltip: string; readonly visible: boolean };
+  /** The search index authoring (Quick Search, links, hovers) holds, or undefined when it holds none (no vault unlocked, or it was dropped at Lock). */
+  searchIndex(): { readonly entities: number } | undefined;
+  /** Replaces the clock auto-lock reads (undefined: the real one); activity counts from now on that clock. */
+  setAutoLockClock(clock: (() => number) | undefined): void;
+  /** Runs one auto-lock check now, on that clock: locks the unlocked vaults if the idle time has passed. */
+  autoLockTick(): Promise<void>;
   /** The context keys as last set, and the status bar item. */
   state(): { readonly contextKeys: ContextKeyValues | undefined; readonly statusBar: { readonly text: string; readonly command: string | undefined; readonly tooltip: string } };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../core/ports';
 import { nodeDataManager } from '../node/dataManager';
 import { vaultData, vaultStatus, type CampaignVaultApi } from './api';
 import { registerAuthoring } from './authoring';
+import { AutoLock } from './autoLock';
 import { registerBackups } from './backups';
 import { registerVaults } from './commands';
 import { unlockRememberedVaults } from './commands/remember';
@@ -70,7 +71,9 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const vaultFeature = registerVaults(services);
   const campaignsView = registerCampaignsView(services);
   const backups = registerBackups(services);
-  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, registerAuthoring(services));
+  const authoring = registerAuthoring(services);
+  const autoLock = new AutoLock(vaults, log.child('auto-lock'));
+  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock);
 
   await vaults.refresh();
   // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.
@@ -97,6 +100,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             statusBar: vaultFeature.statusBar,
             tree: campaignsView.tree,
             backups,
+            catalogs: authoring.catalogs,
+            autoLock,
           }),
         }),
   };

@@ -2,6 +2,8 @@
 // drive the extension without typing into VS Code's own UI.
 import * as vscode from 'vscode';
 import type { CampaignVaultTesting } from './api';
+import type { CatalogHolder } from './authoring/catalogs';
+import type { AutoLock } from './autoLock';
 import type { BackupsFeature } from './backups';
 import { unlockRememberedVaults } from './commands/remember';
 import { sheetProbe } from './editors/sheetEditor';
@@ -15,11 +17,13 @@ export interface TestedFeatures {
   readonly statusBar: vscode.StatusBarItem;
   readonly tree: CampaignsTreeProvider;
   readonly backups: BackupsFeature;
+  readonly catalogs: CatalogHolder;
+  readonly autoLock: AutoLock;
 }
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, backups }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, backups, catalogs, autoLock }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -74,6 +78,9 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, backu
       tooltip: tooltipText(backups.statusItem.tooltip),
       visible: backups.backups.backupStates.length > 0,
     }),
+    searchIndex: () => (catalogs.isHeld ? { entities: catalogs.get()?.index.size ?? 0 } : undefined),
+    setAutoLockClock: (clock) => autoLock.setClock(clock),
+    autoLockTick: () => autoLock.tick(),
     state: () => ({
       contextKeys: s.vaults.contextKeys,
       statusBar: {

@@ -97,6 +97,16 @@ interface Entry {
   lifetime: DisposableStore | undefined;
 }
 
+/** Why a vault is being locked from the UI: the Lock command (and the status bar), or auto-lock after idle time. */
+export type LockCause = 'command' | 'idle';
+
+/**
+ * Runs before a vault is locked from the UI ({@link VaultRegistry.lock}): closes what shows the
+ * vault's entries, saving or discarding unsaved edits. Resolves false to keep the vault unlocked
+ * (the user said no, or an edit could not be saved); it says why itself.
+ */
+export type LockParticipant = (vault: UnlockedVault, cause: LockCause) => Promise<boolean>;
+
 /** Lifecycle events of a DataManager after which the lock state, encryption or read-only state may differ. */
 const STATE_ACTIONS = new Set(['unlock', 'lock', 'encrypt', 'reload']);
 
@@ -126,6 +136,7 @@ export class VaultRegistry extends Disposable {
   private watchers = new DisposableStore();
   private refreshing: Promise<unknown> = Promise.resolve();
   private kdfParams: KdfParams | undefined;
+  private readonly participants = new Set<LockParticipant>();
   private keys: ContextKeyValues | undefined;
   private state: string | undefined;
   readonly onDidChange = this.emitter.event;
@@ -336,6 +347,34 @@ export class VaultRegistry extends Disposable {
       this.drop(entry);
       this.entries.set(key, this.createEntry(entry.folder));
     }
+  }
+
+  /**
+   * Adds a step that runs before a vault is locked from the UI (the Lock command, the status bar,
+   * auto-lock); dispose the result to remove it. Closing the window ({@link lockAll}) runs none.
+   */
+  addLockParticipant(participant: LockParticipant): vscode.Disposable {
+    this.participants.add(participant);
+    return toDisposable(() => this.participants.delete(participant));
+  }
+
+  /**
+   * Locks a folder's vault from the UI: every participant first (in the order added), each of
+   * which may keep it unlocked; then the DataManager, which ends the vault's lifetime. Resolves
+   * true when the vault is locked afterwards.
+   */
+  async lock(folder: vscode.WorkspaceFolder, cause: LockCause): Promise<boolean> {
+    const entry = this.entries.get(folder.uri.toString());
+    if (!entry) return false;
+    this.syncLifetime(entry);
+    const lifetime = entry.lifetime;
+    if (lifetime) {
+      for (const participant of [...this.participants]) {
+        if (!(await participant({ folder: entry.folder, dm: entry.dm, lifetime }, cause))) return false;
+      }
+    }
+    await entry.dm.lock();
+    return !entry.dm.isUnlocked;
   }
 
   /** Locks every vault (releasing the writer locks); failures are logged. */

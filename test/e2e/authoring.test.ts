@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { type Workbench, openCampaignVaultView, openWorkbench, runFromPalette } from './workbench';
+import { type Workbench, openCampaignVaultView, openWorkbench, row, runFromPalette } from './workbench';
 
-/** The tree row of the Campaigns view with this exact label. */
-const row = (page: Page, label: string) => page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
 
 /** The content of the active webview (code-server nests it in two iframes). */
 const sheetFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');

@@ -33,9 +33,13 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/** The tree row of the sidebar (the Campaigns view) with this exact label. */
+export const row = (page: Page, label: string) =>
+  page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+
 export interface WorkbenchOptions {
   /** Runs on the copied workspace before code-server starts (e.g. puts a vault there). */
-  readonly prepare?: (workspace: string, run: RunDir) => Promise<void>;
+  readonly prepare?: (workspace: string, run: RunDir) => void | Promise<void>;
 }
 
 export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {

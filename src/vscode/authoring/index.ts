@@ -30,9 +30,10 @@ function campaignOf(uri: vscode.Uri, catalog: VaultCatalog): string | null | und
 
 /**
  * Registers entity links, hovers (entities and dice) and the Quick Search command; they work on
- * the first unlocked vault. The search index itself is emptied whenever the vault locks.
+ * the first unlocked vault. The search index is dropped whenever that vault locks (and an open
+ * Quick Search list closes).
  */
-export function registerAuthoring(s: Services): vscode.Disposable {
+export function registerAuthoring(s: Services): vscode.Disposable & { readonly catalogs: CatalogHolder } {
   const authoringVault = () => s.vaults.folders.find((f) => f.dm.isUnlocked);
   const uriFor = (e: { kind: EntityKind; name: string; campaign_name?: string }) =>
     EntityFileSystem.uriFor(authoringVault()?.folder ?? vscode.workspace.workspaceFolders![0]!, e.campaign_name ?? null, e.kind, e.name);
@@ -43,8 +44,12 @@ export function registerAuthoring(s: Services): vscode.Disposable {
     campaignOf,
     log: s.log.child('authoring'),
   };
-  const catalogs = new CatalogHolder(() => deps.dataManager(), deps.log.child('search'));
-  return vscode.Disposable.from(
+  const catalogs = new CatalogHolder(() => {
+    const f = authoringVault();
+    const lifetime = f && s.vaults.lifetimeOf(f.folder);
+    return f && lifetime ? { dm: f.dm, lifetime } : undefined;
+  }, deps.log.child('search'));
+  const disposable = vscode.Disposable.from(
     catalogs,
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
@@ -52,4 +57,5 @@ export function registerAuthoring(s: Services): vscode.Disposable {
       [COMMANDS.quickSearch]: (c, initial) => quickSearch({ catalog: () => catalogs.get(), onDidUpdate: catalogs.onDidUpdate, open: deps.open, ui: c.ui }, initial),
     }),
   );
+  return Object.assign(disposable, { catalogs });
 }

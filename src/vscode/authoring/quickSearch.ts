@@ -32,7 +32,9 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
   pick.matchOnDetail = false;
   pick.busy = true;
   const update = () => {
-    pick.items = searchItems(catalog.index, pick.value, vscode.l10n);
+    // The vault locked (its catalog was dropped): nothing of it stays on screen.
+    if (deps.catalog() !== catalog) pick.hide();
+    else pick.items = searchItems(catalog.index, pick.value, vscode.l10n);
   };
   store.add(pick.onDidChangeValue(update));
   store.add(deps.onDidUpdate(update));

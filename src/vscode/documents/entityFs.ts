@@ -34,6 +34,8 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
   /** Paths served for an entity id (per vault): after a rename the old path keeps reaching it. */
   private readonly paths = new Map<string, Set<string>>();
   private readonly aliases = new Map<string, { kind: EntityKind; id: string }>();
+  /** Why a document's last save was refused, by URI: the Lock command names it. */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     private readonly vaults: VaultRegistry,
@@ -44,9 +46,28 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
     this._register(
       vaults.whileUnlocked(({ folder, dm, lifetime }) => {
         lifetime.add(dm.onDidChange((e) => this.onVaultChange(folder, e)));
-        lifetime.add(toDisposable(() => this.onVaultChange(folder, { action: 'lock' })));
+        // Locked: every document of it changed (so nothing shows a cached copy), and what this
+        // provider remembered of it (entry names in paths, refused saves) is forgotten.
+        lifetime.add(
+          toDisposable(() => {
+            this.onVaultChange(folder, { action: 'lock' });
+            this.forget(folder);
+          }),
+        );
       }),
     );
+  }
+
+  /** Why the last save of `uri` was refused (until it saves or its vault locks). */
+  saveFailure(uri: vscode.Uri): string | undefined {
+    return this.failures.get(uri.toString());
+  }
+
+  private forget(folder: vscode.WorkspaceFolder): void {
+    const byId = `${folder.uri.toString()}#`;
+    for (const k of [...this.paths.keys()]) if (k.startsWith(byId)) this.paths.delete(k);
+    const prefix = `${SCHEME}://${folderAuthority(folder)}/`;
+    for (const map of [this.aliases, this.failures]) for (const k of [...map.keys()]) if (k.startsWith(prefix)) map.delete(k);
   }
 
   /** The URI of an entity's document (`md`: a session's notes). */
@@ -81,8 +102,12 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
     // document below it, the unchanged (and unsaved) ones included.
     const prefix = `${SCHEME}://${folderAuthority(folder)}/`;
     if (e.id === undefined) {
-      // Locked, unlocked, reloaded, migrated: every document served from this vault may differ.
-      for (const set of this.paths.values()) for (const u of set) if (u.startsWith(prefix)) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
+      // Locked, unlocked, reloaded, migrated: every document served from this vault may differ,
+      // the ones read before and every one open now.
+      const uris = new Set<string>();
+      for (const set of this.paths.values()) for (const u of set) uris.add(u);
+      for (const doc of vscode.workspace.textDocuments) uris.add(doc.uri.toString());
+      for (const u of uris) if (u.startsWith(prefix)) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
     } else {
       for (const u of this.paths.get(this.key(folder, e.id)) ?? []) {
         events.push({ type: e.action === 'purge' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
@@ -226,6 +251,16 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
   // ── writing ───────────────────────────────────────────────────────────────────────────────
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    try {
+      await this.write(uri, content, options);
+      this.failures.delete(uri.toString());
+    } catch (e) {
+      this.failures.set(uri.toString(), e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  private async write(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
     return this.guard(uri, async () => {
       const { folder, dm } = this.vaultOf(uri);
       const loc = this.where(uri);
@@ -393,6 +428,16 @@ function notSaved(text: string, problems: readonly TextProblem[]): vscode.FileSy
 
 function dir(e?: Entity): vscode.FileStat {
   return { type: vscode.FileType.Directory, ctime: e ? Date.parse(e.created_at) : 0, mtime: e ? Date.parse(e.updated_at) : 0, size: 0 };
+}
+
+/**
+ * Whether `uri` is a `campaign:` document of the vault in `folder`: its authority names the folder
+ * (a URI without one reaches the first unlocked vault, as {@link EntityFileSystem} resolves it).
+ */
+export function isDocumentOf(uri: vscode.Uri, folder: vscode.WorkspaceFolder, vaults: VaultRegistry): boolean {
+  if (uri.scheme !== SCHEME) return false;
+  if (uri.authority !== '') return uri.authority === folderAuthority(folder);
+  return vaults.folders.find((f) => f.dm.isUnlocked)?.folder.uri.toString() === folder.uri.toString();
 }
 
 /**

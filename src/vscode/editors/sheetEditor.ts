@@ -4,7 +4,7 @@
 // WorkspaceEdits so undo, redo, dirty state and saving behave as in the text editor.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { EntityFileSystem } from '../documents/entityFs';
+import { EntityFileSystem, isDocumentOf } from '../documents/entityFs';
 import { isCampaignNode } from '../views/campaignsTree';
 import type { Logger } from '../../core/ports';
 import {
@@ -21,6 +21,7 @@ import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Services } from '../services';
+import type { VaultRegistry } from '../vaults';
 
 export const SHEET_VIEW_TYPE = 'campaignVault.sheet';
 /** Typing in the text editor next to the sheet re-renders it at most this often. */
@@ -118,6 +119,20 @@ class SheetSession extends Disposable {
     this.receive(message);
   }
 
+  /**
+   * Its vault locked while it is open (Lock closes it first; this is for every other way a vault
+   * locks): the page is replaced by one that holds nothing of the entry, and nothing more is sent.
+   */
+  blank(): void {
+    if (this.isDisposed) return;
+    this.lastPosted = undefined;
+    this.ready = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const text = escapeHtml(vscode.l10n.t('The vault is locked. Unlock it to see this sheet again.'));
+    this.panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><p>${text}</p></body></html>`;
+  }
+
   private post(message: HostMessage): void {
     if (!this.ready) return; // the handshake: nothing before the webview listens
     this.lastPosted = message;
@@ -196,6 +211,7 @@ export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log?: Logger,
+    private readonly vaults?: VaultRegistry,
   ) {}
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
@@ -205,7 +221,9 @@ export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     panel.webview.html = sheetHtml(panel.webview, this.extensionUri, randomBytes(16).toString('base64'));
-    new SheetSession(document, panel, this.log);
+    const session = new SheetSession(document, panel, this.log);
+    const vault = this.vaults?.folders.find((f) => isDocumentOf(document.uri, f.folder, this.vaults!));
+    if (vault) this.vaults?.lifetimeOf(vault.folder)?.add(toDisposable(() => session.blank()));
   }
 }
 
@@ -226,7 +244,7 @@ async function openAsSheet(s: Services, arg: unknown): Promise<void> {
 /** Registers the Character Sheet editor and its command; dispose the result to unregister both. */
 export function registerSheetEditor(s: Services): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.window.registerCustomEditorProvider(SHEET_VIEW_TYPE, new SheetEditorProvider(s.context.extensionUri, s.log.child('sheet')), {
+    vscode.window.registerCustomEditorProvider(SHEET_VIEW_TYPE, new SheetEditorProvider(s.context.extensionUri, s.log.child('sheet'), s.vaults), {
       webviewOptions: { retainContextWhenHidden: false },
       supportsMultipleEditorsPerDocument: true,
     }),

@@ -69,7 +69,18 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     this._register(toDisposable(() => clearTimeout(this.timer)));
     this._register(vaults.onDidChange(() => this.refresh()));
     // Every change of an unlocked vault, whether made here, through the API or by another window.
-    this._register(vaults.whileUnlocked(({ dm, lifetime }) => lifetime.add(dm.onDidChange(() => this.refresh()))));
+    this._register(
+      vaults.whileUnlocked(({ dm, lifetime }) => {
+        lifetime.add(dm.onDidChange(() => this.refresh()));
+        // Locked: redraw now (empty), and forget nodes held for a drag (they carry entries).
+        lifetime.add(
+          toDisposable(() => {
+            this.dragged = this.dragged.filter((n) => n.dm !== dm);
+            this.refresh();
+          }),
+        );
+      }),
+    );
   }
 
   /** Redraws the tree soon (changes arriving together redraw it once). */
