@@ -18,6 +18,7 @@ import type { Services } from './services';
 import { createTesting } from './testing';
 import { VaultRegistry } from './vaults';
 import { registerCampaignsView } from './views';
+import { registerLossReports } from './commands/lossReports';
 
 /** The vaults of the running extension, locked on deactivation. */
 let activeVaults: VaultRegistry | undefined;
@@ -73,7 +74,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const backups = registerBackups(services);
   const authoring = registerAuthoring(services);
   const autoLock = new AutoLock(vaults, log.child('auto-lock'));
-  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock);
+  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports());
 
   await vaults.refresh();
   // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.

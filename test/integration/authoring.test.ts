@@ -248,11 +248,24 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     const randal = outcome.created.find((c) => c.kind === 'character');
     assert.ok(randal, JSON.stringify(outcome.created));
     const stored = (await dm().get('character', randal.name, { campaign_id: campaign.id }))!;
-    assert.equal(stored.ac, 18);
+    // Chain mail 16 + shield 2 + Fighting Style: Defense 1 (an active effect Foundry applies).
+    assert.equal(stored.ac, 19);
     assert.deepEqual((stored.hp as { max: number }).max, 12);
-    assert.ok(outcome.report.entries.some((e) => e.kind === 'unmapped' && /prototypeToken/.test(e.path)), 'the unmapped token settings are reported');
+    assert.ok(outcome.report.entries.some((e) => e.kind === 'ignored' && /prototypeToken/.test(e.path)), 'the token settings are reported as left out by design');
     assert.match(outcome.reportText, /loss report/i);
     assert.ok(ui.shown('imported')[0]?.text.match(/Imported \d+ entr/), 'the user is told');
+    // "Show Loss Report" opens it read-only and rendered: no Untitled document to save or discard (issue 16, item 5).
+    const untitled = () => vscode.workspace.textDocuments.filter((d) => d.isUntitled).length;
+    const before = untitled();
+    ui.answers.imported = 'Show Loss Report';
+    await run('import', { uris: [hero], campaign: campaign.id });
+    delete ui.answers.imported;
+    await until('the loss report is shown', async () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType))));
+    const report = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'campaign-vault-report');
+    assert.ok(report, 'the report is a read-only document of its own scheme');
+    assert.match(report.getText(), /loss report/i);
+    assert.equal(untitled(), before, 'no Untitled document was made');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await until('Randal in the tree', async () => (await labels(['Lost Mine of Phandelver', 'Characters'])).includes(randal.name));
 
     const out = await fs.mkdtemp(join(tmpdir(), 'cv-export-'));

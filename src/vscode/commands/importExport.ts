@@ -9,6 +9,7 @@ import { EntityFileSystem } from '../documents/entityFs';
 import { LABELS } from '../labels';
 import { isCampaignNode as isNode } from '../views/campaignsTree';
 import { chooseVault, needs, type VaultCommandContext } from './common';
+import { showLossReport as openLossReport } from './lossReports';
 
 /** What a test (or another extension) may pass instead of answering dialogs. */
 export interface ImportArgs {
@@ -122,7 +123,7 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
       actions: [...(losses > 0 ? [showLossReport] : []), ...(created.length === 1 ? [open] : [])],
     })
     .then(async (choice) => {
-      if (choice === showLossReport) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: text }), { preview: true });
+      if (choice === showLossReport) await openLossReport(text);
       if (choice === open) await openCreated(target.folder, target.dm, created[0]!);
     });
   return { ...result, reportText: text };
