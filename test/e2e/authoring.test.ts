@@ -77,7 +77,7 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'randal-human-fighter.yml' }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Lost Mine of Phandelver' }).first().click();
-    await page.locator('.notification-toast', { hasText: /Imported 1 entry into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
+    await page.locator('.notification-toast', { hasText: /Imported 1 character, \d+ items into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
     await openCampaignVaultView(page);
     await row(page, 'Lost Mine of Phandelver').click();
     await row(page, 'Characters').filter({ hasText: '1' }).waitFor({ state: 'visible' });

@@ -3,6 +3,7 @@
 // through the core importers, and a loss report the user can open — nothing is dropped silently.
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
+import { KINDS, type EntityKind } from '../../core/db/kinds';
 import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ApplyResult, type ImportReport, type OnConflict } from '../../core/import';
 import { collectImportFiles, writeExport } from '../../node/importFiles';
 import { EntityFileSystem } from '../documents/entityFs';
@@ -110,7 +111,15 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
   const losses = result.report.entries.length;
   const created = result.created.filter((c) => c.kind !== 'campaign');
   const { showLossReport, open } = LABELS;
-  const imported = created.length === 1 ? vscode.l10n.t('Imported {0} entry', created.length) : vscode.l10n.t('Imported {0} entries', created.length);
+  // Per kind, the actor first: "1 character, 20 items" says what one imported hero brought along.
+  const perKind = new Map<EntityKind, number>();
+  for (const c of created) perKind.set(c.kind, (perKind.get(c.kind) ?? 0) + 1);
+  const order = (k: EntityKind) => (k === 'character' || k === 'npc' ? 0 : 1);
+  const kinds = [...perKind].sort(([a], [b]) => order(a) - order(b)).map(([k, n]) => `${n} ${n === 1 ? KINDS[k].label : KINDS[k].plural}`);
+  const imported = created.length === 0 ? vscode.l10n.t('Imported nothing new') : vscode.l10n.t('Imported {0}', kinds.join(', '));
+  // The one character or NPC of an import (its spells and gear came along) is what "Open" opens.
+  const actors = created.filter((c) => order(c.kind) === 0);
+  const openable = created.length === 1 ? created[0] : actors.length === 1 ? actors[0] : undefined;
   const into = campaignName ? vscode.l10n.t(' into {0}', campaignName) : '';
   const skipped = result.skipped.length ? vscode.l10n.t(' ({0} skipped: names taken)', result.skipped.length) : '';
   const lost = losses === 0 ? vscode.l10n.t('Nothing was lost on the way in.') : losses === 1 ? vscode.l10n.t('The loss report has {0} line.', losses) : vscode.l10n.t('The loss report has {0} lines.', losses);
@@ -120,11 +129,11 @@ export async function importFiles(ctx: VaultCommandContext, arg?: unknown, extra
       id: 'imported',
       severity: 'info',
       text: vscode.l10n.t('{0}{1}{2}. {3}', imported, into, skipped, lost),
-      actions: [...(losses > 0 ? [showLossReport] : []), ...(created.length === 1 ? [open] : [])],
+      actions: [...(losses > 0 ? [showLossReport] : []), ...(openable ? [open] : [])],
     })
     .then(async (choice) => {
       if (choice === showLossReport) await openLossReport(text);
-      if (choice === open) await openCreated(target.folder, target.dm, created[0]!);
+      if (choice === open && openable) await openCreated(target.folder, target.dm, openable);
     });
   return { ...result, reportText: text };
 }
