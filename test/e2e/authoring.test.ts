@@ -31,6 +31,8 @@ async function replaceEditorText(page: Page, text: string): Promise<void> {
   // Typing a newline auto-indents; insert each line at column 0 instead.
   for (const [i, line] of text.split('\n').entries()) {
     if (i > 0) {
+      // A suggestion list open after the line (completions of names and values) would take the Enter.
+      await page.keyboard.press('Escape');
       await page.keyboard.press('Enter');
       await page.keyboard.press('Home');
       await page.keyboard.press('Shift+Home');
