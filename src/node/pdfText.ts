@@ -25,6 +25,7 @@ export function pdfTextWorkerScript(): string | undefined {
 
 const tooBig = (limits: PdfLimits) =>
   new VaultError('invalid', 'PDF worker out of memory', {
+    params: { reason: 'too-large' },
     hint: `Reading the PDF needed more than ${limits.maxHeapMiB} MiB of memory; it is too large or too complex (it may be a PDF bomb) and was not added.`,
   });
 
@@ -66,12 +67,12 @@ class WorkerPdfDocument implements PdfDocument {
     const watch = setInterval(() => {
       if (token?.isCancellationRequested) this.stop(cancelled());
       else if (Date.now() - started > PAGE_TIMEOUT_MS) {
-        this.stop(new VaultError('invalid', `PDF ${req.op} timed out`, { hint: `${req.op === 'page' ? `Page ${req.page}` : 'Opening the PDF'} took longer than ${PAGE_TIMEOUT_MS / 1000} s; the PDF looks built to stall the reader and was not added.` }));
+        this.stop(new VaultError('invalid', `PDF ${req.op} timed out`, { params: { reason: 'too-large' }, hint: `${req.op === 'page' ? `Page ${req.page}` : 'Opening the PDF'} took longer than ${PAGE_TIMEOUT_MS / 1000} s; the PDF looks built to stall the reader and was not added.` }));
       }
     }, CANCEL_POLL_MS);
     try {
       const r = await reply;
-      if (r.type === 'error') throw new VaultError(r.error.code, r.error.message, { hint: r.error.hint, remedy: null });
+      if (r.type === 'error') throw new VaultError('invalid', r.error.message, { hint: r.error.hint, remedy: null, params: { reason: r.error.reason } });
       return r;
     } finally {
       clearInterval(watch);
@@ -111,7 +112,7 @@ export class WorkerPdfTextExtractor implements PdfTextExtractor {
 
   async open(data: Uint8Array, opts: { readonly password?: string; readonly limits?: Partial<PdfLimits> } = {}): Promise<PdfDocument> {
     const limits: PdfLimits = { ...DEFAULT_PDF_LIMITS, ...opts.limits };
-    if (data.length > limits.maxBytes) throw new VaultError('invalid', `PDF of ${data.length} bytes`, { hint: `The PDF is larger than ${Math.round(limits.maxBytes / 1048576)} MiB, the most a rulebook may be.` });
+    if (data.length > limits.maxBytes) throw new VaultError('invalid', `PDF of ${data.length} bytes`, { params: { reason: 'too-large' }, hint: `The PDF is larger than ${Math.round(limits.maxBytes / 1048576)} MiB, the most a rulebook may be.` });
     const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMiB, maxYoungGenerationSizeMb: 64 }, stdout: true, stderr: true });
     worker.stdout.resume();
     worker.stderr.resume();

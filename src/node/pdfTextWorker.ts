@@ -21,16 +21,19 @@ export type PdfWorkerRequest =
 export type PdfWorkerReply =
   | { readonly type: 'info'; readonly info: PdfInfo; readonly warnings: readonly string[]; readonly nativeCanvas: boolean }
   | { readonly type: 'page'; readonly page: number; readonly lines: readonly PdfLine[] }
-  | { readonly type: 'error'; readonly error: { readonly code: 'invalid' | 'corrupt' | 'wrong-password' | 'unsupported'; readonly message: string; readonly hint: string } };
+  | { readonly type: 'error'; readonly error: { readonly message: string; readonly hint: string; readonly reason: PdfRefusal } };
 
 type Doc = Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
 
 let doc: Doc | undefined;
 let limits: PdfLimits | undefined;
 
+/** Why a PDF was refused (crosses to the host as the VaultError's `params.reason`). */
+export type PdfRefusal = 'password-needed' | 'password-wrong' | 'damaged' | 'too-large';
+
 class Refused extends Error {
   constructor(
-    readonly code: 'invalid' | 'corrupt' | 'wrong-password' | 'unsupported',
+    readonly code: PdfRefusal,
     message: string,
     readonly hint: string,
   ) {
@@ -44,11 +47,11 @@ function refusal(e: unknown, what: string): Refused {
   const detail = err?.message ?? String(e);
   if (err?.name === 'PasswordException') {
     return err.code === 2
-      ? new Refused('wrong-password', `PDF password wrong: ${detail}`, 'The PDF’s password is wrong.')
-      : new Refused('wrong-password', `PDF needs a password: ${detail}`, 'The PDF is protected by a password; give its password to add it.');
+      ? new Refused('password-wrong', `PDF password wrong: ${detail}`, 'The PDF’s password is wrong.')
+      : new Refused('password-needed', `PDF needs a password: ${detail}`, 'The PDF is protected by a password; give its password to add it.');
   }
-  if (err?.name === 'InvalidPDFException') return new Refused('corrupt', `invalid PDF: ${detail}`, `The file is not a readable PDF: it is damaged or truncated (${detail}).`);
-  return new Refused('corrupt', `${what}: ${detail}`, `The PDF is damaged: ${what} failed (${detail}).`);
+  if (err?.name === 'InvalidPDFException') return new Refused('damaged', `invalid PDF: ${detail}`, `The file is not a readable PDF: it is damaged or truncated (${detail}).`);
+  return new Refused('damaged', `${what}: ${detail}`, `The PDF is damaged: ${what} failed (${detail}).`);
 }
 
 function text(v: unknown, max = 1000): string | undefined {
@@ -94,7 +97,7 @@ async function flatOutline(d: Doc, max: number): Promise<PdfOutlineEntry[]> {
 
 async function open(data: Uint8Array, password: string | undefined, lim: PdfLimits): Promise<PdfInfo> {
   limits = lim;
-  if (data.length > lim.maxBytes) throw new Refused('invalid', `PDF of ${data.length} bytes`, `The PDF is larger than ${Math.round(lim.maxBytes / 1048576)} MiB, the most a rulebook may be.`);
+  if (data.length > lim.maxBytes) throw new Refused('too-large', `PDF of ${data.length} bytes`, `The PDF is larger than ${Math.round(lim.maxBytes / 1048576)} MiB, the most a rulebook may be.`);
   let d: Doc;
   try {
     d = await pdfjs.getDocument({
@@ -111,8 +114,8 @@ async function open(data: Uint8Array, password: string | undefined, lim: PdfLimi
     throw refusal(e, 'opening it');
   }
   doc = d;
-  if (d.numPages < 1) throw new Refused('corrupt', 'PDF without pages', 'The PDF has no pages.');
-  if (d.numPages > lim.maxPages) throw new Refused('invalid', `PDF of ${d.numPages} pages`, `The PDF has ${d.numPages} pages; a rulebook may have at most ${lim.maxPages}.`);
+  if (d.numPages < 1) throw new Refused('damaged', 'PDF without pages', 'The PDF has no pages.');
+  if (d.numPages > lim.maxPages) throw new Refused('too-large', `PDF of ${d.numPages} pages`, `The PDF has ${d.numPages} pages; a rulebook may have at most ${lim.maxPages}.`);
   const meta = await d.getMetadata().catch(() => undefined);
   const infoDict = (meta?.info ?? {}) as Record<string, unknown>;
   const labels = await d.getPageLabels().catch(() => null);
@@ -136,7 +139,7 @@ interface Item {
 
 /** The page's text items as lines (a break at each end of line and where the baseline moves), each with its largest font size. */
 async function page(n: number): Promise<PdfLine[]> {
-  if (!doc || !limits) throw new Refused('invalid', 'no PDF open', 'No PDF is open.');
+  if (!doc || !limits) throw new Refused('damaged', 'no PDF open', 'No PDF is open.');
   let p: Awaited<ReturnType<Doc['getPage']>>;
   let items: Item[];
   try {
@@ -147,7 +150,7 @@ async function page(n: number): Promise<PdfLine[]> {
     throw refusal(e, `reading page ${n}`);
   }
   if (items.length > limits.maxItemsPerPage) {
-    throw new Refused('invalid', `page ${n} has ${items.length} text items`, `Page ${n} of the PDF holds more than ${limits.maxItemsPerPage} pieces of text; it looks built to exhaust the reader (a PDF bomb).`);
+    throw new Refused('too-large', `page ${n} has ${items.length} text items`, `Page ${n} of the PDF holds more than ${limits.maxItemsPerPage} pieces of text; it looks built to exhaust the reader (a PDF bomb).`);
   }
   const lines: PdfLine[] = [];
   let line = '';
@@ -193,7 +196,7 @@ parentPort?.on('message', (req: PdfWorkerRequest) => {
     (reply) => parentPort!.postMessage(reply),
     (e: unknown) => {
       const r = refusal(e, req.op === 'open' ? 'opening it' : `reading page ${req.page}`);
-      parentPort!.postMessage({ type: 'error', error: { code: r.code, message: r.message, hint: r.hint } } satisfies PdfWorkerReply);
+      parentPort!.postMessage({ type: 'error', error: { reason: r.code, message: r.message, hint: r.hint } } satisfies PdfWorkerReply);
     },
   );
 });

@@ -29,7 +29,8 @@ const MAX_HEADING = 160;
  * The page's text (lines joined with line breaks, white space inside a line collapsed, at most
  * `maxChars` characters) and its headings. The body size is the size most characters are set in.
  */
-export function pageFromLines(page: number, lines: readonly PdfLine[], chapter: string | null, maxChars = Infinity): StoredPage {
+export function pageFromLines(page: number, lines: readonly PdfLine[], chapter: string | null, maxChars = Infinity, outlineTitles: readonly string[] = []): StoredPage {
+  const titled = new Set(outlineTitles.map(squash));
   const bySize = new Map<number, number>();
   for (const l of lines) bySize.set(round(l.size), (bySize.get(round(l.size)) ?? 0) + l.text.length);
   let body = 0;
@@ -42,7 +43,8 @@ export function pageFromLines(page: number, lines: readonly PdfLine[], chapter: 
     const t = l.text.replace(/\s+/gu, ' ').trim();
     if (!t) continue;
     if (text.length + t.length + 1 > maxChars) break;
-    const heading = body > 0 && round(l.size) >= body * HEADING_RATIO && t.length <= MAX_HEADING && /\p{L}/u.test(t);
+    // Set larger than the body, or (a bold heading the same size) the very title of a bookmark to this page.
+    const heading = (body > 0 && round(l.size) >= body * HEADING_RATIO && t.length <= MAX_HEADING && /\p{L}/u.test(t)) || titled.has(squash(t));
     if (heading && previousHeading && headings.length > 0 && text.endsWith('\n')) {
       // A heading set over two lines is one heading.
       const last = headings.pop()!;
@@ -55,6 +57,10 @@ export function pageFromLines(page: number, lines: readonly PdfLine[], chapter: 
     previousHeading = heading;
   }
   return { page, text: text.trimEnd(), headings, chapter };
+}
+
+function squash(s: string): string {
+  return s.toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 function round(size: number): number {

@@ -66,9 +66,10 @@ export interface PdfDocument {
 }
 
 /**
- * Opens a PDF's bytes. Refuses (VaultError) a PDF over the limits (`invalid`, saying which), one
- * that needs a password (`wrong-password` with a hint; give `password`), and a damaged or truncated
- * one (`corrupt`). A cancelled extraction ends with `cancelled`.
+ * Opens a PDF's bytes. Refuses a PDF with a VaultError `invalid` whose hint says why and whose
+ * `params.reason` is `password-needed` / `password-wrong` (give `password`), `damaged` (damaged or
+ * truncated) or `too-large` (over a limit: bytes, pages, text per page, memory, time — a PDF bomb).
+ * A cancelled extraction ends with `cancelled`.
  */
 export interface PdfTextExtractor {
   open(data: Uint8Array, opts?: { readonly password?: string; readonly limits?: Partial<PdfLimits> }): Promise<PdfDocument>;

@@ -7,7 +7,7 @@ import { sniff } from '../files/sniff';
 import { quoteName } from '../paths';
 import type { VaultSession } from '../session/session';
 import type { Cancellation, Progress, Session } from '../session/types';
-import { chaptersByPage, labelOf, pageFromLines, pageOfLabel, type LabelSource, type StoredPage } from './pages';
+import { chaptersByPage, labelOf, outlineTitlesByPage, pageFromLines, pageOfLabel, type LabelSource, type StoredPage } from './pages';
 import { DEFAULT_PDF_LIMITS, type PdfInfo, type PdfLimits, type PdfTextExtractor } from './port';
 import { deletePages, hasPagesTable, insertPages, readPage, readPages } from './store';
 
@@ -153,11 +153,12 @@ export class RulebookService {
     try {
       const { info } = doc;
       const chapters = chaptersByPage(info.outline, info.pageCount);
+      const titles = outlineTitlesByPage(info.outline);
       const pages: StoredPage[] = [];
       let textPages = 0;
       for await (const p of doc.pages(token)) {
         if (token?.isCancellationRequested) throw cancelled();
-        const page = pageFromLines(p.page, p.lines, chapters[p.page - 1] ?? null, limits.maxCharsPerPage);
+        const page = pageFromLines(p.page, p.lines, chapters[p.page - 1] ?? null, limits.maxCharsPerPage, titles.get(p.page));
         if (page.text.length > 0) textPages++;
         pages.push(page);
         progress?.report(`Reading page ${p.page} of ${info.pageCount}`, p.page / Math.max(1, info.pageCount));
