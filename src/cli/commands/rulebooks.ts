@@ -104,7 +104,7 @@ export const RULEBOOK_COMMANDS = {
         if (ctx.json) ctx.out.write(toJson({ id: r.rulebook.id, name: r.rulebook.name, asset_id: r.asset.id, asset_created: r.assetCreated, pages: r.pages, text_pages: r.textPages }));
         else {
           ctx.out.write(`${r.rulebook.id}\n`);
-          if (r.textPages === 0) process.stderr.write(`${quoteName(r.rulebook.name)} has no text to search (a scanned book without a text layer); it is kept.\n`);
+          if (r.textPages === 0) ctx.note.write(`${quoteName(r.rulebook.name)} has no text to search (a scanned book without a text layer); it is kept.\n`);
         }
         return;
       }
@@ -119,7 +119,7 @@ export const RULEBOOK_COMMANDS = {
         const p = await dm.rulebooks.page(arg!, n !== undefined ? { page: n } : { label: label! }, cid);
         if (ctx.json) ctx.out.write(toJson({ page: p.page, label: p.label, chapter: p.chapter, headings: p.headings.map((h) => h.title), text: p.text }));
         else ctx.out.write(p.text ? `${p.text}\n` : '');
-        if (!ctx.json && !p.text) process.stderr.write(`Page ${p.page} has no text (a scanned page, or an empty one).\n`);
+        if (!ctx.json && !p.text) ctx.note.write(`Page ${p.page} has no text (a scanned page, or an empty one).\n`);
         return;
       }
       if (sub === 'reindex') {

@@ -265,7 +265,7 @@ function findBook(s: Session, idOrName: string, campaignId?: string | null): Ent
 function bookName(input: AddRulebookInput, info: PdfInfo | undefined): string {
   const candidates = [input.name, info?.title, input.fileName?.replace(/\.pdf$/i, '')];
   for (const c of candidates) {
-    const n = c?.normalize('NFC').replace(/[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]+/gu, ' ').trim();
+    const n = c?.normalize('NFC').replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]+/gu, ' ').trim();
     if (n) return input.name !== undefined && c === input.name ? input.name.normalize('NFC') : n.slice(0, 200);
   }
   return 'Rulebook';
