@@ -1,6 +1,5 @@
 // Rulebooks (docs/RULEBOOKS.md): `rulebook add | text | reindex`, and `search` over entries and
 // rulebook pages. `list`, `get` and `delete` of kind rulebook are the entry commands'.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DataManager, Entity } from '../../core/api';
 import { ENTITY_KINDS } from '../../core/db/kinds';
@@ -12,18 +11,9 @@ import { searchVault, type VaultHit } from '../../core/search/vaultSearch';
 import { CliError, type Context } from '../context';
 import { toJson } from '../format';
 import { UsageError, parseCount } from '../values';
-import { CAMPAIGN, campaignId, kindOf, str, type Command } from './common';
+import { CAMPAIGN, campaignId, kindOf, readBytes, str, type Command } from './common';
 
 const PAGE_BATCH = 1000;
-
-async function readPdf(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? 4 : 1, `Cannot read ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
-  }
-}
 
 /** A refused PDF password said in the CLI's words (where the password comes from). */
 async function withPdfPassword<T>(work: () => Promise<T>): Promise<T> {
@@ -97,7 +87,7 @@ export const RULEBOOK_COMMANDS = {
       if (sub === 'add') {
         const offset = parseOffset(str(values['page-offset']));
         if (values.page !== undefined || values.label !== undefined) throw new UsageError('--page and --label go with "rulebook text".');
-        const data = await readPdf(arg!);
+        const data = await readBytes(arg!);
         const dm = await ctx.open('write');
         const cid = await scope(dm, str(values.campaign));
         const r = await withPdfPassword(() => dm.rulebooks.add(data, { fileName: path.basename(arg!), ...pdfPassword(ctx), ...(str(values.name) !== undefined ? { name: str(values.name)! } : {}), ...(cid !== undefined ? { campaign_id: cid } : {}), ...(offset !== undefined ? { page_offset: offset } : {}) }));
