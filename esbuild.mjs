@@ -65,6 +65,22 @@ contexts.push(
   }),
 );
 
+// pdf-text-worker: the worker thread that reads rulebook PDFs with pdf.js (src/node/pdfText.ts).
+// `import.meta.url` is left undefined on purpose: pdf.js then cannot `require` the optional native
+// @napi-rs/canvas (never needed for text, never shipped); src/node/pdfPolyfill.ts stands in for it.
+contexts.push(
+  await esbuild.context({
+    ...common,
+    entryPoints: { 'pdf-text-worker': join(root, 'src/node/pdfTextWorker.ts') },
+    outdir: join(root, 'dist'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: { 'import.meta.url': 'undefined' },
+    plugins: [reportPlugin('pdf-text-worker')],
+  }),
+);
+
 // The command-line tool (src/cli → dist/cli.js, package.json's "bin"); it finds the wasm beside it.
 contexts.push(
   await esbuild.context({

@@ -72,6 +72,8 @@ export class Context {
     readonly out: Output,
     /** `--accept-rollback`: open an older copy of the vault anyway (the user read the warning). */
     readonly acceptRollback = false,
+    /** Where notes that are not the command's output go (stderr). */
+    readonly note: Output = { write: () => undefined },
   ) {
     this.dir = path.resolve(dir);
   }

@@ -170,7 +170,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (positionals.length < min || positionals.length > max) {
       throw new UsageError(`${positionals.length < min ? 'Missing arguments' : `Unexpected argument "${positionals[max]}"`}: campaign-vault ${name} ${command.args}`);
     }
-    ctx = new Context(typeof values.dir === 'string' ? values.dir : process.cwd(), json, env, io.stdout, values['accept-rollback'] === true);
+    ctx = new Context(typeof values.dir === 'string' ? values.dir : process.cwd(), json, env, io.stdout, values['accept-rollback'] === true, io.stderr);
     code = (await command.run(ctx, values as Record<string, string | boolean | string[] | undefined>, positionals)) ?? EXIT.ok;
   } catch (e) {
     fail(e);

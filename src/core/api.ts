@@ -7,6 +7,7 @@ import type { EntryOps, UpdateOptions } from './entries/service';
 import { installTypedMethods, type TypedMethods } from './entries/typed';
 import type { VaultError } from './errors';
 import type { Finding, IntegrityReport } from './integrity/report';
+import type { RulebookService } from './rulebooks/service';
 import { composeServices } from './session/services';
 import type { Cancellation, ChangeEvent, CreateResult, DataManagerOptions, Progress, VaultLockState } from './session/types';
 import type { UnlockSecret } from './vault/keys';
@@ -274,6 +275,13 @@ export class DataManager {
 
   auditLog(opts: { limit?: number; kind?: EntityKind; id?: string } = {}): Promise<Record<string, unknown>[]> {
     return this.services.audit.log(opts);
+  }
+
+  // ── rulebooks (src/core/rulebooks) ──────────────────────────────────────────────────────
+
+  /** The rulebook library: add a PDF, read a page's text, re-extract (docs/RULEBOOKS.md). */
+  get rulebooks(): RulebookService {
+    return this.services.rulebooks;
   }
 
   // ── ports other services own (src/core/backup/port.ts) ──────────────────────────────────

@@ -4,6 +4,7 @@ import type { Logger } from '../core/ports';
 import { LOCK_FILE } from '../core/vault/layout';
 import { NodeFileStore } from './fileStore';
 import { NodeVaultLock, currentOwner } from './lock';
+import { nodePdfTextExtractor } from './pdfText';
 import { loadSqlJs } from './sqljs';
 import { NodeStateStore } from './state';
 import { nodeCipherSuite, nodeRandom, systemClock } from './system';
@@ -27,6 +28,7 @@ export const silentLogger: Logger = {
 /** A DataManager for the vault in a workspace folder, with every port implemented on Node. */
 export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): DataManager {
   const files = new NodeFileStore(path.resolve(folder));
+  const pdfText = opts.pdfText ?? nodePdfTextExtractor(opts.logger?.child('pdf'));
   return new DataManager({
     files,
     lock: new NodeVaultLock(files.resolve(LOCK_FILE)),
@@ -41,5 +43,6 @@ export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): D
     ...(opts.migrations ? { migrations: opts.migrations } : {}),
     ...(opts.checkpointBytes !== undefined ? { checkpointBytes: opts.checkpointBytes } : {}),
     ...(opts.checkpointOnLockBytes !== undefined ? { checkpointOnLockBytes: opts.checkpointOnLockBytes } : {}),
+    ...(pdfText ? { pdfText } : {}),
   });
 }

@@ -38,7 +38,12 @@ const IDLE_MS = 30_000;
  * (out/test/…) and the benchmark (out/bench/), the project's dist/, which `node esbuild.mjs` builds.
  */
 export function segmentWorkerScript(): string | undefined {
-  return [__dirname, path.resolve(__dirname, '../../dist'), path.resolve(__dirname, '../../../dist')].map((d) => path.join(d, SEGMENT_WORKER_FILE)).find((f) => existsSync(f));
+  return workerScript(SEGMENT_WORKER_FILE);
+}
+
+/** A bundled worker script by file name, found the same way (beside this code, else the project's dist/). */
+export function workerScript(file: string): string | undefined {
+  return [__dirname, path.resolve(__dirname, '../../dist'), path.resolve(__dirname, '../../../dist')].map((d) => path.join(d, file)).find((f) => existsSync(f));
 }
 
 /** Whether the bytes lie in shared memory (which a worker reads where it is). */

@@ -41,6 +41,16 @@ export function assignments(values: Values) {
   return list(values.set).map((s) => parseAssignment(s, '--set', true));
 }
 
+/** A file's bytes, or one sentence (exit code 4 when there is no such file). */
+export async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? 4 : 1, `Cannot read ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
+  }
+}
+
 export async function readYamlFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {

@@ -1,6 +1,6 @@
 // Moving entries in and out: import, export (plain YAML), export-backup and import-backup (one
 // password-protected file, docs/PORTABLE.md).
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { exportPortable, importPortable } from '../../core/backup/portable';
 import { KINDS, type EntityKind } from '../../core/db/kinds';
 import { exportCampaign, importDrafts, parseImportFiles, summarizeReport, type ImportReport, type OnConflict } from '../../core/import';
@@ -11,7 +11,7 @@ import { CLI_VERSION, CliError, kdfFromEnv } from '../context';
 import { toJson } from '../format';
 import { newPassword, promptHidden } from '../prompt';
 import { UsageError } from '../values';
-import { CAMPAIGN, campaignId, str, type Command } from './common';
+import { CAMPAIGN, campaignId, readBytes, str, type Command } from './common';
 
 function countKinds(kinds: readonly EntityKind[]): Partial<Record<EntityKind, number>> {
   const counts: Partial<Record<EntityKind, number>> = {};
@@ -38,14 +38,7 @@ async function backupPassword(env: NodeJS.ProcessEnv): Promise<string> {
   return promptHidden('Password of the backup file: ');
 }
 
-async function readBackupFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? 4 : 1, `Cannot read ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(e)}.`);
-  }
-}
+const readBackupFile = readBytes;
 
 /** Writes a new file (never over an existing one); a failed write leaves no partial file. */
 async function writeNewFile(file: string, data: Uint8Array): Promise<void> {

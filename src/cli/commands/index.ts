@@ -1,11 +1,12 @@
 // The commands of `campaign-vault`, by group: vault.ts (init, unlock, passwd, rotate-key, encrypt,
-// migrate, audit), entries.ts, backup.ts, importExport.ts, integrity.ts; common.ts holds what they
+// migrate, audit), entries.ts, rulebooks.ts (rulebook, search), backup.ts, importExport.ts, integrity.ts; common.ts holds what they
 // share. The order here is the order of "campaign-vault --help".
 import { BACKUP_COMMANDS } from './backup';
 import type { Command } from './common';
 import { ENTRY_COMMANDS } from './entries';
 import { IMPORT_EXPORT_COMMANDS } from './importExport';
 import { INTEGRITY_COMMANDS } from './integrity';
+import { RULEBOOK_COMMANDS } from './rulebooks';
 import { VAULT_COMMANDS } from './vault';
 
 export type { Command } from './common';
@@ -20,6 +21,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   update: ENTRY_COMMANDS.update,
   delete: ENTRY_COMMANDS.delete,
   restore: ENTRY_COMMANDS.restore,
+  rulebook: RULEBOOK_COMMANDS.rulebook,
+  search: RULEBOOK_COMMANDS.search,
   import: IMPORT_EXPORT_COMMANDS.import,
   export: IMPORT_EXPORT_COMMANDS.export,
   passwd: VAULT_COMMANDS.passwd,

@@ -164,6 +164,22 @@ export const MIGRATIONS: readonly Migration[] = [
 );`,
     down: 'DROP TABLE entity_texts;',
   },
+  {
+    version: 4,
+    name: 'rulebook page text',
+    // Each page of a rulebook's PDF as extracted when it was added (docs/RULEBOOKS.md): its plain
+    // text, its headings (JSON [{title, at}]) and the outline chapter it belongs to. In the vault's
+    // database, so it is encrypted, journaled, backed up and checked like everything else.
+    up: `CREATE TABLE rulebook_pages (
+  rulebook_id TEXT NOT NULL REFERENCES rulebooks(id) ON DELETE CASCADE,
+  page INTEGER NOT NULL CHECK (typeof(page) = 'integer' AND page BETWEEN 1 AND 100000),
+  chapter TEXT CHECK (chapter IS NULL OR length(chapter) <= 1000),
+  headings TEXT NOT NULL CHECK (json_valid(headings)),
+  text TEXT NOT NULL CHECK (length(text) <= 1000000),
+  PRIMARY KEY (rulebook_id, page)
+);`,
+    down: 'DROP TABLE rulebook_pages;',
+  },
 ];
 
 export async function migrationChecksum(m: Migration): Promise<string> {

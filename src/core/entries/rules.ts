@@ -7,7 +7,7 @@ import type { AuditAction, AuditChain } from '../audit/chain';
 import { toHex } from '../bytes';
 import type { Engine, Row } from '../db/engine';
 import { KINDS, bodyOf, type EntityKind, type KindSpec } from '../db/kinds';
-import { findRow, rowToEntity, selectRow, updateEntity, type Entity, type StoredEntity } from '../db/repository';
+import { findRow, insertEntity, rowToEntity, selectRow, updateEntity, type Entity, type StoredEntity } from '../db/repository';
 import { VaultError } from '../errors';
 import { quoteName } from '../paths';
 import type { Clock, Random } from '../ports';
@@ -108,6 +108,14 @@ export function current(engine: Engine, spec: KindSpec, id: string, expectedVers
 /** The next version of `before`: `body` (and what `changes` say) with the version and timestamps moved on. */
 export function successor(before: Entity, at: string, body: Record<string, unknown>, changes: Partial<Pick<StoredEntity, 'campaign_id' | 'deleted_at'>> = {}): StoredEntity {
   return { id: before.id, campaign_id: before.campaign_id ?? null, body, version: before.version + 1, created_at: before.created_at, updated_at: laterOf(at, before.updated_at), deleted_at: null, ...changes };
+}
+
+/** Inserts a new entity (version 1, created now) and records its creation in the audit log; the entity as stored. */
+export function insertRecorded(engine: Engine, audit: AuditChain, spec: KindSpec, id: string, campaignId: string | null, body: Record<string, unknown>, at: string): Entity {
+  insertEntity(engine, spec, { id, campaign_id: campaignId, body, version: 1, created_at: at, updated_at: at, deleted_at: null });
+  const created = rowToEntity(spec, selectRow(engine, spec, id)!);
+  audit.record(engine, at, 'create', { kind: spec.kind, id, after: created });
+  return created;
 }
 
 /** Writes `next` over `before` (refused with `conflict` if it changed meanwhile) and records it in the audit log. */

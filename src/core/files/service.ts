@@ -1,7 +1,7 @@
 import type { VaultFiles } from '../backup/port';
 import { KINDS } from '../db/kinds';
-import { insertEntity, rowToEntity, selectRow, type Entity } from '../db/repository';
-import { checkBody, checkCampaign, newId, repointAssets } from '../entries/rules';
+import type { Entity } from '../db/repository';
+import { checkBody, checkCampaign, insertRecorded, newId, repointAssets } from '../entries/rules';
 import { VaultError, isVaultError } from '../errors';
 import { quoteName } from '../paths';
 import type { VaultSession } from '../session/session';
@@ -18,7 +18,8 @@ export class FileService {
 
   constructor(private readonly session: VaultSession) {}
 
-  private blobs(s: Session): BlobStore {
+  /** The blob store of a session: for other services working inside the queue (rulebooks), never handed further. */
+  blobs(s: Session): BlobStore {
     let b = this.blobStores.get(s);
     if (!b) {
       b = new BlobStore(this.session.opts.files, s.store.unlockedKeys, this.session.opts.random);
@@ -60,13 +61,7 @@ export class FileService {
       await this.session.settle(s);
       const put = await blobs.put(data);
       if (put.hash !== body.hash) throw new VaultError('io', 'the file changed while it was being added', { hint: 'The file changed while it was being added; try again.' });
-      const entity = await this.session.transaction(s, (at) => {
-        const id = newId(this.session.opts.random, this.session.opts.clock);
-        insertEntity(s.engine, spec, { id, campaign_id: campaignId, body, version: 1, created_at: at, updated_at: at, deleted_at: null });
-        const created = rowToEntity(spec, selectRow(s.engine, spec, id)!);
-        s.audit.record(s.engine, at, 'create', { kind: 'asset', id, after: created });
-        return created;
-      });
+      const entity = await this.session.transaction(s, (at) => insertRecorded(s.engine, s.audit, spec, newId(this.session.opts.random, this.session.opts.clock), campaignId, body, at));
       this.session.emit({ kind: 'asset', id: entity.id, campaign_id: entity.campaign_id ?? null, action: 'create' });
       this.session.maybeCheckpoint(s);
       return entity;

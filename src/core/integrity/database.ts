@@ -5,6 +5,7 @@ import { ENTITY_KINDS, KINDS, type EntityKind, type KindSpec } from '../db/kinds
 import { migrationChecksum, type Migration } from '../db/migrations';
 import { columnValues, rowToEntity } from '../db/repository';
 import { quoteName } from '../paths';
+import { checkRulebooks } from '../rulebooks/check';
 import { validateBody } from '../schema';
 
 /** How Repair fixes a finding (applied to a copy of the database by `./repair.ts`). */
@@ -56,6 +57,7 @@ export async function checkDatabase(engine: Engine, ctx: DatabaseCheckContext): 
   sqliteChecks(engine, out);
   orphans(engine, out);
   entityChecks(engine, out);
+  for (const f of checkRulebooks(engine)) out.push(found(f));
   await migrationChecks(engine, ctx.migrations, out);
   auditChecks(engine, ctx.audit, out);
   return capPerCode(out);

@@ -3,6 +3,7 @@ import { EntryService } from '../entries/service';
 import { FileService } from '../files/service';
 import { IntegrityService } from '../integrity/service';
 import { KeyService } from '../keys/service';
+import { RulebookService } from '../rulebooks/service';
 import { VaultBackupPort } from './backupPort';
 import { Lifecycle } from './lifecycle';
 import { MigrationService } from './migrations';
@@ -19,6 +20,7 @@ export interface VaultServices {
   readonly keys: KeyService;
   readonly integrity: IntegrityService;
   readonly audit: AuditService;
+  readonly rulebooks: RulebookService;
 }
 
 /** Builds the services of one vault folder around one session (one queue), and its backup ports. */
@@ -36,6 +38,7 @@ export function composeServices(opts: DataManagerOptions): VaultServices & { rea
     keys,
     integrity: new IntegrityService(session),
     audit: new AuditService(session),
+    rulebooks: new RulebookService(session, files),
   };
   return { ...services, port: new VaultBackupPort(services) };
 }

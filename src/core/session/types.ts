@@ -6,6 +6,7 @@ import type { Engine } from '../db/engine';
 import type { EntityKind } from '../db/kinds';
 import type { Migration } from '../db/migrations';
 import type { VaultError } from '../errors';
+import type { PdfTextExtractor } from '../rulebooks/port';
 import type { VaultStore, VaultStoreDeps } from '../vault/store';
 
 /** The vault store's ports (files, lock, state, clock, random, logger, cipher suite, owner), and the database's. */
@@ -19,6 +20,8 @@ export interface DataManagerOptions extends VaultStoreDeps {
   readonly checkpointBytes?: number;
   /** Journal bytes above which locking writes a snapshot first, for a faster next unlock (default 256 KiB). */
   readonly checkpointOnLockBytes?: number;
+  /** Reads PDFs for rulebooks (src/node/pdfText.ts); without it adding a rulebook is refused. */
+  readonly pdfText?: PdfTextExtractor;
 }
 
 export type VaultLockState = 'absent' | 'locked' | 'unlocked';
