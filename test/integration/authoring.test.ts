@@ -260,9 +260,11 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     ui.answers.imported = 'Show Loss Report';
     await run('import', { uris: [hero], campaign: campaign.id });
     delete ui.answers.imported;
-    await until('the loss report is shown', async () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType))));
-    const report = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'campaign-vault-report');
-    assert.ok(report, 'the report is a read-only document of its own scheme');
+    const preview = await until('the loss report is shown', async () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType) && /import-\d+\.md/.test(t.label)),
+    );
+    // The preview shows a read-only document of the report's own scheme (a content provider, no file).
+    const report = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'campaign-vault-report', path: `/${/import-\d+\.md/.exec(preview.label)![0]}` }));
     assert.match(report.getText(), /loss report/i);
     assert.equal(untitled(), before, 'no Untitled document was made');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
