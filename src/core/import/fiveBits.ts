@@ -1,7 +1,7 @@
 // 5e-bits SRD JSON (github.com/5e-bits/5e-database): monsters → NPCs with a stat block, spells →
 // spells, equipment and magic items → items. A file is an array of records (or one record); the
 // kind of each comes from its `url` (/api/2014/monsters/…).
-import type { Ability } from './foundry';
+import type { Ability } from './foundryDocument';
 import type { ReportBuilder, Tracker } from './report';
 import { converted, drop, eachRecord, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
 

@@ -2,14 +2,30 @@
 // type `character` → characters, `npc` → NPCs with a stat block; item documents → items and spells.
 // Embedded items land in the sheet: gear in the inventory (weapons also as attacks), spells in the
 // spell list, features in the features (an NPC's in its stat block's traits and actions).
-import { armorName, languageName, SENSE_KEYS, toolName, weaponName } from './foundryNames';
-import { applyChange, armorClass, averageDamage, bonus, byPriority, evaluate, hitPointMax, lookupPath, type Change, type ClassHp, type RollData } from './foundryRules';
+import { activeChanges, advancementsOf, armorClassOf, defensesOf, effective, enricherFor, languagesOf, rollDataOf, weaponAttack } from './foundryActor';
+import {
+  ABILITIES,
+  GEAR,
+  activities,
+  converting,
+  int,
+  mod,
+  num,
+  obj,
+  splitCustom,
+  str,
+  strings,
+  type Ability,
+  type FoundryActor,
+  type FoundryDamage,
+  type FoundryItem,
+} from './foundryDocument';
+import { armorName, SENSE_KEYS, toolName, weaponName } from './foundryNames';
+import { bonus, evaluate, hitPointMax, type ClassHp } from './foundryRules';
 import { htmlToMarkdown, looksLikeHtml, splitNotes, type EnricherContext } from './html';
-import { childPath, pathPattern, type ReportBuilder, type Tracker } from './report';
+import { childPath, type ReportBuilder, type Tracker } from './report';
 import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type DraftLink, type EntityDraft } from './types';
 
-export const ABILITIES = ['str', 'dex', 'con', 'int', 'wis', 'cha'] as const;
-export type Ability = (typeof ABILITIES)[number];
 const SKILL_CODES: Record<string, string> = {
   acr: 'acrobatics',
   ani: 'animal_handling',
@@ -37,143 +53,7 @@ const RARITIES: Record<string, string> = { common: 'common', uncommon: 'uncommon
 const UNITS: Record<string, string> = { ft: 'feet', mi: 'miles', m: 'meters', km: 'kilometers', touch: 'Touch', self: 'Self', spec: 'Special', any: 'Unlimited' };
 const TIME_UNITS: Record<string, string> = { inst: 'Instantaneous', turn: 'turn', round: 'round', minute: 'minute', hour: 'hour', day: 'day', month: 'month', year: 'year', perm: 'Until dispelled', spec: 'Special', disp: 'Until dispelled' };
 const ACTIVATIONS: Record<string, string> = { action: 'action', bonus: 'bonus action', reaction: 'reaction', minute: 'minute', hour: 'hour', day: 'day', special: 'Special', legendary: 'legendary action', lair: 'lair action' };
-const GEAR = ['weapon', 'equipment', 'consumable', 'tool', 'loot', 'container', 'backpack'];
 export const FOUNDRY_ITEM_TYPES = [...GEAR, 'spell', 'feat', 'class', 'subclass', 'race', 'background'];
-
-const mod = (score: number) => Math.floor((score - 10) / 2);
-/** The record being converted, so that a value of the wrong type is reported, not dropped. */
-let current: Ctx | undefined;
-function wrongType(v: unknown, expected: string): undefined {
-  if (current && v !== null && v !== undefined && v !== '') {
-    current.report.add({ kind: 'unmapped', file: current.file, entity: current.entity, path: pathPattern(current.tracker.lastRead), example: current.tracker.lastRead, detail: `not ${expected}: ${JSON.stringify(v).slice(0, 60)}; left out` });
-  }
-  return undefined;
-}
-const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : wrongType(v, 'a number');
-const int = (v: unknown): number | undefined => {
-  const n = num(v);
-  return n !== undefined && Number.isInteger(n) ? n : n === undefined ? undefined : wrongType(n, 'a whole number');
-};
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-
-interface FoundryDamage {
-  number?: number | null;
-  denomination?: number | null;
-  bonus?: string;
-  types?: string[];
-}
-interface FoundryEffect {
-  name?: string;
-  disabled?: boolean;
-  transfer?: boolean;
-  changes?: { key?: string; mode?: number; value?: unknown; priority?: number | null }[];
-}
-interface FoundryActivity {
-  type?: string;
-  activation?: { type?: string };
-  attack?: { ability?: string; bonus?: string; type?: { value?: string } };
-  damage?: { includeBase?: boolean; parts?: (FoundryDamage & { custom?: { enabled?: boolean; formula?: string } })[] };
-}
-interface FoundryItem {
-  _id?: string;
-  name?: string;
-  type?: string;
-  effects?: FoundryEffect[];
-  system?: {
-    advancement?: Record<string, FoundryAdvancement> | FoundryAdvancement[];
-    magicalBonus?: number | null;
-    ability?: string;
-    description?: { value?: string };
-    quantity?: number;
-    weight?: { value?: number; units?: string } | number;
-    price?: { value?: number; denomination?: string };
-    equipped?: boolean | null;
-    attuned?: boolean;
-    attunement?: string | boolean;
-    rarity?: string;
-    container?: string | null;
-    levels?: number;
-    identifier?: string;
-    classIdentifier?: string;
-    hitDice?: string;
-    hd?: { denomination?: string; spent?: number };
-    hitDiceUsed?: number;
-    movement?: Record<string, unknown>;
-    senses?: Record<string, unknown>;
-    level?: number;
-    school?: string;
-    materials?: { value?: string };
-    preparation?: { mode?: string; prepared?: boolean };
-    prepared?: number | boolean;
-    sourceClass?: string;
-    activation?: { type?: string; value?: number };
-    duration?: { value?: string | number; units?: string };
-    requirements?: string;
-    type?: { value?: string; subtype?: string };
-    uses?: { max?: string | number; spent?: number; recovery?: { period?: string }[] };
-    damage?: { base?: FoundryDamage; versatile?: FoundryDamage };
-    armor?: { value?: number | null; dex?: number | null; magicalBonus?: number | null };
-    properties?: string[];
-    range?: { value?: number | string | null; long?: number | null; units?: string; reach?: number | null };
-    activities?: Record<string, FoundryActivity>;
-    source?: { book?: string; license?: string; rules?: string };
-  };
-}
-interface FoundryAdvancement {
-  type?: string;
-  value?: Record<string, unknown>;
-  configuration?: { identifier?: string; type?: string; scale?: Record<string, { value?: unknown; number?: number | null; faces?: number }>; distance?: { units?: string } };
-}
-interface FoundryTrait {
-  value?: string[];
-  custom?: string;
-}
-interface FoundryActor {
-  _id?: string;
-  name?: string;
-  type?: string;
-  effects?: FoundryEffect[];
-  system?: {
-    abilities?: Partial<Record<Ability, { value?: number; proficient?: number }>>;
-    attributes?: {
-      ac?: { flat?: number | null; calc?: string; formula?: string; bonus?: string };
-      hp?: { value?: number; max?: number | null; temp?: number | null; formula?: string; bonuses?: { level?: string; overall?: string } };
-      movement?: Record<string, unknown>;
-      senses?: Record<string, unknown>;
-      spellcasting?: string;
-      exhaustion?: number;
-      inspiration?: boolean;
-      death?: { success?: number; failure?: number };
-    };
-    details?: Record<string, unknown> & {
-      biography?: { value?: string };
-      alignment?: string;
-      race?: string | { name?: string };
-      xp?: { value?: number };
-      cr?: number;
-      type?: { value?: string; subtype?: string };
-    };
-    traits?: {
-      size?: string;
-      languages?: { value?: string[]; custom?: string };
-      weaponProf?: FoundryTrait;
-      armorProf?: FoundryTrait;
-      di?: FoundryTrait;
-      dr?: FoundryTrait;
-      dv?: FoundryTrait;
-      ci?: FoundryTrait;
-    };
-    skills?: Record<string, { value?: number; ability?: Ability }>;
-    tools?: Record<string, { value?: number }>;
-    currency?: Record<string, number>;
-    spells?: Record<string, { value?: number; override?: number | null; level?: number }>;
-    resources?: { legact?: { max?: number } };
-  };
-  items?: FoundryItem[];
-}
 
 /** Whether a parsed document is a Foundry dnd5e actor. */
 export function isFoundryActor(v: unknown): boolean {
@@ -226,7 +106,6 @@ const sensesOf = (s: Record<string, unknown> | undefined) => {
     ),
   );
 };
-const splitCustom = (v: unknown): string[] => str(v)?.split(/\s*;\s*/).filter(Boolean) ?? [];
 
 function usesOf(i: FoundryItem) {
   const max = Number(i.system?.uses?.max);
@@ -250,7 +129,6 @@ function weightOf(ctx: Ctx, tracker: Tracker, i: FoundryItem): number | undefine
   return value;
 }
 
-const activities = (i: FoundryItem): FoundryActivity[] => Object.values(obj(i.system?.activities)) as FoundryActivity[];
 
 /** The activation of an item: its own (older data) or its first activity's. */
 function activationOf(i: FoundryItem): string | undefined {
@@ -263,180 +141,10 @@ function activationOf(i: FoundryItem): string | undefined {
   return undefined;
 }
 
-// ── what Foundry works out when it loads an actor ───────────────────────────────────────────
-
-/** The effect changes this importer applies: armour class, hit point bonuses, senses, movement, resistances and the like, languages, proficiencies. */
-const APPLIED = /^system\.(attributes\.(ac\.(calc|flat|bonus|formula)|hp\.(max|bonuses\.(level|overall))|senses\.(ranges\.)?\w+|movement\.\w+)|traits\.(dr|di|dv|ci|languages|weaponProf|armorProf)\.value)$/;
-
-/** dnd5e's Item5e.areEffectsSuppressed: gear passes its effects on only while equipped, and attuned when it needs to be. */
-function suppressed(i: FoundryItem): boolean {
-  const wears = i.type !== 'consumable' || ['rod', 'trinket', 'wand'].includes(i.system?.type?.value ?? '');
-  if (wears && GEAR.includes(i.type ?? '') && i.system?.equipped === false) return true;
-  return i.system?.attunement === 'required' && i.system?.attuned !== true;
-}
-
-/** The changes of the effects that are on: the actor's own, and those its items pass on (`transfer`) while not suppressed. */
-function activeChanges(actor: FoundryActor, items: FoundryItem[]): Change[] {
-  const out: Change[] = [];
-  const take = (e: FoundryEffect) => {
-    if (e.disabled === true) return;
-    for (const c of Array.isArray(e.changes) ? e.changes : []) {
-      const key = c?.key;
-      if (typeof key !== 'string' || !APPLIED.test(key)) continue;
-      const mode = int(c.mode) ?? 2;
-      out.push({ key, mode, value: c.value, priority: num(c.priority) ?? mode * 10, effect: String(e.name ?? '') });
-    }
-  };
-  for (const e of Array.isArray(actor.effects) ? actor.effects : []) take(e);
-  for (const i of items) {
-    if (!Array.isArray(i?.effects) || i.effects.length === 0) continue;
-    const passed = i.effects.filter((e) => e?.transfer === true);
-    if (passed.length > 0 && !suppressed(i)) passed.forEach(take);
-  }
-  return byPriority(out);
-}
-
-/** A value of the actor after its active effects. */
-const effective = (changes: readonly Change[], key: string, base: unknown): unknown => changes.filter((c) => c.key === key).reduce((v, c) => applyChange(v, c), base);
-
-/** The advancements of a class or subclass (a list in older data, a group by id in newer). */
-const advancementsOf = (i: FoundryItem): FoundryAdvancement[] => {
-  const a = i.system?.advancement;
-  return (Array.isArray(a) ? a : Object.values(obj(a))) as FoundryAdvancement[];
-};
-
-/** `@scale.<class or subclass>.<name>`: each ScaleValue advancement's value at the class's level. */
-function scaleValues(items: FoundryItem[], classLevels: ReadonlyMap<string, number>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const i of items) {
-    if (i.type !== 'class' && i.type !== 'subclass') continue;
-    const id = str(i.system?.identifier);
-    if (!id) continue;
-    const level = i.type === 'class' ? (classLevels.get(id) ?? 0) : (classLevels.get(str(i.system?.classIdentifier) ?? '') ?? 0);
-    for (const a of advancementsOf(i)) {
-      if (a?.type !== 'ScaleValue') continue;
-      const cfg = a.configuration;
-      const name = str(cfg?.identifier);
-      if (!name) continue;
-      const steps = Object.entries(obj(cfg?.scale))
-        .map(([l, v]) => [Number(l), obj(v)] as const)
-        .filter(([l]) => l <= level)
-        .sort((x, y) => x[0] - y[0]);
-      const at = steps.at(-1)?.[1];
-      if (!at) continue;
-      const value = cfg?.type === 'dice' ? (int(at.faces) ? `${int(at.number) ?? 1}d${int(at.faces)}` : undefined) : cfg?.type === 'distance' ? (num(at.value) !== undefined ? `${num(at.value)} ${str(cfg.distance?.units) ?? 'ft'}` : undefined) : (num(at.value) ?? str(at.value));
-      if (value !== undefined) (out[id] ??= {})[name] = value;
-    }
-  }
-  return out;
-}
-
-/** What Foundry's formulas and lookups of this actor may refer to. */
-function rollDataOf(s: NonNullable<FoundryActor['system']>, items: FoundryItem[], level: number, prof: number, spellAbility?: Ability): RollData {
-  const classes = items.filter((i) => i.type === 'class');
-  const levels = new Map(classes.map((c) => [str(c.system?.identifier) ?? String(c.name ?? '').toLowerCase(), int(c.system?.levels) ?? 1]));
-  const abilities = Object.fromEntries(
-    ABILITIES.map((a) => {
-      const v = int(s.abilities?.[a]?.value) ?? 10;
-      return [a, { value: v, mod: mod(v) }];
-    }),
-  );
-  const spellMod = spellAbility ? abilities[spellAbility]!.mod : undefined;
-  const spell = spellMod === undefined ? {} : { spell: { dc: 8 + prof + spellMod, attack: prof + spellMod, mod: spellMod } };
-  return { abilities, prof, attributes: { prof, ...spell }, details: { level }, classes: Object.fromEntries([...levels].map(([k, l]) => [k, { levels: l }])), scale: scaleValues(items, levels) };
-}
-
-const ARMOR_TYPES = ['light', 'medium', 'heavy', 'natural'];
-
-/** Armour class as Foundry prepares it (its calculation after effects, the first equipped armour and shield, the bonus). */
-function armorClassOf(actor: FoundryActor, items: FoundryItem[], changes: readonly Change[], data: RollData): { value?: number; armor?: FoundryItem; shield?: FoundryItem } {
-  const ac = actor.system?.attributes?.ac;
-  const equipped = items.filter((i) => i?.type === 'equipment' && i.system?.equipped === true);
-  const armor = equipped.find((i) => ARMOR_TYPES.includes(i.system?.type?.value ?? ''));
-  const shield = equipped.find((i) => i.system?.type?.value === 'shield');
-  const plus = (i: FoundryItem | undefined) => (int(i?.system?.armor?.value) ?? 0) + (int(i?.system?.armor?.magicalBonus ?? i?.system?.magicalBonus) ?? 0);
-  const value = armorClass(
-    {
-      calc: String(effective(changes, 'system.attributes.ac.calc', str(ac?.calc) ?? 'default')),
-      flat: int(effective(changes, 'system.attributes.ac.flat', ac?.flat)),
-      formula: String(effective(changes, 'system.attributes.ac.formula', str(ac?.formula) ?? '')),
-      bonus: effective(changes, 'system.attributes.ac.bonus', str(ac?.bonus) ?? '') as string,
-      armor: armor && int(armor.system?.armor?.value) !== undefined ? { value: plus(armor), dex: int(armor.system?.armor?.dex), heavy: armor.system?.type?.value === 'heavy' } : undefined,
-      shield: shield ? plus(shield) : undefined,
-    },
-    data,
-  ).value;
-  return { value, armor, shield };
-}
-
-/** Damage resistances, immunities and vulnerabilities and condition immunities, after effects, with the custom ones. */
-function defensesOf(s: NonNullable<FoundryActor['system']>, changes: readonly Change[]) {
-  const list = (k: 'dr' | 'di' | 'dv' | 'ci') => [...(effective(changes, `system.traits.${k}.value`, strings(s.traits?.[k]?.value)) as string[]), ...splitCustom(s.traits?.[k]?.custom)];
-  return { resistances: list('dr'), immunities: list('di'), vulnerabilities: list('dv'), condition_immunities: list('ci') };
-}
-
-const languagesOf = (s: NonNullable<FoundryActor['system']>, changes: readonly Change[]) => [...(effective(changes, 'system.traits.languages.value', strings(s.traits?.languages?.value)) as string[]).map(languageName), ...splitCustom(s.traits?.languages?.custom)];
-
-/** The ability a weapon attacks with (dnd5e: the activity's, the item's, finesse the better of Str and Dex, ranged Dex, else Str). */
-function weaponAbility(i: FoundryItem, data: RollData, spellAbility: Ability | undefined): Ability {
-  const act = activities(i).find((a) => a?.type === 'attack');
-  const chosen = str(act?.attack?.ability) ?? str(i.system?.ability);
-  if (chosen === 'spellcasting' && spellAbility) return spellAbility;
-  const named = ABILITIES.find((a) => a === chosen);
-  if (named) return named;
-  const modOf = (a: Ability) => Number(lookupPath(data, `abilities.${a}.mod`) ?? 0);
-  if (strings(i.system?.properties).includes('fin')) return modOf('dex') > modOf('str') ? 'dex' : 'str';
-  const ranged = act?.attack?.type?.value === 'ranged' || /R$/.test(i.system?.type?.value ?? '');
-  return ranged ? 'dex' : 'str';
-}
-
-interface WeaponAttack {
-  readonly bonus: number;
-  readonly damage: { dice: string; type?: string }[];
-  /** "Melee Attack Roll: +7, reach 5 ft" and "Hit: 10 (1d10 + 5) piercing damage", for the description. */
-  readonly attackText: string;
-  readonly hitText?: string;
-}
-
-/**
- * A weapon's attack as Foundry rolls it: the ability's modifier (plus the proficiency bonus) to hit;
- * the weapon's damage plus the ability modifier, then the attack's extra damage parts (`@mod`
- * worked out).
- */
-function weaponAttack(i: FoundryItem, data: RollData, prof: number, spellAbility: Ability | undefined): WeaponAttack {
-  const ability = weaponAbility(i, data, spellAbility);
-  const m = Number(lookupPath(data, `abilities.${ability}.mod`) ?? 0);
-  const act = activities(i).find((a) => a?.type === 'attack');
-  const toHit = prof + m + (int(act?.attack?.bonus) ?? 0) + (int(i.system?.magicalBonus) ?? 0);
-  const withMod = { ...data, mod: m };
-  const rolls: { n: number; faces: number; plus: number; type?: string }[] = [];
-  const base = i.system?.damage?.base;
-  if (act?.damage?.includeBase !== false && int(base?.number) && int(base?.denomination)) rolls.push({ n: int(base!.number)!, faces: int(base!.denomination)!, plus: m + (evaluate(str(base?.bonus) ?? '0', withMod) ?? 0), type: base?.types?.[0] });
-  for (const p of Array.isArray(act?.damage?.parts) ? act!.damage!.parts! : []) {
-    if (int(p?.number) && int(p?.denomination)) rolls.push({ n: int(p.number)!, faces: int(p.denomination)!, plus: evaluate(str(p.bonus) ?? '0', withMod) ?? 0, type: p.types?.[0] });
-  }
-  const diceText = (r: (typeof rolls)[number]) => `${r.n}d${r.faces}${r.plus ? ` ${r.plus > 0 ? '+' : '−'} ${Math.abs(r.plus)}` : ''}`;
-  const hitText = rolls.length > 0 ? `Hit: ${rolls.map((r) => `${averageDamage(r.n, r.faces, r.plus)} (${diceText(r)})${r.type ? ` ${r.type}` : ''} damage`).join(' plus ')}` : undefined;
-  const range = i.system?.range;
-  const ranged = act?.attack?.type?.value === 'ranged';
-  const where = ranged ? (num(range?.value) ? `range ${num(range?.value)}${num(range?.long) ? `/${num(range?.long)}` : ''} ft` : '') : `reach ${int(range?.reach) ?? 5} ft`;
-  return {
-    bonus: toHit,
-    damage: rolls.map((r) => drop({ dice: `${r.n}d${r.faces}${r.plus ? `${r.plus > 0 ? '+' : '-'}${Math.abs(r.plus)}` : ''}`, type: r.type })),
-    attackText: `${ranged ? 'Ranged' : 'Melee'} Attack Roll: ${toHit >= 0 ? '+' : '−'}${Math.abs(toHit)}${where ? `, ${where}` : ''}`,
-    hitText,
-  };
-}
-
-/** The enricher context of one item of an actor: its lookups (`@item.level`, `@mod`) and its attack in words. */
-function enricherFor(base: EnricherContext, data: RollData, i: FoundryItem, attack?: WeaponAttack): EnricherContext {
-  const own: RollData = { ...data, item: { level: int(i.system?.level) }, ...(attack ? { mod: attack.bonus - Number(data.prof ?? 0) } : {}) };
-  return { ...base, lookup: (path) => lookupPath(own, path), attack: attack?.attackText, damage: attack?.hitText };
-}
-
 function newCtx(file: string, report: ReportBuilder, tracker: Tracker, kind: string, name: unknown, base: string): Ctx {
-  current = { file, report, tracker, entity: labelOf(kind, name), base };
-  return current;
+  const ctx: Ctx = { file, report, tracker, entity: labelOf(kind, name), base };
+  converting(ctx);
+  return ctx;
 }
 
 /** Groups and lists of the wrong type are reported (reading them would otherwise count as using them). */
@@ -483,7 +191,7 @@ export function importFoundry(doc: unknown, file: string, report: ReportBuilder,
     checkShapes({ file, report, tracker, base, entity: labelOf(drafts[0]!.kind, drafts[0]!.body.name) }, raw);
     return drafts;
   } finally {
-    current = undefined;
+    converting(undefined);
   }
 }
 

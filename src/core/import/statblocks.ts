@@ -2,7 +2,7 @@
 // matter): → NPCs with a stat block. Both the 5e layouts (stats: [10, 14, …], cr, senses …) and
 // old-school layouts such as Basic Fantasy RPG's (ac: "3 [16]", thaco, saves as "jds") are read;
 // what has no place in a 5e stat block is kept under `extra.statblock` and reported as such.
-import { ABILITIES } from './foundry';
+import { ABILITIES } from './foundryDocument';
 import type { ReportBuilder, Tracker } from './report';
 import { converted, drop, labelOf, reportUnused, type Body, type Ctx, type EntityDraft } from './types';
 
