@@ -8,21 +8,10 @@ import type { DataManager, Entity } from '../../src/core/api';
 import type { KdfParams } from '../../src/core/crypto/kdf';
 import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
 import { ScriptedPrompter } from '../support/scriptedPrompter';
+import { until } from '../support/until';
 
 const EXTENSION_ID = 'campaign-vault.campaign-vault';
 const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
-
-/** Polls until `fn` returns something truthy (or fails with the last value seen). */
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  let last: T | undefined;
-  while (Date.now() - started < timeoutMs) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', function () {
   this.timeout(60_000);

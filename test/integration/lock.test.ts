@@ -7,23 +7,12 @@ import type { KdfParams } from '../../src/core/crypto/kdf';
 import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
 import type { SecretStore } from '../../src/vscode/rememberedKeys';
 import { ScriptedPrompter } from '../support/scriptedPrompter';
+import { until } from '../support/until';
 
 const EXTENSION_ID = 'campaign-vault.campaign-vault';
 const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
 const PASSWORD = 'tomb of the nine gods 9';
 const SHEET = 'campaignVault.sheet';
-
-/** Polls until `fn` returns something truthy (or fails with the last value seen). */
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  let last: T | undefined;
-  while (Date.now() - started < timeoutMs) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 /** Every tab that shows a `campaign:` document: its URI and, for a custom editor, its view type. */
 function campaignTabs(): { uri: string; viewType: string }[] {

@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { uniquePrefixes } from '../../src/cli/commands';
-import { run } from '../../src/cli/main';
 import type { PruneReport, RestoreResult, SnapshotInfo, VerifyReport } from '../../src/core/backup/types';
 import { TEST_KDF } from '../../src/cli/context';
 import { nodeDataManager } from '../../src/node/dataManager';
+import { runCli, type CliResult } from '../support/cli';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 /** Every file under `dir`, relative, sorted. */
 function filesUnder(dir: string): string[] {
@@ -45,15 +41,7 @@ describe('campaign-vault backup commands (the CLI\'s main function on real folde
   const PW = { CAMPAIGN_VAULT_PASSWORD: 'correct horse' };
 
   /** Runs `campaign-vault --dir <folder> …args` in this process with only the given environment (and the fast test KDF). */
-  async function cli(args: string[], env: Record<string, string> = PW, folder = dir): Promise<Result> {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(['--dir', folder, ...args], { CAMPAIGN_VAULT_KDF: 'test', CAMPAIGN_VAULT_STATE_DIR: join(tmp, 'state'), ...env }, {
-      stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[], env: Record<string, string> = PW, folder = dir): Promise<Result> => runCli(folder, args, env, tmp);
   const ok = async (args: string[], env: Record<string, string> = PW, folder?: string): Promise<string> => {
     const r = await cli(args, env, folder);
     assert.equal(r.code, 0, `campaign-vault ${args.join(' ')} failed: ${r.stderr}`);

@@ -3,14 +3,10 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/main';
 import { FIXTURES } from './rulebookHelpers';
+import { runCli, type CliResult } from '../support/cli';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 describe('campaign-vault rulebook and search', function () {
   this.timeout(300_000);
@@ -19,15 +15,8 @@ describe('campaign-vault rulebook and search', function () {
   const PW = { CAMPAIGN_VAULT_PASSWORD: 'correct horse' };
   const quest = join(FIXTURES, 'questworlds-srd.pdf');
 
-  async function cli(args: string[], env: Record<string, string> = PW, folder = dir): Promise<Result> {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(['--dir', folder, ...args], { CAMPAIGN_VAULT_KDF: 'test', CAMPAIGN_VAULT_STATE_DIR: join(tmp, 'state'), ...env }, {
-      stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
-    });
-    return { code, stdout, stderr };
-  }
+  /** Runs `campaign-vault --dir <folder> …args` in this process with only the given environment (and the fast test KDF). */
+  const cli = (args: string[], env: Record<string, string> = PW, folder = dir): Promise<Result> => runCli(folder, args, env, tmp);
   const ok = async (args: string[], env: Record<string, string> = PW, folder?: string): Promise<string> => {
     const r = await cli(args, env, folder);
     assert.equal(r.code, 0, `campaign-vault ${args.join(' ')} failed: ${r.stderr}`);

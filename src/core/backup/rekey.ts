@@ -31,8 +31,8 @@ import type { BackupCancellation, BackupProgress } from './types';
  * Until step 2, the old repository is in place and readable as before (without a password).
  */
 
-export const REKEY_DIR = 'rekey';
-export const RETIRED_DIR = 'retired';
+const REKEY_DIR = 'rekey';
+const RETIRED_DIR = 'retired';
 const COMPLETE = `${REKEY_DIR}/complete`;
 const DIRS = ['index', 'snapshots', 'data'] as const;
 
@@ -95,7 +95,7 @@ export async function deleteTree(files: FileStore, dir: string): Promise<void> {
 }
 
 /** Whether a re-encryption was interrupted after its copy was complete, or its cleanup was (work needing no key). */
-export async function rekeyPending(files: FileStore): Promise<boolean> {
+async function rekeyPending(files: FileStore): Promise<boolean> {
   return (await files.stat(COMPLETE)) !== undefined || (await files.stat(RETIRED_DIR)) !== undefined || (await emptyStaging(files));
 }
 
@@ -104,11 +104,6 @@ async function emptyStaging(files: FileStore): Promise<boolean> {
   if (!(await files.stat(REKEY_DIR))) return false;
   for (const f of CONFIG_FILES) if (await files.stat(`${REKEY_DIR}/${f}`)) return false;
   return (await files.stat(COMPLETE)) === undefined;
-}
-
-/** Whether a re-encryption has started and not finished copying (the old repository is still in place). */
-export async function rekeyCopying(files: FileStore): Promise<boolean> {
-  return (await files.stat(REKEY_DIR)) !== undefined && (await files.stat(COMPLETE)) === undefined;
 }
 
 /**
