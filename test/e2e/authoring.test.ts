@@ -135,9 +135,10 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await wb.screenshot('sidebar-campaign');
   });
 
-  it('marks invalid YAML as it is typed', async () => {
+  it('marks invalid YAML as it is typed; auto save, refused meanwhile, resumes once it is valid again', async () => {
     const { page } = wb;
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    await editor.click();
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Shift+Home');
@@ -146,6 +147,18 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await runFromPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     await page.locator('.markers-panel .monaco-list-row', { hasText: /Campaign Vault/ }).first().waitFor({ state: 'visible' });
     await wb.screenshot('yaml-diagnostic');
+    // The web workbench auto saves after a second: that save is refused, and VS Code says so.
+    const refused = page.locator('.notifications-toasts .notification-list-item', { hasText: "Failed to save 'Zanna.yaml'" });
+    await refused.first().waitFor({ state: 'visible' });
+    // Typing a valid state again saves it with no Ctrl+S, and the stale toast goes with it.
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).waitFor({ state: 'detached' });
+    await refused.first().waitFor({ state: 'detached' });
+    assert.equal(await page.locator('.squiggly-error').count(), 0);
   });
 
   it('shows a hostile name as text, in the tree and in the sheet, and runs none of it', async () => {

@@ -27,6 +27,18 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
   const uriOf = async (path: string[]) => vscode.Uri.parse((await until(`tree item ${path.join(' › ')}`, () => item(path)))!.resourceUri!);
   const diagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri);
   let campaign: Entity;
+  /** Runs `test` with VS Code's auto save on (after a short delay), as many game masters have it. */
+  const withAutoSave = async (test: () => Promise<void>) => {
+    const files = () => vscode.workspace.getConfiguration('files');
+    await files().update('autoSaveDelay', 300, vscode.ConfigurationTarget.Global);
+    await files().update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    try {
+      await test();
+    } finally {
+      await files().update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files().update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    }
+  };
 
   before(async () => {
     api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
@@ -131,6 +143,46 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     assert.ok(await doc.save());
     assert.equal((await dm().get('character', 'Zanna', { campaign_id: campaign.id }))?.level, 2);
   });
+
+  it('after a refused save, saves the next valid state by itself', async () => withAutoSave(async () => {
+    const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const broken = new vscode.WorkspaceEdit();
+    broken.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'name: Zanna\nclass: Wizard\nlevel: [3\n');
+    await vscode.workspace.applyEdit(broken);
+    // Refused (whether VS Code's auto save got there first or not): VS Code stops auto saving it.
+    assert.equal(await doc.save(), false, 'the invalid text is refused');
+    assert.ok(doc.isDirty);
+    const fixed = new vscode.WorkspaceEdit();
+    fixed.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), 'name: Zanna\nclass: Wizard\nlevel: 3\nhp:\n  max: 20\n  current: 20\n');
+    await vscode.workspace.applyEdit(fixed);
+    await until('the valid text saved', () => !doc.isDirty, 10_000);
+    assert.equal((await dm().get('character', 'Zanna', { campaign_id: campaign.id }))?.level, 3);
+    assert.deepEqual(diagnostics(uri), []);
+  }));
+
+  it('shows a refusal the squiggles do not explain on the first line, and saves once it is fixed', async () =>
+    withAutoSave(async () => {
+      const other = await dm().create('character', { name: 'Brienne', campaign_id: campaign.id });
+      const uri = await uriOf(['Lost Mine of Phandelver', 'Characters', 'Zanna']);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const taken = new vscode.WorkspaceEdit();
+      taken.replace(uri, new vscode.Range(0, 0, 1, 0), 'name: Brienne\n');
+      await vscode.workspace.applyEdit(taken);
+      assert.deepEqual(diagnostics(uri), [], 'the text itself is valid');
+      assert.equal(await doc.save(), false, 'the name is taken in this campaign');
+      const shown = await until('the refusal on the first line', () => diagnostics(uri).find((d) => /already exists/.test(d.message)));
+      assert.equal(shown.range.start.line, 0);
+      assert.equal(shown.severity, vscode.DiagnosticSeverity.Error);
+      const renamed = new vscode.WorkspaceEdit();
+      renamed.replace(uri, new vscode.Range(0, 0, 1, 0), 'name: Zanna\n');
+      await vscode.workspace.applyEdit(renamed);
+      await until('the fixed text saved', () => !doc.isDirty, 10_000);
+      assert.deepEqual(diagnostics(uri), []);
+      await dm().delete('character', other.id);
+      await dm().purge('character', other.id);
+    }));
 
   it('keeps the text as typed, comments included, until the entry changes elsewhere', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

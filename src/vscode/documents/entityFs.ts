@@ -36,6 +36,9 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
   private readonly aliases = new Map<string, { kind: EntityKind; id: string }>();
   /** Why a document's last save was refused, by URI: the Lock command names it. */
   private readonly failures = new Map<string, string>();
+  private readonly saveOutcome = this._register(new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly refused?: string }>());
+  /** Every save of a document: `refused` says why it was not saved (auto save resumes on it). */
+  readonly onDidSave = this.saveOutcome.event;
 
   constructor(
     private readonly vaults: VaultRegistry,
@@ -254,8 +257,11 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
     try {
       await this.write(uri, content, options);
       this.failures.delete(uri.toString());
+      this.saveOutcome.fire({ uri });
     } catch (e) {
-      this.failures.set(uri.toString(), e instanceof Error ? e.message : String(e));
+      const refused = e instanceof Error ? e.message : String(e);
+      this.failures.set(uri.toString(), refused);
+      this.saveOutcome.fire({ uri, refused });
       throw e;
     }
   }

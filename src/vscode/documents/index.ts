@@ -6,6 +6,7 @@ import { LockScreen } from '../lockScreen';
 import type { Services } from '../services';
 import { registerDiagnostics, registerSchemaAssist } from './assist';
 import { EntityFileSystem, SCHEME } from './entityFs';
+import { registerSaveResume } from './resumeSave';
 
 export function registerDocuments(s: Services): vscode.Disposable {
   const files = new EntityFileSystem(s.vaults, s.log.child('files'));
@@ -15,6 +16,8 @@ export function registerDocuments(s: Services): vscode.Disposable {
     new LockScreen(s, files),
     vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }),
     registerDiagnostics(),
+    // After a refused save, auto save resumes at the next valid state.
+    registerSaveResume(files),
     registerSchemaAssist(),
     registerSheetEditor(s),
   );
