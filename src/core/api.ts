@@ -7,6 +7,7 @@ import type { EntryOps, UpdateOptions } from './entries/service';
 import { installTypedMethods, type TypedMethods } from './entries/typed';
 import type { VaultError } from './errors';
 import type { Finding, IntegrityReport } from './integrity/report';
+import type { AssetService } from './assets/service';
 import type { RulebookService } from './rulebooks/service';
 import { composeServices } from './session/services';
 import type { Cancellation, ChangeEvent, CreateResult, DataManagerOptions, Progress, VaultLockState } from './session/types';
@@ -282,6 +283,13 @@ export class DataManager {
   /** The rulebook library: add a PDF, read a page's text, re-extract (docs/RULEBOOKS.md). */
   get rulebooks(): RulebookService {
     return this.services.rulebooks;
+  }
+
+  // ── assets (src/core/assets) ─────────────────────────────────────────────────────────────
+
+  /** Maps, portraits, handouts and sounds: add with the facts of their header, list, read (docs/FILES.md). */
+  get assets(): AssetService {
+    return this.services.assets;
   }
 
   // ── ports other services own (src/core/backup/port.ts) ──────────────────────────────────

@@ -1,6 +1,7 @@
 // The commands of `campaign-vault`, by group: vault.ts (init, unlock, passwd, rotate-key, encrypt,
-// migrate, audit), entries.ts, rulebooks.ts (rulebook, search), backup.ts, importExport.ts, integrity.ts; common.ts holds what they
+// migrate, audit), entries.ts, rulebooks.ts (rulebook, search), assets.ts (asset), backup.ts, importExport.ts, integrity.ts; common.ts holds what they
 // share. The order here is the order of "campaign-vault --help".
+import { ASSET_COMMANDS } from './assets';
 import { BACKUP_COMMANDS } from './backup';
 import type { Command } from './common';
 import { ENTRY_COMMANDS } from './entries';
@@ -23,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   restore: ENTRY_COMMANDS.restore,
   rulebook: RULEBOOK_COMMANDS.rulebook,
   search: RULEBOOK_COMMANDS.search,
+  asset: ASSET_COMMANDS.asset,
   import: IMPORT_EXPORT_COMMANDS.import,
   export: IMPORT_EXPORT_COMMANDS.export,
   passwd: VAULT_COMMANDS.passwd,

@@ -35,7 +35,7 @@ const le24 = (d: Uint8Array, i: number) => d[i]! | (d[i + 1]! << 8) | (d[i + 2]!
 const le32 = (d: Uint8Array, i: number) => (d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16)) + d[i + 3]! * 0x1000000;
 
 function damaged(what: string, why: string): VaultError {
-  return new VaultError('invalid', `${what}: ${why}`, { hint: `This ${what} is damaged or truncated (${why}); nothing was added.` });
+  return new VaultError('invalid', `${what}: ${why}`, { hint: `This ${what} is damaged or truncated (${why}).` });
 }
 
 /**

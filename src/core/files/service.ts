@@ -37,16 +37,18 @@ export class FileService {
    * Adds a file as an asset. The blob is written durably first, then the asset (with `hash` and
    * `size`) is created in one journaled write: a crash in between leaves at most an unreferenced
    * blob (the integrity checker reports it, repair deletes it), never an asset without its file.
-   * `mime` and `asset_type` are guessed from the first bytes when not given.
+   * `mime` and `asset_type` are guessed from the first bytes when not given; `fields` are more of
+   * the asset's fields (checked by its schema like the rest).
    */
-  addFile(data: Uint8Array, input: { name: string; campaign_id?: string | null; asset_type?: string | null; mime?: string | null }): Promise<Entity> {
+  addFile(data: Uint8Array, input: { name: string; campaign_id?: string | null; asset_type?: string | null; mime?: string | null; fields?: Readonly<Record<string, unknown>> }): Promise<Entity> {
     const spec = KINDS.asset;
     return this.session.exclusive(async () => {
       const s = this.session.requireWritable();
       assertBytes(data);
       const blobs = this.blobs(s);
       const guessed = sniff(data);
-      const body: Record<string, unknown> = { name: typeof input.name === 'string' ? input.name.normalize('NFC') : input.name };
+      // Other fields first (width, tags …): name, type, size and hash below are the file's own.
+      const body: Record<string, unknown> = { ...input.fields, name: typeof input.name === 'string' ? input.name.normalize('NFC') : input.name };
       const assetType = input.asset_type === undefined || input.asset_type === null ? guessed.asset_type : input.asset_type;
       const mime = input.mime === undefined || input.mime === null ? guessed.mime : input.mime;
       body.asset_type = assetType;

@@ -1,3 +1,4 @@
+import { AssetService } from '../assets/service';
 import { AuditService } from '../audit/service';
 import { EntryService } from '../entries/service';
 import { FileService } from '../files/service';
@@ -21,6 +22,7 @@ export interface VaultServices {
   readonly integrity: IntegrityService;
   readonly audit: AuditService;
   readonly rulebooks: RulebookService;
+  readonly assets: AssetService;
 }
 
 /** Builds the services of one vault folder around one session (one queue), and its backup ports. */
@@ -29,16 +31,18 @@ export function composeServices(opts: DataManagerOptions): VaultServices & { rea
   const migrations = new MigrationService(session);
   const files = new FileService(session);
   const keys = new KeyService(session, files);
+  const entries = new EntryService(session);
   const services: VaultServices = {
     session,
     lifecycle: new Lifecycle(session, migrations, keys),
     migrations,
-    entries: new EntryService(session),
+    entries,
     files,
     keys,
     integrity: new IntegrityService(session),
     audit: new AuditService(session),
     rulebooks: new RulebookService(session, files),
+    assets: new AssetService(entries, files),
   };
   return { ...services, port: new VaultBackupPort(services) };
 }

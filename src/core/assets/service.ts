@@ -1,0 +1,107 @@
+import type { Entity } from '../db/repository';
+import type { EntryService } from '../entries/service';
+import { VaultError } from '../errors';
+import type { FileService } from '../files/service';
+import { sniff, type AssetType } from '../files/sniff';
+import { quoteName } from '../paths';
+import { HEADER_BYTES, readImageInfo, withoutLocation, type ImageInfo } from './metadata';
+
+/**
+ * Assets as a game master adds them: a map, a portrait, a handout, a sound. The file is stored
+ * once (encrypted, deduplicated: src/core/files) and the asset records what it is — type by
+ * content, pixel size, orientation, whether it holds a location — read from its header before
+ * anything decodes it (src/core/assets/metadata.ts). A header that lies or claims a decompression
+ * bomb's size refuses the file, and nothing is stored.
+ */
+export interface AddAssetInput {
+  readonly name: string;
+  readonly campaign_id?: string | null;
+  /** What it is for (`map`, `handout` …); default: `image` for images, else by content. */
+  readonly asset_type?: AssetType;
+  readonly tags?: readonly string[];
+  /** Store a copy without the GPS position a photo holds (the pixels stay as they are). */
+  readonly withoutLocation?: boolean;
+}
+
+export interface AddedAsset {
+  readonly asset: Entity;
+  /** What the header said (images only). */
+  readonly image?: ImageInfo;
+  /** The location was removed from the stored copy. */
+  readonly locationRemoved: boolean;
+}
+
+export interface AssetQuery {
+  readonly campaign_id?: string | null;
+  readonly asset_type?: AssetType;
+  readonly tag?: string;
+  /** Words that must all appear in the name, tags or notes (any case). */
+  readonly text?: string;
+}
+
+const PAGE = 1000;
+
+export class AssetService {
+  constructor(
+    private readonly entries: EntryService,
+    private readonly files: FileService,
+  ) {}
+
+  /** Facts of an image from its first bytes; throws for a damaged header or a dimension bomb. */
+  inspect(data: Uint8Array): ImageInfo | undefined {
+    return readImageInfo(data.subarray(0, HEADER_BYTES));
+  }
+
+  async add(data: Uint8Array, input: AddAssetInput): Promise<AddedAsset> {
+    const image = this.inspect(data);
+    const strip = input.withoutLocation === true && image?.hasLocation === true;
+    const stored = strip ? withoutLocation(data) : data;
+    const fields: Record<string, unknown> = {};
+    if (image?.width !== undefined) fields.width = image.width;
+    if (image?.height !== undefined) fields.height = image.height;
+    if (image && image.orientation !== 1) fields.orientation = image.orientation;
+    if (image?.hasLocation && !strip) fields.has_location = true;
+    if (input.tags && input.tags.length > 0) fields.tags = [...new Set(input.tags.map((t) => t.trim()).filter(Boolean))];
+    const asset = await this.files.addFile(stored, {
+      name: input.name,
+      ...(input.campaign_id !== undefined ? { campaign_id: input.campaign_id } : {}),
+      asset_type: input.asset_type ?? (image ? 'image' : sniff(data).asset_type),
+      mime: image?.mime ?? sniff(data).mime,
+      fields,
+    });
+    return { asset, ...(image ? { image } : {}), locationRemoved: strip };
+  }
+
+  /** Live assets, filtered, by name. */
+  async list(query: AssetQuery = {}): Promise<Entity[]> {
+    const out: Entity[] = [];
+    const words = (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const tag = query.tag?.toLowerCase();
+    for (let offset = 0; ; offset += PAGE) {
+      const rows = await this.entries.list('asset', { ...(query.campaign_id !== undefined ? { campaign_id: query.campaign_id } : {}), limit: PAGE, offset });
+      for (const a of rows) {
+        if (query.asset_type && a.asset_type !== query.asset_type) continue;
+        const tags = Array.isArray(a.tags) ? a.tags.map((t) => String(t).toLowerCase()) : [];
+        if (tag && !tags.includes(tag)) continue;
+        const hay = [a.name, ...tags, typeof a.notes === 'string' ? a.notes : ''].join(' ').toLowerCase();
+        if (!words.every((w) => hay.includes(w))) continue;
+        out.push(a);
+      }
+      if (rows.length < PAGE) break;
+    }
+    return out;
+  }
+
+  /** An asset by id or name (within a campaign when given), or a plain "no such asset". */
+  async get(ref: string, campaign_id?: string | null): Promise<Entity> {
+    const a = await this.entries.get('asset', ref, campaign_id === undefined ? {} : { campaign_id });
+    if (!a || a.deleted_at !== null) throw new VaultError('not-found', `no asset ${ref}`, { hint: `There is no asset ${quoteName(ref)}.` });
+    return a;
+  }
+
+  /** The asset's file, checked (decrypted and hashed again). */
+  async read(asset: Entity): Promise<Uint8Array> {
+    if (typeof asset.hash !== 'string') throw new VaultError('not-found', `asset ${asset.id} has no file`, { hint: `The asset ${quoteName(asset.name)} has no file.` });
+    return this.files.readFile(asset.hash);
+  }
+}

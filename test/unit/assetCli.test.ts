@@ -1,0 +1,98 @@
+/** `campaign-vault asset …` (the CLI's run in this process, on real folders, with an encrypted vault). */
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliResult } from '../support/cli';
+
+const IMAGES = join(__dirname, '../../../test/fixtures/images');
+
+describe('campaign-vault asset', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let dir: string;
+  const PW = { CAMPAIGN_VAULT_PASSWORD: 'correct horse' };
+  const cli = (args: string[]): Promise<CliResult> => runCli(dir, args, PW, tmp);
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await cli(args);
+    assert.equal(r.code, 0, `campaign-vault ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+  interface Listed {
+    name: string;
+    type: string;
+    mime: string;
+    size: number;
+    width: number | null;
+    height: number | null;
+    tags: string[];
+    hash: string;
+    has_location?: boolean;
+  }
+  const listed = async (...args: string[]) => JSON.parse(await ok(['asset', 'list', '--json', ...args])) as Listed[];
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'cv-asset-cli-'));
+    dir = join(tmp, 'workspace');
+    mkdirSync(dir);
+    await ok(['init']);
+    await ok(['create', 'campaign', '--name', 'Tomb of Annihilation']);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('adds images with their pixel size, type and tags, and prints one id per file', async () => {
+    const out = await ok(['asset', 'add', join(IMAGES, 'texture-iran-small.jpg'), join(IMAGES, 'backpack.svg'), '--campaign', 'Tomb of Annihilation', '--tag', 'jungle']);
+    const ids = out.trim().split('\n');
+    assert.equal(ids.length, 2);
+    for (const id of ids) assert.match(id, /^[0-9a-f-]{36}$/);
+    await ok(['asset', 'add', join(IMAGES, 'page-0-X0.png'), '--name', 'Handout: the letter', '--type', 'handout']);
+    const all = await listed();
+    assert.deepEqual(
+      all.map(({ name, type, mime, width, height, tags }) => ({ name, type, mime, width, height, tags })),
+      [
+        { name: 'backpack.svg', type: 'image', mime: 'image/svg+xml', width: 347, height: 366, tags: ['jungle'] },
+        { name: 'Handout: the letter', type: 'handout', mime: 'image/png', width: 324, height: 450, tags: [] },
+        { name: 'texture-iran-small.jpg', type: 'image', mime: 'image/jpeg', width: 1460, height: 900, tags: ['jungle'] },
+      ],
+    );
+    assert.equal(all.find((a) => a.name === 'texture-iran-small.jpg')!.size, readFileSync(join(IMAGES, 'texture-iran-small.jpg')).length);
+    assert.deepEqual((await listed('--type', 'handout')).map((a) => a.name), ['Handout: the letter']);
+    assert.deepEqual((await listed('--tag', 'jungle', '--campaign', 'Tomb of Annihilation')).map((a) => a.name), ['backpack.svg', 'texture-iran-small.jpg']);
+    assert.match(await ok(['asset', 'list']), /texture-iran-small\.jpg · image · 1460 × 900 · 180 KiB · #jungle · [0-9a-f]{12}/);
+  });
+
+  it('writes an asset out byte for byte, and never over an existing file', async () => {
+    const out = join(tmp, 'letter.png');
+    await ok(['asset', 'get', 'Handout: the letter', '--out', out]);
+    assert.deepEqual(readFileSync(out), readFileSync(join(IMAGES, 'page-0-X0.png')));
+    writeFileSync(out, 'mine');
+    const again = await cli(['asset', 'get', 'Handout: the letter', '--out', out]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists already; nothing was written/);
+    assert.equal(readFileSync(out, 'utf8'), 'mine');
+    const missing = await cli(['asset', 'get', 'No such map', '--out', join(tmp, 'x.png')]);
+    assert.equal(missing.code, 4);
+    assert.ok(!existsSync(join(tmp, 'x.png')));
+  });
+
+  it('refuses a decompression bomb and a damaged image by their headers, adding none of the files given', async () => {
+    const bomb = readFileSync(join(IMAGES, 'smile.png'));
+    bomb.writeUInt32BE(100_000, 16);
+    bomb.writeUInt32BE(100_000, 20);
+    writeFileSync(join(tmp, 'bomb.png'), bomb);
+    writeFileSync(join(tmp, 'cut.jpg'), readFileSync(join(IMAGES, 'texture-iran-small.jpg')).subarray(0, 100));
+    const before = (await listed()).length;
+    const r = await cli(['asset', 'add', join(IMAGES, 'smile.png'), join(tmp, 'bomb.png')]);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /bomb\.png: .*100,000 × 100,000 pixels.*Nothing was added/);
+    const cut = await cli(['asset', 'add', join(tmp, 'cut.jpg')]);
+    assert.equal(cut.code, 6);
+    assert.match(cut.stderr, /cut\.jpg: .*JPEG is damaged or truncated/);
+    assert.equal((await listed()).length, before, 'not even smile.png, given before the bomb');
+  });
+
+  it('moves an asset to the trash', async () => {
+    assert.match(await ok(['asset', 'remove', 'backpack.svg']), /Moved "backpack\.svg" to the trash/);
+    assert.ok(!(await listed()).some((a) => a.name === 'backpack.svg'));
+  });
+});
