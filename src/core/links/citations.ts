@@ -1,0 +1,112 @@
+/**
+ * Page citations of rulebooks (docs/RULEBOOKS.md, "Citations").
+ *
+ * - In text (session notes, descriptions, any entry): `[[SRD 5.1#p254]]` — an entry link whose
+ *   target ends in `#p` and a **printed** page label (`#p254`, `#pxii`, `#p A-3`), with the usual
+ *   `[[rulebook/SRD 5.1#p254]]` and `[[SRD 5.1#p254|grappling]]` forms. A plain `[[SRD 5.1]]` stays
+ *   a link to the book entry; nothing else changes meaning.
+ * - In a `source:` field of an entry's YAML: `source: SRD 5.1#p254` (no brackets: `[` starts a list
+ *   in YAML). A `source:` without `#p` ("SRD 5.1") stays free text.
+ *
+ * The label is what the page shows in print; the book's own PDF labels, else its page offset,
+ * turn it into the PDF page (src/core/rulebooks/pages.ts).
+ */
+import type { EntityKind } from '../db/kinds';
+import { labelOf, pageOfLabel, type LabelSource } from '../rulebooks/pages';
+import { nameKey } from './resolve';
+import { scanLinks, type EntityLink, type LinkSyntax } from './scan';
+
+export interface Citation {
+  /** The whole citation in the text (the `[[…]]`, or the value of `source:`): offset and length. */
+  readonly offset: number;
+  readonly length: number;
+  /** The book's name as written. */
+  readonly book: string;
+  /** The printed page label as written. */
+  readonly label: string;
+  readonly alias?: string;
+  readonly form: 'link' | 'source';
+}
+
+/** A book as citations need it: the rulebook entry's fields. */
+export interface CitableBook extends LabelSource {
+  readonly id: string;
+  readonly name: string;
+  readonly page_count?: number | null;
+  readonly campaign_id?: string | null;
+}
+
+export type CitationTarget<B extends CitableBook = CitableBook> =
+  | { readonly status: 'resolved'; readonly book: B; readonly page: number }
+  | { readonly status: 'unknown-book'; readonly message: string }
+  | { readonly status: 'ambiguous-book'; readonly books: readonly B[]; readonly message: string }
+  | { readonly status: 'no-such-page'; readonly book: B; readonly message: string };
+
+const PAGE = /^(.*\S)\s*#p\s*([^\s#|[\]]{1,20})$/u;
+
+/** The book and label of a link that cites a page, or undefined for an ordinary entry link. */
+export function citationOfLink(link: Pick<EntityLink, 'name' | 'kind'>): { book: string; label: string } | undefined {
+  if (link.kind !== undefined && link.kind !== ('rulebook' satisfies EntityKind)) return undefined;
+  const m = PAGE.exec(link.name);
+  return m ? { book: m[1]!, label: m[2]! } : undefined;
+}
+
+/** `SRD 5.1#p254` (quotes allowed) as a `source:` value: the book and the label. */
+export function citationOfSource(value: string): { book: string; label: string } | undefined {
+  const v = value.trim().replace(/^(["'])(.*)\1$/u, '$2').trim();
+  const m = PAGE.exec(v);
+  return m ? { book: m[1]!, label: m[2]! } : undefined;
+}
+
+/** Every citation in a document: `[[Book#pN]]` links, and in YAML the `source: Book#pN` values. */
+export function scanCitations(text: string, syntax: LinkSyntax): Citation[] {
+  const out: Citation[] = [];
+  for (const link of scanLinks(text, syntax)) {
+    const c = citationOfLink(link);
+    if (c) out.push({ offset: link.offset, length: link.length, ...c, ...(link.alias !== undefined ? { alias: link.alias } : {}), form: 'link' });
+  }
+  if (syntax === 'yaml') {
+    const field = /^([ \t]*(?:-[ \t]+)?source:[ \t]*)(.*)$/gmu;
+    for (let m = field.exec(text); m; m = field.exec(text)) {
+      // A YAML comment starts at a `#` after white space; `SRD 5.1#p254` has none before its `#`.
+      const value = m[2]!.replace(/[ \t]+#.*$/u, '').trimEnd();
+      const c = citationOfSource(value);
+      if (c) out.push({ offset: m.index + m[1]!.length, length: value.length, ...c, form: 'source' });
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * The book and PDF page a citation points at. Books are matched by name as links are (case and
+ * spacing aside); the one in the citing entry's campaign first, then the shared library, then any.
+ */
+export function resolveCitation<B extends CitableBook>(c: { book: string; label: string }, books: readonly B[], context: { campaign_id?: string | null } = {}): CitationTarget<B> {
+  const named = books.filter((b) => nameKey(b.name) === nameKey(c.book));
+  if (named.length === 0) return { status: 'unknown-book', message: `No rulebook is named "${c.book}"; add it, or check the name.` };
+  const own = named.filter((b) => (b.campaign_id ?? null) === (context.campaign_id ?? null));
+  const library = named.filter((b) => (b.campaign_id ?? null) === null);
+  const pick = own.length > 0 ? own : library.length > 0 ? library : named;
+  if (pick.length > 1) return { status: 'ambiguous-book', books: pick, message: `Several rulebooks are named "${c.book}"; rename one.` };
+  const book = pick[0]!;
+  const count = book.page_count ?? 0;
+  const page = pageOfLabel(book, count, c.label);
+  if (page === undefined) {
+    let firstPage = 1;
+    while (firstPage < count && labelOf(book, firstPage) === null) firstPage++;
+    const first = count > 0 ? labelOf(book, firstPage) : null;
+    const last = count > 0 ? labelOf(book, count) : null;
+    const range = first !== null && last !== null ? ` (its pages run from ${first} to ${last})` : count > 0 ? ` (it has ${count} pages)` : '';
+    return { status: 'no-such-page', book, message: `"${book.name}" has no page ${c.label}${range}.` };
+  }
+  return { status: 'resolved', book, page };
+}
+
+/**
+ * How to cite a page: `SRD 5.1#p254` (in `[[…]]` in text, bare in `source:`); undefined for a page
+ * with no printed label (front matter before printed page 1).
+ */
+export function citationText(book: { name: string } & LabelSource, page: number): string | undefined {
+  const label = labelOf(book, page);
+  return label === null ? undefined : `${book.name}#p${label}`;
+}
