@@ -169,11 +169,10 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     assert.equal(await sheet.locator('.ability-mod.invalid').count(), 1);
     await sheet.getByText('Smiles too much', { exact: true }).first().waitFor({ state: 'visible' });
     await wb.screenshot('sheet-outside-rules');
-    // Put the file back as it was saved, and close the sheet.
-    await runFromPalette(page, 'View: Close Editor');
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await runFromPalette(page, 'File: Revert File');
+    // Put the file back as it was saved (the sheet and the text are one document), and close the sheet.
+    await runFromPalette(page, 'View: Revert and Close Editor');
     await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).first().waitFor({ state: 'detached' });
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
     await page.locator('.editor-instance .view-lines', { hasText: 'dex: 12' }).first().waitFor({ state: 'visible' });
   });
 

@@ -78,7 +78,7 @@ export function rangeProblem(name: string, s: Schema, value: unknown): string | 
 export function numberProblems(kind: SheetKind, body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (value: unknown, s: Schema, parent: Schema | undefined, path: (string | number)[]) => {
-    if (path.length > 0) {
+    if (path.length > 0 && value !== null && (typesOf(s).includes('integer') || typesOf(s).includes('number'))) {
       const problem = rangeProblem(label(kind, s, parent, path), s, value);
       if (problem !== undefined) out[problemKey(path)] = problem;
     }

@@ -71,7 +71,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
   const core = h(
     'div',
     { class: 'core-stats' },
-    stat('Level', markInvalid(numberField(['level'], s.level.value, 'Total level', { min: 1, max: 30 }), s.level.stored === null ? s.level.problem : undefined), s.level.mismatch ? h('span', { class: 'derived', title: `The class levels add up to ${s.level.derived}` }, `≠ ${s.level.derived}`) : null),
+    stat('Level', markInvalid(numberField(['level'], s.level.value, 'Total level', { min: 1, max: 30 }), s.level.stored === null ? s.level.problem : undefined), s.level.mismatch ? markInvalid(h('span', { class: 'derived', title: `The class levels add up to ${s.level.derived}` }, `≠ ${s.level.derived}`), s.level.problem) : null),
     stat('Proficiency', valueView(s.proficiencyBonus, signed, 'Proficiency bonus')),
     stat('Armor Class', numberField(['ac'], s.ac.stored, 'Armor Class', { min: 0, max: 100 }), s.ac.stored === null ? valueView(s.ac, plain, 'Armor Class') : null),
     stat('Initiative', valueView(s.initiative, signed, 'Initiative')),
