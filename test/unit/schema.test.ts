@@ -244,8 +244,8 @@ describe('core/schema: real data passes', () => {
     valid('character', body);
   });
 
-  it('plain text where a game master writes one line: personality and appearance', () => {
-    const body = parse(['name: Toblen', 'personality: Smiles too much', 'appearance: Tall, with a scar across one eye'].join('\n'));
+  it('plain text where a game master writes one line: personality, appearance, proficiencies, defenses', () => {
+    const body = parse(['name: Toblen', 'personality: Smiles too much', 'appearance: Tall, with a scar across one eye', "proficiencies: Light armor, simple weapons, thieves' tools", 'defenses: Resistant to fire'].join('\n'));
     valid('character', body);
     valid('npc', { name: 'Toblen', personality: 'Smiles too much' });
     // The group still works, and a too-long line or a number is still refused, in plain words.

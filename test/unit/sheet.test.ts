@@ -250,7 +250,7 @@ describe('core/sheet: NPC stat blocks', () => {
   });
 });
 
-describe('core/sheet: one line of text for personality and appearance', () => {
+describe('core/sheet: one line of text for personality, appearance, proficiencies and defenses', () => {
   it('shows `personality: Smiles too much` on a character and an NPC, and a one-line appearance', () => {
     const c = deriveCharacterSheet({ name: 'Vex', personality: 'Smiles too much', appearance: 'Tall, with a scar across one eye' });
     assert.deepEqual(c.personality, [{ label: 'Personality', text: ['Smiles too much'] }]);
@@ -264,6 +264,15 @@ describe('core/sheet: one line of text for personality and appearance', () => {
     ]);
     assert.deepEqual(deriveCharacterSheet({ name: 'V', personality: '  ', appearance: '' }).personality, []);
     assert.deepEqual(deriveCharacterSheet({ name: 'V', appearance: '' }).appearance, []);
+  });
+
+  it('shows proficiencies and defenses written as one line as they are, and their lists as before', () => {
+    const c = deriveCharacterSheet({ name: 'Vex', proficiencies: "Light armor, simple weapons, thieves' tools", defenses: 'Resistant to fire' });
+    assert.deepEqual(c.asText, { proficiencies: "Light armor, simple weapons, thieves' tools", defenses: 'Resistant to fire' });
+    assert.deepEqual(c.proficiencies, { armor: [], weapons: [], tools: [] });
+    const lists = deriveCharacterSheet({ name: 'Vex', proficiencies: { armor: ['light armor'] }, defenses: { resistances: ['fire'] } });
+    assert.deepEqual(lists.asText, { proficiencies: null, defenses: null });
+    assert.deepEqual([lists.proficiencies.armor, lists.defenses.resistances], [['light armor'], ['fire']]);
   });
 });
 

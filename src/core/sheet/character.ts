@@ -375,6 +375,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
       condition_immunities: strings(defenses.condition_immunities),
     },
     proficiencies: { armor: strings(proficiencies.armor), weapons: strings(proficiencies.weapons), tools: strings(proficiencies.tools) },
+    asText: { proficiencies: typeof body.proficiencies === 'string' ? str(body.proficiencies) : null, defenses: typeof body.defenses === 'string' ? str(body.defenses) : null },
     languages: strings(body.languages),
     attacks: arr(body.attacks)
       .map((a, index) => ({ a: obj(a), index }))

@@ -194,6 +194,8 @@ export interface CharacterSheet {
   readonly senses: Senses;
   readonly defenses: Readonly<Record<'resistances' | 'immunities' | 'vulnerabilities' | 'condition_immunities', readonly string[]>>;
   readonly proficiencies: Readonly<Record<'armor' | 'weapons' | 'tools', readonly string[]>>;
+  /** `proficiencies` and `defenses` written as one line of text instead of their lists, shown as written. */
+  readonly asText: { readonly proficiencies: string | null; readonly defenses: string | null };
   readonly languages: readonly string[];
   readonly attacks: readonly AttackRow[];
   readonly spellcasting: Spellcasting | null;

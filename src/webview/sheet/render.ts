@@ -211,6 +211,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
     'proficiencies',
     'Proficiencies & languages',
     facts([
+      ['Proficiencies', s.asText.proficiencies],
       ['Armor', s.proficiencies.armor.join(', ')],
       ['Weapons', s.proficiencies.weapons.join(', ')],
       ['Tools', s.proficiencies.tools.join(', ')],
@@ -219,6 +220,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
       ['Immunities', s.defenses.immunities.join(', ')],
       ['Vulnerabilities', s.defenses.vulnerabilities.join(', ')],
       ['Condition immunities', s.defenses.condition_immunities.join(', ')],
+      ['Defenses', s.asText.defenses],
     ]) ?? h('p', { class: 'empty' }, 'None listed.'),
   );
 
