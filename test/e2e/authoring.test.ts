@@ -135,6 +135,47 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await wb.screenshot('sidebar-campaign');
   });
 
+  it('shows a value outside the rules on the sheet, marked with why, and a one-line personality', async () => {
+    const { page } = wb;
+    // Type over Zanna's Dexterity in the YAML, and add a personality written as one line.
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+F');
+    await page.keyboard.insertText('dex: 12');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await page.locator('.editor-instance .view-line', { hasText: 'dex: 12' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.insertText('dex: 99');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.insertText('personality: Smiles too much');
+    await page.locator('.editor-instance .view-lines', { hasText: 'personality: Smiles too much' }).first().waitFor({ state: 'visible' });
+    await runFromPalette(page, 'Campaign Vault: Open as Character Sheet');
+    const sheet = sheetFrame(page);
+    const dex = sheet.locator('input[aria-label="Dexterity score"]').first();
+    await waitForValue(page, dex, '99');
+    assert.equal(await dex.getAttribute('aria-invalid'), 'true');
+    assert.match((await dex.getAttribute('aria-description')) ?? '', /Dexterity 99 is above 30, the most the rules allow/);
+    // Initiative +44 is shown, marked, and says why.
+    const initiative = sheet.locator('[role="group"][aria-label="Initiative"] .value').first();
+    await initiative.waitFor({ state: 'visible' });
+    assert.match(await initiative.innerText(), /\+44/);
+    assert.match((await initiative.getAttribute('class')) ?? '', /\binvalid\b/);
+    assert.equal(await initiative.getAttribute('aria-description'), 'Outside the rules: Dexterity 99 is above 30, the most the rules allow.');
+    assert.equal(await initiative.locator('.invalid-mark').count(), 1);
+    // Only the Dexterity modifier is marked: the other five scores are fine.
+    assert.equal(await sheet.locator('.ability-mod.invalid').count(), 1);
+    await sheet.getByText('Smiles too much', { exact: true }).first().waitFor({ state: 'visible' });
+    await wb.screenshot('sheet-outside-rules');
+    // Put the file back as it was saved (the sheet and the text are one document), and close the sheet.
+    await runFromPalette(page, 'View: Revert and Close Editor');
+    await page.locator('.tab.dirty', { hasText: 'Zanna.yaml' }).first().waitFor({ state: 'detached' });
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await page.locator('.editor-instance .view-lines', { hasText: 'dex: 12' }).first().waitFor({ state: 'visible' });
+  });
+
   it('marks invalid YAML as it is typed; auto save, refused meanwhile, resumes once it is valid again', async () => {
     const { page } = wb;
     const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();

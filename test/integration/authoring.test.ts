@@ -210,6 +210,13 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(hpLine, 1));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Hit points/);
+    // An ability score's hover gives its range, not its example as the only value.
+    const dexLine = doc.getText().split('\n').findIndex((l) => /^\s+dex:/.test(l));
+    assert.ok(dexLine > 0, doc.getText());
+    const dexHovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(dexLine, doc.lineAt(dexLine).firstNonWhitespaceCharacterIndex + 1));
+    const dex = dexHovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(dex, /A whole number from 1 to 30\./);
+    assert.doesNotMatch(dex, /One of/);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 

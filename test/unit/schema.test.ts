@@ -244,6 +244,16 @@ describe('core/schema: real data passes', () => {
     valid('character', body);
   });
 
+  it('plain text where a game master writes one line: personality, appearance, proficiencies, defenses', () => {
+    const body = parse(['name: Toblen', 'personality: Smiles too much', 'appearance: Tall, with a scar across one eye', "proficiencies: Light armor, simple weapons, thieves' tools", 'defenses: Resistant to fire'].join('\n'));
+    valid('character', body);
+    valid('npc', { name: 'Toblen', personality: 'Smiles too much' });
+    // The group still works, and a too-long line or a number is still refused, in plain words.
+    valid('npc', { name: 'Toblen', personality: { traits: 'Smiles too much', secrets: 'Owes the Redbrands.' } });
+    oneIssue('npc', { name: 'Toblen', personality: 'x'.repeat(10_001) }, '/personality', 'maxLength', 'at most 10,000 characters');
+    oneIssue('character', { name: 'Toblen', appearance: 7 }, '/appearance', 'type', 'appearance must be a group of fields or text, not 7');
+  });
+
   it('anything under extra and in x- fields, for other game systems', () => {
     valid('character', {
       name: 'Valeros',

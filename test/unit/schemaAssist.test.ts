@@ -61,7 +61,32 @@ describe('schema assistance for YAML entries', () => {
     assert.match(h.markdown, /\*\*Temporary hit points\*\*/);
     assert.equal(text.slice(h.start, h.end), 'temp');
     assert.equal(hoverAt('character', text, text.indexOf('3')), undefined, 'not on a value');
-    const level = hoverAt('spell', 'name: Fireball\nschool: Evocation\n', 'name: Fireball\nsch'.length);
-    assert.match(level?.markdown ?? '', /One of: .*`Evocation`/);
+    // School is free text with suggestions: they are examples, not the only values allowed.
+    const school = hoverAt('spell', 'name: Fireball\nschool: Evocation\n', 'name: Fireball\nsch'.length);
+    assert.match(school?.markdown ?? '', /For example: .*`Evocation`/);
+    assert.doesNotMatch(school?.markdown ?? '', /One of/);
+    // An enum is a real "one of".
+    const rarity = hoverAt('item', 'name: Ring\nrarity: rare\n', 'name: Ring\nrar'.length);
+    assert.match(rarity?.markdown ?? '', /One of: `common`, `uncommon`, `rare`/);
+  });
+
+  it('says the range of a number field, not its example as if it were the only value', () => {
+    const hover = (kind: Parameters<typeof hoverAt>[0], text: string, key: string) => hoverAt(kind, text, text.indexOf(key) + 1)?.markdown ?? '';
+    const dex = hover('character', 'name: Zanna\nabilities:\n  dex: 12\n', 'dex');
+    assert.match(dex, /\*\*Dexterity\*\* — whole number/);
+    assert.match(dex, /A whole number from 1 to 30\./);
+    assert.doesNotMatch(dex, /One of|For example/);
+    assert.match(hover('character', 'name: Zanna\nlevel: 3\n', 'level'), /A whole number from 1 to 30\./);
+    assert.match(hover('character', 'name: Zanna\nxp: 300\n', 'xp'), /A whole number from 0 to 1,000,000,000\./);
+    assert.match(hover('character', 'name: Zanna\nproficiency_bonus: 2\n', 'proficiency_bonus'), /A whole number from 0 to 30\./);
+    assert.match(hover('character', 'name: Zanna\nhp:\n  current: 3\n', 'current'), /A whole number from -100,000 to 100,000\./);
+    // Speed is a number or a group: the hover says both, and the number's range.
+    const speed = hover('character', 'name: Zanna\nspeed: 30\n', 'speed');
+    assert.match(speed, /number or group/);
+    assert.match(speed, /A number from 0 to 10,000\./);
+    assert.match(hover('npc', 'name: Goblin\nstatblock:\n  challenge_rating: 0.25\n', 'challenge_rating'), /A number from 0 to 30\./);
+    assert.match(hover('spell', 'name: Fireball\nlevel: 3\n', 'level'), /A whole number from 0 to 9\./);
+    // Text fields keep their suggestions.
+    assert.match(hover('character', 'name: Zanna\nalignment: Neutral\n', 'alignment'), /For example: `Lawful Good`/);
   });
 });

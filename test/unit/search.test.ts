@@ -95,6 +95,13 @@ describe('search: what is indexed', () => {
     assert.deepEqual(text.split('\n'), ['A knight.', 'Owes the party.', 'Brave', 'Never flees.']);
   });
 
+  it('indexes personality and appearance written as one line as well as written as a group', () => {
+    const line = entityText(entity('character', { name: 'Vex', personality: 'Smiles too much', appearance: 'Tall, scarred' }, 'c1'));
+    assert.deepEqual(line.split('\n'), ['Smiles too much', 'Tall, scarred']);
+    const group = entityText(entity('npc', { name: 'Toblen', personality: { traits: ['Smiles too much'], secrets: 'Owes the Redbrands.' } }, 'c1'));
+    assert.deepEqual(group.split('\n'), ['Smiles too much', 'Owes the Redbrands.']);
+  });
+
   it('makes snippets around the first match, accents folded', () => {
     const long = `${'Filler words here. '.repeat(20)}The Éowyn passage is here.${' More filler.'.repeat(20)}`;
     const s = snippet(long, ['eowyn']);

@@ -32,8 +32,8 @@ describe('core/sheet: real heroes (SRD starter heroes from Foundry)', () => {
     assert.equal(skill(z, 'stealth').proficiency, 'none');
     assert.equal(z.skills.length, 18);
     assert.deepEqual(z.passive.perception, { value: 11, stored: 11, derived: 11, mismatch: false });
-    assert.equal(z.passive.investigation, 15);
-    assert.equal(z.passive.insight, 11);
+    assert.equal(z.passive.investigation.value, 15);
+    assert.equal(z.passive.insight.value, 11);
     assert.equal(z.initiative.value, 1);
     assert.equal(z.ac.value, 11);
     assert.equal(z.speed.walk, 25);
@@ -247,5 +247,125 @@ describe('core/sheet: NPC stat blocks', () => {
     assert.equal(n.hasStats, false);
     assert.equal(n.passivePerception.value, null);
     assert.equal(n.role, 'ally');
+  });
+});
+
+describe('core/sheet: one line of text for personality, appearance, proficiencies and defenses', () => {
+  it('shows `personality: Smiles too much` on a character and an NPC, and a one-line appearance', () => {
+    const c = deriveCharacterSheet({ name: 'Vex', personality: 'Smiles too much', appearance: 'Tall, with a scar across one eye' });
+    assert.deepEqual(c.personality, [{ label: 'Personality', text: ['Smiles too much'] }]);
+    assert.deepEqual(c.appearance, [{ label: 'Appearance', text: 'Tall, with a scar across one eye' }]);
+    const n = deriveStatBlock({ name: 'Toblen', personality: 'Smiles too much' });
+    assert.deepEqual(n.personality, [{ label: 'Personality', text: ['Smiles too much'] }]);
+    // The group still reads as before; empty text shows nothing.
+    assert.deepEqual(deriveStatBlock({ name: 'T', personality: { traits: ['Nosy'], voice: 'Loud' } }).personality, [
+      { label: 'Personality traits', text: ['Nosy'] },
+      { label: 'Voice', text: ['Loud'] },
+    ]);
+    assert.deepEqual(deriveCharacterSheet({ name: 'V', personality: '  ', appearance: '' }).personality, []);
+    assert.deepEqual(deriveCharacterSheet({ name: 'V', appearance: '' }).appearance, []);
+  });
+
+  it('shows proficiencies and defenses written as one line as they are, and their lists as before', () => {
+    const c = deriveCharacterSheet({ name: 'Vex', proficiencies: "Light armor, simple weapons, thieves' tools", defenses: 'Resistant to fire' });
+    assert.deepEqual(c.asText, { proficiencies: "Light armor, simple weapons, thieves' tools", defenses: 'Resistant to fire' });
+    assert.deepEqual(c.proficiencies, { armor: [], weapons: [], tools: [] });
+    const lists = deriveCharacterSheet({ name: 'Vex', proficiencies: { armor: ['light armor'] }, defenses: { resistances: ['fire'] } });
+    assert.deepEqual(lists.asText, { proficiencies: null, defenses: null });
+    assert.deepEqual([lists.proficiencies.armor, lists.defenses.resistances], [['light armor'], ['fire']]);
+  });
+});
+
+describe('core/sheet: values outside the rules are shown, and marked', () => {
+  const base = { name: 'Test', class: 'Rogue', level: 1, abilities: { str: 10, dex: 14, con: 12, int: 16, wis: 12, cha: 14 }, saves: ['dex', 'int'], skills: { stealth: { proficient: true } } };
+  const dex99 = 'Dexterity 99 is above 30, the most the rules allow';
+
+  it('Dexterity 99: initiative +44, unarmored AC, Dex saves and skills are shown with the reason; others are not marked', () => {
+    const s = deriveCharacterSheet({ ...base, abilities: { ...base.abilities, dex: 99 } });
+    const dex = s.abilities.find((a) => a.ability === 'dex')!;
+    assert.deepEqual([dex.score, dex.modifier, dex.problem], [99, 44, dex99]);
+    assert.equal(s.inputProblems['["abilities","dex"]'], dex99);
+    assert.deepEqual(s.initiative, { value: 44, stored: null, derived: 44, mismatch: false, problem: dex99 });
+    assert.deepEqual([s.ac.value, s.ac.problem], [54, dex99]);
+    assert.deepEqual([save(s, 'dex').bonus, save(s, 'dex').problem], [46, dex99]);
+    assert.deepEqual([skill(s, 'stealth').bonus, skill(s, 'stealth').problem], [46, dex99]);
+    assert.deepEqual([skill(s, 'acrobatics').bonus, skill(s, 'acrobatics').problem], [44, dex99]);
+    // What does not come from Dexterity stays unmarked.
+    assert.equal(s.abilities.find((a) => a.ability === 'str')!.problem, undefined);
+    assert.equal(save(s, 'int').problem, undefined);
+    assert.equal(skill(s, 'arcana').problem, undefined);
+    assert.equal(s.passive.perception.problem, undefined);
+    assert.equal(s.proficiencyBonus.problem, undefined);
+    assert.deepEqual(Object.keys(s.inputProblems), ['["abilities","dex"]']);
+  });
+
+  it('a stored value that disagrees with one worked out from a bad score is marked; a stored value alone is not', () => {
+    const s = deriveCharacterSheet({ ...base, initiative: 3, ac: 15, abilities: { ...base.abilities, dex: 99 } });
+    assert.deepEqual(s.initiative, { value: 3, stored: 3, derived: 44, mismatch: true, problem: dex99 });
+    // AC written in the file is not worked out from Dexterity here: nothing to mark.
+    assert.deepEqual(s.ac, { value: 15, stored: 15, derived: null, mismatch: false });
+  });
+
+  it('scores below 1, not whole, or not numbers are said as such; a valid sheet has no problems at all', () => {
+    const s = deriveCharacterSheet({ ...base, abilities: { str: 0, dex: 15.5, con: 'tough', int: 16, wis: 12, cha: 14 } });
+    const row = (a: string) => s.abilities.find((x) => x.ability === a)!;
+    assert.equal(row('str').problem, 'Strength 0 is below 1, the least the rules allow');
+    assert.deepEqual([row('dex').score, row('dex').modifier, row('dex').problem], [15.5, 2, 'Dexterity 15.5 is not a whole number']);
+    assert.deepEqual([row('con').score, row('con').problem], [null, "Constitution must be a whole number, not text 'tough'"]);
+    assert.equal(s.inventory.capacity, 0);
+    assert.equal(s.inventory.capacityProblem, 'Strength 0 is below 1, the least the rules allow');
+    const fine = deriveCharacterSheet(base);
+    assert.deepEqual(fine.inputProblems, {});
+    assert.ok(!JSON.stringify(fine).includes('"problem"'), 'a valid sheet carries no problem');
+    assert.ok(!JSON.stringify(hero('zanna-gnome-wizard')).includes('"problem"'));
+  });
+
+  it('a level out of range marks the level, the proficiency bonus and everything proficient', () => {
+    const s = deriveCharacterSheet({ ...base, level: 45 });
+    const level45 = 'Level 45 is above 30, the most the rules allow';
+    assert.deepEqual(s.level, { value: 45, stored: 45, derived: null, mismatch: false, problem: level45 });
+    assert.deepEqual([s.proficiencyBonus.value, s.proficiencyBonus.problem], [13, level45]);
+    assert.deepEqual([skill(s, 'stealth').bonus, skill(s, 'stealth').problem], [15, level45]);
+    assert.equal(skill(s, 'athletics').problem, undefined, 'an untrained skill does not use the proficiency bonus');
+    assert.equal(save(s, 'int').problem, level45);
+    assert.equal(save(s, 'str').problem, undefined);
+    // A class level out of range: the total level worked out from it, and the slots.
+    const w = deriveCharacterSheet({ ...base, class: undefined, level: undefined, classes: [{ name: 'Wizard', level: 31 }] });
+    const class31 = 'Class level 31 is above 30, the most the rules allow';
+    assert.deepEqual([w.level.value, w.level.problem, w.proficiencyBonus.problem], [31, class31, class31]);
+    assert.equal(w.spellcasting!.slots[0]!.max.problem, class31);
+    assert.equal(w.classes[0]!.problem, class31);
+    // A stored proficiency bonus that is fine wins over the bad level: nothing proficient is marked.
+    const pb = deriveCharacterSheet({ ...base, level: 45, proficiency_bonus: 2 });
+    assert.equal(skill(pb, 'stealth').problem, undefined);
+    assert.equal(pb.proficiencyBonus.problem, level45, 'the proficiency bonus worked out from level 45 (≠ 2) is noted and marked');
+  });
+
+  it('fields shared by several groups are named with their group; attacks and spellcasting carry the reason', () => {
+    const s = deriveCharacterSheet({
+      ...base,
+      class: 'Wizard',
+      abilities: { ...base.abilities, str: 40 },
+      attacks: [{ name: 'Club', damage: '1d4' }],
+      spells: { slots: { 3: { max: 2, used: 120 } } },
+    });
+    assert.equal(s.inputProblems['["spells","slots","3","used"]'], 'Level 3 slots: Slots used 120 is above 99, the most the rules allow');
+    const club = s.attacks[0]!;
+    assert.deepEqual([club.toHit.value, club.toHit.problem, club.damage, club.damageProblem], [17, 'Strength 40 is above 30, the most the rules allow', '1d4+15', 'Strength 40 is above 30, the most the rules allow']);
+    assert.equal(s.spellcasting!.saveDc.problem, undefined, 'Intelligence is fine');
+  });
+
+  it('an NPC: a score out of range, and a challenge rating beyond 30', () => {
+    const b = deriveStatBlock({ name: 'Titan', statblock: { challenge_rating: 45, abilities: { str: 50, wis: 10 }, saves: { str: 30 }, spellcasting: { ability: 'wis' } } });
+    const cr = 'Challenge rating 45 is above 30, the most the rules allow';
+    assert.equal(b.challenge!.problem, cr);
+    assert.deepEqual([b.proficiencyBonus.value, b.proficiencyBonus.problem], [13, cr]);
+    assert.equal(b.abilities.find((a) => a.ability === 'str')!.problem, 'Strength 50 is above 30, the most the rules allow');
+    assert.equal(b.inputProblems['["statblock","abilities","str"]'], 'Strength 50 is above 30, the most the rules allow');
+    assert.equal(b.saves[0]!.bonus.problem, `Strength 50 is above 30, the most the rules allow; ${cr}`);
+    assert.equal(b.passivePerception.problem, undefined, 'Wisdom is fine and Perception is not proficient');
+    assert.equal(b.spellcasting!.saveDc.problem, cr);
+    const fine = deriveStatBlock(npcFromFoundry(readYaml('test/fixtures/sample-campaign/npcs/bandit-captain.yml') as never, 'villain'));
+    assert.deepEqual(fine.inputProblems, {});
   });
 });

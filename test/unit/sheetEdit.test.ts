@@ -141,6 +141,22 @@ describe('core/sheet: sheetMessage and kinds', () => {
     assert.equal(npc.type === 'update' && npc.model.kind, 'npc');
   });
 
+  it('shows a sheet with many schema problems, and says how many more there are instead of dropping them', () => {
+    const text = ['name: Akra', 'abilities:', '  str: 40', '  dex: 99', '  con: 0', '  int: 31', '  wis: 32', '  cha: 33', 'level: 45'].join('\n');
+    const m = sheetMessage(text, 'character', 1);
+    assert.equal(m.type, 'update');
+    if (m.type !== 'update') return;
+    assert.equal(m.issues.length, 6, m.issues.join('; '));
+    assert.equal(m.issues[5], '…and 2 more problems: open the file in the text editor to see them all');
+    // The sheet still shows every value, each marked with why.
+    const dex = m.model.kind === 'character' ? m.model.abilities.find((a) => a.ability === 'dex') : undefined;
+    assert.deepEqual([dex?.score, dex?.problem], [99, 'Dexterity 99 is above 30, the most the rules allow']);
+    const one = sheetMessage(text.split('\n').slice(0, 8).join('\n'), 'character', 1);
+    assert.equal(one.type === 'update' && one.issues[5], '…and 1 more problem: open the file in the text editor to see them all');
+    const five = sheetMessage(text.split('\n').slice(0, 7).join('\n'), 'character', 1);
+    assert.equal(five.type === 'update' && five.issues.length, 5);
+  });
+
   it('knows the kind from the folder, URL-encoded or not', () => {
     assert.equal(sheetKindFromPath('/Lost%20Mine/characters/Akra.yaml'), 'character');
     assert.equal(sheetKindFromPath('/Lost Mine/npcs/Bandit Captain.yaml'), 'npc');

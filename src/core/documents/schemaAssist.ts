@@ -3,6 +3,7 @@
 // the position is read from indentation rather than from a parse. Pure: no `vscode`, no Node.
 import type { EntityKind } from '../db/kinds';
 import { schemaFor, type JsonSchema } from '../schema';
+import { formatNumber } from '../schema/messages';
 
 type Schema = Record<string, unknown>;
 export type PathSegment = string | number;
@@ -91,6 +92,44 @@ function enumValues(s: Schema): unknown[] {
     if (Array.isArray(b.examples) && !Array.isArray(b.enum)) out.push(...b.examples.filter((e) => typeof e !== 'object'));
   }
   return [...new Set(out.filter((v) => v !== null))];
+}
+
+/** The values a field must take one of (enum, const), not its examples: those are only suggestions. */
+function allowedValues(s: Schema): unknown[] {
+  const out: unknown[] = [];
+  for (const b of branches(s)) {
+    if (Array.isArray(b.enum)) out.push(...b.enum);
+    if (b.const !== undefined) out.push(b.const);
+  }
+  return [...new Set(out.filter((v) => v !== null && typeof v !== 'boolean'))];
+}
+
+/** The examples of a field that is not a number field ("Lawful Good" …). */
+function exampleValues(s: Schema): unknown[] {
+  const out: unknown[] = [];
+  for (const b of branches(s)) {
+    const types = typesOf(b);
+    if (Array.isArray(b.enum) || types.includes('integer') || types.includes('number')) continue;
+    if (Array.isArray(b.examples)) out.push(...b.examples.filter((e) => e !== null && typeof e !== 'object'));
+  }
+  return [...new Set(out)];
+}
+
+/** "A whole number from 1 to 30.", "A number, at least 0." — what a number field takes, or undefined. */
+export function numberRangeText(s: Schema): string | undefined {
+  for (const b of branches(s)) {
+    const types = typesOf(b);
+    const whole = types.includes('integer') && !types.includes('number');
+    if (!whole && !types.includes('number')) continue;
+    const what = whole ? 'A whole number' : 'A number';
+    const min = typeof b.minimum === 'number' ? formatNumber(b.minimum) : undefined;
+    const max = typeof b.maximum === 'number' ? formatNumber(b.maximum) : undefined;
+    if (min !== undefined && max !== undefined) return `${what} from ${min} to ${max}.`;
+    if (min !== undefined) return `${what}, at least ${min}.`;
+    if (max !== undefined) return `${what}, at most ${max}.`;
+    return `${what}.`;
+  }
+  return undefined;
 }
 
 interface LineInfo {
@@ -289,9 +328,11 @@ export function hoverAt(kind: EntityKind, text: string, offset: number): HoverIn
   const d = describe(s);
   const parts = [`**${d.title ?? key}**${typeWords(s) ? ` — ${typeWords(s)}` : ''}`];
   if (d.description) parts.push(d.description);
-  const values = enumValues(s).filter((v) => typeof v !== 'boolean');
-  if (values.length > 0 && values.length <= 30) parts.push(`One of: ${values.map((v) => `\`${String(v)}\``).join(', ')}`);
-  const range = branches(s).map((b) => [b.minimum, b.maximum]).find(([a, z]) => typeof a === 'number' || typeof z === 'number');
-  if (range) parts.push(`From ${range[0] ?? '…'} to ${range[1] ?? '…'}.`);
+  const range = numberRangeText(s);
+  if (range !== undefined) parts.push(range);
+  const allowed = allowedValues(s);
+  if (allowed.length > 0 && allowed.length <= 30) parts.push(`One of: ${allowed.map((v) => `\`${String(v)}\``).join(', ')}`);
+  const examples = exampleValues(s);
+  if (examples.length > 0 && examples.length <= 30) parts.push(`For example: ${examples.map((v) => `\`${String(v)}\``).join(', ')}`);
   return { markdown: parts.join('\n\n'), start: keyStart, end: keyEnd };
 }

@@ -18,6 +18,7 @@ import {
   type SpellRow,
   value,
 } from './model';
+import { because, numberProblems, problemKey } from './limits';
 import { arr, bool, int, lines, num, obj, str, strings, type Obj } from './read';
 import {
   ABILITIES,
@@ -37,13 +38,25 @@ import {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-export function abilityRows(abilities: unknown): AbilityRow[] {
+/**
+ * The six scores at `base` (["abilities"], ["statblock", "abilities"]). A score that breaks the rules
+ * (99, 15.5) is still shown and used, and carries its problem from `problems` (numberProblems).
+ */
+export function abilityRows(abilities: unknown, problems: Readonly<Record<string, string>> = {}, base: readonly string[] = ['abilities']): AbilityRow[] {
   const a = obj(abilities);
   return ABILITIES.map((ability) => {
-    const score = int(a[ability]);
-    return { ability, name: ABILITY_NAMES[ability], score, modifier: score === null ? 0 : abilityModifier(score) };
+    const score = num(a[ability]);
+    const problem = problems[problemKey([...base, ability])];
+    return { ability, name: ABILITY_NAMES[ability], score, modifier: score === null ? 0 : abilityModifier(score), ...(problem !== undefined ? { problem } : {}) };
   });
 }
+
+/** Why values worked out from an ability cannot be trusted, by ability. */
+export const abilityProblems = (rows: readonly AbilityRow[]): Record<Ability, string | undefined> =>
+  Object.fromEntries(rows.map((r) => [r.ability, r.problem])) as Record<Ability, string | undefined>;
+
+/** `{ problem }` when there is one, for spreading into a row. */
+export const withProblem = (problem: string | undefined): { problem?: string } => (problem !== undefined ? { problem } : {});
 
 export function speeds(x: unknown): Speeds {
   if (typeof x === 'number' && Number.isFinite(x)) {
@@ -90,8 +103,11 @@ const PERSONALITY = [
   ['secrets', 'Secrets'],
 ] as const;
 
+/** `personality` is a group of fields, or one text ("Smiles too much") shown as it is. */
 export const personality = (x: unknown) =>
-  PERSONALITY.map(([key, label]) => ({ label, text: lines(obj(x)[key]) })).filter((p) => p.text.length > 0);
+  typeof x === 'string'
+    ? lines(x).map((line) => ({ label: 'Personality', text: [line] }))
+    : PERSONALITY.map(([key, label]) => ({ label, text: lines(obj(x)[key]) })).filter((p) => p.text.length > 0);
 
 const APPEARANCE = [
   ['age', 'Age'],
@@ -103,6 +119,12 @@ const APPEARANCE = [
   ['gender', 'Gender'],
   ['description', 'Description'],
 ] as const;
+
+/** `appearance` is a group of fields, or one text ("Tall, with a scar") shown as it is. */
+const appearance = (x: unknown) =>
+  typeof x === 'string'
+    ? lines(x).map((text) => ({ label: 'Appearance', text }))
+    : APPEARANCE.map(([key, label]) => ({ label, text: str(obj(x)[key]) ?? '' })).filter((a) => a.text !== '');
 
 function classRows(body: Obj): { rows: { name: string; subclass: string | null; level: number }[]; fromSingle: boolean } {
   const listed = arr(body.classes)
@@ -128,7 +150,19 @@ function halfProficiency(classes: readonly { name: string; level: number }[], fe
   return { source, bonus };
 }
 
-function attackRow(a: Obj, mods: Record<Ability, number>, scores: Record<Ability, number | null>, pb: number): AttackRow {
+interface Derivation {
+  readonly mods: Record<Ability, number>;
+  readonly scores: Record<Ability, number | null>;
+  readonly pb: number;
+  /** Why values from each ability cannot be trusted. */
+  readonly abilityProblem: Record<Ability, string | undefined>;
+  /** Why the proficiency bonus cannot be trusted. */
+  readonly pbProblem: string | undefined;
+  readonly problems: Readonly<Record<string, string>>;
+}
+
+function attackRow(a: Obj, index: number, d: Derivation): AttackRow {
+  const { mods, scores, pb } = d;
   const notes = str(a.notes);
   const range = str(a.range);
   const props = (notes ?? '').toLowerCase();
@@ -144,15 +178,18 @@ function attackRow(a: Obj, mods: Record<Ability, number>, scores: Record<Ability
   return {
     name: str(a.name) ?? '(unnamed attack)',
     ability,
-    toHit: value(int(a.bonus), pb + mod),
+    toHit: value(int(a.bonus), pb + mod, { stored: d.problems[problemKey(['attacks', index, 'bonus'])], derived: because(d.abilityProblem[ability], d.pbProblem) }),
     damage,
     damageType: str(a.damage_type),
     range,
     notes,
+    ...(damage !== dice && d.abilityProblem[ability] !== undefined ? { damageProblem: d.abilityProblem[ability] } : {}),
   };
 }
 
-function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Ability, number>, pb: number): Spellcasting | null {
+function spellcasting(body: Obj, classes: readonly ClassRow[], d: Derivation, levelProblem: string | undefined): Spellcasting | null {
+  const { mods, pb, problems } = d;
+  const p = (...path: (string | number)[]) => problems[problemKey(path)];
   const spells = obj(body.spells);
   const hasSpells = typeof body.spells === 'object' && body.spells !== null;
   if (!hasSpells && !classes.some((c) => c.caster !== 'none')) return null;
@@ -163,7 +200,7 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Abil
   const slots: SlotRow[] = [];
   for (let n = 1; n <= 9; n++) {
     const s = obj(storedSlots[String(n)]);
-    const row = { level: n, max: value(int(s.max), derivedSlots[n - 1] ?? 0), used: int(s.used) ?? 0 };
+    const row = { level: n, max: value(int(s.max), derivedSlots[n - 1] ?? 0, { stored: p('spells', 'slots', String(n), 'max'), derived: levelProblem }), used: int(s.used) ?? 0 };
     if ((row.max.value ?? 0) > 0 || row.used > 0) slots.push(row);
   }
   const warlock = classes.filter((c) => c.caster === 'pact').reduce((n, c) => n + c.level, 0);
@@ -172,8 +209,8 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Abil
   const pact =
     derivedPact || storedPact
       ? {
-          level: value(int(storedPact?.level), derivedPact?.level ?? null),
-          max: value(int(storedPact?.max), derivedPact?.max ?? null),
+          level: value(int(storedPact?.level), derivedPact?.level ?? null, { stored: p('spells', 'pact_slots', 'level'), derived: levelProblem }),
+          max: value(int(storedPact?.max), derivedPact?.max ?? null, { stored: p('spells', 'pact_slots', 'max'), derived: levelProblem }),
           used: int(storedPact?.used) ?? 0,
         }
       : null;
@@ -190,10 +227,11 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Abil
     }));
   const levels = [...new Set(known.map((s) => s.level))].sort((a, b) => a - b);
   const mod = ability ? mods[ability] : null;
+  const derivedProblem = because(ability ? d.abilityProblem[ability] : undefined, d.pbProblem);
   return {
     ability,
-    saveDc: value(int(spells.save_dc), mod === null ? null : 8 + pb + mod),
-    attackBonus: value(int(spells.attack_bonus), mod === null ? null : pb + mod),
+    saveDc: value(int(spells.save_dc), mod === null ? null : 8 + pb + mod, { stored: p('spells', 'save_dc'), derived: derivedProblem }),
+    attackBonus: value(int(spells.attack_bonus), mod === null ? null : pb + mod, { stored: p('spells', 'attack_bonus'), derived: derivedProblem }),
     casterLevel: level,
     slots,
     pact,
@@ -204,15 +242,23 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Abil
 /** The Character Sheet of a character body (any JSON value: what cannot be read is left out). */
 export function deriveCharacterSheet(input: unknown): CharacterSheet {
   const body = obj(input);
+  const problems = numberProblems('character', body);
+  const p = (...path: (string | number)[]): string | undefined => problems[problemKey(path)];
   const { rows: rawClasses, fromSingle } = classRows(body);
   const classSum = rawClasses.reduce((n, c) => n + c.level, 0);
-  const level = value(int(body.level), fromSingle || rawClasses.length === 0 ? null : classSum);
-  const proficiencyBonus = value(int(body.proficiency_bonus), proficiencyForLevel(level.value ?? 1));
+  const classLevelProblem = because(...arr(body.classes).map((_, i) => p('classes', i, 'level')));
+  const level = value(int(body.level), fromSingle || rawClasses.length === 0 ? null : classSum, { stored: p('level'), derived: classLevelProblem });
+  // What the level the rest is worked out from breaks (a stored level wins over the classes' sum).
+  const levelProblem = level.stored !== null ? p('level') : classLevelProblem;
+  const proficiencyBonus = value(int(body.proficiency_bonus), proficiencyForLevel(level.value ?? 1), { stored: p('proficiency_bonus'), derived: levelProblem });
   const pb = proficiencyBonus.value ?? 2;
+  const pbProblem = proficiencyBonus.stored !== null ? p('proficiency_bonus') : levelProblem;
 
-  const abilities = abilityRows(body.abilities);
+  const abilities = abilityRows(body.abilities, problems);
   const mods = Object.fromEntries(abilities.map((a) => [a.ability, a.modifier])) as Record<Ability, number>;
   const scores = Object.fromEntries(abilities.map((a) => [a.ability, a.score])) as Record<Ability, number | null>;
+  const abilityProblem = abilityProblems(abilities);
+  const d: Derivation = { mods, scores, pb, abilityProblem, pbProblem, problems };
 
   const classes: ClassRow[] = rawClasses.map((c) => {
     const spellAbility = classSpellAbility(c.name, c.subclass) ?? null;
@@ -222,6 +268,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
       spellAbility,
       saveDc: spellAbility ? 8 + pb + mods[spellAbility] : null,
       attackBonus: spellAbility ? pb + mods[spellAbility] : null,
+      ...withProblem(because(classLevelProblem, spellAbility ? abilityProblem[spellAbility] : undefined, spellAbility ? pbProblem : undefined)),
     };
   });
 
@@ -234,7 +281,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
   const proficientSaves = new Set(strings(body.saves));
   const saves: SaveRow[] = ABILITIES.map((ability) => {
     const proficient = proficientSaves.has(ability);
-    return { ability, proficient, bonus: mods[ability] + (proficient ? pb : 0) };
+    return { ability, proficient, bonus: mods[ability] + (proficient ? pb : 0), ...withProblem(because(abilityProblem[ability], proficient ? pbProblem : undefined)) };
   });
 
   const trained = obj(body.skills);
@@ -244,9 +291,12 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
     const proficiency: ProficiencyLevel = bool(s.expertise) ? 'expertise' : bool(s.proficient) ? 'proficient' : halfBonus > 0 ? 'half' : 'none';
     const other = int(s.bonus) ?? 0;
     const training = proficiency === 'expertise' ? 2 * pb : proficiency === 'proficient' ? pb : proficiency === 'half' ? halfBonus : 0;
-    return { key, name, ability, proficiency, other, bonus: mods[ability] + training + other };
+    const problem = because(abilityProblem[ability], training !== 0 ? pbProblem : undefined, p('skills', key, 'bonus'));
+    return { key, name, ability, proficiency, other, bonus: mods[ability] + training + other, ...withProblem(problem) };
   });
-  const skill = (key: string) => skills.find((s) => s.key === key)!.bonus;
+  const skill = (key: string) => skills.find((s) => s.key === key)!;
+  const passive = (key: string, stored: number | null = null, storedProblem?: string) =>
+    value(stored, 10 + skill(key).bonus, { stored: storedProblem, derived: skill(key).problem });
 
   const hp = obj(body.hp);
   const hitDice = ['d4', 'd6', 'd8', 'd10', 'd12', 'd20']
@@ -277,6 +327,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
   });
   const carried = round2(items.reduce((n, i) => n + i.quantity * (i.weight ?? 0), 0));
   const capacity = scores.str === null ? null : carryingCapacity(scores.str);
+  const capacityProblem = capacity === null ? undefined : abilityProblem.str;
 
   const defenses = obj(body.defenses);
   const proficiencies = obj(body.proficiencies);
@@ -303,13 +354,13 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
     skills,
     halfProficiency: half.source,
     passive: {
-      perception: value(int(obj(body.senses).passive_perception), 10 + skill('perception')),
-      investigation: 10 + skill('investigation'),
-      insight: 10 + skill('insight'),
+      perception: passive('perception', int(obj(body.senses).passive_perception), p('senses', 'passive_perception')),
+      investigation: passive('investigation'),
+      insight: passive('insight'),
     },
-    initiative: value(int(body.initiative), mods.dex + half.bonus('dex')),
+    initiative: value(int(body.initiative), mods.dex + half.bonus('dex'), { stored: p('initiative'), derived: because(abilityProblem.dex, half.bonus('dex') ? pbProblem : undefined) }),
     // AC depends on armor the body does not describe: only an unarmored 10 + Dex stands in for a missing one.
-    ac: value(storedAc, storedAc === null ? 10 + mods.dex : null),
+    ac: value(storedAc, storedAc === null ? 10 + mods.dex : null, { stored: p('ac'), derived: abilityProblem.dex }),
     hp: { current: int(hp.current), max: int(hp.max), temp: int(hp.temp) },
     hitDice,
     deathSaves: { successes: int(deathSaves.successes) ?? 0, failures: int(deathSaves.failures) ?? 0 },
@@ -324,19 +375,21 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
       condition_immunities: strings(defenses.condition_immunities),
     },
     proficiencies: { armor: strings(proficiencies.armor), weapons: strings(proficiencies.weapons), tools: strings(proficiencies.tools) },
+    asText: { proficiencies: typeof body.proficiencies === 'string' ? str(body.proficiencies) : null, defenses: typeof body.defenses === 'string' ? str(body.defenses) : null },
     languages: strings(body.languages),
     attacks: arr(body.attacks)
-      .map(obj)
-      .filter((a) => str(a.name) !== null)
-      .map((a) => attackRow(a, mods, scores, pb)),
-    spellcasting: spellcasting(body, classes, mods, pb),
-    inventory: { items, carried, capacity, encumbered: capacity !== null && carried > capacity },
+      .map((a, index) => ({ a: obj(a), index }))
+      .filter(({ a }) => str(a.name) !== null)
+      .map(({ a, index }) => attackRow(a, index, d)),
+    spellcasting: spellcasting(body, classes, d, levelProblem),
+    inventory: { items, carried, capacity, encumbered: capacity !== null && carried > capacity, ...(capacityProblem !== undefined ? { capacityProblem } : {}) },
     currency: { cp: int(currency.cp), sp: int(currency.sp), ep: int(currency.ep), gp: int(currency.gp), pp: int(currency.pp) },
     features,
     personality: personality(body.personality),
-    appearance: APPEARANCE.map(([key, label]) => ({ label, text: str(obj(body.appearance)[key]) ?? '' })).filter((a) => a.text !== ''),
+    appearance: appearance(body.appearance),
     biography: str(body.biography),
     notes: typeof body.notes === 'string' ? body.notes : null,
     tags: strings(body.tags),
+    inputProblems: problems,
   };
 }

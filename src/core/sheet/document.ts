@@ -32,6 +32,13 @@ export function sheetMessage(text: string, kind: SheetKind | undefined, version:
     return { type: 'invalid', version, message: 'The file does not hold a character or NPC: its top level must be a group of fields such as "name: Akra"' };
   }
   const k = kind ?? sheetKindFromBody(body);
-  const issues = validateBody(k, body).slice(0, MAX_ISSUES_SHOWN).map((i) => i.message);
+  const all = validateBody(k, body);
+  const issues = all.slice(0, MAX_ISSUES_SHOWN).map((i) => i.message);
+  // Never drop problems silently: say how many more the text editor lists.
+  if (all.length > MAX_ISSUES_SHOWN) {
+    const capped = all[all.length - 1]!.keyword === 'limit';
+    const more = all.length - MAX_ISSUES_SHOWN - (capped ? 1 : 0);
+    issues.push(`…and ${capped ? 'more than ' : ''}${more} more ${more === 1 && !capped ? 'problem' : 'problems'}: open the file in the text editor to see them all`);
+  }
   return { type: 'update', version, model: k === 'npc' ? deriveStatBlock(body) : deriveCharacterSheet(body), issues };
 }

@@ -15,14 +15,28 @@ export interface Value {
   readonly derived: number | null;
   /** True when both exist and differ: the sheet shows the stored value and notes the derived one. */
   readonly mismatch: boolean;
+  /**
+   * Set when what the sheet shows breaks the rules: the stored value is outside its schema's range,
+   * or the derived one (shown, or noted beside a stored one) is worked out from a field that is.
+   * The sheet still shows the number, marked, with this sentence ("Dexterity 99 is above 30, the
+   * most the rules allow").
+   */
+  readonly problem?: string;
 }
 
-export const value = (stored: number | null, derived: number | null): Value => ({
-  value: stored ?? derived,
-  stored,
-  derived,
-  mismatch: stored !== null && derived !== null && stored !== derived,
-});
+/** Why a stored value, or the fields a derived value is worked out from, break the rules. */
+export interface ValueProblems {
+  readonly stored?: string | undefined;
+  readonly derived?: string | undefined;
+}
+
+export const value = (stored: number | null, derived: number | null, problems: ValueProblems = {}): Value => {
+  const mismatch = stored !== null && derived !== null && stored !== derived;
+  const shownStored = stored !== null ? problems.stored : undefined;
+  const shownDerived = derived !== null && (stored === null || mismatch) ? problems.derived : undefined;
+  const problem = shownStored !== undefined && shownDerived !== undefined && shownStored !== shownDerived ? `${shownStored}; ${shownDerived}` : (shownStored ?? shownDerived);
+  return { value: stored ?? derived, stored, derived, mismatch, ...(problem !== undefined ? { problem } : {}) };
+};
 
 export type ProficiencyLevel = 'none' | 'half' | 'proficient' | 'expertise';
 
@@ -31,12 +45,16 @@ export interface AbilityRow {
   readonly name: string;
   readonly score: number | null;
   readonly modifier: number;
+  /** Set when the score breaks the rules (out of range, not a whole number, not a number). */
+  readonly problem?: string;
 }
 
 export interface SaveRow {
   readonly ability: Ability;
   readonly proficient: boolean;
   readonly bonus: number;
+  /** Set when the bonus is worked out from a field that breaks the rules. */
+  readonly problem?: string;
 }
 
 export interface SkillRow {
@@ -47,6 +65,8 @@ export interface SkillRow {
   /** The skill's own "bonus" field. */
   readonly other: number;
   readonly bonus: number;
+  /** Set when the bonus is worked out from a field that breaks the rules. */
+  readonly problem?: string;
 }
 
 export interface ClassRow {
@@ -58,6 +78,8 @@ export interface ClassRow {
   /** 8 + proficiency + the class's spellcasting modifier, for a caster. */
   readonly saveDc: number | null;
   readonly attackBonus: number | null;
+  /** Set when the class's level, DC or attack bonus comes from a field that breaks the rules. */
+  readonly problem?: string;
 }
 
 export interface AttackRow {
@@ -69,6 +91,8 @@ export interface AttackRow {
   readonly damageType: string | null;
   readonly range: string | null;
   readonly notes: string | null;
+  /** Set when the ability modifier added to the damage comes from a score that breaks the rules. */
+  readonly damageProblem?: string;
 }
 
 export interface SlotRow {
@@ -158,7 +182,7 @@ export interface CharacterSheet {
   readonly skills: readonly SkillRow[];
   /** Where half proficiency on untrained checks comes from (Jack of All Trades…), if anywhere. */
   readonly halfProficiency: string | null;
-  readonly passive: { readonly perception: Value; readonly investigation: number; readonly insight: number };
+  readonly passive: { readonly perception: Value; readonly investigation: Value; readonly insight: Value };
   readonly initiative: Value;
   readonly ac: Value;
   readonly hp: { readonly current: number | null; readonly max: number | null; readonly temp: number | null };
@@ -170,6 +194,8 @@ export interface CharacterSheet {
   readonly senses: Senses;
   readonly defenses: Readonly<Record<'resistances' | 'immunities' | 'vulnerabilities' | 'condition_immunities', readonly string[]>>;
   readonly proficiencies: Readonly<Record<'armor' | 'weapons' | 'tools', readonly string[]>>;
+  /** `proficiencies` and `defenses` written as one line of text instead of their lists, shown as written. */
+  readonly asText: { readonly proficiencies: string | null; readonly defenses: string | null };
   readonly languages: readonly string[];
   readonly attacks: readonly AttackRow[];
   readonly spellcasting: Spellcasting | null;
@@ -178,6 +204,8 @@ export interface CharacterSheet {
     readonly carried: number;
     readonly capacity: number | null;
     readonly encumbered: boolean;
+    /** Set when the capacity is worked out from a Strength that breaks the rules. */
+    readonly capacityProblem?: string;
   };
   readonly currency: Readonly<Record<'cp' | 'sp' | 'ep' | 'gp' | 'pp', number | null>>;
   readonly features: readonly FeatureRow[];
@@ -186,6 +214,8 @@ export interface CharacterSheet {
   readonly biography: string | null;
   readonly notes: string | null;
   readonly tags: readonly string[];
+  /** Number fields that break their schema's range or type, by `problemKey(path)`, each with why. */
+  readonly inputProblems: Readonly<Record<string, string>>;
 }
 
 export interface StatAction {
@@ -217,7 +247,7 @@ export interface StatBlock {
   readonly hitDice: string | null;
   readonly speed: Speeds;
   readonly abilities: readonly AbilityRow[];
-  readonly challenge: { readonly rating: number; readonly label: string } | null;
+  readonly challenge: { readonly rating: number; readonly label: string; readonly problem?: string } | null;
   readonly proficiencyBonus: Value;
   readonly xp: Value;
   /** Only the saves the stat block lists; `derived` is ability modifier + proficiency. */
@@ -247,6 +277,8 @@ export interface StatBlock {
   readonly personality: readonly { readonly label: string; readonly text: readonly string[] }[];
   readonly notes: string | null;
   readonly tags: readonly string[];
+  /** Number fields that break their schema's range or type, by `problemKey(path)`, each with why. */
+  readonly inputProblems: Readonly<Record<string, string>>;
 }
 
 export type SheetModel = CharacterSheet | StatBlock;

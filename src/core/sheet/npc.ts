@@ -1,6 +1,7 @@
 // Derives an NPC's stat block: challenge rating → proficiency bonus and XP, ability modifiers,
 // saves and skills as written, passive Perception, actions, spellcasting. Stored values win.
-import { abilityRows, personality, senses, speeds, uses } from './character';
+import { abilityProblems, abilityRows, personality, senses, speeds, uses } from './character';
+import { because, numberProblems, problemKey } from './limits';
 import { type StatAction, type StatBlock, value } from './model';
 import { arr, int, num, obj, str, strings } from './read';
 import { ABILITIES, SKILLS, formatChallenge, isAbility, proficiencyForChallenge, xpForChallenge, type Ability } from './rules';
@@ -37,22 +38,28 @@ const DEFENSES = [
 /** The stat block of an NPC body (any JSON value: what cannot be read is left out). */
 export function deriveStatBlock(input: unknown): StatBlock {
   const body = obj(input);
+  const problems = numberProblems('npc', body);
+  const p = (...path: (string | number)[]): string | undefined => problems[problemKey(['statblock', ...path])];
   const hasStats = typeof body.statblock === 'object' && body.statblock !== null && !Array.isArray(body.statblock);
   const sb = obj(body.statblock);
   const cr = num(sb.challenge_rating);
-  const proficiencyBonus = value(int(sb.proficiency_bonus), cr === null ? null : proficiencyForChallenge(cr));
+  const crProblem = cr === null ? undefined : p('challenge_rating');
+  const proficiencyBonus = value(int(sb.proficiency_bonus), cr === null ? null : proficiencyForChallenge(cr), { stored: p('proficiency_bonus'), derived: crProblem });
   const pb = proficiencyBonus.value ?? 2;
-  const abilities = abilityRows(sb.abilities);
+  const pbProblem = proficiencyBonus.stored !== null ? p('proficiency_bonus') : crProblem;
+  const abilities = abilityRows(sb.abilities, problems, ['statblock', 'abilities']);
   const mods = Object.fromEntries(abilities.map((a) => [a.ability, a.modifier])) as Record<Ability, number>;
+  const abilityProblem = abilityProblems(abilities);
 
   const savesIn = obj(sb.saves);
   const saves = ABILITIES.filter((a) => int(savesIn[a]) !== null).map((ability) => ({
     ability,
-    bonus: value(int(savesIn[ability]), mods[ability] + pb),
+    bonus: value(int(savesIn[ability]), mods[ability] + pb, { stored: p('saves', ability), derived: because(abilityProblem[ability], pbProblem) }),
   }));
   const skillsIn = obj(sb.skills);
   const skills = SKILLS.filter(([key]) => int(skillsIn[key]) !== null).map(([key, name]) => ({ key, name, bonus: int(skillsIn[key])! }));
   const perception = int(skillsIn.perception) ?? mods.wis;
+  const perceptionProblem = int(skillsIn.perception) !== null ? p('skills', 'perception') : abilityProblem.wis;
 
   const size = str(sb.size);
   const type = str(sb.type);
@@ -64,6 +71,7 @@ export function deriveStatBlock(input: unknown): StatBlock {
   const spell = typeof sb.spellcasting === 'object' && sb.spellcasting !== null ? obj(sb.spellcasting) : null;
   const spellAbility = spell && isAbility(spell.ability) ? spell.ability : null;
   const spellMod = spellAbility ? mods[spellAbility] : null;
+  const spellProblem = because(spellAbility ? abilityProblem[spellAbility] : undefined, pbProblem);
   const slotsIn = obj(spell?.slots);
 
   return {
@@ -82,13 +90,13 @@ export function deriveStatBlock(input: unknown): StatBlock {
     hitDice: str(sb.hit_dice),
     speed: speeds(sb.speed),
     abilities,
-    challenge: cr === null ? null : { rating: cr, label: formatChallenge(cr) },
+    challenge: cr === null ? null : { rating: cr, label: formatChallenge(cr), ...(crProblem !== undefined ? { problem: crProblem } : {}) },
     proficiencyBonus,
-    xp: value(int(sb.xp), cr === null ? null : (xpForChallenge(cr) ?? null)),
+    xp: value(int(sb.xp), cr === null ? null : (xpForChallenge(cr) ?? null), { stored: p('xp'), derived: crProblem }),
     saves,
     skills,
     senses: senses(sb.senses),
-    passivePerception: value(int(obj(sb.senses).passive_perception), hasStats ? 10 + perception : null),
+    passivePerception: value(int(obj(sb.senses).passive_perception), hasStats ? 10 + perception : null, { stored: p('senses', 'passive_perception'), derived: perceptionProblem }),
     languages: strings(sb.languages),
     defenses: DEFENSES.map(([key, label]) => ({ label, values: strings(sb[key]) })).filter((d) => d.values.length > 0),
     traits: actions(sb.traits),
@@ -101,8 +109,8 @@ export function deriveStatBlock(input: unknown): StatBlock {
     spellcasting: spell
       ? {
           ability: spellAbility,
-          saveDc: value(int(spell.save_dc), spellMod === null ? null : 8 + pb + spellMod),
-          attackBonus: value(int(spell.attack_bonus), spellMod === null ? null : pb + spellMod),
+          saveDc: value(int(spell.save_dc), spellMod === null ? null : 8 + pb + spellMod, { stored: p('spellcasting', 'save_dc'), derived: spellProblem }),
+          attackBonus: value(int(spell.attack_bonus), spellMod === null ? null : pb + spellMod, { stored: p('spellcasting', 'attack_bonus'), derived: spellProblem }),
           casterLevel: int(spell.caster_level),
           slots: Array.from({ length: 9 }, (_, i) => ({ level: i + 1, max: int(slotsIn[String(i + 1)]) ?? 0 })).filter((s) => s.max > 0),
           spells: arr(spell.spells)
@@ -116,6 +124,7 @@ export function deriveStatBlock(input: unknown): StatBlock {
     personality: personality(body.personality),
     notes: typeof body.notes === 'string' ? body.notes : null,
     tags: strings(body.tags),
+    inputProblems: problems,
   };
 }
 

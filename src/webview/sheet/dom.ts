@@ -50,7 +50,27 @@ export function textOf(s: string): string {
   return (new DOMParser().parseFromString(marked, 'text/html').body.textContent ?? '').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-/** A value that may be both written in the file and worked out; a disagreement is shown. */
+/** The sentence a marked value or field carries: why it is outside the rules. */
+export const outsideRules = (problem: string): string => `Outside the rules: ${problem}.`;
+
+/**
+ * Marks `el` as showing a value the rules do not allow (or one worked out from such a value): a
+ * class for the colour, a visible "!" and the reason as its title and accessible description.
+ */
+export function markInvalid<T extends HTMLElement>(el: T, problem: string | undefined): T {
+  if (problem === undefined) return el;
+  const why = outsideRules(problem);
+  el.classList.add('invalid');
+  el.title = el.title ? `${el.title} ${why}` : why;
+  el.setAttribute('aria-description', why);
+  if (!(el instanceof HTMLInputElement)) append(el, h('span', { class: 'invalid-mark', attrs: { 'aria-hidden': 'true' } }, '!'));
+  return el;
+}
+
+/** A number worked out from the sheet, marked when it comes from a value outside the rules. */
+export const derivedNumber = (text: string, problem: string | undefined, cls = 'value'): HTMLElement => markInvalid(h('span', { class: cls }, text), problem);
+
+/** A value that may be both written in the file and worked out; a disagreement is shown, and so is a value outside the rules. */
 export function valueView(v: Value, format: (n: number | null) => string = plain, what = 'value'): HTMLElement {
   const span = h('span', { class: 'value' }, format(v.value));
   if (v.mismatch) {
@@ -63,7 +83,7 @@ export function valueView(v: Value, format: (n: number | null) => string = plain
     span.classList.add('is-derived');
     span.title = 'Worked out from the sheet (not written in the file)';
   }
-  return span;
+  return markInvalid(span, v.problem);
 }
 
 // ── Editable fields ──────────────────────────────────────────────────────────────────────────────
@@ -75,6 +95,12 @@ export const setEditSender = (s: EditSender): void => {
 };
 
 export const pathKey = (path: FieldPath): string => JSON.stringify(path);
+
+/** Number fields outside the rules in the sheet being rendered (the model's `inputProblems`), by pathKey. */
+let inputProblems: Readonly<Record<string, string>> = {};
+export const setInputProblems = (problems: Readonly<Record<string, string>>): void => {
+  inputProblems = problems;
+};
 
 /** Reverts a field to the value it was rendered with. */
 export function revert(field: HTMLInputElement | HTMLTextAreaElement): void {
@@ -114,6 +140,12 @@ export function numberField(path: FieldPath, value: number | null, label: string
   });
   input.value = value === null ? '' : String(value);
   input.dataset.original = input.value;
+  const problem = Object.hasOwn(inputProblems, pathKey(path)) ? inputProblems[pathKey(path)] : undefined;
+  if (problem !== undefined) {
+    // The file's value breaks the rules: shown as it is, marked, and said why.
+    markInvalid(input, problem);
+    input.setAttribute('aria-invalid', 'true');
+  }
   const parse = (s: string): EditValue | undefined => {
     if (s.trim() === '') return null;
     const n = Number(s);
@@ -126,7 +158,7 @@ export function numberField(path: FieldPath, value: number | null, label: string
     } else if (e.key === 'Escape') {
       e.preventDefault();
       revert(input);
-      input.removeAttribute('aria-invalid');
+      if (problem === undefined) input.removeAttribute('aria-invalid');
     }
   });
   input.addEventListener('change', () => commit(input, parse, path));

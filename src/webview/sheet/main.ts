@@ -66,9 +66,10 @@ function showInvalid(message: string): void {
   for (const field of main.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')) field.disabled = true;
 }
 
-function showIssues(issues: readonly string[]): void {
+function showIssues(issues: readonly string[], kind: 'character' | 'npc'): void {
   if (issues.length === 0) return clearBanner('issues');
-  banner('issues', 'warning', 'status', h('strong', {}, 'Some fields do not match the character schema (the sheet shows what it can): '), h('ul', {}, ...issues.map((i) => h('li', {}, i))));
+  const what = kind === 'npc' ? 'NPC' : 'character';
+  banner('issues', 'warning', 'status', h('strong', {}, `Some fields do not match the ${what} schema (the sheet shows what it can, and marks numbers outside the rules with !): `), h('ul', {}, ...issues.map((i) => h('li', {}, i))));
 }
 
 // ── Rendering, keeping focus and unsaved typing across updates ──────────────────────────────────
@@ -119,7 +120,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'update':
       clearBanner('invalid');
       clearBanner('host-error');
-      showIssues(message.issues);
+      showIssues(message.issues, message.model.kind);
       render(message);
       return;
     case 'invalid':

@@ -2,7 +2,7 @@
 // is the field in the YAML body; everything else is text.
 import type { CharacterSheet, FeatureRow, Speeds, Senses, StatAction, StatBlock } from '../../core/sheet/model';
 import { ABILITY_NAMES } from '../../core/sheet/rules';
-import { type Child, facts, h, list, numberField, paragraphs, plain, section, signed, table, textField, textOf, valueView } from './dom';
+import { type Child, derivedNumber, facts, h, list, markInvalid, numberField, paragraphs, plain, section, setInputProblems, signed, table, textField, textOf, valueView } from './dom';
 
 const PROFICIENCY_MARK = { none: '○', half: '◐', proficient: '●', expertise: '◉' } as const;
 const PROFICIENCY_WORD = { none: 'untrained', half: 'half proficiency', proficient: 'proficient', expertise: 'expertise' } as const;
@@ -40,7 +40,7 @@ function abilityBoxes(rows: CharacterSheet['abilities'], base: readonly string[]
         'div',
         { class: 'ability', role: 'listitem' },
         h('div', { class: 'ability-name', title: a.name }, a.ability.toUpperCase()),
-        h('div', { class: 'ability-mod', label: `${a.name} modifier ${signed(a.modifier)}` }, signed(a.modifier)),
+        markInvalid(h('div', { class: 'ability-mod', label: `${a.name} modifier ${signed(a.modifier)}` }, signed(a.modifier)), a.problem),
         numberField([...base, a.ability], a.score, `${a.name} score`, { min: 1, max: 30 }),
       ),
     ),
@@ -50,6 +50,7 @@ function abilityBoxes(rows: CharacterSheet['abilities'], base: readonly string[]
 // ── Character ────────────────────────────────────────────────────────────────────────────────────
 
 export function renderCharacter(s: CharacterSheet): HTMLElement {
+  setInputProblems(s.inputProblems);
   const classLine = s.classes.map((c) => `${c.name}${c.subclass ? ` (${c.subclass})` : ''} ${c.level}`).join(' / ');
   const subtitle = [s.race, classLine || null, s.background, s.alignment].filter(Boolean).join(' · ');
 
@@ -70,7 +71,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
   const core = h(
     'div',
     { class: 'core-stats' },
-    stat('Level', numberField(['level'], s.level.value, 'Total level', { min: 1, max: 30 }), s.level.mismatch ? h('span', { class: 'derived', title: `The class levels add up to ${s.level.derived}` }, `≠ ${s.level.derived}`) : null),
+    stat('Level', markInvalid(numberField(['level'], s.level.value, 'Total level', { min: 1, max: 30 }), s.level.stored === null ? s.level.problem : undefined), s.level.mismatch ? markInvalid(h('span', { class: 'derived', title: `The class levels add up to ${s.level.derived}` }, `≠ ${s.level.derived}`), s.level.problem) : null),
     stat('Proficiency', valueView(s.proficiencyBonus, signed, 'Proficiency bonus')),
     stat('Armor Class', numberField(['ac'], s.ac.stored, 'Armor Class', { min: 0, max: 100 }), s.ac.stored === null ? valueView(s.ac, plain, 'Armor Class') : null),
     stat('Initiative', valueView(s.initiative, signed, 'Initiative')),
@@ -96,8 +97,8 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
     ['Death saves', s.deathSaves.successes || s.deathSaves.failures ? `${s.deathSaves.successes} successes, ${s.deathSaves.failures} failures` : null],
     ['Exhaustion', s.exhaustion ? String(s.exhaustion) : null],
     ['Conditions', s.conditions.join(', ')],
-    ['Passive Investigation', String(s.passive.investigation)],
-    ['Passive Insight', String(s.passive.insight)],
+    ['Passive Investigation', valueView(s.passive.investigation, plain, 'Passive Investigation')],
+    ['Passive Insight', valueView(s.passive.insight, plain, 'Passive Insight')],
     ['Senses', sensesLine(s.senses, null)],
   ]);
 
@@ -105,7 +106,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
     'ul',
     { class: 'checks', label: 'Saving throws' },
     ...s.saves.map((x) =>
-      h('li', { label: `${ABILITY_NAMES[x.ability]} saving throw ${signed(x.bonus)}${x.proficient ? ', proficient' : ''}` }, h('span', { class: 'mark', attrs: { 'aria-hidden': 'true' } }, x.proficient ? '●' : '○'), h('span', { class: 'check-name' }, ABILITY_NAMES[x.ability]), h('span', { class: 'bonus' }, signed(x.bonus))),
+      h('li', { label: `${ABILITY_NAMES[x.ability]} saving throw ${signed(x.bonus)}${x.proficient ? ', proficient' : ''}` }, h('span', { class: 'mark', attrs: { 'aria-hidden': 'true' } }, x.proficient ? '●' : '○'), h('span', { class: 'check-name' }, ABILITY_NAMES[x.ability]), derivedNumber(signed(x.bonus), x.problem, 'bonus')),
     ),
   );
   const skills = h(
@@ -117,7 +118,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
         { label: `${x.name} ${signed(x.bonus)}, ${PROFICIENCY_WORD[x.proficiency]}`, title: `${x.name} (${x.ability.toUpperCase()}): ${PROFICIENCY_WORD[x.proficiency]}${x.other ? `, other bonus ${signed(x.other)}` : ''}` },
         h('span', { class: `mark p-${x.proficiency}`, attrs: { 'aria-hidden': 'true' } }, PROFICIENCY_MARK[x.proficiency]),
         h('span', { class: 'check-name' }, x.name, h('span', { class: 'ability-tag' }, ` ${x.ability.toUpperCase()}`)),
-        h('span', { class: 'bonus' }, signed(x.bonus)),
+        derivedNumber(signed(x.bonus), x.problem, 'bonus'),
       ),
     ),
   );
@@ -136,7 +137,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
           sc.casterLevel ? stat('Caster level', String(sc.casterLevel)) : null,
         ),
         s.classes.filter((c) => c.spellAbility).length > 1
-          ? facts(s.classes.filter((c) => c.spellAbility).map((c) => [c.name, `${ABILITY_NAMES[c.spellAbility!]}, DC ${c.saveDc}, ${signed(c.attackBonus)} to hit`] as const))
+          ? facts(s.classes.filter((c) => c.spellAbility).map((c) => [c.name, derivedNumber(`${ABILITY_NAMES[c.spellAbility!]}, DC ${c.saveDc}, ${signed(c.attackBonus)} to hit`, c.problem)] as const))
           : null,
         sc.slots.length || sc.pact
           ? table(
@@ -174,7 +175,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
             String(i.totalWeight),
             [i.equipped ? 'equipped' : null, i.attuned ? 'attuned' : null, i.container ? `in ${i.container}` : null, i.notes].filter(Boolean).join(', '),
           ]),
-          ['Carried', '', '', String(inv.carried), inv.capacity === null ? '' : `capacity ${inv.capacity} lb${inv.encumbered ? ' — over capacity' : ''}`],
+          ['Carried', '', '', String(inv.carried), inv.capacity === null ? '' : derivedNumber(`capacity ${inv.capacity} lb${inv.encumbered ? ' — over capacity' : ''}`, inv.capacityProblem)],
         )
       : h('p', { class: 'empty' }, 'Nothing carried.'),
     h(
@@ -191,7 +192,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
         table(
           'Attacks',
           ['Attack', 'To hit', 'Damage', 'Range', 'Notes'],
-          s.attacks.map((a) => [a.name, valueView(a.toHit, signed, `${a.name} to hit`), [a.damage, a.damageType].filter(Boolean).join(' '), a.range ?? '', a.notes ?? '']),
+          s.attacks.map((a) => [a.name, valueView(a.toHit, signed, `${a.name} to hit`), derivedNumber([a.damage, a.damageType].filter(Boolean).join(' '), a.damageProblem, 'damage'), a.range ?? '', a.notes ?? '']),
         ),
       )
     : null;
@@ -210,6 +211,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
     'proficiencies',
     'Proficiencies & languages',
     facts([
+      ['Proficiencies', s.asText.proficiencies],
       ['Armor', s.proficiencies.armor.join(', ')],
       ['Weapons', s.proficiencies.weapons.join(', ')],
       ['Tools', s.proficiencies.tools.join(', ')],
@@ -218,6 +220,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
       ['Immunities', s.defenses.immunities.join(', ')],
       ['Vulnerabilities', s.defenses.vulnerabilities.join(', ')],
       ['Condition immunities', s.defenses.condition_immunities.join(', ')],
+      ['Defenses', s.asText.defenses],
     ]) ?? h('p', { class: 'empty' }, 'None listed.'),
   );
 
@@ -270,6 +273,7 @@ function actionList(id: string, title: string, actions: readonly StatAction[], i
 }
 
 export function renderStatBlock(s: StatBlock): HTMLElement {
+  setInputProblems(s.inputProblems);
   const header = h(
     'header',
     { class: 'sheet-header' },
@@ -285,7 +289,7 @@ export function renderStatBlock(s: StatBlock): HTMLElement {
     stat('Armor Class', numberField(['statblock', 'ac'], s.ac, 'Armor Class', { min: 0, max: 100 }), s.acNote ? h('span', { class: 'unit' }, s.acNote) : null),
     stat('Hit Points', numberField(['statblock', 'hp'], s.hp, 'Hit points', { min: 0, max: 100000 }), s.hitDice ? h('span', { class: 'unit' }, `(${s.hitDice})`) : null),
     stat('Speed', h('span', { class: 'unit' }, speedLine(s.speed))),
-    stat('Challenge', s.challenge ? `${s.challenge.label} (${plain(s.xp.value)} XP)` : '—', s.xp.mismatch ? valueView(s.xp, plain, 'XP') : null),
+    stat('Challenge', s.challenge ? derivedNumber(`${s.challenge.label} (${plain(s.xp.value)} XP)`, s.challenge.problem ?? s.xp.problem) : '—', s.xp.mismatch ? valueView(s.xp, plain, 'XP') : null),
     stat('Proficiency', valueView(s.proficiencyBonus, signed, 'Proficiency bonus')),
     stat('Passive Perception', valueView(s.passivePerception, plain, 'Passive Perception')),
   );
