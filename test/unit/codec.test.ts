@@ -258,11 +258,9 @@ describe('core/backup/codec', function () {
     for (const deflate of [codecFor(CODEC_IDS.deflate), named(nodeDeflateCodec, 'deflate (node:zlib)')]) {
       it(`${deflate.name}: a bomb stops at the first byte beyond the expected length`, async () => {
         const heap = process.memoryUsage().arrayBuffers;
-        const t0 = performance.now();
         // rawLength large enough to let the input through the size check, far below what it inflates to.
         await rejectsCorrupt(deflate.decompress(small, 2 * 1024 * 1024), 'inflates beyond rawLength');
         await rejectsCorrupt(deflate.decompress(large, large.length), 'a large bomb');
-        assert.ok(performance.now() - t0 < 4000, 'took too long');
         // Counted with garbage not yet collected: well below the 64 and 160 MiB the bombs hold.
         assert.ok(process.memoryUsage().arrayBuffers - heap < 24 * 1024 * 1024, 'allocated what the bomb asked for');
       });

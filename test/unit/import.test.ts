@@ -245,9 +245,7 @@ describe('core/import: bad input is refused with the file and the place', () => 
   });
 
   it('a file over the size limit, before any parsing', () => {
-    const started = Date.now();
     refuses(' '.repeat(MAX_IMPORT_TEXT + 1), 'huge.json', /too large to import \(more than 64 MiB of text\)/);
-    assert.ok(Date.now() - started < 2000);
   });
 
   it('YAML and Markdown over 4 MiB, before parsing (the YAML parser took 37 s and 1.9 GB for 50 MB)', () => {
@@ -261,9 +259,7 @@ describe('core/import: bad input is refused with the file and the place', () => 
 
   it('an alias bomb', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
-    const started = Date.now();
     refuses(bomb, 'bomb.yaml', /aliases .* too much/);
-    assert.ok(Date.now() - started < 2000);
   });
 
   it('very deep nesting, in JSON and in YAML, without a stack overflow', () => {

@@ -99,12 +99,11 @@ describe('links: scanning', () => {
   it('caps the length of a link', () => {
     assert.deepEqual(found(`[[${'a'.repeat(200)}]]`).length, 1);
     assert.deepEqual(found(`[[${'a'.repeat(201)}]]`), []);
-    // A long run of brackets stays linear.
-    const started = Date.now();
+    // A long run of brackets stays linear (a quadratic scan of these would run for minutes, far
+    // past the test's timeout; no clock is read here, the machines are noisy).
     scanLinks('[['.repeat(100_000) + ']]'.repeat(100_000), 'markdown');
     // Backtick runs of many different lengths, none closed, in one long paragraph.
     scanLinks(Array.from({ length: 1500 }, (_, i) => '`'.repeat(i + 1)).join(' x '), 'markdown');
-    assert.ok(Date.now() - started < 1000);
   });
 });
 
