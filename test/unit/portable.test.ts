@@ -288,10 +288,8 @@ describe('core/backup/portable: portable export and import', function () {
       ] as const) {
         const bad = good.slice();
         new DataView(bad.buffer).setUint32(offset, value, true);
-        const t0 = performance.now();
+        // Argon2id with 4 TiB or a million passes would take hours (far past the timeout): refused before.
         await assert.rejects(openPortable(bad, PASSWORD, suite), refused('corrupt', /key-derivation settings outside the safe range/));
-        // Argon2id with 4 TiB or a million passes would take hours; the refusal takes microseconds.
-        assert.ok(performance.now() - t0 < 200, `refused in ${performance.now() - t0} ms`);
       }
     });
 
@@ -480,9 +478,7 @@ describe('core/backup/portable: portable export and import', function () {
       const bomb = await handZip(names, new Uint8Array(4 << 20), { declared: 4 << 20, overlap: true });
       assert.ok(bomb.length < 40_000, `${bomb.length} bytes`);
       const rss = process.memoryUsage().rss;
-      const t0 = performance.now();
       await assert.rejects(read(bomb), refused('invalid', /overlaps another entry/));
-      assert.ok(performance.now() - t0 < 2000, `${performance.now() - t0} ms`);
       assert.ok(process.memoryUsage().rss - rss < 64 << 20, 'no gigabytes were allocated');
       // The same bodies side by side (not overlapping) are refused by the limits too.
       const side = await handZip(names.slice(0, 40), new Uint8Array(4 << 20), { declared: 4 << 20, overlap: false });

@@ -79,9 +79,8 @@ describe('entities as YAML text', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}]`);
     const text = `name: Bomb\nextra:\n  ${lines.join('\n  ')}\n`;
-    const started = Date.now();
+    // Expanded, this is 9^12 nodes: it could not finish within the test's timeout.
     const r = parseEntityText('character', text);
-    assert.ok(Date.now() - started < 5_000, 'no exponential expansion');
     assert.equal(r.body, undefined);
     assert.match(r.problems[0]!.message, /aliases/);
   });
