@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { linkInsertText, linkTarget, openLinkAt, referenceAt, referenceCandidates, yamlId } from '../../src/core/documents/referenceAssist';
+import { linkCandidates, linkInsertText, linkTarget, openLinkAt, referenceAt, referenceCandidates, yamlId } from '../../src/core/documents/referenceAssist';
 import { valueAt } from '../../src/core/documents/schemaAssist';
 import { LinkResolver, type EntitySummary } from '../../src/core/links';
 import { ENTITY_KINDS, REFERENCE_FIELDS, referenceFieldAt, referencesIn, schemaFor, validateBody } from '../../src/core/schema';
@@ -162,6 +162,22 @@ describe('[[ entity links being typed', () => {
       const t = at(marked);
       assert.equal(openLinkAt(t.text, t.offset), undefined, marked);
     }
+  });
+
+  it('offers every kind whose name holds the typed text, this campaign first, never the document itself', () => {
+    const all: EntitySummary[] = [
+      { id: 'c', kind: 'campaign', name: 'Lost Mine' },
+      { id: 'n-1', kind: 'npc', name: 'Sildar Hallwinter', campaign_id: 'c' },
+      { id: 'r-1', kind: 'rulebook', name: "Player's Handbook", campaign_id: null },
+      { id: 'n-9', kind: 'npc', name: 'Strahd', campaign_id: 'c-2' },
+      { id: 'l-1', kind: 'location', name: 'Phandalin', campaign_id: 'c' },
+    ];
+    assert.deepEqual(
+      linkCandidates(all, { campaign_id: 'c', selfId: 'l-1' }, '').map((x) => x.entity.name),
+      ['Lost Mine', 'Sildar Hallwinter', "Player's Handbook", 'Strahd'],
+    );
+    assert.deepEqual(linkCandidates(all, { campaign_id: 'c' }, '  HALL').map((x) => x.entity.name), ['Sildar Hallwinter']);
+    assert.deepEqual(linkCandidates(all, { campaign_id: 'c' }, 'hand').map((x) => x.entity.name), ['Phandalin', "Player's Handbook"], 'rulebooks by their title too');
   });
 
   it('names the entity plainly, or with its kind when the name alone finds another', () => {

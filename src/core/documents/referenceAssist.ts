@@ -2,7 +2,7 @@
 // (`location_id`, `spells.known[].spell_id` …) the cursor is in and which entries fit it, and the
 // `[[` of an entity link being typed and what to insert for it. Pure: no `vscode`, no Node.
 import type { EntityKind } from '../db/kinds';
-import { LinkResolver, nameKey, scanLinks, yamlComments, type EntitySummary, type LinkScope } from '../links';
+import { nameKey, scanLinks, yamlComments, type EntitySummary, type LinkResolver, type LinkScope } from '../links';
 import { referenceFieldAt, type ReferenceField } from '../schema/references';
 import { valueAt, type ValueAt } from './schemaAssist';
 
@@ -25,7 +25,8 @@ export interface Candidate<E extends EntitySummary> {
 
 const SCOPES: readonly LinkScope[] = ['campaign', 'library', 'elsewhere'];
 
-function scopeOf(e: EntitySummary, campaignId: string | null | undefined): LinkScope {
+/** Where an entry is from the point of view of a document of campaign `campaignId` (as links resolve). */
+export function scopeOf(e: EntitySummary, campaignId: string | null | undefined): LinkScope {
   const own = e.kind === 'campaign' ? e.id : (e.campaign_id ?? null);
   if (own === null || (e.kind === 'campaign' && own !== campaignId)) return 'library';
   return own === campaignId ? 'campaign' : 'elsewhere';
@@ -55,6 +56,21 @@ export function referenceCandidates<E extends EntitySummary>(
     const scope = scopeOf(entity, context.campaign_id);
     if (field.sameCampaign && context.campaign_id !== undefined && scope !== 'campaign') continue;
     out.push({ entity, scope });
+  }
+  return out.sort(byScopeAndName);
+}
+
+/**
+ * The entries a `[[` link can name, for the text typed after it: every kind, names holding the
+ * typed text (case and spacing aside), never the document's own entry; ranked like
+ * {@link referenceCandidates}.
+ */
+export function linkCandidates<E extends EntitySummary>(entities: Iterable<E>, context: { readonly campaign_id?: string | null; readonly selfId?: string }, typed: string): Candidate<E>[] {
+  const key = nameKey(typed);
+  const out: Candidate<E>[] = [];
+  for (const entity of entities) {
+    if (entity.id === context.selfId || (key !== '' && !nameKey(entity.name).includes(key))) continue;
+    out.push({ entity, scope: scopeOf(entity, context.campaign_id) });
   }
   return out.sort(byScopeAndName);
 }
