@@ -187,6 +187,7 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], mods: Record<Abil
       alwaysPrepared: bool(s.always_prepared),
       source: str(s.source),
       notes: str(s.notes),
+      spellId: str(s.spell_id),
     }));
   const levels = [...new Set(known.map((s) => s.level))].sort((a, b) => a - b);
   const mod = ability ? mods[ability] : null;
@@ -273,6 +274,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
       attuned: bool(i.attuned),
       container: str(i.container),
       notes: str(i.notes),
+      itemId: str(i.item_id),
     });
   });
   const carried = round2(items.reduce((n, i) => n + i.quantity * (i.weight ?? 0), 0));
