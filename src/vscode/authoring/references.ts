@@ -182,10 +182,12 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
     }
     const r = ref!;
     const range = new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end));
+    // Right after the colon (`location_id:|`) the value needs its space.
+    const space = !r.quote && text[r.start - 1] === ':' ? ' ' : '';
     const items = referenceCandidates(catalog.index.all(), r.field, context).map(({ entity, scope }, i) => {
       const item = new vscode.CompletionItem({ label: entity.name, description: this.where(entity, scope, catalog) }, COMPLETION_KIND[entity.kind]);
       item.detail = KINDS[entity.kind].label;
-      item.insertText = yamlId(entity.id, r.quote);
+      item.insertText = space + yamlId(entity.id, r.quote);
       // Typing a name, or a part of the id already there, keeps the entry in the list.
       item.filterText = `${entity.name} ${entity.id}`;
       item.range = range;
@@ -213,7 +215,8 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
   private describeId(id: string, target: EntityKind, context: DocContext, catalog: VaultCatalog): string {
     const e = catalog.index.get(target, id);
     if (e) return `**${escapeMarkdown(e.name)}** — ${escapeMarkdown(this.where(e, scopeOf(e, context.campaign_id), catalog))}`;
-    return this.problemOf(id, target, catalog) ?? '';
+    // The sentence names an entry: user text, so every mark in it is escaped.
+    return escapeMarkdown(this.problemOf(id, target, catalog) ?? '');
   }
 
   /** Why an id names no entry of the kind the field wants, or undefined when it does. */
@@ -316,7 +319,7 @@ export function registerReferenceAssist(catalogs: CatalogHolder, deps: Authoring
   const selector: vscode.DocumentSelector = { scheme: SCHEME, pattern: '**/*.yaml' };
   return vscode.Disposable.from(
     assist,
-    vscode.languages.registerCompletionItemProvider(selector, assist, '[', ' ', ':'),
+    vscode.languages.registerCompletionItemProvider(selector, assist, '[', ' '),
     vscode.languages.registerHoverProvider(selector, assist),
     vscode.languages.registerDocumentLinkProvider(selector, assist),
     vscode.languages.registerInlayHintsProvider(selector, assist),
