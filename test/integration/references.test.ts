@@ -104,6 +104,10 @@ describe('Campaign Vault: names instead of ids (completion, hovers, links, the s
     assert.equal(pick.insertText, phandalin.id);
     assert.equal(typeof pick.label === 'string' ? undefined : pick.label.description, 'location');
     assert.equal((typeof offered[2]!.label === 'string' ? '' : offered[2]!.label.description), 'location · Curse of Strahd');
+    // Asked right against the colon, the id comes with its space.
+    await setText(uri, 'name: Sildar\nlocation_id:\n');
+    const tight = await complete(uri, endOfLine(doc, 1));
+    assert.ok(tight.items.some((i) => i.insertText === ` ${phandalin.id}`), tight.items.map((i) => String(i.insertText)).join());
     await revert(doc);
   });
 
@@ -163,6 +167,14 @@ describe('Campaign Vault: names instead of ids (completion, hovers, links, the s
     assert.equal(typeof fire.label === 'string' ? '' : fire.label.description, 'spell · shared library');
     assert.ok(!atStart.items.some((i) => labelOf(i.label) === 'Sildar' && typeof i.insertText === 'string' && i.insertText.includes('[[')), 'not the entry itself');
     await revert(doc);
+
+    // And in a session's Markdown notes.
+    await dm().createSession({ name: 'Goblin Arrows', campaign_id: campaign.id, number: 1 });
+    const notes = uri.with({ path: '/Lost Mine/sessions/Goblin Arrows.md' });
+    await vscode.workspace.fs.writeFile(notes, new TextEncoder().encode('# Session 1\n\nThe party met [[Sil\n'));
+    const md = await vscode.workspace.openTextDocument(notes);
+    const inNotes = await complete(notes, endOfLine(md, 2), '[');
+    assert.equal(inNotes.items.find((i) => labelOf(i.label) === 'Sildar')?.insertText, '[[Sildar]]');
   });
 
   it("the sheet shows linked spells and items, and opens them — only the document's own links", async () => {

@@ -157,6 +157,15 @@ describe('[[ entity links being typed', () => {
     assert.equal(openLinkAt(t.text, t.offset)?.quote, false, 'already quoted');
   });
 
+  it('in Markdown notes: never quoted, and not in code', () => {
+    let t = at('ally: [[Sil|\n');
+    assert.deepEqual(openLinkAt(t.text, t.offset, 'markdown'), { start: 6, end: t.offset, typed: 'Sil', quote: false });
+    t = at('Use `[[Sil|` here\n');
+    assert.equal(openLinkAt(t.text, t.offset, 'markdown'), undefined, 'in a code span');
+    t = at('# Session 1 [[Sil|\n');
+    assert.ok(openLinkAt(t.text, t.offset, 'markdown'), 'a heading is text in Markdown, not a comment');
+  });
+
   it('is not a link in a comment, after a closed link, after |, or escaped', () => {
     for (const marked of ['notes: x # see [[Sil|\n', 'notes: [[Sildar]] and| more\n', 'notes: [[Sildar|the kn|\n', 'notes: \\[[Sil|\n', 'notes: Sil|\n']) {
       const t = at(marked);

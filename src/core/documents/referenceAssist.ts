@@ -2,7 +2,7 @@
 // (`location_id`, `spells.known[].spell_id` …) the cursor is in and which entries fit it, and the
 // `[[` of an entity link being typed and what to insert for it. Pure: no `vscode`, no Node.
 import type { EntityKind } from '../db/kinds';
-import { nameKey, scanLinks, yamlComments, type EntitySummary, type LinkResolver, type LinkScope } from '../links';
+import { markdownCode, nameKey, scanLinks, yamlComments, type EntitySummary, type LinkResolver, type LinkScope, type LinkSyntax } from '../links';
 import { referenceFieldAt, type ReferenceField } from '../schema/references';
 import { valueAt, type ValueAt } from './schemaAssist';
 
@@ -98,10 +98,11 @@ export interface OpenLink {
 }
 
 /**
- * The entity link being typed at `offset` in a YAML text: a `[[` before the cursor on the same
- * line with nothing between that ends or breaks a link target, outside YAML comments.
+ * The entity link being typed at `offset`: a `[[` before the cursor on the same line with nothing
+ * between that ends or breaks a link target, outside YAML comments (`yaml`) or Markdown code and
+ * HTML comments (`markdown`), where links are not read either.
  */
-export function openLinkAt(text: string, offset: number): OpenLink | undefined {
+export function openLinkAt(text: string, offset: number, syntax: LinkSyntax = 'yaml'): OpenLink | undefined {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
   const open = before.lastIndexOf('[[');
@@ -112,12 +113,13 @@ export function openLinkAt(text: string, offset: number): OpenLink | undefined {
   let slashes = 0;
   for (let j = start - 1; j >= lineStart && text[j] === '\\'; j--) slashes++;
   if (slashes % 2 === 1) return undefined;
-  if (yamlComments(text).some(([s, e]) => start >= s && start < e)) return undefined;
+  const skipped = syntax === 'yaml' ? yamlComments(text) : syntax === 'markdown' ? markdownCode(text) : [];
+  if (skipped.some(([s, e]) => start >= s && start < e)) return undefined;
   const lineEnd = text.indexOf('\n', offset);
   const after = text.slice(offset, lineEnd < 0 ? text.length : lineEnd);
   const closing = /^[^[\]|\r]*\]\]/.exec(after);
   const prefix = before.slice(0, open);
-  const quote = /^\s*(- +)*([^\s#'"-][^#'"]*?:)?\s*$/.test(prefix) && /(:|-)\s*$/.test(prefix);
+  const quote = syntax === 'yaml' && /^\s*(- +)*([^\s#'"-][^#'"]*?:)?\s*$/.test(prefix) && /(:|-)\s*$/.test(prefix);
   return { start, end: offset + (closing ? closing[0].length : 0), typed, quote };
 }
 

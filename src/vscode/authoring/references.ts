@@ -72,7 +72,6 @@ function locatedReferences(kind: EntityKind, text: string): LocatedReference[] {
 
 /** Where the document sits: its campaign (for ranking and scope) and its own entry (never offered). */
 interface DocContext {
-  readonly kind: EntityKind;
   readonly campaign_id: string | null | undefined;
   readonly selfId?: string;
 }
@@ -119,21 +118,23 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
     return this.catalogs.get() === catalog ? catalog : undefined;
   }
 
-  private context(doc: vscode.TextDocument, kind: EntityKind, catalog: VaultCatalog): DocContext {
+  private context(doc: vscode.TextDocument, catalog: VaultCatalog): DocContext {
     const campaign_id = this.deps.campaignOf(doc.uri, catalog);
     let selfId: string | undefined;
-    try {
-      const loc = parseDocPath(doc.uri.path);
-      const name = loc.type === 'entity' ? loc.name : loc.type === 'campaign-file' ? loc.campaign : undefined;
-      if (name !== undefined) {
-        const key = nameKey(name);
-        const own = kind === 'campaign' ? null : (campaign_id ?? null);
-        selfId = [...catalog.index.all()].find((e) => e.kind === kind && nameKey(e.name) === key && (kind === 'campaign' || e.campaign_id === own))?.id;
+    if (doc.uri.scheme === SCHEME) {
+      try {
+        const loc = parseDocPath(doc.uri.path);
+        const self = loc.type === 'entity' ? { kind: loc.kind, name: loc.name } : loc.type === 'campaign-file' ? { kind: 'campaign' as const, name: loc.campaign } : undefined;
+        if (self) {
+          const key = nameKey(self.name);
+          const own = self.kind === 'campaign' ? null : (campaign_id ?? null);
+          selfId = [...catalog.index.all()].find((e) => e.kind === self.kind && nameKey(e.name) === key && (self.kind === 'campaign' || e.campaign_id === own))?.id;
+        }
+      } catch (e) {
+        if (!(e instanceof DocPathError)) throw e;
       }
-    } catch (e) {
-      if (!(e instanceof DocPathError)) throw e;
     }
-    return { kind, campaign_id, ...(selfId ? { selfId } : {}) };
+    return { campaign_id, ...(selfId ? { selfId } : {}) };
   }
 
   private where(e: IndexedEntity, scope: LinkScope | undefined, catalog: VaultCatalog): string {
@@ -147,16 +148,19 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
   // ── completion ──────────────────────────────────────────────────────────────────────────────
 
   async provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionList | undefined> {
+    // Entry documents (YAML), and Markdown notes (a session's, or a file's in the workspace): links only.
     const kind = kindOfDocument(doc);
-    if (!kind) return undefined;
+    const markdown = doc.languageId === 'markdown';
+    if (!kind && !markdown) return undefined;
     const text = doc.getText();
+    if (text.length > MAX_SCANNED) return undefined;
     const offset = doc.offsetAt(position);
-    const link = openLinkAt(text, offset);
-    const ref = link ? undefined : referenceAt(kind, text, offset);
+    const link = openLinkAt(text, offset, markdown ? 'markdown' : 'yaml');
+    const ref = link || !kind ? undefined : referenceAt(kind, text, offset);
     if (!link && !ref) return undefined;
     const catalog = await this.catalog();
     if (!catalog || token.isCancellationRequested) return undefined;
-    const context = this.context(doc, kind, catalog);
+    const context = this.context(doc, catalog);
     if (link) {
       const resolver = catalog.resolver();
       const range = new vscode.Range(doc.positionAt(link.start), doc.positionAt(link.end));
@@ -209,7 +213,7 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
     const catalog = await this.catalog();
     if (token.isCancellationRequested) return undefined;
     if (!catalog) return new vscode.Hover(inert(vscode.l10n.t('Unlock the vault to see which {0} this is.', KINDS[r.field.target].label)), range);
-    return new vscode.Hover(inert(this.describeId(r.text.trim(), r.field.target, this.context(doc, kind, catalog), catalog)), range);
+    return new vscode.Hover(inert(this.describeId(r.text.trim(), r.field.target, this.context(doc, catalog), catalog)), range);
   }
 
   private describeId(id: string, target: EntityKind, context: DocContext, catalog: VaultCatalog): string {
@@ -295,7 +299,7 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
       this.collection.delete(doc.uri);
       return;
     }
-    const context = this.context(doc, kind, catalog);
+    const context = this.context(doc, catalog);
     const diagnostics: vscode.Diagnostic[] = [];
     for (const { ref, start, end } of refs) {
       let message = this.problemOf(ref.id, ref.field.target, catalog);
@@ -317,9 +321,11 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
 export function registerReferenceAssist(catalogs: CatalogHolder, deps: AuthoringDeps): vscode.Disposable {
   const assist = new ReferenceAssist(catalogs, deps);
   const selector: vscode.DocumentSelector = { scheme: SCHEME, pattern: '**/*.yaml' };
+  const markdown: vscode.DocumentSelector = ['campaign', 'file'].map((scheme) => ({ scheme, language: 'markdown' }));
   return vscode.Disposable.from(
     assist,
     vscode.languages.registerCompletionItemProvider(selector, assist, '[', ' '),
+    vscode.languages.registerCompletionItemProvider(markdown, assist, '['),
     vscode.languages.registerHoverProvider(selector, assist),
     vscode.languages.registerDocumentLinkProvider(selector, assist),
     vscode.languages.registerInlayHintsProvider(selector, assist),
