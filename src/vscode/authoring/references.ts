@@ -196,7 +196,7 @@ export class ReferenceAssist implements vscode.CompletionItemProvider, vscode.Ho
       item.filterText = `${entity.name} ${entity.id}`;
       item.range = range;
       item.sortText = String(i).padStart(6, '0');
-      item.documentation = inert(vscode.l10n.t('Inserts the id of {0} **{1}**: `{2}`', KINDS[entity.kind].label, escapeMarkdown(entity.name), entity.id));
+      item.documentation = inert(vscode.l10n.t('Inserts the id of {0} **{1}**: {2}', KINDS[entity.kind].label, escapeMarkdown(entity.name), escapeMarkdown(entity.id)));
       return item;
     });
     return new vscode.CompletionList(items, false);
