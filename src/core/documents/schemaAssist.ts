@@ -345,7 +345,8 @@ export function valueAt(text: string, offset: number): ValueAt | undefined {
     // A value that starts a group or a list, or a block scalar, is not a one-line value.
     if (/^[[{|>&*!]/.test(line.slice(v, end))) return undefined;
   }
-  if (col > Math.max(end, v) && !(col <= line.length && line.slice(end, col).trim() === '' && !quote)) return undefined;
+  // In the value, or after it over trailing spaces; not in a comment, not past a closing quote.
+  if (col > end && (quote !== undefined || line.slice(end, col).trim() !== '')) return undefined;
   const path = [...containerPath(lines, lineNo, column, info.dashes, info.indent), key];
   return { path, text: line.slice(start, end), start: lineStart + start, end: lineStart + end, ...(quote ? { quote } : {}) };
 }
