@@ -120,6 +120,16 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await wb.screenshot('character-sheet');
   });
 
+  it("opens an item the sheet links to (the importer's item_id) by clicking its name", async () => {
+    const { page } = wb;
+    const sheet = sheetFrame(page);
+    const crowbar = sheet.getByRole('button', { name: 'Crowbar', exact: true });
+    await crowbar.scrollIntoViewIfNeeded();
+    await wb.screenshot('sheet-linked-items');
+    await crowbar.click();
+    await page.locator('.tab', { hasText: 'Crowbar.yaml' }).waitFor({ state: 'visible' });
+  });
+
   it('adds a character from the tree, edits its YAML and saves it', async () => {
     const { page } = wb;
     await runFromPalette(page, 'View: Close All Editors');

@@ -336,3 +336,58 @@ export function hoverAt(kind: EntityKind, text: string, offset: number): HoverIn
   if (examples.length > 0 && examples.length <= 30) parts.push(`For example: ${examples.map((v) => `\`${String(v)}\``).join(', ')}`);
   return { markdown: parts.join('\n\n'), start: keyStart, end: keyEnd };
 }
+
+/** A scalar value after `key:` on one line, as {@link valueAt} finds it. */
+export interface ValueAt {
+  /** The path of the field: its container's path, then its key. */
+  readonly path: PathSegment[];
+  /** The value's text without quotes, from `start` to `end`. */
+  readonly text: string;
+  /** Offsets of the value in the document, inside any quotes. */
+  readonly start: number;
+  readonly end: number;
+  /** The quote the value is written in, if any. */
+  readonly quote?: '"' | "'";
+}
+
+/**
+ * The one-line value of the field whose line holds `offset`, when `offset` is in (or at the end of)
+ * the value part: `location_id: 0193…`, `location_id: "0193…"`, `location_id: ` (empty). Read from
+ * indentation like the completions, so it works on half-typed documents.
+ */
+export function valueAt(text: string, offset: number): ValueAt | undefined {
+  const { lines, starts } = splitLines(text);
+  const lineNo = starts.findIndex((s, i) => offset >= s && (i === starts.length - 1 || offset < starts[i + 1]!));
+  if (lineNo < 0) return undefined;
+  const line = lines[lineNo]!;
+  const info = lineInfo(line, 0);
+  const column = info.indent + info.dashes * 2;
+  const m = KEY_RE.exec(info.content);
+  const key = keyOf(info.content);
+  if (!m || key === undefined) return undefined;
+  const lineStart = starts[lineNo]!;
+  const col = offset - lineStart;
+  const afterColon = column + m[0].length - m[2]!.length;
+  if (col < afterColon) return undefined;
+  let v = afterColon;
+  while (line[v] === ' ') v++;
+  let start = v;
+  let end: number;
+  let quote: '"' | "'" | undefined;
+  if (line[v] === '"' || line[v] === "'") {
+    quote = line[v] as '"' | "'";
+    start = v + 1;
+    const close = line.indexOf(quote, start);
+    end = close < 0 ? line.length : close;
+  } else {
+    const comment = /(^|\s)#/.exec(line.slice(v));
+    end = v + (comment ? comment.index : line.length - v);
+    while (end > start && line[end - 1] === ' ') end--;
+    // A value that starts a group or a list, or a block scalar, is not a one-line value.
+    if (/^[[{|>&*!]/.test(line.slice(v, end))) return undefined;
+  }
+  // In the value, or after it over trailing spaces; not in a comment, not past a closing quote.
+  if (col > end && (quote !== undefined || line.slice(end, col).trim() !== '')) return undefined;
+  const path = [...containerPath(lines, lineNo, column, info.dashes, info.indent), key];
+  return { path, text: line.slice(start, end), start: lineStart + start, end: lineStart + end, ...(quote ? { quote } : {}) };
+}

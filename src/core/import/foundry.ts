@@ -451,7 +451,9 @@ function foundryNpc(actor: FoundryActor, file: string, report: ReportBuilder, tr
     const sb = body.statblock as Body;
     sb.traits = [...((sb.traits as unknown[]) ?? []), ...others.map((i) => ({ ...action(i), name: `${i.name} (${ACTIVATIONS[when.get(i) ?? ''] ?? when.get(i)})` }))];
   }
-  return finish(ctx, 'npc', drop(body), [], [...parts.values()]);
+  // Each spell line links to the spell entry made from it (or one of that name already there).
+  const links: DraftLink[] = spells.flatMap((i, n) => (typeof i.name === 'string' ? [{ pointer: `/statblock/spellcasting/spells/${n}/spell_id`, target: { kind: 'spell' as const, name: i.name } }] : []));
+  return finish(ctx, 'npc', drop(body), links, [...parts.values()]);
 }
 
 const sourceOf = (s: NonNullable<FoundryItem['system']>) => str(s.source?.book) ?? (str(s.source?.license) ? `${s.source?.license}${str(s.source?.rules) ? ` (${s.source?.rules} rules)` : ''}` : undefined);

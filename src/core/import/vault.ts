@@ -7,6 +7,7 @@ import type { DataManager, Entity } from '../api';
 import { ENTITY_KINDS, KINDS, SYSTEM_FIELDS, isEntityKind, type EntityKind } from '../db/kinds';
 import { VaultError } from '../errors';
 import { assertSafeRelativePath, quoteName } from '../paths';
+import { referencesIn } from '../schema/references';
 import { importError } from './parse';
 import type { ReportBuilder } from './report';
 import type { DraftLink, EntityDraft } from './types';
@@ -146,41 +147,9 @@ export function isVaultEntity(v: unknown): boolean {
   return typeof o.kind === 'string' && isEntityKind(o.kind) && typeof o.id === 'string' && 'name' in o;
 }
 
-/** The fields of each kind that hold another entry's id, as JSON pointers with `*` for list positions. */
-const ID_FIELDS: Partial<Record<EntityKind, [string, EntityKind][]>> = {
-  npc: [
-    ['/location_id', 'location'],
-    ['/portrait_asset_id', 'asset'],
-  ],
-  character: [
-    ['/portrait_asset_id', 'asset'],
-    ['/spells/known/*/spell_id', 'spell'],
-    ['/inventory/*/item_id', 'item'],
-  ],
-  location: [
-    ['/parent_id', 'location'],
-    ['/map_asset_id', 'asset'],
-  ],
-  rulebook: [['/asset_id', 'asset']],
-};
-
+/** The ids the body holds in its reference fields (src/core/schema/references.ts), to remap on import. */
 function idLinks(kind: EntityKind, body: Record<string, unknown>): DraftLink[] {
-  const links: DraftLink[] = [];
-  for (const [pattern, target] of ID_FIELDS[kind] ?? []) {
-    const parts = pattern.split('/').slice(1);
-    const walk = (v: unknown, i: number, pointer: string) => {
-      if (i === parts.length) {
-        if (typeof v === 'string') links.push({ pointer, target: { kind: target, id: v } });
-        return;
-      }
-      const p = parts[i]!;
-      if (p === '*') {
-        if (Array.isArray(v)) v.forEach((x, n) => walk(x, i + 1, `${pointer}/${n}`));
-      } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) walk((v as Record<string, unknown>)[p], i + 1, `${pointer}/${p}`);
-    };
-    walk(body, 0, '');
-  }
-  return links;
+  return referencesIn(kind, body).map((r) => ({ pointer: r.pointer, target: { kind: r.field.target, id: r.id } }));
 }
 
 /** One export file → a draft that keeps its id. */

@@ -11,6 +11,7 @@ import { MAX_DEPTH, MAX_TEXT, MAX_VALUES, checkShape } from './shape';
 export { ENTITY_KINDS, isEntityKind, schemaFor, type EntityKind, type JsonSchema } from './kinds';
 export { MAX_ISSUES, type SchemaIssue } from './messages';
 export { MAX_DEPTH, MAX_TEXT, MAX_VALUES } from './shape';
+export { REFERENCE_FIELDS, referenceFieldAt, referencesIn, type ReferenceField, type ReferenceValue } from './references';
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<EntityKind, ValidateFunction>();

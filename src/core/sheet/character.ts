@@ -224,6 +224,7 @@ function spellcasting(body: Obj, classes: readonly ClassRow[], d: Derivation, le
       alwaysPrepared: bool(s.always_prepared),
       source: str(s.source),
       notes: str(s.notes),
+      spellId: str(s.spell_id),
     }));
   const levels = [...new Set(known.map((s) => s.level))].sort((a, b) => a - b);
   const mod = ability ? mods[ability] : null;
@@ -323,6 +324,7 @@ export function deriveCharacterSheet(input: unknown): CharacterSheet {
       attuned: bool(i.attuned),
       container: str(i.container),
       notes: str(i.notes),
+      itemId: str(i.item_id),
     });
   });
   const carried = round2(items.reduce((n, i) => n + i.quantity * (i.weight ?? 0), 0));

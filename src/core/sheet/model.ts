@@ -108,6 +108,8 @@ export interface SpellRow {
   readonly alwaysPrepared: boolean;
   readonly source: string | null;
   readonly notes: string | null;
+  /** The spell entry this line links to (`spell_id`), which the sheet opens on a click. */
+  readonly spellId: string | null;
 }
 
 export interface Spellcasting {
@@ -133,6 +135,8 @@ export interface InventoryRow {
   readonly attuned: boolean;
   readonly container: string | null;
   readonly notes: string | null;
+  /** The item entry this line links to (`item_id`), which the sheet opens on a click. */
+  readonly itemId: string | null;
 }
 
 export interface FeatureRow {
@@ -270,7 +274,7 @@ export interface StatBlock {
     readonly attackBonus: Value;
     readonly casterLevel: number | null;
     readonly slots: readonly { readonly level: number; readonly max: number }[];
-    readonly spells: readonly { readonly name: string; readonly level: number | null; readonly uses: string | null }[];
+    readonly spells: readonly { readonly name: string; readonly level: number | null; readonly uses: string | null; readonly spellId: string | null }[];
     readonly description: string | null;
   } | null;
   readonly source: string | null;

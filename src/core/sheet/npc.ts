@@ -116,7 +116,7 @@ export function deriveStatBlock(input: unknown): StatBlock {
           spells: arr(spell.spells)
             .map(obj)
             .filter((s) => str(s.name) !== null)
-            .map((s) => ({ name: str(s.name)!, level: int(s.level), uses: str(s.uses) })),
+            .map((s) => ({ name: str(s.name)!, level: int(s.level), uses: str(s.uses), spellId: str(s.spell_id) })),
           description: str(spell.description),
         }
       : null,

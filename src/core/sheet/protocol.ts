@@ -12,7 +12,12 @@ export type WebviewMessage =
   /** Set one field of the body. `requestId` comes back in the matching `editResult`. */
   | { readonly type: 'edit'; readonly requestId: number; readonly path: FieldPath; readonly value: EditValue }
   /** Open the same file in the text editor (to fix invalid YAML). */
-  | { readonly type: 'openText' };
+  | { readonly type: 'openText' }
+  /**
+   * Open the entry a spell or item line links to (`spell_id`, `item_id`). The host opens it only
+   * if the document itself holds that id in a reference field and the entry is in its vault.
+   */
+  | { readonly type: 'openEntry'; readonly id: string };
 
 /** Host → webview. */
 export type HostMessage =
@@ -28,6 +33,8 @@ export type HostMessage =
 export const MAX_PATH_LENGTH = 12;
 export const MAX_KEY_LENGTH = 100;
 export const MAX_TEXT_VALUE = 1_000_000;
+/** Ids are at most this long (the schemas' limit on every `*_id`). */
+export const MAX_ID_LENGTH = 200;
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -63,6 +70,9 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
       return hasOnly(x, ['type']) ? { type: 'ready' } : undefined;
     case 'openText':
       return hasOnly(x, ['type']) ? { type: 'openText' } : undefined;
+    case 'openEntry':
+      if (!hasOnly(x, ['type', 'id']) || typeof x.id !== 'string' || x.id.length === 0 || x.id.length > MAX_ID_LENGTH || /\p{Cc}/u.test(x.id)) return undefined;
+      return { type: 'openEntry', id: x.id };
     case 'edit':
       if (!hasOnly(x, ['type', 'requestId', 'path', 'value'])) return undefined;
       if (typeof x.requestId !== 'number' || !Number.isSafeInteger(x.requestId) || x.requestId < 0) return undefined;

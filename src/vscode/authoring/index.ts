@@ -11,6 +11,7 @@ import type { AuthoringDeps, EntityRef } from './deps';
 import { AuthoringHoverProvider } from './hover';
 import { EntityLinkProvider } from './links';
 import { quickSearch } from './quickSearch';
+import { registerReferenceAssist } from './references';
 
 /** Markdown and YAML, in the vault (`campaign:`) and on disk. */
 export const AUTHORING_SELECTOR: vscode.DocumentSelector = ['campaign', 'file'].flatMap((scheme) => ['markdown', 'yaml'].map((language) => ({ scheme, language })));
@@ -53,6 +54,7 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
     catalogs,
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
+    registerReferenceAssist(catalogs, deps),
     registerCommands(s, s, {
       [COMMANDS.quickSearch]: (c, initial) => quickSearch({ catalog: () => catalogs.get(), onDidUpdate: catalogs.onDidUpdate, open: deps.open, ui: c.ui }, initial),
     }),

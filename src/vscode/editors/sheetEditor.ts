@@ -4,12 +4,16 @@
 // WorkspaceEdits so undo, redo, dirty state and saving behave as in the text editor.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { KINDS, type EntityKind } from '../../core/db/kinds';
+import { readEntityText } from '../../core/documents/yamlText';
+import { referencesIn } from '../../core/schema/references';
 import { EntityFileSystem, isDocumentOf } from '../documents/entityFs';
 import { isCampaignNode } from '../views/campaignsTree';
 import type { Logger } from '../../core/ports';
 import {
   applyFieldEdit,
   minimalChange,
+  sheetKindFromBody,
   parseWebviewMessage,
   sheetKindFromPath,
   sheetMessage,
@@ -68,6 +72,9 @@ export const sheetProbe = {
   },
 };
 
+/** Opens a linked entry of the vault the document belongs to; says why not when it cannot. */
+type EntryOpener = (document: vscode.TextDocument, kind: EntityKind, id: string) => Promise<'opened' | 'missing' | 'no-vault'>;
+
 /** One open sheet: its panel, its document, and everything to dispose with it. */
 class SheetSession extends Disposable {
   private lastPosted: HostMessage | undefined;
@@ -80,6 +87,7 @@ class SheetSession extends Disposable {
     private readonly document: vscode.TextDocument,
     private readonly panel: vscode.WebviewPanel,
     private readonly log: Logger | undefined,
+    private readonly openLinked: EntryOpener,
   ) {
     super();
     this.kind = sheetKindFromPath(document.uri.path);
@@ -174,6 +182,12 @@ class SheetSession extends Disposable {
       case 'openText':
         void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default', vscode.ViewColumn.Beside);
         return;
+      case 'openEntry':
+        this.openEntry(message.id).catch((e: unknown) => {
+          this.log?.error(e instanceof Error ? e : String(e));
+          this.post({ type: 'error', message: vscode.l10n.t('The linked entry could not be opened. Details are in the Campaign Vault log.') });
+        });
+        return;
       case 'edit': {
         const { requestId, path, value } = message;
         // One edit at a time, each computed from the text as it is when its turn comes.
@@ -184,6 +198,25 @@ class SheetSession extends Disposable {
         return;
       }
     }
+  }
+
+  /**
+   * Opens the entry a line of the sheet links to. The webview only names an id: it is followed
+   * only when this document holds it in a reference field (which also says its kind), and the
+   * entry is in the document's own vault.
+   */
+  private async openEntry(id: string): Promise<void> {
+    const { body } = readEntityText(this.document.getText());
+    const kind = this.kind ?? (body ? sheetKindFromBody(body) : undefined);
+    const ref = body && kind ? referencesIn(kind, body).find((r) => r.id === id) : undefined;
+    if (!ref) {
+      this.log?.warn('sheet: the webview asked to open an id this document does not link to; ignored');
+      this.post({ type: 'error', message: vscode.l10n.t('The sheet asked to open an entry this file does not link to; it was ignored.') });
+      return;
+    }
+    const outcome = await this.openLinked(this.document, ref.field.target, id);
+    if (outcome === 'missing') this.post({ type: 'error', message: vscode.l10n.t('The linked {0} is not in the vault any more (or is in the Trash).', KINDS[ref.field.target].label) });
+    else if (outcome === 'no-vault') this.post({ type: 'error', message: vscode.l10n.t('Links open from a sheet of an unlocked vault; this file is not one.') });
   }
 
   private async applyEdit(requestId: number, path: FieldPath, value: string | number | boolean | null): Promise<void> {
@@ -221,9 +254,20 @@ export class SheetEditorProvider implements vscode.CustomTextEditorProvider {
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     panel.webview.html = sheetHtml(panel.webview, this.extensionUri, randomBytes(16).toString('base64'));
-    const session = new SheetSession(document, panel, this.log);
+    const session = new SheetSession(document, panel, this.log, (doc, kind, id) => this.openEntry(doc, kind, id));
     const vault = this.vaults?.folders.find((f) => isDocumentOf(document.uri, f.folder, this.vaults!));
     if (vault) this.vaults?.lifetimeOf(vault.folder)?.add(toDisposable(() => session.blank()));
+  }
+
+  private async openEntry(document: vscode.TextDocument, kind: EntityKind, id: string): Promise<'opened' | 'missing' | 'no-vault'> {
+    const vault = this.vaults?.folders.find((f) => f.dm.isUnlocked && isDocumentOf(document.uri, f.folder, this.vaults!));
+    if (!vault) return 'no-vault';
+    // `get` also finds by name: the id must be the entry's own.
+    const entity = await vault.dm.get(kind, id);
+    if (!entity || entity.id !== id || entity.deleted_at) return 'missing';
+    const uri = await EntityFileSystem.uriOf(vault.folder, vault.dm, entity);
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    return 'opened';
   }
 }
 

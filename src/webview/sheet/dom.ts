@@ -184,6 +184,24 @@ export function textField(path: FieldPath, value: string | null, label: string):
   return area;
 }
 
+// ── Links to other entries ───────────────────────────────────────────────────────────────────────
+
+let opener: (id: string) => void = () => undefined;
+export const setEntryOpener = (o: (id: string) => void): void => {
+  opener = o;
+};
+
+/**
+ * A name that opens the entry it links to (a spell's `spell_id`, an item's `item_id`), or plain
+ * text when it links nowhere. Only the id is sent; the host decides whether to follow it.
+ */
+export function entryLink(name: string, id: string | null, what: string): Child {
+  if (id === null) return name;
+  const button = h('button', { class: 'entry-link', title: `Open the ${what} ${name}`, attrs: { type: 'button' } }, name);
+  button.addEventListener('click', () => opener(id));
+  return button;
+}
+
 // ── Layout pieces ────────────────────────────────────────────────────────────────────────────────
 
 let collapsed = new Set<string>();
@@ -225,5 +243,3 @@ export function table(caption: string, headers: readonly string[], rows: readonl
 }
 
 export const paragraphs = (s: string | null, cls = 'prose'): HTMLElement | null => (s ? h('div', { class: cls }, textOf(s)) : null);
-export const list = (items: readonly string[], label: string): HTMLElement | null =>
-  items.length ? h('ul', { class: 'inline-list', label }, ...items.map((i) => h('li', {}, i))) : null;

@@ -2,7 +2,7 @@
 // Protocol: src/core/sheet/protocol.ts. It says `ready` once it listens; the host posts nothing before.
 import type { FieldPath } from '../../core/sheet/model';
 import { isHostMessage, type EditValue, type HostMessage, type WebviewMessage } from '../../core/sheet/protocol';
-import { h, revert, setEditSender, setSectionState } from './dom';
+import { h, revert, setEditSender, setEntryOpener, setSectionState } from './dom';
 import { renderCharacter, renderStatBlock } from './render';
 
 interface VsCodeApi {
@@ -112,6 +112,8 @@ setEditSender((path: FieldPath, value: EditValue, field) => {
   clearBanner('edit-error');
   vscode.postMessage({ type: 'edit', requestId, path, value });
 });
+
+setEntryOpener((id) => vscode.postMessage({ type: 'openEntry', id }));
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;

@@ -2,7 +2,7 @@
 // is the field in the YAML body; everything else is text.
 import type { CharacterSheet, FeatureRow, Speeds, Senses, StatAction, StatBlock } from '../../core/sheet/model';
 import { ABILITY_NAMES } from '../../core/sheet/rules';
-import { type Child, derivedNumber, facts, h, list, markInvalid, numberField, paragraphs, plain, section, setInputProblems, signed, table, textField, textOf, valueView } from './dom';
+import { type Child, derivedNumber, entryLink, facts, h, markInvalid, numberField, paragraphs, plain, section, setInputProblems, signed, table, textField, textOf, valueView } from './dom';
 
 const PROFICIENCY_MARK = { none: '○', half: '◐', proficient: '●', expertise: '◉' } as const;
 const PROFICIENCY_WORD = { none: 'untrained', half: 'half proficiency', proficient: 'proficient', expertise: 'expertise' } as const;
@@ -154,7 +154,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
             'div',
             { class: 'spell-level' },
             h('h3', {}, g.level === 0 ? 'Cantrips' : `Level ${g.level}`),
-            h('ul', { class: 'inline-list' }, ...g.spells.map((sp) => h('li', { class: sp.prepared || sp.alwaysPrepared || g.level === 0 ? 'prepared' : 'unprepared', title: [sp.alwaysPrepared ? 'always prepared' : sp.prepared ? 'prepared' : g.level ? 'not prepared' : '', sp.source, sp.notes].filter(Boolean).join(' · ') }, sp.name))),
+            h('ul', { class: 'inline-list' }, ...g.spells.map((sp) => h('li', { class: sp.prepared || sp.alwaysPrepared || g.level === 0 ? 'prepared' : 'unprepared', title: [sp.alwaysPrepared ? 'always prepared' : sp.prepared ? 'prepared' : g.level ? 'not prepared' : '', sp.source, sp.notes].filter(Boolean).join(' · ') }, entryLink(sp.name, sp.spellId, 'spell')))),
           ),
         ),
       )
@@ -169,7 +169,7 @@ export function renderCharacter(s: CharacterSheet): HTMLElement {
           'Inventory',
           ['Item', 'Qty', 'Weight (lb)', 'Total (lb)', 'Notes'],
           inv.items.map((i) => [
-            i.name,
+            entryLink(i.name, i.itemId, 'item'),
             numberField(['inventory', i.index, 'quantity'], i.quantity, `Quantity of ${i.name}`, { min: 0, max: 1000000 }),
             plain(i.weight),
             String(i.totalWeight),
@@ -313,7 +313,16 @@ export function renderStatBlock(s: StatBlock): HTMLElement {
           ['Slots', sc.slots.map((x) => `${x.level}: ${x.max}`).join(', ')],
         ]),
         paragraphs(sc.description),
-        list(sc.spells.map((x) => [x.name, x.uses ?? (x.level === null ? null : x.level === 0 ? 'cantrip' : `level ${x.level}`)].filter(Boolean).join(' — ')), 'Spells'),
+        sc.spells.length
+          ? h(
+              'ul',
+              { class: 'inline-list', label: 'Spells' },
+              ...sc.spells.map((x) => {
+                const note = x.uses ?? (x.level === null ? null : x.level === 0 ? 'cantrip' : `level ${x.level}`);
+                return h('li', {}, entryLink(x.name, x.spellId, 'spell'), note ? ` — ${note}` : null);
+              }),
+            )
+          : null,
       )
     : null;
   return h(
