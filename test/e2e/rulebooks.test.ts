@@ -83,6 +83,8 @@ describe(`Campaign Vault: a rulebook in the workbench (${process.env.CV_VSCODE ?
     await frame.locator('#next').click();
     await frame.locator('#canvas[aria-label="Page 6"]').waitFor({ state: 'attached', timeout: 30_000 });
     assert.equal(await pageBox.inputValue(), '6');
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
     await wb.screenshot('rulebook-viewer');
   });
 });

@@ -87,8 +87,9 @@ export interface ViewerSnapshot {
   readonly ready: boolean;
   /** The last page drawn, whether it had ink, and the page count pdf.js found. */
   readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined;
-  /** Bytes sent to the webview so far (the first chunk and every range). */
+  /** Bytes sent to the webview so far (the first chunk and every range), and how many ranges pdf.js asked for. */
   readonly bytesSent: number;
+  readonly ranges: number;
   readonly errors: readonly string[];
   readonly visible: boolean;
 }
@@ -99,6 +100,7 @@ class RulebookPanel extends Disposable {
   private page: number;
   rendered: ViewerSnapshot['rendered'];
   bytesSent = 0;
+  ranges = 0;
   readonly errors: string[] = [];
 
   constructor(
@@ -144,6 +146,7 @@ class RulebookPanel extends Disposable {
       ready: this.ready,
       rendered: this.rendered,
       bytesSent: this.bytesSent,
+      ranges: this.ranges,
       errors: [...this.errors],
       visible: this.panel.visible,
     };
@@ -188,6 +191,7 @@ class RulebookPanel extends Disposable {
         if (m.begin >= end) return;
         const data = bytes.slice(m.begin, end);
         this.bytesSent += data.length;
+        this.ranges++;
         this.post({ type: 'range', begin: m.begin, data });
         return;
       }
