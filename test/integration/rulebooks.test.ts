@@ -30,6 +30,7 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
   const viewer = (id: string) => testing.rulebookViewers().find((v) => v.id === id);
   let opend6: AddRulebookResult;
   let qw: AddRulebookResult;
+  let locked: AddRulebookResult;
 
   before(async () => {
     const api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
@@ -86,6 +87,7 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     const added = await run<AddRulebookResult[]>('addRulebook', { uris: [vscode.Uri.file(pdf)], campaign: campaign.name });
     assert.equal(added?.length, 1, JSON.stringify(ui.shown('error')));
     assert.equal(added[0]!.rulebook.campaign_id, campaign.id);
+    locked = added[0]!;
     assert.equal(ui.inputs.length, 2);
     assert.equal(ui.inputs[0]!.password, true);
     assert.equal(ui.inputs[0]!.initialMessage, undefined, 'the first ask says nothing is wrong');
@@ -139,6 +141,14 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     await until('the node’s book to show its first page', () => viewer(opend6.rulebook.id)?.rendered?.page === 1, 60_000);
     await run('openRulebook', opend6.rulebook.id, 12);
     await until('the open viewer to turn to page 12', () => viewer(opend6.rulebook.id)?.rendered?.page === 12, 60_000);
+  });
+
+  it('asks for a PDF’s password when the viewer opens it (the password is not kept)', async () => {
+    ui.play({ input: 'pdf-password', answer: 'openpassword' });
+    await run('openRulebook', locked.rulebook.id);
+    await until('the protected book to show its first page', () => viewer(locked.rulebook.id)?.rendered?.page === 1, 60_000);
+    assert.equal(ui.inputs.at(-1)?.password, true);
+    assert.equal(viewer(locked.rulebook.id)?.rendered?.inked, true);
   });
 
   it('refuses a page out of range and an unknown book', async () => {
