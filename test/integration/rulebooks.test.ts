@@ -31,6 +31,8 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
   let opend6: AddRulebookResult;
   let qw: AddRulebookResult;
   let locked: AddRulebookResult;
+  /** The page of QuestWorlds shown last. */
+  let lastRead = 0;
 
   before(async () => {
     const api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
@@ -131,11 +133,30 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     assert.ok(shown.bytesSent <= Number(qw.asset.size), `the webview got ${shown.bytesSent} bytes of a ${String(qw.asset.size)}-byte file`);
   });
 
+  it('Quick Search lists rulebook pages, and Enter opens the book at the page', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the viewer to close', () => viewer(qw.rulebook.id) === undefined);
+    const searching = run('quickSearch', 'augments');
+    // Enter does nothing until the list has its items (the page index is built first): press it until the book opens.
+    const shown = await until(
+      'Enter on the first page hit to open the book',
+      async () => {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return viewer(qw.rulebook.id)?.rendered;
+      },
+      60_000,
+    );
+    await searching;
+    const page = await dm().rulebooks.page(qw.rulebook.id, { page: shown.page });
+    assert.match(page.text, /augment/i, `page ${shown.page} is about augments`);
+    lastRead = shown.page;
+  });
+
   it('opens a book again at the page last read, and a page by the Campaigns view’s node', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await until('the viewer to close', () => viewer(qw.rulebook.id) === undefined);
     await run('openRulebook', qw.rulebook.id);
-    await until('the viewer to reopen at page 30', () => viewer(qw.rulebook.id)?.rendered?.page === 30, 60_000);
+    await until('the viewer to reopen at the page last read', () => viewer(qw.rulebook.id)?.rendered?.page === lastRead, 60_000);
     const node = await testing.treeNode(['Shared Library', 'Rulebooks', opend6.rulebook.name]);
     await run('openRulebook', node);
     await until('the node’s book to show its first page', () => viewer(opend6.rulebook.id)?.rendered?.page === 1, 60_000);

@@ -106,6 +106,15 @@ export async function addRulebook(ctx: RulebookContext, arg?: unknown, extra?: u
   return added;
 }
 
+/** The service's progress steps (English, from the core) in the user's language. */
+function progressStep(step: string): string {
+  const page = /^Reading page (\d+) of (\d+)$/.exec(step);
+  if (page) return vscode.l10n.t('Reading page {0} of {1}', Number(page[1]), Number(page[2]));
+  if (step === 'Opening the PDF') return vscode.l10n.t('Opening the PDF');
+  if (step === 'Saving') return vscode.l10n.t('Saving');
+  return step;
+}
+
 /** One PDF: read, extracted with progress and cancel, its password asked when it has one. */
 async function addOne(ctx: RulebookContext, dm: DataManager, uri: vscode.Uri, campaignId: string | null, name: string | undefined): Promise<AddRulebookResult | undefined> {
   const fileName = uri.path.split('/').pop() ?? 'rulebook.pdf';
@@ -123,7 +132,7 @@ async function addOne(ctx: RulebookContext, dm: DataManager, uri: vscode.Uri, ca
         dm.rulebooks.add(
           data,
           { fileName, campaign_id: campaignId, ...(name !== undefined ? { name } : {}), ...(password !== undefined ? { password } : {}) },
-          progressAdapter(report),
+          progressAdapter((step, fraction) => report(progressStep(step), fraction)),
           cancellationAdapter(token),
         ),
       );

@@ -35,6 +35,10 @@ let fitWidth = true;
 let scale = 1;
 let rendering: RenderTask | undefined;
 let wanted: number | undefined;
+/** Whether a drawing loop runs (one at a time: a new request only changes `wanted`). */
+let busy = false;
+/** The page on the canvas (a new page starts at its top; the same one redrawn keeps its place). */
+let drawn = 0;
 let passwordAnswer: ((password: string | null) => void) | undefined;
 let strings: ViewerStrings | undefined;
 
@@ -80,11 +84,20 @@ async function show(n: number): Promise<void> {
   if (!doc) return;
   const page = Math.min(Math.max(1, Math.trunc(n) || 1), doc.numPages);
   wanted = page;
-  if (rendering) {
-    rendering.cancel();
-    return; // the cancelled drawing's end draws `wanted`
+  if (busy) {
+    rendering?.cancel();
+    return; // the loop under way draws `wanted` next
   }
-  while (wanted !== undefined) {
+  busy = true;
+  try {
+    await drawWanted();
+  } finally {
+    busy = false;
+  }
+}
+
+async function drawWanted(): Promise<void> {
+  while (doc && wanted !== undefined) {
     const target = wanted;
     wanted = undefined;
     current = target;
@@ -110,7 +123,8 @@ async function show(n: number): Promise<void> {
       canvas.getContext('2d')!.drawImage(next, 0, 0);
       canvas.ariaLabel = `${strings?.page ?? 'Page'} ${target}`;
       if (wanted === undefined) {
-        scroller.scrollTop = 0;
+        if (drawn !== target) scroller.scrollTop = 0;
+        drawn = target;
         say(undefined);
         post({ type: 'rendered', page: target, pages: doc.numPages, inked: inked(canvas) });
       }
