@@ -108,9 +108,17 @@ if (webviews.length > 0) {
       platform: 'browser',
       format: 'iife',
       target: 'es2022',
+      // pdf.js (the rulebook viewer) reads import.meta.url only on Node; in a webview it stays undefined.
+      define: { 'import.meta.url': 'undefined' },
       plugins: [reportPlugin('webviews')],
     }),
   );
+}
+
+// pdf.js's worker for the rulebook viewer: shipped as is, started by the webview from a blob: URL.
+if (webviews.includes('rulebook')) {
+  mkdirSync(join(root, 'dist/webview'), { recursive: true });
+  copyFileSync(join(root, `node_modules/pdfjs-dist/build/pdf.worker${production ? '.min' : ''}.mjs`), join(root, 'dist/webview/pdf.worker.mjs'));
 }
 
 if (tests) {

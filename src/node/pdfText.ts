@@ -118,8 +118,10 @@ export class WorkerPdfTextExtractor implements PdfTextExtractor {
     worker.stderr.resume();
     const doc = new WorkerPdfDocument(worker, limits, this.logger);
     try {
-      // pdf.js takes the bytes over (it detaches them): it gets its own copy.
-      const copy = data.slice();
+      // pdf.js takes the bytes over (it detaches them): it gets its own copy. Not `data.slice()`:
+      // on a Node Buffer (what VS Code's workspace.fs.readFile gives) that is a view of the caller's
+      // memory, and transferring it would detach the caller's bytes.
+      const copy = new Uint8Array(data);
       const r = await doc.ask({ op: 'open', data: copy, ...(opts.password !== undefined ? { password: opts.password } : {}), limits }, undefined, [copy.buffer as ArrayBuffer]);
       if (r.type !== 'info') throw new VaultError('io', 'unexpected PDF worker reply', { hint: 'Reading the PDF failed.' });
       for (const w of r.warnings) this.logger?.debug(`pdf.js: ${w}`);

@@ -19,6 +19,7 @@ import { createTesting } from './testing';
 import { VaultRegistry } from './vaults';
 import { registerCampaignsView } from './views';
 import { registerLossReports } from './commands/lossReports';
+import { registerRulebooks } from './rulebooks';
 
 /** The vaults of the running extension, locked on deactivation. */
 let activeVaults: VaultRegistry | undefined;
@@ -74,7 +75,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const backups = registerBackups(services);
   const authoring = registerAuthoring(services);
   const autoLock = new AutoLock(vaults, log.child('auto-lock'));
-  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports());
+  const rulebooks = registerRulebooks(services);
+  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports(), rulebooks);
 
   await vaults.refresh();
   // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.
@@ -103,6 +105,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             backups,
             catalogs: authoring.catalogs,
             autoLock,
+            rulebooks: rulebooks.viewers,
           }),
         }),
   };

@@ -8,6 +8,7 @@ import type { BackupsFeature } from './backups';
 import { unlockRememberedVaults } from './commands/remember';
 import { sheetProbe } from './editors/sheetEditor';
 import type { Prompter } from './prompter';
+import type { RulebookViewers } from './rulebooks/viewer';
 import type { Services } from './services';
 import { treeLabel, type CampaignsTreeProvider } from './views/campaignsTree';
 
@@ -19,11 +20,12 @@ export interface TestedFeatures {
   readonly backups: BackupsFeature;
   readonly catalogs: CatalogHolder;
   readonly autoLock: AutoLock;
+  readonly rulebooks: RulebookViewers;
 }
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, backups, catalogs, autoLock }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, backups, catalogs, autoLock, rulebooks }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -58,6 +60,7 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, backu
     treeNode: (path) => tree.nodeAt(path),
     sheets: () => sheetProbe.sheets(),
     sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
+    rulebookViewers: () => rulebooks.snapshots(),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

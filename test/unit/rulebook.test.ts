@@ -157,6 +157,15 @@ describe('rulebooks: PDF text in a worker thread (pdf.js 5.6)', function () {
     assert.equal(read, 2);
     await doc.close();
   });
+
+  it('leaves the caller’s bytes alone when they are a Node Buffer (VS Code’s workspace.fs.readFile gives one)', async () => {
+    // Buffer#slice is a view, not a copy: handing its ArrayBuffer to the worker detached the caller's bytes.
+    const data = readFileSync(join(FIXTURES, 'minimal-opend6-srd.pdf'));
+    const doc = await extractor().open(data);
+    await doc.close();
+    assert.equal(data.length, 222034, 'the caller’s Buffer was detached');
+    assert.equal(data.subarray(0, 5).toString('latin1'), '%PDF-');
+  });
 });
 
 describe('rulebooks: the service (add, text, labels, file stored once, all or nothing, check)', function () {

@@ -11,6 +11,7 @@ import type { AuthoringDeps, EntityRef } from './deps';
 import { AuthoringHoverProvider } from './hover';
 import { EntityLinkProvider } from './links';
 import { quickSearch } from './quickSearch';
+import { RulebookPageSearch } from '../rulebooks/pageSearch';
 import { registerReferenceAssist } from './references';
 
 /** Markdown and YAML, in the vault (`campaign:`) and on disk. */
@@ -50,13 +51,30 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
     const lifetime = f && s.vaults.lifetimeOf(f.folder);
     return f && lifetime ? { dm: f.dm, lifetime } : undefined;
   }, deps.log.child('search'));
+  const pages = new RulebookPageSearch(() => {
+    const f = authoringVault();
+    const lifetime = f && s.vaults.lifetimeOf(f.folder);
+    return f && lifetime ? { dm: f.dm, lifetime } : undefined;
+  }, deps.log.child('pages'));
   const disposable = vscode.Disposable.from(
     catalogs,
+    pages,
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
     registerReferenceAssist(catalogs, deps),
     registerCommands(s, s, {
-      [COMMANDS.quickSearch]: (c, initial) => quickSearch({ catalog: () => catalogs.get(), onDidUpdate: catalogs.onDidUpdate, open: deps.open, ui: c.ui }, initial),
+      [COMMANDS.quickSearch]: (c, initial) =>
+        quickSearch(
+          {
+            catalog: () => catalogs.get(),
+            onDidUpdate: catalogs.onDidUpdate,
+            open: deps.open,
+            pages: () => pages.get(),
+            openPage: (hit) => vscode.commands.executeCommand(COMMANDS.openRulebook, { id: hit.rulebook_id, page: hit.page, folder: authoringVault()?.folder.uri }),
+            ui: c.ui,
+          },
+          initial,
+        ),
     }),
   );
   return Object.assign(disposable, { catalogs });

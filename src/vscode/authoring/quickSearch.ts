@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import type { PageHit } from '../../core/rulebooks/search';
 import type { VaultCatalog } from '../../core/search';
 import { DisposableStore } from '../lifecycle';
 import type { Prompter } from '../prompter';
 import type { EntityRef } from './deps';
-import { searchItems, type SearchItem } from './searchItems';
+import type { PageSearch } from '../rulebooks/pageSearch';
+import { pageItems, searchItems, type PageItem, type SearchItem } from './searchItems';
 
 export interface QuickSearchDeps {
   /** The catalog of the unlocked vault, or undefined. */
@@ -11,12 +13,17 @@ export interface QuickSearchDeps {
   /** Fires when the catalog changed, so an open list follows edits made meanwhile. */
   readonly onDidUpdate: vscode.Event<void>;
   open(entity: EntityRef): unknown;
+  /** The rulebook pages' search of the unlocked vault (hits listed after the entries'). */
+  pages?(): PageSearch | undefined;
+  /** Opens a book at a page hit. */
+  openPage?(hit: PageHit): unknown;
   readonly ui: () => Prompter;
 }
 
 /**
  * Campaign Vault: Quick Search. A list that searches names and text of every entity as you type
- * (fuzzy on names, prefix on words); Enter opens the entity. `initial` (a string) fills the box.
+ * (fuzzy on names, prefix on words), then the rulebook pages that match ("SRD · p. 195 · Grappling");
+ * Enter opens the entity, or the book at that page. `initial` (a string) fills the box.
  */
 export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Promise<void> {
   const catalog = deps.catalog();
@@ -25,16 +32,21 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
     return;
   }
   const store = new DisposableStore();
-  const pick = store.add(vscode.window.createQuickPick<SearchItem & vscode.QuickPickItem>());
+  const pages = deps.pages?.();
+  const pick = store.add(vscode.window.createQuickPick<(SearchItem | PageItem | vscode.QuickPickItem) & vscode.QuickPickItem>());
   pick.title = vscode.l10n.t('Quick Search');
-  pick.placeholder = vscode.l10n.t('Search names and text of characters, NPCs, sessions, locations, items, spells…');
+  pick.placeholder = vscode.l10n.t('Search names and text of characters, NPCs, sessions, locations, items, spells, and rulebook pages…');
   pick.matchOnDescription = false;
   pick.matchOnDetail = false;
   pick.busy = true;
   const update = () => {
     // The vault locked (its catalog was dropped): nothing of it stays on screen.
     if (deps.catalog() !== catalog) pick.hide();
-    else pick.items = searchItems(catalog.index, pick.value, vscode.l10n);
+    else {
+      const entries = searchItems(catalog.index, pick.value, vscode.l10n);
+      const hits = pages ? pageItems(pages.search(pick.value, 20), vscode.l10n) : [];
+      pick.items = hits.length > 0 ? [...entries, { label: vscode.l10n.t('Rulebook pages'), kind: vscode.QuickPickItemKind.Separator }, ...hits] : entries;
+    }
   };
   store.add(pick.onDidChangeValue(update));
   store.add(deps.onDidUpdate(update));
@@ -42,6 +54,12 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
     pick.onDidAccept(() => {
       const [chosen] = pick.selectedItems;
       if (!chosen) return;
+      if ('hit' in chosen) {
+        pick.hide();
+        void Promise.resolve(deps.openPage?.(chosen.hit));
+        return;
+      }
+      if (!('entity' in chosen)) return;
       pick.hide();
       const e = chosen.entity;
       const campaign_name = catalog.index.campaignName(e.campaign_id);
@@ -51,7 +69,7 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
   const closed = new Promise<void>((resolve) => store.add(pick.onDidHide(() => resolve())));
   if (typeof initial === 'string') pick.value = initial;
   pick.show();
-  await catalog.ready();
+  await Promise.all([catalog.ready(), pages?.ready()]);
   pick.busy = false;
   update();
   await closed;

@@ -3,6 +3,7 @@
  * plain-Node tests can check them.
  */
 import { KINDS } from '../../core/db/kinds';
+import type { PageHit } from '../../core/rulebooks/search';
 import type { IndexedEntity, SearchIndex } from '../../core/search';
 import { ENGLISH, KIND_ICONS, type L10n } from './preview';
 
@@ -32,6 +33,29 @@ export function searchItems(index: SearchIndex, query: string, l10n: L10n = ENGL
       ...(hit.snippet ? { detail: plain(hit.snippet) } : {}),
       alwaysShow: true,
       entity: e,
+    };
+  });
+}
+
+/** A rulebook page in Quick Search: "SRD 5.1 · p. 195 · Grappling", its snippet below. */
+export interface PageItem {
+  readonly label: string;
+  readonly description: string;
+  readonly detail?: string;
+  readonly alwaysShow: true;
+  readonly hit: PageHit;
+}
+
+export function pageItems(hits: readonly PageHit[], l10n: L10n = ENGLISH): PageItem[] {
+  return hits.map((hit) => {
+    const printed = hit.label ?? String(hit.page);
+    const where = printed === String(hit.page) ? l10n.t('p. {0}', printed) : l10n.t('p. {0} (page {1})', printed, hit.page);
+    return {
+      label: `$(book) ${plain(hit.rulebook)} · ${where}${hit.heading ? ` · ${plain(hit.heading)}` : ''}`,
+      description: l10n.t('rulebook page'),
+      ...(hit.snippet ? { detail: plain(hit.snippet) } : {}),
+      alwaysShow: true,
+      hit,
     };
   });
 }

@@ -35,6 +35,8 @@ export const COMMANDS = {
   repairIntegrity: 'campaignVault.repairIntegrity',
   goToFinding: 'campaignVault.goToFinding',
   refreshBackups: 'campaignVault.refreshBackups',
+  addRulebook: 'campaignVault.addRulebook',
+  openRulebook: 'campaignVault.openRulebook',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -6,6 +6,7 @@ import { describeError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { KIND_ICONS } from '../authoring/preview';
 import { capital } from '../commands/common';
+import { COMMANDS } from '../commands/ids';
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { VaultFolder, VaultRegistry } from '../vaults';
@@ -124,7 +125,10 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
         item.tooltip = new vscode.MarkdownString().appendText(`${n.entity.name} — ${KINDS[n.entity.kind].label}`);
         const uri = EntityFileSystem.uriFor(n.folder, n.campaign?.name ?? null, n.entity.kind, n.entity.name);
         item.resourceUri = uri;
-        item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [uri] };
+        item.command =
+          n.entity.kind === 'rulebook'
+            ? { command: COMMANDS.openRulebook, title: vscode.l10n.t('Open'), arguments: [{ id: n.entity.id, folder: n.folder.uri }] }
+            : { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [uri] };
         break;
       }
       case 'trash':
@@ -293,6 +297,9 @@ function describeEntity(e: Entity): string | undefined {
       break;
     case 'item':
       parts.push(e.rarity ?? e.type);
+      break;
+    case 'rulebook':
+      parts.push(typeof e.page_count === 'number' ? vscode.l10n.t('{0} pages', e.page_count) : undefined);
       break;
     case 'spell':
       parts.push(typeof e.level === 'number' ? (e.level === 0 ? vscode.l10n.t('cantrip') : vscode.l10n.t('level {0}', e.level)) : undefined, e.school);

@@ -1,0 +1,79 @@
+/**
+ * The messages between the rulebook viewer's webview (src/webview/rulebook) and its host
+ * (src/vscode/rulebooks/viewer.ts), declared once for both sides. The PDF's bytes cross only as
+ * messages (never as a file): the host answers the webview's range requests from the book's file,
+ * read from the vault's encrypted file store.
+ */
+
+/** Host → webview. */
+export type ViewerHostMessage =
+  | {
+      readonly type: 'open';
+      readonly title: string;
+      /** The PDF's size in bytes. */
+      readonly length: number;
+      /** The first bytes of the PDF (pdf.js reads the rest by range). */
+      readonly initial: Uint8Array;
+      /** The 1-based page to show first. */
+      readonly page: number;
+      /** The worker script of pdf.js (a local resource of the webview), started from a blob: URL. */
+      readonly workerUri: string;
+      /** The printed page labels, one per page, when the book has them (or a page offset gives them). */
+      readonly labels: readonly string[] | null;
+      /** Words of the chrome, translated by the host. */
+      readonly strings: ViewerStrings;
+    }
+  | { readonly type: 'range'; readonly begin: number; readonly data: Uint8Array }
+  | { readonly type: 'goto'; readonly page: number }
+  /** The answer to `password`: the PDF's password, or null when the user gave none. */
+  | { readonly type: 'password'; readonly password: string | null };
+
+export interface ViewerStrings {
+  readonly previous: string;
+  readonly next: string;
+  readonly page: string;
+  readonly of: string;
+  readonly fitWidth: string;
+  readonly zoomIn: string;
+  readonly zoomOut: string;
+  readonly loading: string;
+  readonly failed: string;
+  readonly password: string;
+}
+
+/** Webview → host. */
+export type ViewerWebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'range'; readonly begin: number; readonly end: number }
+  /** A page was drawn: its number, the book's page count, and whether anything but white was painted. */
+  | { readonly type: 'rendered'; readonly page: number; readonly pages: number; readonly inked: boolean }
+  /** The PDF has a password: ask the user for it (`wrong`: the one given did not open it). */
+  | { readonly type: 'password'; readonly wrong: boolean }
+  | { readonly type: 'error'; readonly message: string };
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
+
+/** A message from the webview, checked; undefined when it is not one (the webview is not trusted). */
+export function parseViewerMessage(raw: unknown): ViewerWebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'range':
+      return isInt(m.begin) && isInt(m.end) && m.begin >= 0 && m.end > m.begin ? { type: 'range', begin: m.begin, end: m.end } : undefined;
+    case 'rendered':
+      return isInt(m.page) && isInt(m.pages) && typeof m.inked === 'boolean' ? { type: 'rendered', page: m.page, pages: m.pages, inked: m.inked } : undefined;
+    case 'password':
+      return typeof m.wrong === 'boolean' ? { type: 'password', wrong: m.wrong } : undefined;
+    case 'error':
+      return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The largest range the host sends in one message (pdf.js asks in chunks of {@link RANGE_CHUNK}). */
+export const MAX_RANGE = 4 * 1024 * 1024;
+/** pdf.js's `rangeChunkSize`, and the bytes sent with `open`. */
+export const RANGE_CHUNK = 64 * 1024;

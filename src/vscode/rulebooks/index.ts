@@ -1,0 +1,235 @@
+// Rulebooks in VS Code (docs/RULEBOOKS.md): "Add Rulebook…" (palette, the Campaigns view, the
+// Explorer's context menu on a .pdf) and "Open Rulebook" (the viewer, at a page). The work is done
+// by the core's RulebookService (DataManager.rulebooks); this is the asking and the showing.
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import type { AddRulebookResult } from '../../core/rulebooks/service';
+import { VaultError, isVaultError } from '../../core/errors';
+import { pageOfLabel } from '../../core/rulebooks/pages';
+import { labelSource } from '../../core/rulebooks/service';
+import { cancellationAdapter, chooseVault, needs, progressAdapter, type VaultCommandContext } from '../commands/common';
+import { COMMANDS } from '../commands/ids';
+import { registerCommands } from '../commands/register';
+import type { Services } from '../services';
+import { isCampaignNode, type CampaignNode } from '../views/campaignsTree';
+import { RulebookViewers, type ViewerSnapshot } from './viewer';
+
+/** What a test (or another extension) may pass to Add Rulebook instead of answering dialogs. */
+export interface AddRulebookArgs {
+  readonly uris?: readonly vscode.Uri[];
+  /** Campaign name or id; null: the Shared Library. Asked when absent. */
+  readonly campaign?: string | null;
+  /** The book's name (default: the PDF's title, else its file name). */
+  readonly name?: string;
+  /** The workspace folder whose vault gets the book. */
+  readonly folder?: vscode.Uri;
+}
+
+/** What Open Rulebook takes: a book id or name, and where to open it. */
+export interface OpenRulebookArgs {
+  readonly id: string;
+  /** 1-based PDF page. */
+  readonly page?: number;
+  /** A printed page label (e.g. "254" or "xii"), used when `page` is not given. */
+  readonly label?: string;
+  readonly folder?: vscode.Uri;
+}
+
+interface RulebookContext extends VaultCommandContext {
+  readonly viewers: RulebookViewers;
+}
+
+function isAddArgs(x: unknown): x is AddRulebookArgs {
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !isCampaignNode(x);
+}
+
+/** The campaign a node of the Campaigns view stands for: an id, null for the Shared Library, undefined for neither. */
+function campaignOfNode(n: CampaignNode): string | null | undefined {
+  switch (n.type) {
+    case 'campaign':
+      return n.entity.id;
+    case 'library':
+      return null;
+    case 'kind':
+    case 'entity':
+      return n.campaign?.id ?? null;
+    default:
+      return undefined;
+  }
+}
+
+async function askCampaign(ctx: VaultCommandContext, dm: DataManager): Promise<string | null | undefined> {
+  const campaigns = await dm.list('campaign');
+  const LIBRARY = vscode.l10n.t('$(library) Shared Library');
+  const picked = await ctx.ui().pick({
+    id: 'rulebook-campaign',
+    title: vscode.l10n.t('Add Rulebook'),
+    placeHolder: vscode.l10n.t('Where does the book go?'),
+    items: [{ label: LIBRARY, description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null }, ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null }))],
+  });
+  if (!picked) return undefined;
+  return picked.campaign?.id ?? null;
+}
+
+/** Adds each chosen PDF as a rulebook, one after the other; resolves with what was added. */
+export async function addRulebook(ctx: RulebookContext, arg?: unknown, extra?: unknown): Promise<AddRulebookResult[] | undefined> {
+  const node = isCampaignNode(arg) ? arg : undefined;
+  const args: AddRulebookArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) && extra.length > 0 ? (extra as vscode.Uri[]) : [arg] } : isAddArgs(arg) ? arg : {};
+  const target = node
+    ? { folder: node.folder, dm: node.dm }
+    : await chooseVault(ctx, needs.writable, vscode.l10n.t('Add Rulebook'), args.folder ?? args.uris?.find((u) => vscode.workspace.getWorkspaceFolder(u)));
+  if (!target) return undefined;
+  if (node && node.dm.readOnlyReason) throw node.dm.readOnlyReason;
+  let uris = args.uris;
+  if (!uris) {
+    uris = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Add Rulebook'),
+      openLabel: vscode.l10n.t('Add'),
+      canSelectMany: true,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      filters: { [vscode.l10n.t('PDF rulebooks')]: ['pdf'] },
+    });
+    if (!uris || uris.length === 0) return undefined;
+  }
+  let campaign: string | null | undefined = args.campaign !== undefined ? args.campaign : node ? campaignOfNode(node) : undefined;
+  if (campaign === undefined) {
+    campaign = await askCampaign(ctx, target.dm);
+    if (campaign === undefined) return undefined;
+  }
+  const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);
+  const added: AddRulebookResult[] = [];
+  for (const uri of uris) {
+    const result = await addOne(ctx, target.dm, uri, campaignId, uris.length === 1 ? args.name : undefined);
+    if (result) added.push(result);
+  }
+  return added;
+}
+
+/** The service's progress steps (English, from the core) in the user's language. */
+function progressStep(step: string): string {
+  const page = /^Reading page (\d+) of (\d+)$/.exec(step);
+  if (page) return vscode.l10n.t('Reading page {0} of {1}', Number(page[1]), Number(page[2]));
+  if (step === 'Opening the PDF') return vscode.l10n.t('Opening the PDF');
+  if (step === 'Saving') return vscode.l10n.t('Saving');
+  return step;
+}
+
+/** One PDF: read, extracted with progress and cancel, its password asked when it has one. */
+async function addOne(ctx: RulebookContext, dm: DataManager, uri: vscode.Uri, campaignId: string | null, name: string | undefined): Promise<AddRulebookResult | undefined> {
+  const fileName = uri.path.split('/').pop() ?? 'rulebook.pdf';
+  let data: Uint8Array;
+  try {
+    data = await vscode.workspace.fs.readFile(uri);
+  } catch (e) {
+    throw new VaultError('not-found', `cannot read ${uri.toString()}`, { cause: e, hint: vscode.l10n.t('“{0}” could not be read: {1}', fileName, e instanceof Error ? e.message : String(e)) });
+  }
+  let password: string | undefined;
+  let wrong = false;
+  for (;;) {
+    try {
+      const result = await ctx.ui().progress({ id: 'rulebook-add', title: vscode.l10n.t('Adding the rulebook “{0}”', fileName), cancellable: true }, (report, token) =>
+        dm.rulebooks.add(
+          data,
+          { fileName, campaign_id: campaignId, ...(name !== undefined ? { name } : {}), ...(password !== undefined ? { password } : {}) },
+          progressAdapter((step, fraction) => report(progressStep(step), fraction)),
+          cancellationAdapter(token),
+        ),
+      );
+      const text =
+        result.textPages === 0
+          ? vscode.l10n.t('Added the rulebook “{0}” ({1} pages). It has no text to search (a scanned book?), but it can be read.', result.rulebook.name, result.pages)
+          : vscode.l10n.t('Added the rulebook “{0}”: {1} pages.', result.rulebook.name, result.pages);
+      const OPEN = vscode.l10n.t('Open');
+      void ctx
+        .ui()
+        .message({ id: 'rulebook-added', severity: result.textPages === 0 ? 'warning' : 'info', text, actions: [OPEN] })
+        .then((choice) => choice === OPEN && vscode.commands.executeCommand(COMMANDS.openRulebook, { id: result.rulebook.id }));
+      return result;
+    } catch (e) {
+      if (isVaultError(e, 'cancelled')) {
+        void ctx.ui().message({ id: 'cancelled', severity: 'info', text: e.userMessage });
+        return undefined;
+      }
+      const reason = isVaultError(e, 'invalid') ? (e.params as { reason?: unknown } | undefined)?.reason : undefined;
+      if (reason !== 'password-needed' && reason !== 'password-wrong') throw e;
+      wrong = reason === 'password-wrong' || wrong;
+      const answer = await ctx.ui().input({
+        id: 'pdf-password',
+        title: vscode.l10n.t('Add Rulebook'),
+        prompt: vscode.l10n.t('“{0}” has a password. Enter it to read the book.', fileName),
+        password: true,
+        ...(reason === 'password-wrong' ? { initialMessage: { message: vscode.l10n.t('That is not the PDF’s password.'), severity: vscode.InputBoxValidationSeverity.Error } } : {}),
+      });
+      if (typeof answer !== 'string' || answer === '') return undefined;
+      password = answer;
+    }
+  }
+}
+
+/** Finds a book by id or name in the vault of `folder`, else in every unlocked vault. */
+async function findBook(ctx: VaultCommandContext, idOrName: string, folder?: vscode.Uri): Promise<{ folder: vscode.WorkspaceFolder; dm: DataManager; book: Entity }> {
+  const open = ctx.vaults.folders.filter((f) => f.state === 'unlocked' && (!folder || f.folder.uri.toString() === folder.toString()));
+  if (open.length === 0) throw new VaultError('locked', 'no unlocked vault', { hint: vscode.l10n.t('Unlock the vault to read its rulebooks.'), remedy: 'unlock' });
+  for (const f of open) {
+    try {
+      return { folder: f.folder, dm: f.dm, book: await f.dm.rulebooks.get(idOrName) };
+    } catch (e) {
+      if (!isVaultError(e, 'not-found')) throw e;
+    }
+  }
+  throw new VaultError('not-found', `rulebook ${idOrName}`, { hint: vscode.l10n.t('There is no rulebook “{0}”.', idOrName), remedy: null });
+}
+
+/**
+ * Opens a rulebook in the viewer. Arguments: a book's id or name and a page (`'…', 254`), an
+ * {@link OpenRulebookArgs}, or a rulebook's node of the Campaigns view; with none, asks which book.
+ */
+export async function openRulebook(ctx: RulebookContext, arg?: unknown, extra?: unknown): Promise<ViewerSnapshot | undefined> {
+  let found: { folder: vscode.WorkspaceFolder; dm: DataManager; book: Entity } | undefined;
+  let page: number | undefined;
+  let label: string | undefined;
+  if (isCampaignNode(arg)) {
+    if (arg.type !== 'entity' || arg.entity.kind !== 'rulebook') throw new VaultError('invalid', 'not a rulebook', { hint: vscode.l10n.t('Choose a rulebook to open.') });
+    found = { folder: arg.folder, dm: arg.dm, book: arg.entity };
+  } else if (typeof arg === 'string') {
+    found = await findBook(ctx, arg);
+    if (typeof extra === 'number') page = extra;
+    else if (typeof extra === 'string') label = extra;
+  } else if (typeof arg === 'object' && arg !== null && typeof (arg as OpenRulebookArgs).id === 'string') {
+    const a = arg as OpenRulebookArgs;
+    found = await findBook(ctx, a.id, a.folder);
+    page = a.page;
+    label = a.label;
+  } else {
+    found = await pickBook(ctx);
+    if (!found) return undefined;
+  }
+  const { folder, dm, book } = found;
+  if (page === undefined && label !== undefined) {
+    page = pageOfLabel(labelSource(book), Number(book.page_count ?? 0), label);
+    if (page === undefined) throw new VaultError('not-found', 'no such label', { hint: vscode.l10n.t('“{0}” has no page labelled “{1}”.', book.name, label), remedy: null });
+  }
+  return ctx.viewers.open(folder, dm, book, page);
+}
+
+async function pickBook(ctx: VaultCommandContext): Promise<{ folder: vscode.WorkspaceFolder; dm: DataManager; book: Entity } | undefined> {
+  const open = ctx.vaults.folders.filter((f) => f.state === 'unlocked');
+  if (open.length === 0) throw new VaultError('locked', 'no unlocked vault', { hint: vscode.l10n.t('Unlock the vault to read its rulebooks.'), remedy: 'unlock' });
+  const items = (
+    await Promise.all(
+      open.map(async (f) => (await f.dm.list('rulebook')).map((book) => ({ label: `$(book) ${book.name}`, description: vscode.l10n.t('{0} pages', Number(book.page_count ?? 0)), found: { folder: f.folder, dm: f.dm, book } }))),
+    )
+  ).flat();
+  if (items.length === 0) throw new VaultError('not-found', 'no rulebooks', { hint: vscode.l10n.t('There are no rulebooks yet: add one with “Campaign Vault: Add Rulebook…”.'), remedy: null });
+  const picked = await ctx.ui().pick({ id: 'rulebook', title: vscode.l10n.t('Open Rulebook'), placeHolder: vscode.l10n.t('Which book?'), items });
+  return picked?.found;
+}
+
+/** Registers Add Rulebook… and Open Rulebook, and the viewers; dispose the result to unregister them. */
+export function registerRulebooks(s: Services): vscode.Disposable & { readonly viewers: RulebookViewers } {
+  const viewers = new RulebookViewers(s.context.extensionUri, s.context.workspaceState, s.ui, s.log.child('rulebooks'), (folder) => s.vaults.lifetimeOf(folder));
+  const ctx: RulebookContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, viewers };
+  const disposable = vscode.Disposable.from(viewers, registerCommands(s, ctx, { [COMMANDS.addRulebook]: addRulebook, [COMMANDS.openRulebook]: openRulebook }));
+  return Object.assign(disposable, { viewers });
+}

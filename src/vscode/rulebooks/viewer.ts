@@ -1,0 +1,285 @@
+// The rulebook viewer: a webview panel per open book, pdf.js in the webview (src/webview/rulebook).
+// The PDF is read from the vault's encrypted file store into this process's memory and given to
+// the webview only by message, range by range as pdf.js asks (never written to disk in clear).
+// It opens at a given page, else at the page last read (workspaceState, by book id).
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import { VaultError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import { labelOf } from '../../core/rulebooks/pages';
+import { labelSource } from '../../core/rulebooks/service';
+import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type ViewerHostMessage, type ViewerStrings } from '../../core/rulebooks/viewerProtocol';
+import { Disposable, toDisposable } from '../lifecycle';
+import type { Prompter } from '../prompter';
+
+export const RULEBOOK_VIEW_TYPE = 'campaignVault.rulebook';
+const LAST_PAGE_KEY = 'campaignVault.rulebook.lastPage';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The webview page: a strict CSP (nothing remote; scripts by nonce; pdf.js's worker only from a
+ * blob: URL; the worker's script fetched from the extension's own files), and no data in it — the
+ * book arrives by message.
+ */
+export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'rulebook.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'rulebook.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    'worker-src blob:',
+    `connect-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data: blob:`,
+    `font-src ${webview.cspSource} data: blob:`,
+  ].join('; ');
+  const t = (s: string) => escapeHtml(s);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>${t(vscode.l10n.t('Rulebook'))}</title>
+</head>
+<body>
+<nav id="toolbar" hidden aria-label="${t(vscode.l10n.t('Pages'))}">
+<button id="prev" type="button">&#x2039;</button>
+<input id="page" type="number" min="1" value="1">
+<span id="count"></span>
+<button id="next" type="button">&#x203A;</button>
+<span class="gap"></span>
+<button id="zoom-out" type="button">&#x2212;</button>
+<button id="fit" type="button">&#x2194;</button>
+<button id="zoom-in" type="button">+</button>
+</nav>
+<main id="scroller"><p id="status" role="status">${t(vscode.l10n.t('Opening the rulebook…'))}</p><canvas id="canvas" role="img"></canvas></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+function viewerStrings(): ViewerStrings {
+  return {
+    previous: vscode.l10n.t('Previous page'),
+    next: vscode.l10n.t('Next page'),
+    page: vscode.l10n.t('Page'),
+    of: vscode.l10n.t('of'),
+    fitWidth: vscode.l10n.t('Fit width'),
+    zoomIn: vscode.l10n.t('Zoom in'),
+    zoomOut: vscode.l10n.t('Zoom out'),
+    loading: vscode.l10n.t('Opening the rulebook…'),
+    failed: vscode.l10n.t('The rulebook could not be shown'),
+    password: vscode.l10n.t('This PDF has a password; without it the book cannot be shown.'),
+  };
+}
+
+/** What a test sees of an open viewer. */
+export interface ViewerSnapshot {
+  readonly folder: string;
+  readonly id: string;
+  readonly name: string;
+  readonly ready: boolean;
+  /** The last page drawn, whether it had ink, and the page count pdf.js found. */
+  readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined;
+  /** Bytes sent to the webview so far (the first chunk and every range), and how many ranges pdf.js asked for. */
+  readonly bytesSent: number;
+  readonly ranges: number;
+  readonly errors: readonly string[];
+  readonly visible: boolean;
+}
+
+/** One open book. */
+class RulebookPanel extends Disposable {
+  private ready = false;
+  private page: number;
+  rendered: ViewerSnapshot['rendered'];
+  bytesSent = 0;
+  ranges = 0;
+  readonly errors: string[] = [];
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    readonly book: Entity,
+    readonly panel: vscode.WebviewPanel,
+    private bytes: Uint8Array | undefined,
+    page: number,
+    private readonly extensionUri: vscode.Uri,
+    private readonly state: vscode.Memento,
+    private readonly ui: () => Prompter,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.page = page;
+    panel.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    this._register(panel.onDidDispose(() => this.dispose()));
+    // The book's bytes leave memory with the panel.
+    this._register(toDisposable(() => (this.bytes = undefined)));
+    panel.webview.html = rulebookHtml(panel.webview, extensionUri, randomBytes(16).toString('base64'));
+  }
+
+  get key(): string {
+    return panelKey(this.folder, this.book.id);
+  }
+
+  snapshot(): ViewerSnapshot {
+    return {
+      folder: this.folder.uri.toString(),
+      id: this.book.id,
+      name: this.book.name,
+      ready: this.ready,
+      rendered: this.rendered,
+      bytesSent: this.bytesSent,
+      ranges: this.ranges,
+      errors: [...this.errors],
+      visible: this.panel.visible,
+    };
+  }
+
+  /** Shows page `page` (the panel is brought forward). */
+  goto(page: number): void {
+    this.page = page;
+    this.panel.reveal();
+    if (this.ready) this.post({ type: 'goto', page });
+  }
+
+  private post(message: ViewerHostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private labels(): string[] | null {
+    const count = Number(this.book.page_count ?? 0);
+    const source = labelSource(this.book);
+    if (!source.page_labels && !source.page_offset) return null;
+    return Array.from({ length: count }, (_, i) => labelOf(source, i + 1) ?? '');
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const m = parseViewerMessage(raw);
+    const bytes = this.bytes;
+    if (!m || !bytes) {
+      if (!m) this.log.warn(`rulebook viewer: ignored a malformed message (${typeof raw})`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready': {
+        this.ready = true;
+        const initial = bytes.slice(0, Math.min(bytes.length, RANGE_CHUNK));
+        this.bytesSent += initial.length;
+        const workerUri = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'pdf.worker.mjs')).toString();
+        this.post({ type: 'open', title: this.book.name, length: bytes.length, initial, page: this.page, workerUri, labels: this.labels(), strings: viewerStrings() });
+        return;
+      }
+      case 'range': {
+        const end = Math.min(m.end, bytes.length, m.begin + MAX_RANGE);
+        if (m.begin >= end) return;
+        const data = bytes.slice(m.begin, end);
+        this.bytesSent += data.length;
+        this.ranges++;
+        this.post({ type: 'range', begin: m.begin, data });
+        return;
+      }
+      case 'rendered':
+        this.rendered = { page: m.page, pages: m.pages, inked: m.inked };
+        this.page = m.page;
+        await this.state.update(lastPageKey(this.book.id), m.page);
+        return;
+      case 'password': {
+        const answer = await this.ui().input({
+          id: 'pdf-password',
+          title: vscode.l10n.t('Open {0}', this.book.name),
+          prompt: vscode.l10n.t('This PDF has a password. Enter it to show the book.'),
+          password: true,
+          ...(m.wrong ? { initialMessage: { message: vscode.l10n.t('That is not the PDF’s password.'), severity: vscode.InputBoxValidationSeverity.Error } } : {}),
+        });
+        this.post({ type: 'password', password: typeof answer === 'string' ? answer : null });
+        return;
+      }
+      case 'error':
+        this.errors.push(m.message);
+        this.log.warn(`rulebook viewer (${this.book.name}): ${m.message}`);
+        return;
+    }
+  }
+}
+
+function panelKey(folder: vscode.WorkspaceFolder, id: string): string {
+  return `${folder.uri.toString()}#${id}`;
+}
+
+function lastPageKey(id: string): string {
+  return `${LAST_PAGE_KEY}.${id}`;
+}
+
+/** The open viewers, one per book; they close when their vault locks. */
+export class RulebookViewers extends Disposable {
+  private readonly panels = new Map<string, RulebookPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly state: vscode.Memento,
+    private readonly ui: () => Prompter,
+    private readonly log: Logger,
+    /** The lifetime of a folder's unlocked vault (a viewer ends with it). */
+    private readonly lifetimeOf: (folder: vscode.WorkspaceFolder) => { add(d: vscode.Disposable): unknown } | undefined,
+  ) {
+    super();
+    this._register(toDisposable(() => [...this.panels.values()].forEach((p) => p.panel.dispose())));
+  }
+
+  /** The page a book was last read at (1 when never opened here). */
+  lastPage(id: string): number {
+    const n = this.state.get<number>(lastPageKey(id));
+    return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : 1;
+  }
+
+  /**
+   * Opens (or brings forward) the viewer of a book at `page` (1-based), else at the page last read.
+   * A page out of range is refused with a clear error.
+   */
+  async open(folder: vscode.WorkspaceFolder, dm: DataManager, book: Entity, page?: number): Promise<ViewerSnapshot> {
+    const count = Number(book.page_count ?? 0);
+    if (page !== undefined && (!Number.isInteger(page) || page < 1 || page > count)) {
+      throw new VaultError('invalid', 'page out of range', { hint: vscode.l10n.t('“{0}” has pages 1 to {1}; there is no page {2}.', book.name, count, String(page)) });
+    }
+    const at = page ?? Math.min(this.lastPage(book.id), Math.max(1, count));
+    const existing = this.panels.get(panelKey(folder, book.id));
+    if (existing) {
+      existing.goto(at);
+      return existing.snapshot();
+    }
+    const assetId = typeof book.asset_id === 'string' ? book.asset_id : undefined;
+    const asset = assetId ? await dm.get('asset', assetId) : undefined;
+    if (!asset || typeof asset.hash !== 'string') throw new VaultError('not-found', 'rulebook without its PDF', { hint: vscode.l10n.t('The PDF of “{0}” is gone; add the book again.', book.name) });
+    const bytes = await dm.readFile(asset.hash);
+    const lifetime = this.lifetimeOf(folder);
+    if (!lifetime) throw new VaultError('locked', 'vault locked', { hint: vscode.l10n.t('The vault was locked while the book was being opened.') });
+    const panel = vscode.window.createWebviewPanel(RULEBOOK_VIEW_TYPE, book.name, vscode.ViewColumn.Active, { retainContextWhenHidden: false, enableFindWidget: false });
+    const viewer = new RulebookPanel(folder, book, panel, bytes, at, this.extensionUri, this.state, this.ui, this.log);
+    this.panels.set(viewer.key, viewer);
+    panel.onDidDispose(() => this.panels.delete(viewer.key));
+    // Locked: the viewer closes, and the book's bytes go with it.
+    lifetime.add(toDisposable(() => panel.dispose()));
+    return viewer.snapshot();
+  }
+
+  snapshots(): ViewerSnapshot[] {
+    return [...this.panels.values()].map((p) => p.snapshot());
+  }
+}

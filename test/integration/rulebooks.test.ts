@@ -1,0 +1,189 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { DataManager } from '../../src/core/api';
+import type { KdfParams } from '../../src/core/crypto/kdf';
+import type { AddRulebookResult } from '../../src/core/rulebooks/service';
+import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
+import { ScriptedPrompter } from '../support/scriptedPrompter';
+import { until } from '../support/until';
+
+const EXTENSION_ID = 'campaign-vault.campaign-vault';
+const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
+const PASSWORD = 'the rules as written 7';
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/rulebooks');
+const fixture = (name: string) => vscode.Uri.file(join(FIXTURES, name));
+
+describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function () {
+  this.timeout(180_000);
+  let testing: CampaignVaultTesting;
+  let folder: vscode.WorkspaceFolder;
+  let vaultDir: string;
+  const ui = new ScriptedPrompter();
+  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
+  const dm = (): DataManager => testing.dataManager(folder.uri)!;
+  const scratch = mkdtempSync(join(tmpdir(), 'cv-rulebooks-it-'));
+  /** What the vault holds: rulebooks, assets and stored files (a refused add must change none). */
+  const holdings = async () => ({ rulebooks: await dm().count('rulebook'), assets: await dm().count('asset'), files: (await dm().listFiles()).length });
+  const viewer = (id: string) => testing.rulebookViewers().find((v) => v.id === id);
+  let opend6: AddRulebookResult;
+  let qw: AddRulebookResult;
+  let locked: AddRulebookResult;
+  /** The page of QuestWorlds shown last. */
+  let lastRead = 0;
+
+  before(async () => {
+    const api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
+    testing = api._testing!;
+    folder = vscode.workspace.workspaceFolders![0]!;
+    vaultDir = join(folder.uri.fsPath, '.campaign-vault');
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    testing.setKdf(FAST_KDF);
+    testing.setPrompter(ui);
+    await run('refresh');
+    await dm().createVault(PASSWORD);
+    await run('refresh');
+    await dm().createCampaign({ name: 'Mini Six One-Shot' });
+  });
+
+  afterEach(function () {
+    ui.finishTest(this.currentTest?.state);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await dm()?.lock();
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    testing?.setPrompter(undefined);
+    testing?.setKdf(undefined);
+    await run('refresh');
+  });
+
+  it('Add Rulebook reads a PDF with a cancellable progress, and the Campaigns view lists the book with its page count', async () => {
+    ui.play({ pick: 'rulebook-campaign', label: 'Shared Library' });
+    const added = await run<AddRulebookResult[]>('addRulebook', { uris: [fixture('minimal-opend6-srd.pdf')] });
+    assert.equal(added?.length, 1, JSON.stringify(ui.shown('error')));
+    opend6 = added[0]!;
+    assert.equal(opend6.pages, 83);
+    assert.equal(opend6.rulebook.campaign_id ?? null, null, 'in the Shared Library, as picked');
+    assert.deepEqual(ui.progresses.map((p) => [p.id, p.cancellable]), [['rulebook-add', true]]);
+    assert.match(ui.shown('rulebook-added')[0]?.text ?? '', /83 pages/);
+    const books = await until('the tree to list the book', async () => {
+      const kids = await testing.tree(['Shared Library', 'Rulebooks']).catch(() => []);
+      return kids.length > 0 ? kids : undefined;
+    });
+    assert.deepEqual(
+      books.map((b) => [b.label, b.description, b.contextValue]),
+      [[opend6.rulebook.name, '83 pages', 'entity.rulebook']],
+    );
+  });
+
+  it('adds a book into a campaign from the Explorer (a .pdf URI), asking for the PDF’s password until it is right', async () => {
+    ui.play({ input: 'pdf-password', answer: 'not it' }, { input: 'pdf-password', answer: 'openpassword' });
+    const pdf = join(scratch, 'Locked Rules.pdf');
+    writeFileSync(pdf, readFileSync(join(FIXTURES, 'libreoffice-writer-password.pdf')));
+    const campaign = (await dm().list('campaign'))[0]!;
+    const added = await run<AddRulebookResult[]>('addRulebook', { uris: [vscode.Uri.file(pdf)], campaign: campaign.name });
+    assert.equal(added?.length, 1, JSON.stringify(ui.shown('error')));
+    assert.equal(added[0]!.rulebook.campaign_id, campaign.id);
+    locked = added[0]!;
+    assert.equal(ui.inputs.length, 2);
+    assert.equal(ui.inputs[0]!.password, true);
+    assert.equal(ui.inputs[0]!.initialMessage, undefined, 'the first ask says nothing is wrong');
+    assert.match(ui.inputs[1]!.initialMessage?.message ?? '', /not the PDF’s password/);
+  });
+
+  it('refuses a file that is not a PDF and a damaged PDF with one clear sentence, writing nothing', async () => {
+    const before = await holdings();
+    const notPdf = join(scratch, 'notes.pdf');
+    writeFileSync(notPdf, 'These are my notes, not a PDF.\n');
+    assert.deepEqual(await run('addRulebook', { uris: [vscode.Uri.file(notPdf)], campaign: null }), undefined);
+    assert.match(ui.shown('error')[0]?.text ?? '', /notes\.pdf.*is not a PDF/);
+    const truncated = join(scratch, 'truncated.pdf');
+    writeFileSync(truncated, readFileSync(join(FIXTURES, 'questworlds-srd.pdf')).subarray(0, 20_000));
+    assert.deepEqual(await run('addRulebook', { uris: [vscode.Uri.file(truncated)], campaign: null }), undefined);
+    assert.match(ui.shown('error')[1]?.text ?? '', /damaged|truncated|could not be read/i);
+    assert.deepEqual(ui.shown('rulebook-added'), []);
+    assert.deepEqual(await holdings(), before, 'nothing half-written');
+  });
+
+  it('a cancelled add leaves nothing behind', async () => {
+    const before = await holdings();
+    ui.cancel.add('rulebook-add');
+    assert.deepEqual(await run('addRulebook', { uris: [fixture('questworlds-srd.pdf')], campaign: null }), []);
+    assert.match(ui.shown('cancelled')[0]?.text ?? '', /cancelled/i);
+    assert.deepEqual(await holdings(), before);
+  });
+
+  it('Open Rulebook shows a page drawn by pdf.js, the PDF arriving range by range as pdf.js asks', async () => {
+    const added = await run<AddRulebookResult[]>('addRulebook', { uris: [fixture('questworlds-srd.pdf')], campaign: null });
+    assert.equal(added?.length, 1, JSON.stringify(ui.shown('error')));
+    qw = added[0]!;
+    assert.equal(qw.pages, 68);
+    const opened = await run<{ id: string }>('openRulebook', { id: qw.rulebook.id, page: 30 });
+    assert.equal(opened?.id, qw.rulebook.id);
+    const shown = await until('the viewer to draw page 30', () => (viewer(qw.rulebook.id)?.rendered?.page === 30 ? viewer(qw.rulebook.id) : undefined), 60_000);
+    assert.equal(shown.rendered?.pages, 68);
+    assert.equal(shown.rendered?.inked, true, 'the page has ink on it (text drawn, not a blank canvas)');
+    assert.deepEqual(shown.errors, []);
+    assert.ok(shown.ranges >= 1, 'pdf.js asked for ranges beyond the first chunk');
+    assert.ok(shown.bytesSent <= Number(qw.asset.size), `the webview got ${shown.bytesSent} bytes of a ${String(qw.asset.size)}-byte file`);
+  });
+
+  it('Quick Search lists rulebook pages, and Enter opens the book at the page', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the viewer to close', () => viewer(qw.rulebook.id) === undefined);
+    const searching = run('quickSearch', 'augments');
+    // Enter does nothing until the list has its items (the page index is built first): press it until the book opens.
+    const shown = await until(
+      'Enter on the first page hit to open the book',
+      async () => {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return viewer(qw.rulebook.id)?.rendered;
+      },
+      60_000,
+    );
+    await searching;
+    const page = await dm().rulebooks.page(qw.rulebook.id, { page: shown.page });
+    assert.match(page.text, /augment/i, `page ${shown.page} is about augments`);
+    lastRead = shown.page;
+  });
+
+  it('opens a book again at the page last read, and a page by the Campaigns view’s node', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the viewer to close', () => viewer(qw.rulebook.id) === undefined);
+    await run('openRulebook', qw.rulebook.id);
+    await until('the viewer to reopen at the page last read', () => viewer(qw.rulebook.id)?.rendered?.page === lastRead, 60_000);
+    const node = await testing.treeNode(['Shared Library', 'Rulebooks', opend6.rulebook.name]);
+    await run('openRulebook', node);
+    await until('the node’s book to show its first page', () => viewer(opend6.rulebook.id)?.rendered?.page === 1, 60_000);
+    await run('openRulebook', opend6.rulebook.id, 12);
+    await until('the open viewer to turn to page 12', () => viewer(opend6.rulebook.id)?.rendered?.page === 12, 60_000);
+  });
+
+  it('asks for a PDF’s password when the viewer opens it (the password is not kept)', async () => {
+    ui.play({ input: 'pdf-password', answer: 'openpassword' });
+    await run('openRulebook', locked.rulebook.id);
+    await until('the protected book to show its first page', () => viewer(locked.rulebook.id)?.rendered?.page === 1, 60_000);
+    assert.equal(ui.inputs.at(-1)?.password, true);
+    assert.equal(viewer(locked.rulebook.id)?.rendered?.inked, true);
+  });
+
+  it('refuses a page out of range and an unknown book', async () => {
+    await run('openRulebook', { id: opend6.rulebook.id, page: 84 });
+    assert.match(ui.shown('error')[0]?.text ?? '', /pages 1 to 83; there is no page 84/);
+    await run('openRulebook', 'No Such Book');
+    assert.match(ui.shown('error')[1]?.text ?? '', /no rulebook “No Such Book”/);
+  });
+
+  it('closes the viewers when the vault locks', async () => {
+    assert.ok(testing.rulebookViewers().length >= 1);
+    await run('lock');
+    await until('the viewers to close', () => testing.rulebookViewers().length === 0);
+    ui.play({ input: 'password', answer: PASSWORD });
+    await run('unlock');
+  });
+});
