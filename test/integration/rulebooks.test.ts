@@ -179,6 +179,56 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     assert.match(ui.shown('error')[1]?.text ?? '', /no rulebook “No Such Book”/);
   });
 
+  it('makes [[Book#pN]] and source: Book#pN links to the printed page, with its text on hover, and warns of a book or page that is not there', async () => {
+    const twelve = await dm().rulebooks.page(qw.rulebook.id, { label: '12' });
+    const book = qw.rulebook.name;
+    const notes = join(scratch, 'session-3.md');
+    writeFileSync(notes, `The augments rule: [[${book}#p12]].\nAnd [[Player’s Handbook#p96]], and [[${book}#p999|a page too far]].\n`);
+    const spell = join(scratch, 'augment.yaml');
+    writeFileSync(spell, `name: Augment\nsource: ${book}#p12  # where the rule is\n`);
+    const doc = await vscode.workspace.openTextDocument(notes);
+    await vscode.window.showTextDocument(doc);
+    const links = await until('the citation link', async () => {
+      const all = (await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri)) ?? [];
+      return all.filter((l) => l.target?.scheme === 'command').length > 0 ? all.filter((l) => l.target?.scheme === 'command') : undefined;
+    });
+    assert.equal(links.length, 1, 'only the citation that resolves is a link');
+    assert.equal(doc.getText(links[0]!.range), `[[${book}#p12]]`);
+    const target = links[0]!.target!;
+    assert.equal(target.path, 'campaignVault.openRulebook');
+    const [args] = JSON.parse(decodeURIComponent(target.query)) as [{ id: string; page: number }];
+    assert.deepEqual(args, { id: qw.rulebook.id, page: twelve.page });
+    await vscode.commands.executeCommand('campaignVault.openRulebook', args);
+    await until('the viewer at printed page 12', () => viewer(qw.rulebook.id)?.rendered?.page === twelve.page, 60_000);
+
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 22));
+    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.ok(hoverText.includes('page 12'), hoverText);
+    const firstWords = twelve.text.split(/\s+/).filter((w) => /^[A-Za-z]{5,}$/.test(w)).slice(0, 3);
+    for (const w of firstWords) assert.ok(hoverText.includes(w), `the hover shows the page's text ("${w}")`);
+
+    const warnings = await until('two citation warnings', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source?.includes('citation'));
+      return d.length === 2 ? d : undefined;
+    });
+    assert.deepEqual(
+      warnings.map((w) => [doc.getText(w.range), w.severity]),
+      [
+        ['[[Player’s Handbook#p96]]', vscode.DiagnosticSeverity.Warning],
+        [`[[${book}#p999|a page too far]]`, vscode.DiagnosticSeverity.Warning],
+      ],
+    );
+    assert.match(warnings[0]!.message, /No rulebook is named "Player’s Handbook"/);
+    assert.ok(warnings[1]!.message.includes(`"${book}" has no page 999`), warnings[1]!.message);
+
+    const yaml = await vscode.workspace.openTextDocument(spell);
+    const yamlLinks = await until('the source: link', async () => {
+      const all = (await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', yaml.uri)) ?? [];
+      return all.find((l) => l.target?.scheme === 'command');
+    });
+    assert.equal(yaml.getText(yamlLinks.range), `${book}#p12`);
+  });
+
   it('closes the viewers when the vault locks', async () => {
     assert.ok(testing.rulebookViewers().length >= 1);
     await run('lock');

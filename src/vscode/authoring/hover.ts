@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EntityKind } from '../../core/db/kinds';
 import { findDice } from '../../core/dice';
-import { scanLinks } from '../../core/links';
+import { citationOfLink, scanLinks } from '../../core/links';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
 import { MAX_SCANNED, syntaxOf } from './links';
@@ -28,6 +28,8 @@ export class AuthoringHoverProvider implements vscode.HoverProvider {
     // Links never span lines; scanning the whole document tells code spans and fences apart.
     if (line.includes('[[') && document.getText().length <= MAX_SCANNED) {
       const link = scanLinks(document.getText(), syntaxOf(document)).find((l) => offset >= l.offset && offset < l.offset + l.length);
+      // A page citation's hover is citations.ts's.
+      if (link && citationOfLink(link)) return undefined;
       if (link) {
         const range = new vscode.Range(document.positionAt(link.offset), document.positionAt(link.offset + link.length));
         return new vscode.Hover(await this.linkPreview(document, link.name, link.kind, token), range);

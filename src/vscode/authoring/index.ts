@@ -8,6 +8,7 @@ import { EntityFileSystem, SCHEME } from '../documents/entityFs';
 import type { Services } from '../services';
 import { CatalogHolder } from './catalogs';
 import type { AuthoringDeps, EntityRef } from './deps';
+import { CitationSupport } from './citations';
 import { AuthoringHoverProvider } from './hover';
 import { EntityLinkProvider } from './links';
 import { quickSearch } from './quickSearch';
@@ -56,9 +57,13 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
     const lifetime = f && s.vaults.lifetimeOf(f.folder);
     return f && lifetime ? { dm: f.dm, lifetime } : undefined;
   }, deps.log.child('pages'));
+  const citations = new CitationSupport(catalogs, deps, AUTHORING_SELECTOR);
   const disposable = vscode.Disposable.from(
     catalogs,
     pages,
+    citations,
+    vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, citations),
+    vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, citations),
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
     registerReferenceAssist(catalogs, deps),

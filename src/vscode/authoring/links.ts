@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { KINDS } from '../../core/db/kinds';
-import { scanLinks, type LinkSyntax } from '../../core/links';
+import { citationOfLink, scanLinks, type LinkSyntax } from '../../core/links';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
 
@@ -29,6 +29,8 @@ export class EntityLinkProvider implements vscode.DocumentLinkProvider {
     const context = { campaign_id: this.deps.campaignOf(document.uri, catalog) };
     const links: vscode.DocumentLink[] = [];
     for (const link of scanLinks(text, syntaxOf(document))) {
+      // `[[Book#p254]]` cites a page: citations.ts makes that link.
+      if (citationOfLink(link)) continue;
       const r = resolver.resolve(link, context);
       if (r.status !== 'resolved') continue;
       const range = new vscode.Range(document.positionAt(link.offset), document.positionAt(link.offset + link.length));
