@@ -102,7 +102,7 @@ export interface CampaignVaultTesting {
   /** The open Character Sheets: whether each webview said `ready`, and the last message it was sent. */
   sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
   /** The open rulebook viewers: which book, whether the webview said `ready`, the last page it drew (and whether it had ink), bytes sent. */
-  rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[] }[];
+  rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[]; readonly citedBy: readonly string[] }[];
   /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */
   sheetMessage(uri: string, message: unknown): boolean;
   /** The Backups view (`backups`) or the Integrity view (`integrity`) as the user sees it: top-level items and their children. */

@@ -198,8 +198,13 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     assert.equal(target.path, 'campaignVault.openRulebook');
     const [args] = JSON.parse(decodeURIComponent(target.query)) as [{ id: string; page: number }];
     assert.deepEqual(args, { id: qw.rulebook.id, page: twelve.page });
+    // An entry of the vault that cites the page is listed by the viewer under "Cited by".
+    await dm().create('spell', { name: 'Augment', source: `${book}#p12`, description: `See also [[${book}#p999]].` });
     await vscode.commands.executeCommand('campaignVault.openRulebook', args);
     await until('the viewer at printed page 12', () => viewer(qw.rulebook.id)?.rendered?.page === twelve.page, 60_000);
+    await until('"Cited by: Augment" under page 12', () => viewer(qw.rulebook.id)?.citedBy.includes('Augment'));
+    await vscode.commands.executeCommand('campaignVault.openRulebook', { id: qw.rulebook.id, page: twelve.page + 1 });
+    await until('no "Cited by" on the next page', () => viewer(qw.rulebook.id)?.rendered?.page === twelve.page + 1 && viewer(qw.rulebook.id)?.citedBy.length === 0, 60_000);
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 22));
     const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');

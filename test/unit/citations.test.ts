@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { citationOfLink, citationText, resolveCitation, scanCitations, scanLinks, type CitableBook } from '../../src/core/links';
+import { citationOfLink, citationText, citationsInBody, citedPages, resolveCitation, scanCitations, scanLinks, type CitableBook } from '../../src/core/links';
 
 /** The SRD's printed page 1 is its PDF page 3 (offset 2); QuestWorlds has its own labels (roman front matter). */
 const SRD: CitableBook = { id: 'srd', name: 'SRD 5.1', page_count: 403, page_offset: 2 };
@@ -60,5 +60,26 @@ describe('core/links/citations: [[Book#p254]] and source: Book#p254', () => {
     assert.equal(citationText(SRD, 197), 'SRD 5.1#p195');
     assert.equal(citationText(QW, 2), 'QuestWorlds#pii');
     assert.equal(citationText(SRD, 2), undefined);
+  });
+
+  it('finds the citations anywhere in an entry, and which entries cite each page of a book', () => {
+    const fireball = { id: 'f', name: 'Fireball', campaign_id: null, body: { source: 'SRD 5.1#p241', description: 'Also [[SRD 5.1#p241]] and [[QuestWorlds#pii]].' } };
+    const session = { id: 's', name: 'Session 3', campaign_id: 'c1', body: { notes: 'Grapple: [[SRD 5.1#p195]]', features: [{ name: 'x', text: '[[SRD 5.1#p9999]]' }] } };
+    const goblin = { id: 'g', name: 'Goblin', campaign_id: null, body: { source: 'SRD 5.1', notes: 'no citation' } };
+    assert.deepEqual(citationsInBody(fireball.body), [
+      { book: 'SRD 5.1', label: '241' },
+      { book: 'SRD 5.1', label: '241' },
+      { book: 'QuestWorlds', label: 'ii' },
+    ]);
+    assert.deepEqual(citationsInBody(goblin.body), []);
+    const pages = citedPages([fireball, session, goblin].map((e) => ({ entry: e, body: e.body })), [SRD, QW], 'srd');
+    assert.deepEqual(
+      [...pages].map(([page, es]) => [page, es.map((e) => e.name)]),
+      [
+        [243, ['Fireball']],
+        [197, ['Session 3']],
+      ],
+    );
+    assert.deepEqual([...citedPages([fireball].map((e) => ({ entry: e, body: e.body })), [SRD, QW], 'qw').keys()], [2]);
   });
 });

@@ -26,7 +26,8 @@ describe('rulebooks in VS Code: Quick Search page hits and the viewer’s messag
     assert.deepEqual(parseViewerMessage({ type: 'range', begin: 0, end: 65536 }), { type: 'range', begin: 0, end: 65536 });
     assert.deepEqual(parseViewerMessage({ type: 'rendered', page: 3, pages: 83, inked: true }), { type: 'rendered', page: 3, pages: 83, inked: true });
     assert.deepEqual(parseViewerMessage({ type: 'password', wrong: false }), { type: 'password', wrong: false });
-    for (const bad of [null, 'ready', {}, { type: 'range', begin: -1, end: 5 }, { type: 'range', begin: 5, end: 5 }, { type: 'range', begin: 0.5, end: 9 }, { type: 'rendered', page: '3', pages: 83, inked: true }, { type: 'password' }, { type: 'open' }]) {
+    assert.deepEqual(parseViewerMessage({ type: 'openEntry', id: '0b6f6c2e-1a2b-4c3d-8e9f-001122334455' }), { type: 'openEntry', id: '0b6f6c2e-1a2b-4c3d-8e9f-001122334455' });
+    for (const bad of [{ type: 'openEntry', id: '../x' }, { type: 'openEntry', id: 'x'.repeat(65) }, { type: 'openEntry' }, null, 'ready', {}, { type: 'range', begin: -1, end: 5 }, { type: 'range', begin: 5, end: 5 }, { type: 'range', begin: 0.5, end: 9 }, { type: 'rendered', page: '3', pages: 83, inked: true }, { type: 'password' }, { type: 'open' }]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad));
     }
     assert.equal((parseViewerMessage({ type: 'error', message: 'x'.repeat(5000) }) as { message: string }).message.length, 2000);

@@ -110,3 +110,45 @@ export function citationText(book: { name: string } & LabelSource, page: number)
   const label = labelOf(book, page);
   return label === null ? undefined : `${book.name}#p${label}`;
 }
+
+/**
+ * The citations an entry holds, wherever they are in it: `[[Book#pN]]` in any text field (notes,
+ * descriptions, nested features …) and `source: Book#pN` fields at any depth.
+ */
+export function citationsInBody(body: unknown): { book: string; label: string }[] {
+  const out: { book: string; label: string }[] = [];
+  const walk = (value: unknown, key: string | undefined, depth: number): void => {
+    if (depth > 64) return;
+    if (typeof value === 'string') {
+      const source = key === 'source' ? citationOfSource(value) : undefined;
+      if (source) out.push(source);
+      else if (value.includes('#p')) for (const c of scanCitations(value, 'markdown')) out.push({ book: c.book, label: c.label });
+    } else if (Array.isArray(value)) {
+      for (const v of value) walk(v, undefined, depth + 1);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) walk(v, k, depth + 1);
+    }
+  };
+  walk(body, undefined, 0);
+  return out;
+}
+
+/**
+ * For one book: which entries cite which of its PDF pages ("cited by" in the viewer). Each entry
+ * is listed once per page, in the order given.
+ */
+export function citedPages<E extends { readonly id: string; readonly campaign_id?: string | null }>(entries: Iterable<{ readonly entry: E; readonly body: unknown }>, books: readonly CitableBook[], bookId: string): Map<number, E[]> {
+  const pages = new Map<number, E[]>();
+  for (const { entry, body } of entries) {
+    const seen = new Set<number>();
+    for (const c of citationsInBody(body)) {
+      const t = resolveCitation(c, books, { campaign_id: entry.campaign_id ?? null });
+      if (t.status !== 'resolved' || t.book.id !== bookId || seen.has(t.page)) continue;
+      seen.add(t.page);
+      const list = pages.get(t.page) ?? [];
+      list.push(entry);
+      pages.set(t.page, list);
+    }
+  }
+  return pages;
+}

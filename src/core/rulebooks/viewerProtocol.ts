@@ -25,6 +25,8 @@ export type ViewerHostMessage =
     }
   | { readonly type: 'range'; readonly begin: number; readonly data: Uint8Array }
   | { readonly type: 'goto'; readonly page: number }
+  /** The entries that cite `page` (by its printed label or index), for the "Cited by" bar. */
+  | { readonly type: 'citedBy'; readonly page: number; readonly entries: readonly { readonly id: string; readonly label: string }[] }
   /** The answer to `password`: the PDF's password, or null when the user gave none. */
   | { readonly type: 'password'; readonly password: string | null };
 
@@ -39,6 +41,7 @@ export interface ViewerStrings {
   readonly loading: string;
   readonly failed: string;
   readonly password: string;
+  readonly citedBy: string;
 }
 
 /** Webview → host. */
@@ -49,7 +52,9 @@ export type ViewerWebviewMessage =
   | { readonly type: 'rendered'; readonly page: number; readonly pages: number; readonly inked: boolean }
   /** The PDF has a password: ask the user for it (`wrong`: the one given did not open it). */
   | { readonly type: 'password'; readonly wrong: boolean }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** Open an entry of the "Cited by" bar (the host opens only ids it listed). */
+  | { readonly type: 'openEntry'; readonly id: string };
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 
@@ -68,6 +73,8 @@ export function parseViewerMessage(raw: unknown): ViewerWebviewMessage | undefin
       return typeof m.wrong === 'boolean' ? { type: 'password', wrong: m.wrong } : undefined;
     case 'error':
       return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
+    case 'openEntry':
+      return typeof m.id === 'string' && /^[0-9a-zA-Z-]{1,64}$/.test(m.id) ? { type: 'openEntry', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -5,11 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
+import { ENTITY_KINDS, type EntityKind } from '../../core/db/kinds';
+import { citedPages, type CitableBook } from '../../core/links';
 import { VaultError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { labelOf } from '../../core/rulebooks/pages';
 import { labelSource } from '../../core/rulebooks/service';
 import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type ViewerHostMessage, type ViewerStrings } from '../../core/rulebooks/viewerProtocol';
+import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
 
@@ -58,6 +61,7 @@ export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
 <button id="fit" type="button">&#x2194;</button>
 <button id="zoom-in" type="button">+</button>
 </nav>
+<aside id="cited" hidden></aside>
 <main id="scroller"><p id="status" role="status">${t(vscode.l10n.t('Opening the rulebook…'))}</p><canvas id="canvas" role="img"></canvas></main>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
@@ -76,6 +80,7 @@ function viewerStrings(): ViewerStrings {
     loading: vscode.l10n.t('Opening the rulebook…'),
     failed: vscode.l10n.t('The rulebook could not be shown'),
     password: vscode.l10n.t('This PDF has a password; without it the book cannot be shown.'),
+    citedBy: vscode.l10n.t('Cited by'),
   };
 }
 
@@ -92,12 +97,27 @@ export interface ViewerSnapshot {
   readonly ranges: number;
   readonly errors: readonly string[];
   readonly visible: boolean;
+  /** The names the "Cited by" bar shows for the page drawn last. */
+  readonly citedBy: readonly string[];
 }
 
 /** One open book. */
+/** The entries that cite the pages of one book, by PDF page, as the viewer lists them. */
+export type CitedBy = (bookId: string) => Promise<Map<number, readonly CitingEntry[]>>;
+
+export interface CitingEntry {
+  readonly id: string;
+  readonly kind: EntityKind;
+  readonly name: string;
+  readonly campaign_name: string | null;
+}
+
 class RulebookPanel extends Disposable {
   private ready = false;
   private page: number;
+  /** What the "Cited by" bar lists now: only these ids may be opened from it. */
+  private listed: readonly CitingEntry[] = [];
+  citing: readonly string[] = [];
   rendered: ViewerSnapshot['rendered'];
   bytesSent = 0;
   ranges = 0;
@@ -113,6 +133,7 @@ class RulebookPanel extends Disposable {
     private readonly state: vscode.Memento,
     private readonly ui: () => Prompter,
     private readonly log: Logger,
+    private readonly citedBy: CitedBy,
   ) {
     super();
     this.page = page;
@@ -149,6 +170,7 @@ class RulebookPanel extends Disposable {
       ranges: this.ranges,
       errors: [...this.errors],
       visible: this.panel.visible,
+      citedBy: [...this.citing],
     };
   }
 
@@ -168,6 +190,19 @@ class RulebookPanel extends Disposable {
     const source = labelSource(this.book);
     if (!source.page_labels && !source.page_offset) return null;
     return Array.from({ length: count }, (_, i) => labelOf(source, i + 1) ?? '');
+  }
+
+  /** Tells the webview which entries cite the page shown (nothing when the lookup fails). */
+  private async showCitedBy(page: number): Promise<void> {
+    let entries: readonly CitingEntry[] = [];
+    try {
+      entries = (await this.citedBy(this.book.id)).get(page) ?? [];
+    } catch (e) {
+      this.log.debug(`rulebook viewer: cited by: ${String(e)}`);
+    }
+    this.listed = entries;
+    this.citing = entries.map((e) => e.name);
+    this.post({ type: 'citedBy', page, entries: entries.map((e) => ({ id: e.id, label: e.campaign_name ? `${e.name} (${e.campaign_name})` : e.name })) });
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -199,7 +234,17 @@ class RulebookPanel extends Disposable {
         this.rendered = { page: m.page, pages: m.pages, inked: m.inked };
         this.page = m.page;
         await this.state.update(lastPageKey(this.book.id), m.page);
+        await this.showCitedBy(m.page);
         return;
+      case 'openEntry': {
+        const entry = this.listed.find((e) => e.id === m.id);
+        if (!entry) {
+          this.log.warn('rulebook viewer: ignored a request to open an entry it did not list');
+          return;
+        }
+        await vscode.commands.executeCommand('vscode.open', EntityFileSystem.uriFor(this.folder, entry.campaign_name, entry.kind, entry.name, entry.kind === 'session' ? 'md' : 'yaml'), { viewColumn: vscode.ViewColumn.Beside });
+        return;
+      }
       case 'password': {
         const answer = await this.ui().input({
           id: 'pdf-password',
@@ -230,6 +275,7 @@ function lastPageKey(id: string): string {
 /** The open viewers, one per book; they close when their vault locks. */
 export class RulebookViewers extends Disposable {
   private readonly panels = new Map<string, RulebookPanel>();
+  private readonly cited = new WeakMap<DataManager, { books: Map<string, Promise<Map<number, readonly CitingEntry[]>>> }>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -271,12 +317,53 @@ export class RulebookViewers extends Disposable {
     const lifetime = this.lifetimeOf(folder);
     if (!lifetime) throw new VaultError('locked', 'vault locked', { hint: vscode.l10n.t('The vault was locked while the book was being opened.') });
     const panel = vscode.window.createWebviewPanel(RULEBOOK_VIEW_TYPE, book.name, vscode.ViewColumn.Active, { retainContextWhenHidden: false, enableFindWidget: false });
-    const viewer = new RulebookPanel(folder, book, panel, bytes, at, this.extensionUri, this.state, this.ui, this.log);
+    const viewer = new RulebookPanel(folder, book, panel, bytes, at, this.extensionUri, this.state, this.ui, this.log, (id) => this.citations(dm, id));
     this.panels.set(viewer.key, viewer);
     panel.onDidDispose(() => this.panels.delete(viewer.key));
     // Locked: the viewer closes, and the book's bytes go with it.
     lifetime.add(toDisposable(() => panel.dispose()));
     return viewer.snapshot();
+  }
+
+  /**
+   * Which entries cite which pages of a book: one pass over the vault's entries, kept until the
+   * vault changes (a few thousand entries take milliseconds; a library rarely changes mid-read).
+   */
+  private citations(dm: DataManager, bookId: string): Promise<Map<number, readonly CitingEntry[]>> {
+    let cached = this.cited.get(dm);
+    if (!cached) {
+      const sub = dm.onDidChange(() => {
+        sub.dispose();
+        this.cited.delete(dm);
+      });
+      cached = { books: new Map() };
+      this.cited.set(dm, cached);
+    }
+    let pages = cached.books.get(bookId);
+    if (!pages) {
+      pages = (async () => {
+        const campaigns = new Map((await dm.list('campaign', { limit: 10_000 })).map((c) => [c.id, c.name]));
+        const books: CitableBook[] = (await dm.list('rulebook', { limit: 10_000 })).map((b) => ({
+          id: b.id,
+          name: b.name,
+          page_count: typeof b.page_count === 'number' ? b.page_count : null,
+          page_labels: Array.isArray(b.page_labels) ? b.page_labels.map(String) : null,
+          page_offset: typeof b.page_offset === 'number' ? b.page_offset : null,
+          campaign_id: b.campaign_id ?? null,
+        }));
+        const entries: { entry: CitingEntry & { campaign_id: string | null }; body: unknown }[] = [];
+        for (const kind of ENTITY_KINDS) {
+          if (kind === 'rulebook' || kind === 'asset') continue;
+          for (const e of await dm.list(kind, { limit: 10_000 })) {
+            const campaign_id = kind === 'campaign' ? e.id : (e.campaign_id ?? null);
+            entries.push({ entry: { id: e.id, kind, name: e.name, campaign_id, campaign_name: kind === 'campaign' ? null : (campaigns.get(campaign_id ?? '') ?? null) }, body: e });
+          }
+        }
+        return citedPages(entries, books, bookId);
+      })();
+      cached.books.set(bookId, pages);
+    }
+    return pages;
   }
 
   snapshots(): ViewerSnapshot[] {

@@ -26,6 +26,7 @@ const fitButton = $<HTMLButtonElement>('fit');
 const scroller = $('scroller');
 const canvas = $<HTMLCanvasElement>('canvas');
 const status = $('status');
+const cited = $('cited');
 
 let doc: PDFDocumentProxy | undefined;
 let transport: (PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void }) | undefined;
@@ -55,6 +56,26 @@ function setStrings(s: ViewerStrings): void {
   zoomOut.title = zoomOut.ariaLabel = s.zoomOut;
   zoomIn.title = zoomIn.ariaLabel = s.zoomIn;
   fitButton.title = fitButton.ariaLabel = s.fitWidth;
+}
+
+/** The "Cited by" bar: the entries citing the page shown, each a button (text only, never HTML). */
+function showCitedBy(m: Extract<ViewerHostMessage, { type: 'citedBy' }>): void {
+  if (m.page !== current) return;
+  cited.replaceChildren();
+  cited.hidden = m.entries.length === 0;
+  if (m.entries.length === 0) return;
+  const label = document.createElement('span');
+  label.className = 'label';
+  label.textContent = `${strings?.citedBy ?? 'Cited by'}:`;
+  cited.append(label);
+  for (const e of m.entries) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'entry';
+    b.textContent = e.label;
+    b.addEventListener('click', () => post({ type: 'openEntry', id: e.id }));
+    cited.append(b);
+  }
 }
 
 /** Whether anything but (near) white was painted: a sample of the canvas's pixels. */
@@ -194,6 +215,9 @@ window.addEventListener('message', (event: MessageEvent<ViewerHostMessage>) => {
       return;
     case 'goto':
       void show(m.page);
+      return;
+    case 'citedBy':
+      showCitedBy(m);
       return;
     case 'password':
       passwordAnswer?.(m.password);
