@@ -41,8 +41,9 @@ if (!option('folder') && !existsSync(folder)) {
 
 /**
  * The sample folder gets a vault (unencrypted, so the demo opens without a password) holding its
- * campaign: the heroes, NPCs and monsters imported from the folder's own files, a few nested
- * locations and the first session with its notes — all through the command-line tool.
+ * campaign: the heroes, NPCs and monsters imported from the folder's own files, its rulebook, map
+ * and handouts, a few nested locations and the first session with its notes (citing a page of the
+ * rulebook) — all through the command-line tool.
  */
 function seedSampleVault(dir) {
   const cli = (...args) => {
@@ -58,9 +59,14 @@ function seedSampleVault(dir) {
     const town = cli('create', 'location', '--name', 'Phandalin', '--campaign', campaign, '--set', 'type=town', '--set', `parent_id=${coast}`);
     cli('create', 'location', '--name', 'Stonehill Inn', '--campaign', campaign, '--set', 'type=tavern', '--set', `parent_id=${town}`);
     cli('create', 'location', '--name', 'Cragmaw Hideout', '--campaign', campaign, '--set', 'type=dungeon', '--set', `parent_id=${coast}`);
-    // JSON is YAML: the session with the folder's Markdown notes.
+    // The folder's rulebook, map and handouts, stored in the vault (encrypted when the vault is).
+    cli('rulebook', 'add', join(dir, 'rulebooks/pdflatex-4-pages.pdf'), '--name', 'Sample Rules', '--campaign', campaign);
+    cli('asset', 'add', join(dir, 'maps/azgaar-fmg-preview.png'), '--name', 'Map of the Realm', '--type', 'map', '--campaign', campaign, '--tag', 'world');
+    cli('asset', 'add', join(dir, 'handouts/castle.png'), join(dir, 'handouts/dragon-head.png'), '--type', 'handout', '--campaign', campaign);
+    // JSON is YAML: the session with the folder's Markdown notes, citing a page of the rulebook.
     const session = join(dir, '.session-01.json');
-    writeFileSync(session, JSON.stringify({ name: 'The Road to Phandalin', number: 1, date: '2026-11-20', status: 'played', notes: readFileSync(join(dir, 'sessions/session-01.md'), 'utf8') }));
+    const notes = `${readFileSync(join(dir, 'sessions/session-01.md'), 'utf8').trimEnd()}\n\nRules we looked up: [[Sample Rules#p2]].\n`;
+    writeFileSync(session, JSON.stringify({ name: 'The Road to Phandalin', number: 1, date: '2026-11-20', status: 'played', notes }));
     try {
       cli('create', 'session', '--campaign', campaign, '--file', session);
     } finally {
