@@ -168,4 +168,15 @@ describe('Campaign Vault: the Campaigns view remembers what was expanded; sessio
     await until('the open notes to follow', () => doc(notesUri())?.getText() === '# Session 3\n\nThe party flew to the Eye of the All-Father.\n');
     assert.equal(doc(notesUri())!.isDirty, false);
   });
+
+  it('brings the notes and their preview back after Lock and Unlock', async () => {
+    const preview = () => tabs().some((t) => /markdown\.preview/.test(t.viewType ?? '') && t.label.includes('Uthgardt Barrows.md'));
+    assert.ok(preview(), 'the preview is open before Lock');
+    assert.equal(await run('lock'), true);
+    await until('the preview closed', () => !preview());
+    ui.play({ input: 'password', answer: PASSWORD });
+    assert.equal(await run('unlock'), true);
+    await until('the notes and their preview back', () => tabs().some((t) => t.uri === notesUri().toString()) && preview());
+    assert.ok(tabs().some((t) => t.uri === yamlUri().toString()), 'the YAML is back too');
+  });
 });
