@@ -100,7 +100,11 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     };
     return vscode.Disposable.from(
       view.onDidExpandElement((e) => remember(e.element, true)),
-      view.onDidCollapseElement((e) => remember(e.element, false)),
+      // While a vault locks, VS Code may fetch an expanded node's children again, find none and
+      // report the node collapsed: that is not the user's doing, so it is not remembered.
+      view.onDidCollapseElement((e) => {
+        if (e.element.dm.isUnlocked) remember(e.element, false);
+      }),
     );
   }
 
