@@ -29,13 +29,14 @@ export function registerCampaignsView(s: Services): vscode.Disposable & { readon
         [COMMANDS.deleteEntity]: deleteEntity,
         [COMMANDS.restoreEntity]: restoreEntity,
         [COMMANDS.purgeEntity]: purgeEntity,
-        [COMMANDS.openEntity]: openEntity,
-        [COMMANDS.openYaml]: openYaml,
         [COMMANDS.importFiles]: importFiles,
         [COMMANDS.exportCampaign]: exportCampaignCommand,
       },
       { after: () => s.vaults.refresh() },
     ),
+    // Opening changes nothing, so it redraws nothing: a redraw right after a click (a session's
+    // click runs Open) makes VS Code drop an expand or collapse reported meanwhile.
+    registerCommands(s, s, { [COMMANDS.openEntity]: openEntity, [COMMANDS.openYaml]: openYaml }),
   );
   return Object.assign(disposable, { tree, view });
 }
