@@ -95,6 +95,17 @@ export interface CampaignVaultTesting {
    * (labels from the top), each with its label, description and context value.
    */
   tree(path?: readonly string[]): Promise<readonly TreeItemSnapshot[]>;
+  /**
+   * Reveals the node at `path` in the Campaigns view and expands it: VS Code expands it on screen
+   * and reports it to the extension as it reports a user's click.
+   */
+  treeExpand(path: readonly string[]): Promise<void>;
+  /** Focuses the node at `path` in the Campaigns view and collapses it, as the Left arrow key does. */
+  treeCollapse(path: readonly string[]): Promise<void>;
+  /** The items under `path` as a Campaigns view drawn afresh from the workspace state would show them (as after a window reload). */
+  treeAfterReload(path?: readonly string[]): Promise<readonly TreeItemSnapshot[]>;
+  /** What the extension keeps in this workspace's state under `key`. */
+  workspaceState(key: string): unknown;
   /** Drags the node at `source` and drops it on the node at `target` (paths of labels), as a user would. */
   treeDrop(source: readonly string[], target: readonly string[]): Promise<void>;
   /** The arguments a context-menu command gets for the node at `path`. */
@@ -127,5 +138,9 @@ export interface TreeItemSnapshot {
   readonly description?: string;
   readonly contextValue?: string;
   readonly collapsible: boolean;
+  /** Drawn expanded (the user left it expanded). */
+  readonly expanded?: boolean;
+  /** The command a click runs; none on an item a click expands. */
+  readonly command?: string;
   readonly resourceUri?: string;
 }

@@ -102,6 +102,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             },
             statusBar: vaultFeature.statusBar,
             tree: campaignsView.tree,
+            treeView: campaignsView.view,
             backups,
             catalogs: authoring.catalogs,
             autoLock,

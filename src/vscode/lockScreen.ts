@@ -15,6 +15,8 @@ interface ClosedTab {
   readonly uri: vscode.Uri;
   /** A custom editor's view type (the Character Sheet); undefined for a text editor. */
   readonly viewType: string | undefined;
+  /** A Markdown preview of `uri` (a session's notes), not an editor of it. */
+  readonly markdownPreview?: boolean;
   readonly viewColumn: vscode.ViewColumn;
   readonly pinned: boolean;
   readonly preview: boolean;
@@ -207,17 +209,29 @@ export class LockScreen extends Disposable {
     return false;
   }
 
-  /** The editors of the vault as they are now, to open again after Unlock (previews of Markdown are not reopened). */
+  /**
+   * The editors of the vault as they are now, to open again after Unlock; a Markdown preview of a
+   * session's notes by the notes it shows (the open document its title names).
+   */
   private layout(folder: vscode.WorkspaceFolder): ClosedTab[] {
     const out: ClosedTab[] = [];
+    const notes = vscode.workspace.textDocuments.filter((d) => d.languageId === 'markdown' && isDocumentOf(d.uri, folder, this.s.vaults));
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const input = tab.input;
-        const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+        let uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+        const markdownPreview = !uri && input instanceof vscode.TabInputWebview && /markdown\.preview/i.test(input.viewType);
+        if (markdownPreview) {
+          // The longest name the title ends with ("Preview Goblin Arrows.md" is not "Arrows.md").
+          uri = notes
+            .filter((d) => tab.label.endsWith(baseName(d.uri)))
+            .sort((a, b) => baseName(b.uri).length - baseName(a.uri).length)[0]?.uri;
+        }
         if (!uri || !isDocumentOf(uri, folder, this.s.vaults)) continue;
         out.push({
           uri,
           viewType: input instanceof vscode.TabInputCustom ? input.viewType : undefined,
+          ...(markdownPreview ? { markdownPreview } : {}),
           viewColumn: group.viewColumn,
           pinned: tab.isPinned,
           preview: tab.isPreview,
@@ -229,9 +243,13 @@ export class LockScreen extends Disposable {
     return out;
   }
 
-  /** Opens the tabs closed at Lock again in their groups, pinned as they were; the ones in front last. */
+  /**
+   * Opens the tabs closed at Lock again in their groups, pinned as they were; the ones in front last.
+   * A Markdown preview comes back after them, beside its notes (as opening a session lays them out).
+   */
   private async reopen(tabs: readonly ClosedTab[]): Promise<void> {
-    const order = [...tabs.filter((t) => !t.active), ...tabs.filter((t) => t.active && !t.activeGroup), ...tabs.filter((t) => t.active && t.activeGroup)];
+    const editors = tabs.filter((t) => !t.markdownPreview);
+    const order = [...editors.filter((t) => !t.active), ...editors.filter((t) => t.active && !t.activeGroup), ...editors.filter((t) => t.active && t.activeGroup)];
     for (const t of order) {
       try {
         // Opened in front of its group, so "Pin Editor" pins this one.
@@ -243,6 +261,22 @@ export class LockScreen extends Disposable {
         // Renamed or deleted meanwhile, or locked again: nothing to show.
         this.s.log.info(`reopening ${t.uri.toString()} after unlock: ${e instanceof Error ? e.message : String(e)}`);
       }
+    }
+    const previews = tabs.filter((t) => t.markdownPreview);
+    for (const t of previews) {
+      try {
+        const notes = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === t.uri.toString());
+        if (notes) await vscode.window.showTextDocument(notes.document, { viewColumn: notes.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: false });
+        const beside = notes?.viewColumn !== undefined && t.viewColumn > notes.viewColumn;
+        await vscode.commands.executeCommand(beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', t.uri);
+      } catch (e) {
+        this.s.log.info(`reopening the preview of ${t.uri.toString()} after unlock: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    // The preview took the focus: the editor in front of the active group gets it back.
+    const front = order.at(-1);
+    if (previews.length > 0 && front?.active && front.activeGroup && !front.viewType) {
+      await Promise.resolve(vscode.window.showTextDocument(front.uri, { viewColumn: front.viewColumn, preserveFocus: false })).catch(() => undefined);
     }
   }
 }

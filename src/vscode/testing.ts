@@ -1,7 +1,7 @@
 // The test hooks (`api._testing`, never in Production mode): what the integration tests need to
 // drive the extension without typing into VS Code's own UI.
 import * as vscode from 'vscode';
-import type { CampaignVaultTesting } from './api';
+import type { CampaignVaultTesting, TreeItemSnapshot } from './api';
 import type { CatalogHolder } from './authoring/catalogs';
 import type { AutoLock } from './autoLock';
 import type { BackupsFeature } from './backups';
@@ -10,22 +10,42 @@ import { sheetProbe } from './editors/sheetEditor';
 import type { Prompter } from './prompter';
 import type { RulebookViewers } from './rulebooks/viewer';
 import type { Services } from './services';
-import { treeLabel, type CampaignsTreeProvider } from './views/campaignsTree';
+import { CampaignsTreeProvider, treeLabel, type CampaignNode } from './views/campaignsTree';
+import { TreeExpansion } from './views/treeExpansion';
 
 export interface TestedFeatures {
   readonly services: Services;
   readonly setPrompter: (p: Prompter | undefined) => void;
   readonly statusBar: vscode.StatusBarItem;
   readonly tree: CampaignsTreeProvider;
+  readonly treeView: vscode.TreeView<CampaignNode>;
   readonly backups: BackupsFeature;
   readonly catalogs: CatalogHolder;
   readonly autoLock: AutoLock;
   readonly rulebooks: RulebookViewers;
 }
 
+async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): Promise<TreeItemSnapshot[]> {
+  const parent = path.length === 0 ? undefined : await tree.nodeAt(path);
+  if (path.length > 0 && !parent) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
+  const kids = await tree.getChildren(parent);
+  return kids.map((k) => {
+    const item = tree.getTreeItem(k);
+    return {
+      label: treeLabel(item),
+      ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
+      ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+      collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+      expanded: item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded,
+      ...(item.command ? { command: item.command.command } : {}),
+      ...(item.resourceUri ? { resourceUri: item.resourceUri.toString() } : {}),
+    };
+  });
+}
+
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, backups, catalogs, autoLock, rulebooks }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -35,20 +55,26 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, backu
     },
     setSecretStorage: (store) => s.keys.setStore(store ?? s.context.secrets),
     unlockRemembered: () => unlockRememberedVaults(s),
-    tree: async (path = []) => {
-      const parent = path.length === 0 ? undefined : await tree.nodeAt(path);
-      if (path.length > 0 && !parent) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
-      const kids = await tree.getChildren(parent);
-      return kids.map((k) => {
-        const item = tree.getTreeItem(k);
-        return {
-          label: treeLabel(item),
-          ...(typeof item.description === 'string' && item.description !== '' ? { description: item.description } : {}),
-          ...(item.contextValue ? { contextValue: item.contextValue } : {}),
-          collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
-          ...(item.resourceUri ? { resourceUri: item.resourceUri.toString() } : {}),
-        };
-      });
+    tree: (path = []) => treeItems(tree, path),
+    treeExpand: async (path) => {
+      const node = await tree.nodeAt(path);
+      if (!node) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
+      await treeView.reveal(node, { expand: true, select: false, focus: false });
+    },
+    workspaceState: (key) => s.context.workspaceState.get(key),
+    treeCollapse: async (path) => {
+      const node = await tree.nodeAt(path);
+      if (!node) throw new Error(`no node ${path.join(' › ')} in the Campaigns view`);
+      await treeView.reveal(node, { select: true, focus: true });
+      await vscode.commands.executeCommand('list.collapse');
+    },
+    treeAfterReload: async (path = []) => {
+      const fresh = new CampaignsTreeProvider(s.vaults, s.log.child('tree'), () => undefined, new TreeExpansion(s.context.workspaceState));
+      try {
+        return await treeItems(fresh, path);
+      } finally {
+        fresh.dispose();
+      }
     },
     treeDrop: async (source, target) => {
       const [from, to] = [await tree.nodeAt(source), await tree.nodeAt(target)];

@@ -1,6 +1,7 @@
 // The Campaigns view's commands: new campaign and entries, rename, duplicate, delete to the trash,
-// restore, delete for good, open as YAML. Each asks through the prompter (tests answer by id) and
-// writes through the DataManager, so everything is validated, durable and audited.
+// restore, delete for good, open (a session: its notes with their preview), open as YAML. Each asks
+// through the prompter (tests answer by id) and writes through the DataManager, so everything is
+// validated, durable and audited.
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
 import { KINDS, bodyOf, type EntityKind } from '../../core/db/kinds';
@@ -155,11 +156,45 @@ export async function purgeEntity(ctx: VaultCommandContext, arg?: unknown): Prom
   return true;
 }
 
+/**
+ * Opens an entry as a click in the Campaigns view does: its YAML, or for a session its notes.
+ * A session's notes are what a GM writes during and after play, so they open in a Markdown editor
+ * with their preview beside it (the preview renders headings, lists and [[links]]; a preview
+ * already beside follows the notes opened). The session's fields — date, number, attendees — are
+ * its YAML: "Open as YAML" ({@link openYaml}).
+ */
 export async function openEntity(ctx: VaultCommandContext, arg?: unknown): Promise<void> {
   const n = entityOf(arg);
   if (!n || n.type === 'trashed') {
     explainNoSelection(ctx);
     return;
   }
-  await openDocument(n.folder, n.dm, n.entity);
+  if (n.entity.kind === 'session') await openSessionNotes(ctx, n.folder, n.dm, n.entity);
+  else await openDocument(n.folder, n.dm, n.entity);
+}
+
+/** An entry's YAML in the text editor (for a session: its fields, beside the notes a click opens). */
+export async function openYaml(ctx: VaultCommandContext, arg?: unknown): Promise<void> {
+  const n = entityOf(arg);
+  if (!n || n.type === 'trashed') {
+    explainNoSelection(ctx);
+    return;
+  }
+  const uri = await EntityFileSystem.uriOf(n.folder, n.dm, n.entity);
+  await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+}
+
+/** A session's notes (`<session>.md`) in a text editor, the Markdown preview beside them, the notes focused. */
+export async function openSessionNotes(ctx: VaultCommandContext, folder: vscode.WorkspaceFolder, dm: DataManager, session: Entity): Promise<void> {
+  const notes = await EntityFileSystem.uriOf(folder, dm, session, 'md');
+  const editor = await vscode.window.showTextDocument(notes);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', notes);
+  } catch (e) {
+    // Without VS Code's Markdown extension (disabled) the notes still open, without a preview.
+    ctx.log.warn(`no Markdown preview for the session notes: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  // The preview takes the focus when it opens; the notes keep it, to be written in.
+  await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: false });
 }

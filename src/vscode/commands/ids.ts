@@ -21,6 +21,7 @@ export const COMMANDS = {
   restoreEntity: 'campaignVault.restoreEntity',
   purgeEntity: 'campaignVault.purgeEntity',
   openEntity: 'campaignVault.openEntity',
+  openYaml: 'campaignVault.openYaml',
   openAsSheet: 'campaignVault.openAsSheet',
   quickSearch: 'campaignVault.quickSearch',
   importFiles: 'campaignVault.import',

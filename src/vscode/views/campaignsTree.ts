@@ -10,11 +10,14 @@ import { COMMANDS } from '../commands/ids';
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { VaultFolder, VaultRegistry } from '../vaults';
+import type { TreeExpansion } from './treeExpansion';
 
 
 interface Base {
   readonly folder: vscode.WorkspaceFolder;
   readonly dm: DataManager;
+  /** The node it is shown under (undefined at the top); `reveal` walks up through it. */
+  readonly parent?: CampaignNode;
 }
 export type CampaignNode =
   | (Base & { readonly type: 'vault'; readonly info: VaultFolder })
@@ -32,11 +35,15 @@ export function isCampaignNode(arg: unknown): arg is CampaignNode {
 
 export const TREE_MIME = 'application/vnd.code.tree.campaignvault.campaigns';
 
-/** The context value menus key on: `entity.character`, `entity.location`, `kind.npc`, `campaign`, `trashed.item` … */
+/**
+ * The context value menus key on: `entity.character`, `entity.location`, `kind.npc`, `campaign`,
+ * `trashed.item` …; `.parent` marks an entry with entries under it (a location holding others: a
+ * click expands it, "Open" is an inline action), `.readonly` one of a read-only vault.
+ */
 function contextValue(n: CampaignNode): string {
   switch (n.type) {
     case 'entity':
-      return `entity.${n.entity.kind}${n.dm.readOnlyReason ? '.readonly' : ''}`;
+      return `entity.${n.entity.kind}${n.hasChildren ? '.parent' : ''}${n.dm.readOnlyReason ? '.readonly' : ''}`;
     case 'trashed':
       return `trashed.${n.entity.kind}`;
     case 'kind':
@@ -65,6 +72,8 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     private readonly log: Logger,
     /** Reports a failed drop to the user. */
     private readonly report: (message: string) => void,
+    /** What was expanded, kept across Lock and reloads. */
+    private readonly expansion?: TreeExpansion,
   ) {
     super();
     this._register(toDisposable(() => clearTimeout(this.timer)));
@@ -84,6 +93,29 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     );
   }
 
+  /** Remembers what the user expands and collapses in `view` (the view this provider draws). */
+  watch(view: vscode.TreeView<CampaignNode>): vscode.Disposable {
+    const remember = (n: CampaignNode, expanded: boolean) => {
+      void this.expansion?.set(n.folder.uri.toString(), nodeId(n), expanded).then(undefined, (e: unknown) => this.log.warn(`tree: expansion not stored: ${describeError(e)}`));
+    };
+    return vscode.Disposable.from(
+      view.onDidExpandElement((e) => remember(e.element, true)),
+      // While a vault locks, VS Code may fetch an expanded node's children again, find none and
+      // report the node collapsed: that is not the user's doing, so it is not remembered.
+      view.onDidCollapseElement((e) => {
+        if (e.element.dm.isUnlocked) remember(e.element, false);
+      }),
+    );
+  }
+
+  /** Collapsed or expanded as the user left it (`byDefault` until then); None without children. */
+  private collapsible(n: CampaignNode, hasChildren: boolean, byDefault = vscode.TreeItemCollapsibleState.Collapsed): vscode.TreeItemCollapsibleState {
+    if (!hasChildren) return vscode.TreeItemCollapsibleState.None;
+    const expanded = this.expansion?.get(n.folder.uri.toString(), nodeId(n));
+    if (expanded === undefined) return byDefault;
+    return expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  }
+
   /** Redraws the tree soon (changes arriving together redraw it once). */
   refresh(): void {
     if (this.timer || this.isDisposed) return;
@@ -94,11 +126,11 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
   }
 
   getTreeItem(n: CampaignNode): vscode.TreeItem {
-    const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    const collapsed = this.collapsible(n, true);
     let item: vscode.TreeItem;
     switch (n.type) {
       case 'vault':
-        item = new vscode.TreeItem(n.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item = new vscode.TreeItem(n.folder.name, this.collapsible(n, true, vscode.TreeItemCollapsibleState.Expanded));
         item.iconPath = new vscode.ThemeIcon('database');
         item.description = n.info.readOnlyReason ? vscode.l10n.t('read-only') : undefined;
         break;
@@ -114,21 +146,28 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
         item.tooltip = vscode.l10n.t('Items, spells, rulebooks and assets that belong to no single campaign.');
         break;
       case 'kind':
-        item = new vscode.TreeItem(capital(KINDS[n.kind].plural), n.count > 0 ? collapsed : vscode.TreeItemCollapsibleState.None);
+        item = new vscode.TreeItem(capital(KINDS[n.kind].plural), this.collapsible(n, n.count > 0));
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.kind]);
         item.description = String(n.count);
         break;
       case 'entity': {
-        item = new vscode.TreeItem(n.entity.name, n.hasChildren ? collapsed : vscode.TreeItemCollapsibleState.None);
+        item = new vscode.TreeItem(n.entity.name, this.collapsible(n, n.hasChildren));
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.entity.kind]);
         item.description = describeEntity(n.entity);
         item.tooltip = new vscode.MarkdownString().appendText(`${n.entity.name} — ${KINDS[n.entity.kind].label}`);
         const uri = EntityFileSystem.uriFor(n.folder, n.campaign?.name ?? null, n.entity.kind, n.entity.name);
         item.resourceUri = uri;
-        item.command =
-          n.entity.kind === 'rulebook'
-            ? { command: COMMANDS.openRulebook, title: vscode.l10n.t('Open'), arguments: [{ id: n.entity.id, folder: n.folder.uri }] }
-            : { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [uri] };
+        // A click on an entry opens it; on one with entries under it, the click expands it (VS Code
+        // expands an item with a command only from its twistie) and "Open" is its inline action.
+        // A session opens as its notes, with their preview beside (openEntity); a rulebook, its viewer.
+        if (!n.hasChildren) {
+          item.command =
+            n.entity.kind === 'rulebook'
+              ? { command: COMMANDS.openRulebook, title: vscode.l10n.t('Open'), arguments: [{ id: n.entity.id, folder: n.folder.uri }] }
+              : n.entity.kind === 'session'
+                ? { command: COMMANDS.openEntity, title: vscode.l10n.t('Open'), arguments: [n] }
+                : { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [uri] };
+        }
         break;
       }
       case 'trash':
@@ -160,46 +199,46 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
   private async children(n?: CampaignNode): Promise<CampaignNode[]> {
     const open = this.vaults.folders.filter((f) => f.state === 'unlocked');
     if (!n) {
-      if (open.length === 1) return this.vaultChildren(open[0]!);
+      if (open.length === 1) return this.vaultChildren(open[0]!, undefined);
       return open.map((info) => ({ type: 'vault', folder: info.folder, dm: info.dm, info }));
     }
     const { folder, dm } = n;
     if (!dm.isUnlocked) return [];
     switch (n.type) {
       case 'vault':
-        return this.vaultChildren(n.info);
+        return this.vaultChildren(n.info, n);
       case 'campaign':
-        return Promise.all(CAMPAIGN_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, kind, campaign: n.entity, count: await dm.count(kind, { campaign_id: n.entity.id }) })));
+        return Promise.all(CAMPAIGN_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, parent: n, kind, campaign: n.entity, count: await dm.count(kind, { campaign_id: n.entity.id }) })));
       case 'library':
-        return Promise.all(LIBRARY_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, kind, campaign: null, count: await dm.count(kind, { campaign_id: null }) })));
+        return Promise.all(LIBRARY_KINDS.map(async (kind) => ({ type: 'kind' as const, folder, dm, parent: n, kind, campaign: null, count: await dm.count(kind, { campaign_id: null }) })));
       case 'kind': {
         const all = await dm.list(n.kind, { campaign_id: n.campaign?.id ?? null });
         const shown = n.kind === 'location' ? all.filter((e) => !e.parent_id || !all.some((p) => p.id === e.parent_id)) : all;
-        return shown.map((entity) => ({ type: 'entity', folder, dm, entity, campaign: n.campaign, hasChildren: n.kind === 'location' && all.some((c) => c.parent_id === entity.id) }));
+        return shown.map((entity) => ({ type: 'entity', folder, dm, parent: n, entity, campaign: n.campaign, hasChildren: n.kind === 'location' && all.some((c) => c.parent_id === entity.id) }));
       }
       case 'entity': {
         if (n.entity.kind !== 'location') return [];
         const kids = await dm.list('location', { campaign_id: n.campaign?.id ?? null, filters: { parent_id: n.entity.id } });
         const grandKids = new Set((await dm.list('location', { campaign_id: n.campaign?.id ?? null })).map((l) => l.parent_id));
-        return kids.map((entity) => ({ type: 'entity', folder, dm, entity, campaign: n.campaign, hasChildren: grandKids.has(entity.id) }));
+        return kids.map((entity) => ({ type: 'entity', folder, dm, parent: n, entity, campaign: n.campaign, hasChildren: grandKids.has(entity.id) }));
       }
       case 'trash': {
         const kinds: EntityKind[] = ['campaign', ...CAMPAIGN_KINDS];
         const lists = await Promise.all(kinds.map((k) => dm.list(k, { deleted_only: true, sort: 'deleted_at', order: 'desc' })));
-        return lists.flat().map((entity) => ({ type: 'trashed', folder, dm, entity }));
+        return lists.flat().map((entity) => ({ type: 'trashed', folder, dm, parent: n, entity }));
       }
       default:
         return [];
     }
   }
 
-  private async vaultChildren(info: VaultFolder): Promise<CampaignNode[]> {
+  private async vaultChildren(info: VaultFolder, parent: CampaignNode | undefined): Promise<CampaignNode[]> {
     const { folder, dm } = info;
     const campaigns = await dm.list('campaign');
     void vscode.commands.executeCommand('setContext', 'campaignVault.noCampaigns', campaigns.length === 0);
     if (campaigns.length === 0) return [];
-    const nodes: CampaignNode[] = campaigns.map((entity) => ({ type: 'campaign', folder, dm, entity }));
-    nodes.push({ type: 'library', folder, dm }, { type: 'trash', folder, dm });
+    const nodes: CampaignNode[] = campaigns.map((entity) => ({ type: 'campaign', folder, dm, parent, entity }));
+    nodes.push({ type: 'library', folder, dm, parent }, { type: 'trash', folder, dm, parent });
     return nodes;
   }
 
@@ -214,8 +253,8 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     return node;
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(n: CampaignNode): CampaignNode | undefined {
+    return n.parent;
   }
 
   // ── drag and drop: move entries between campaigns, nest locations ──────────────────────
@@ -259,7 +298,8 @@ export async function dropOne(s: Extract<CampaignNode, { type: 'entity' }>, targ
   }
 }
 
-function nodeId(n: CampaignNode): string {
+/** A node's id, stable while the entries it shows exist: VS Code keys selection and expansion on it. */
+export function nodeId(n: CampaignNode): string {
   const base = n.folder.uri.toString();
   switch (n.type) {
     case 'vault':
