@@ -142,5 +142,7 @@ export interface TreeItemSnapshot {
   readonly expanded?: boolean;
   /** The command a click runs; none on an item a click expands. */
   readonly command?: string;
+  /** What the command is run with. */
+  readonly commandArguments?: readonly unknown[];
   readonly resourceUri?: string;
 }

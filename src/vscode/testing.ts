@@ -37,7 +37,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
       ...(item.contextValue ? { contextValue: item.contextValue } : {}),
       collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
       expanded: item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded,
-      ...(item.command ? { command: item.command.command } : {}),
+      ...(item.command ? { command: item.command.command, ...(item.command.arguments ? { commandArguments: item.command.arguments } : {}) } : {}),
       ...(item.resourceUri ? { resourceUri: item.resourceUri.toString() } : {}),
     };
   });

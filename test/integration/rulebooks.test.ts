@@ -164,6 +164,24 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     await until('the open viewer to turn to page 12', () => viewer(opend6.rulebook.id)?.rendered?.page === 12, 60_000);
   });
 
+  it('shows a book’s chapters under it in the Campaigns view, each opening the book at its first page', async () => {
+    const outline = ((await dm().rulebooks.get(qw.rulebook.id)).outline as { title: string; level: number; page?: number }[]).filter((o) => o.level === 0 && o.page !== undefined);
+    assert.ok(outline.length >= 3, `QuestWorlds has chapters (${outline.length})`);
+    const book = (await testing.tree(['Shared Library', 'Rulebooks'])).find((i) => i.label === qw.rulebook.name)!;
+    assert.equal(book.collapsible, true);
+    assert.equal(book.command, 'campaignVault.openRulebook', 'a click still opens the book; its twistie shows the chapters');
+    const chapters = await testing.tree(['Shared Library', 'Rulebooks', qw.rulebook.name]);
+    assert.deepEqual(
+      chapters.map((c) => c.label),
+      outline.map((o) => o.title.trim()),
+    );
+    const last = chapters.at(-1)!;
+    const lastPage = outline.at(-1)!.page!;
+    assert.equal(last.description, `p. ${(await dm().rulebooks.page(qw.rulebook.id, { page: lastPage })).label ?? lastPage}`);
+    await vscode.commands.executeCommand(last.command!, ...(last.commandArguments ?? []));
+    await until(`the viewer at the last chapter (page ${lastPage})`, () => viewer(qw.rulebook.id)?.rendered?.page === lastPage, 60_000);
+  });
+
   it('asks for a PDF’s password when the viewer opens it (the password is not kept)', async () => {
     ui.play({ input: 'pdf-password', answer: 'openpassword' });
     await run('openRulebook', locked.rulebook.id);

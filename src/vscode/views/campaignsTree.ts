@@ -7,6 +7,8 @@ import type { Logger } from '../../core/ports';
 import { KIND_ICONS } from '../authoring/preview';
 import { capital } from '../commands/common';
 import { COMMANDS } from '../commands/ids';
+import { labelOf } from '../../core/rulebooks/pages';
+import { labelSource } from '../../core/rulebooks/service';
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { VaultFolder, VaultRegistry } from '../vaults';
@@ -25,6 +27,7 @@ export type CampaignNode =
   | (Base & { readonly type: 'library' })
   | (Base & { readonly type: 'kind'; readonly kind: Exclude<EntityKind, 'campaign'>; readonly campaign: Entity | null; readonly count: number })
   | (Base & { readonly type: 'entity'; readonly entity: Entity; readonly campaign: Entity | null; readonly hasChildren: boolean })
+  | (Base & { readonly type: 'chapter'; readonly book: Entity; readonly title: string; readonly page: number; readonly index: number })
   | (Base & { readonly type: 'trash' })
   | (Base & { readonly type: 'trashed'; readonly entity: Entity });
 
@@ -43,7 +46,8 @@ export const TREE_MIME = 'application/vnd.code.tree.campaignvault.campaigns';
 function contextValue(n: CampaignNode): string {
   switch (n.type) {
     case 'entity':
-      return `entity.${n.entity.kind}${n.hasChildren ? '.parent' : ''}${n.dm.readOnlyReason ? '.readonly' : ''}`;
+      // A rulebook's chapters are under it, but a click still opens the book: not a `.parent`.
+      return `entity.${n.entity.kind}${n.hasChildren && n.entity.kind !== 'rulebook' ? '.parent' : ''}${n.dm.readOnlyReason ? '.readonly' : ''}`;
     case 'trashed':
       return `trashed.${n.entity.kind}`;
     case 'kind':
@@ -160,7 +164,7 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
         // A click on an entry opens it; on one with entries under it, the click expands it (VS Code
         // expands an item with a command only from its twistie) and "Open" is its inline action.
         // A session opens as its notes, with their preview beside (openEntity); a rulebook, its viewer.
-        if (!n.hasChildren) {
+        if (!n.hasChildren || n.entity.kind === 'rulebook') {
           item.command =
             n.entity.kind === 'rulebook'
               ? { command: COMMANDS.openRulebook, title: vscode.l10n.t('Open'), arguments: [{ id: n.entity.id, folder: n.folder.uri }] }
@@ -170,6 +174,12 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
         }
         break;
       }
+      case 'chapter':
+        item = new vscode.TreeItem(n.title, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('bookmark');
+        item.description = vscode.l10n.t('p. {0}', labelOf(labelSource(n.book), n.page) ?? String(n.page));
+        item.command = { command: COMMANDS.openRulebook, title: vscode.l10n.t('Open'), arguments: [{ id: n.book.id, page: n.page, folder: n.folder.uri }] };
+        break;
       case 'trash':
         item = new vscode.TreeItem(vscode.l10n.t('Trash'), collapsed);
         item.iconPath = new vscode.ThemeIcon('trash');
@@ -214,9 +224,13 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
       case 'kind': {
         const all = await dm.list(n.kind, { campaign_id: n.campaign?.id ?? null });
         const shown = n.kind === 'location' ? all.filter((e) => !e.parent_id || !all.some((p) => p.id === e.parent_id)) : all;
-        return shown.map((entity) => ({ type: 'entity', folder, dm, parent: n, entity, campaign: n.campaign, hasChildren: n.kind === 'location' && all.some((c) => c.parent_id === entity.id) }));
+        return shown.map((entity) => ({ type: 'entity', folder, dm, parent: n, entity, campaign: n.campaign, hasChildren: n.kind === 'location' ? all.some((c) => c.parent_id === entity.id) : n.kind === 'rulebook' && chapters(entity).length > 0 }));
       }
       case 'entity': {
+        if (n.entity.kind === 'rulebook') {
+          const book = n.entity;
+          return chapters(book).map((c, index) => ({ type: 'chapter' as const, folder, dm, parent: n, book, title: c.title, page: c.page, index }));
+        }
         if (n.entity.kind !== 'location') return [];
         const kids = await dm.list('location', { campaign_id: n.campaign?.id ?? null, filters: { parent_id: n.entity.id } });
         const grandKids = new Set((await dm.list('location', { campaign_id: n.campaign?.id ?? null })).map((l) => l.parent_id));
@@ -312,11 +326,24 @@ export function nodeId(n: CampaignNode): string {
       return `${base}/${n.campaign?.id ?? 'library'}/${n.kind}`;
     case 'entity':
       return `${base}/${n.entity.kind}/${n.entity.id}`;
+    case 'chapter':
+      return `${base}/rulebook/${n.book.id}/chapter/${n.index}`;
     case 'trash':
       return `${base}/trash`;
     case 'trashed':
       return `${base}/trash/${n.entity.kind}/${n.entity.id}`;
   }
+}
+
+/** A book's chapters: the top level of its PDF outline, each with the page it starts on. */
+function chapters(book: Entity): { title: string; page: number }[] {
+  const outline = Array.isArray(book.outline) ? (book.outline as unknown[]) : [];
+  const count = Number(book.page_count ?? 0);
+  return outline
+    .filter((o): o is { title: string; level: number; page: number } => typeof o === 'object' && o !== null && (o as { level?: unknown }).level === 0 && typeof (o as { title?: unknown }).title === 'string' && Number.isInteger((o as { page?: unknown }).page))
+    .filter((o) => o.page >= 1 && o.page <= count && o.title.trim() !== '')
+    .slice(0, 500)
+    .map((o) => ({ title: o.title.trim(), page: o.page }));
 }
 
 /** A few words beside an entry's name. */
