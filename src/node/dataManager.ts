@@ -4,16 +4,20 @@ import type { Logger } from '../core/ports';
 import { LOCK_FILE } from '../core/vault/layout';
 import { NodeFileStore } from './fileStore';
 import { NodeVaultLock, currentOwner } from './lock';
+import { nodeCache } from './cache';
 import { nodePdfTextExtractor } from './pdfText';
 import { loadSqlJs } from './sqljs';
 import { NodeStateStore } from './state';
 import { nodeCipherSuite, nodeRandom, systemClock } from './system';
+import { nodeThumbnailMaker } from './thumbnails';
 
 export interface NodeDataManagerOptions extends Partial<Omit<DataManagerOptions, 'files' | 'lock' | 'owner'>> {
   /** Shown to other processes that find the vault in use. */
   readonly app: string;
   /** Folder for per-machine state (rollback detection); defaults to NodeStateStore.defaultDir(). */
   readonly stateDir?: string;
+  /** Folder of the cache on this machine (never inside the vault); defaults to nodeCacheDir(). */
+  readonly cacheDir?: string;
 }
 
 export const silentLogger: Logger = {
@@ -29,6 +33,8 @@ export const silentLogger: Logger = {
 export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): DataManager {
   const files = new NodeFileStore(path.resolve(folder));
   const pdfText = opts.pdfText ?? nodePdfTextExtractor(opts.logger?.child('pdf'));
+  const thumbnails = opts.thumbnails ?? nodeThumbnailMaker(opts.logger?.child('thumbnails'));
+  const cache = opts.cache ?? nodeCache(opts.cacheDir, { suite: opts.suite ?? nodeCipherSuite, random: opts.random ?? nodeRandom, clock: opts.clock ?? systemClock, logger: opts.logger ?? silentLogger });
   return new DataManager({
     files,
     lock: new NodeVaultLock(files.resolve(LOCK_FILE)),
@@ -44,5 +50,7 @@ export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): D
     ...(opts.checkpointBytes !== undefined ? { checkpointBytes: opts.checkpointBytes } : {}),
     ...(opts.checkpointOnLockBytes !== undefined ? { checkpointOnLockBytes: opts.checkpointOnLockBytes } : {}),
     ...(pdfText ? { pdfText } : {}),
+    ...(thumbnails ? { thumbnails } : {}),
+    cache,
   });
 }
