@@ -67,7 +67,8 @@ async function decode(data: Uint8Array, mime: string): Promise<Pixels> {
   }
   if (mime === 'image/jpeg') {
     await codecs.jpeg();
-    return jpegDecode(copy, { preserveOrientation: true });
+    // As stored: the orientation is applied after the reduction (fewer pixels to turn).
+    return jpegDecode(copy, { preserveOrientation: false });
   }
   await codecs.webpDec();
   return webpDecode(copy);

@@ -156,10 +156,10 @@ export function reduce(src: Uint8Array | Uint8ClampedArray, sw: number, sh: numb
       const n = perColumn[x]! * rows;
       const o = (row * dw + x) * 4;
       const a = x * 4;
-      out[o] = acc[a]! / n + 0.5;
-      out[o + 1] = acc[a + 1]! / n + 0.5;
-      out[o + 2] = acc[a + 2]! / n + 0.5;
-      out[o + 3] = acc[a + 3]! / n + 0.5;
+      out[o] = acc[a]! / n; // a clamped array rounds
+      out[o + 1] = acc[a + 1]! / n;
+      out[o + 2] = acc[a + 2]! / n;
+      out[o + 3] = acc[a + 3]! / n;
     }
     acc.fill(0);
     rows = 0;
