@@ -41,6 +41,11 @@ export class WorkerThumbnailMaker implements ThumbnailMaker {
   /** Threads started (a test and the bench read it: a warm maker starts one). */
   started = 0;
 
+  /** Whether a thread is running (a warm one between requests, until idle or disposed). */
+  get alive(): boolean {
+    return this.worker !== undefined;
+  }
+
   constructor(
     private readonly script: string,
     private readonly opts: WorkerThumbnailOptions = {},

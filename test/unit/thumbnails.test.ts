@@ -205,6 +205,18 @@ describe('thumbnails: assets through the cache', function () {
     assert.equal(calls, 2, 'read back from the disk tier');
   });
 
+  it('ends the thread on Lock (it held decrypted pixels, and would keep a CLI process alive)', async () => {
+    const own = new WorkerThumbnailMaker(thumbnailWorkerScript()!);
+    const other = nodeDataManager(join(tmp, 'vault-lock'), { app: 'unit test', stateDir: join(tmp, 'state'), kdf: TEST_KDF, thumbnails: own, cacheDir });
+    await other.createVault('pw');
+    const { asset } = await other.assets.add(image('image.jpg'), { name: 'Portrait' });
+    await other.assets.thumbnail(asset, 64);
+    assert.ok(own.alive, 'warm between requests');
+    await other.lock();
+    assert.ok(!own.alive, 'ended by Lock');
+    await own.dispose();
+  });
+
   it('makes thumbnails again under new keys (rotation)', async () => {
     const asset = await dm.assets.get('Jungle map');
     await dm.assets.thumbnail(asset, 256);

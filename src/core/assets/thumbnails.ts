@@ -12,7 +12,8 @@ import { DEFAULT_THUMBNAIL, checkSize, notDrawable, thumbnailSource, type Thumbn
  * second request — in this process or the next — is read back instead of decoded. The cache of a
  * vault is sealed under a subkey of the vault's master key that also names the active data key, so
  * Encrypt Vault and key rotation change it: what was cached before no longer opens (and is emptied
- * when this process sees the change). Lock closes the vault's cache (its memory tier goes).
+ * when this process sees the change). Lock closes the vault's cache (its memory tier goes) and ends
+ * the maker's thread.
  */
 export class ThumbnailService {
   private vault: { readonly fingerprint: string; readonly cache: VaultCache; readonly ns: CacheNamespace } | undefined;
@@ -23,8 +24,12 @@ export class ThumbnailService {
     private readonly maker?: ThumbnailMaker,
     private readonly cache?: CacheManager,
   ) {
+    // Lock: the cache's memory goes, and so does the maker's thread (it held decrypted pixels; an
+    // idle thread would also keep a CLI process alive until it timed out). The next request starts one.
     session.onDidChange((e) => {
-      if (e.action === 'lock') this.close();
+      if (e.action !== 'lock') return;
+      this.close();
+      void this.maker?.dispose?.().catch(() => undefined);
     });
   }
 
