@@ -217,6 +217,11 @@ describe('thumbnails: assets through the cache', function () {
     await own.dispose();
   });
 
+  it('refuses a cache folder inside the vault folder', () => {
+    assert.throws(() => nodeDataManager(dir, { app: 'unit test', stateDir: join(tmp, 'state'), kdf: TEST_KDF, cacheDir: join(dir, '.campaign-vault', 'cache') }), /inside the vault/);
+    assert.throws(() => nodeDataManager(dir, { app: 'unit test', stateDir: join(tmp, 'state'), kdf: TEST_KDF, cacheDir: join(dir, '.campaign-vault') }), /inside the vault/);
+  });
+
   it('makes thumbnails again under new keys (rotation)', async () => {
     const asset = await dm.assets.get('Jungle map');
     await dm.assets.thumbnail(asset, 256);
