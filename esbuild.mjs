@@ -81,6 +81,30 @@ contexts.push(
   }),
 );
 
+// thumbnail-worker: the worker thread that draws thumbnails (src/node/thumbnails.ts) with the
+// @jsquash wasm codecs, whose .wasm files go beside it (it compiles them itself; nothing is fetched).
+for (const [name, from] of Object.entries({
+  'thumb-png.wasm': '@jsquash/png/codec/pkg/squoosh_png_bg.wasm',
+  'thumb-jpeg-dec.wasm': '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm',
+  'thumb-webp-dec.wasm': '@jsquash/webp/codec/dec/webp_dec.wasm',
+  'thumb-webp-enc.wasm': '@jsquash/webp/codec/enc/webp_enc_simd.wasm',
+})) copyFileSync(join(root, 'node_modules', from), join(root, 'dist', name));
+contexts.push(
+  await esbuild.context({
+    ...common,
+    entryPoints: { 'thumbnail-worker': join(root, 'src/node/thumbnailWorker.ts') },
+    outdir: join(root, 'dist'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // The codecs' glue builds URLs from import.meta.url when it loads (never fetched: the worker
+    // hands each codec its compiled module); in this CommonJS bundle it is the bundle's own URL.
+    define: { 'import.meta.url': '__cvModuleUrl' },
+    banner: { js: 'var __cvModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [reportPlugin('thumbnail-worker')],
+  }),
+);
+
 // The command-line tool (src/cli → dist/cli.js, package.json's "bin"); it finds the wasm beside it.
 contexts.push(
   await esbuild.context({

@@ -21,6 +21,7 @@ import { cipherThroughput, opensslThroughput, sealUnseal, suites, type SealResul
 import { OurVault, PASSWORD } from './ours';
 import { ReferenceDb, loadReference, type ReferenceEngine } from './reference';
 import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResult } from './report';
+import { runThumbnailBench, type ThumbnailBench } from './thumbnails';
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
 
 /** Our backup service for the backup comparison (src/node/backups.ts), on the bench's vault. */
@@ -31,7 +32,7 @@ const openBackups: OpenBackups = (vault, repository) => {
 };
 
 /** The results file: report.ts's results plus the backup comparison. */
-type BenchResults = Results & { backup?: BackupResults };
+type BenchResults = Results & { backup?: BackupResults; thumbnails?: ThumbnailBench };
 
 interface Options {
   root: string;
@@ -461,6 +462,8 @@ async function main(): Promise<void> {
       ? undefined
       : await runBackupBench(src, { root: opts.root, seed: opts.seed, quick: opts.quick, scratch: mkdtempSync(path.join(workDir, 'backup-')), openBackups, log, ...backupSizes(opts.quick) });
 
+    const thumbnails = opts.skip.has('thumbnails') ? undefined : await runThumbnailBench({ root: opts.root, workDir, quick: opts.quick, log });
+
     const results: BenchResults = {
       date: new Date().toISOString(),
       commit,
@@ -476,6 +479,7 @@ async function main(): Promise<void> {
       ciphers,
       seals,
       backup,
+      thumbnails,
       peakRssMiB: peakRssMiB(),
       durationS: (now() - started) / 1000,
     };

@@ -7,7 +7,7 @@
 //   3. runs it: the table on stdout, .bench-results/bench-<date>.json, docs/BENCHMARKS.md
 // Flags (passed on): --sizes 1000,10000,100000 · --quick (1k and 10k, fewer samples) · --seed N ·
 // --docs / --no-docs · --keep (keep the temporary vaults) · --tmp DIR (where they go) ·
-// --skip big,ciphers,backup (leave out the 100 MB vault, the cipher measurements and/or the
+// --skip big,ciphers,backup,thumbnails (leave out the 100 MB vault, the cipher measurements, the thumbnails and/or the
 // backup comparison). The backup comparison runs restic and `tar | zstd -3` beside our backups: when
 // either is missing they are installed from Debian (`apt-get install -y restic zstd`, as root);
 // if that fails, the reference columns are left empty and the run says so loudly.
@@ -115,6 +115,9 @@ function ensureBackupTools() {
 }
 
 async function build() {
+  // The extension's bundles (dist/): the thumbnail bench runs dist/thumbnail-worker.js.
+  const dist = spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
+  if (dist.status !== 0) process.exit(dist.status ?? 1);
   await esbuild.build({
     entryPoints: { main: join(benchDir, 'main.ts') },
     outdir: join(root, 'out', 'bench'),

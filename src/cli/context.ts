@@ -8,6 +8,7 @@ import { VaultError, isVaultError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import { VaultStore } from '../core/vault/store';
 import { defaultRepositoryFolder, nodeBackupService } from '../node/backups';
+import { nodeCacheDir } from '../node/cache';
 import { nodeDataManager, silentLogger } from '../node/dataManager';
 import { NodeFileStore } from '../node/fileStore';
 import { NodeStateStore } from '../node/state';
@@ -103,6 +104,7 @@ export class Context {
     return nodeDataManager(folder, {
       app: APP,
       stateDir: this.env.CAMPAIGN_VAULT_STATE_DIR || NodeStateStore.defaultDir(),
+      cacheDir: nodeCacheDir(this.env),
       kdf: kdfFromEnv(this.env),
       logger: this.logger(),
     });

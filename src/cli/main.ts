@@ -50,6 +50,7 @@ function generalHelp(): string {
     '  CAMPAIGN_VAULT_PASSWORD      the vault password (else it is asked; required without a terminal)',
     '  CAMPAIGN_VAULT_NEW_PASSWORD  the new password for "passwd"',
     '  CAMPAIGN_VAULT_STATE_DIR     per-machine state (default $XDG_STATE_HOME/campaign-vault)',
+    '  CAMPAIGN_VAULT_CACHE_DIR     the cache, thumbnails (default $XDG_CACHE_HOME/campaign-vault)',
     '  CAMPAIGN_VAULT_DEBUG=1       technical detail on stderr',
     '  CAMPAIGN_VAULT_KDF=test      TEST HOOK ONLY: weak, fast key derivation for new passwords',
     '',

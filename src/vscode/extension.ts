@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { DataManager } from '../core/api';
 import type { KdfParams } from '../core/crypto/kdf';
 import type { Logger } from '../core/ports';
+import { nodeCache } from '../node/cache';
 import { nodeDataManager } from '../node/dataManager';
+import { nodeCipherSuite, nodeRandom, systemClock } from '../node/system';
 import { vaultData, vaultStatus, type CampaignVaultApi } from './api';
 import { registerAuthoring } from './authoring';
 import { AutoLock } from './autoLock';
@@ -51,8 +53,11 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
 
   // Every DataManager the extension makes: one per workspace folder, and the new vault of a
   // restore into a folder. The KDF parameters change only through the test hook.
+  // One cache for every vault (one size limit), in the extension's global storage: on this machine,
+  // outside every workspace (docs/CACHE.md).
+  const cache = nodeCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, { suite: nodeCipherSuite, random: nodeRandom, clock: systemClock, logger: log });
   const dataManager = (folder: string, kdf: KdfParams | undefined) =>
-    nodeDataManager(folder, { app: 'VS Code', stateDir: context.globalStorageUri.fsPath, logger: log, ...(kdf ? { kdf } : {}) });
+    nodeDataManager(folder, { app: 'VS Code', stateDir: context.globalStorageUri.fsPath, logger: log, cache, ...(kdf ? { kdf } : {}) });
   const vaults = new VaultRegistry((folder, kdf) => dataManager(folder.uri.fsPath, kdf), log.child('vaults'));
   activeVaults = vaults;
   context.subscriptions.push(vaults);

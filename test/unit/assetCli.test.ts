@@ -1,8 +1,9 @@
 /** `campaign-vault asset …` (the CLI's run in this process, on real folders, with an encrypted vault). */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readImageInfo } from '../../src/core/assets/metadata';
 import { runCli, type CliResult } from '../support/cli';
 
 const IMAGES = join(__dirname, '../../../test/fixtures/images');
@@ -12,7 +13,7 @@ describe('campaign-vault asset', function () {
   let tmp: string;
   let dir: string;
   const PW = { CAMPAIGN_VAULT_PASSWORD: 'correct horse' };
-  const cli = (args: string[]): Promise<CliResult> => runCli(dir, args, PW, tmp);
+  const cli = (args: string[]): Promise<CliResult> => runCli(dir, args, { ...PW, CAMPAIGN_VAULT_CACHE_DIR: join(tmp, 'cache') }, tmp);
   const ok = async (args: string[]): Promise<string> => {
     const r = await cli(args);
     assert.equal(r.code, 0, `campaign-vault ${args.join(' ')} failed: ${r.stderr}`);
@@ -89,6 +90,29 @@ describe('campaign-vault asset', function () {
     assert.equal(cut.code, 6);
     assert.match(cut.stderr, /cut\.jpg: .*JPEG is damaged or truncated/);
     assert.equal((await listed()).length, before, 'not even smile.png, given before the bomb');
+  });
+
+  it('writes a thumbnail (WebP, the size asked) to a new file, cached outside the vault, and says what has none', async () => {
+    const out = join(tmp, 'jungle.webp');
+    const r = await cli(['asset', 'thumbnail', 'texture-iran-small.jpg', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Wrote a 256 × 158 thumbnail of "texture-iran-small\.jpg" \(WebP, .*\) to /);
+    const info = readImageInfo(readFileSync(out));
+    assert.deepEqual([info?.mime, info?.width, info?.height], ['image/webp', 256, 158]);
+    assert.ok(readdirSync(join(tmp, 'cache'), { recursive: true }).length > 0, 'cached in CAMPAIGN_VAULT_CACHE_DIR');
+    const small = join(tmp, 'letter-64.webp');
+    await ok(['asset', 'thumbnail', 'Handout: the letter', '--size', '64', '--out', small]);
+    const s = readImageInfo(readFileSync(small));
+    assert.deepEqual([s?.width, s?.height], [46, 64]);
+    const again = await cli(['asset', 'thumbnail', 'texture-iran-small.jpg', '--out', out]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists already/);
+    const svg = await cli(['asset', 'thumbnail', 'backpack.svg', '--out', join(tmp, 'b.webp')]);
+    assert.equal(svg.code, 1);
+    assert.match(svg.stderr, /"backpack\.svg" has no thumbnail here: SVG is drawn by the gallery/);
+    assert.ok(!existsSync(join(tmp, 'b.webp')));
+    const big = await cli(['asset', 'thumbnail', 'backpack.svg', '--size', '5000', '--out', join(tmp, 'b.webp')]);
+    assert.match(big.stderr, /--size is a whole number of pixels from 64 to 1024/);
   });
 
   it('moves an asset to the trash', async () => {

@@ -4,6 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Entity } from '../../core/api';
+import { DEFAULT_THUMBNAIL, MAX_THUMBNAIL, MIN_THUMBNAIL } from '../../core/assets/thumbnail';
 import type { AssetType } from '../../core/files/sniff';
 import { VaultError } from '../../core/errors';
 import { quoteName } from '../../core/paths';
@@ -18,6 +19,13 @@ function assetType(v: string | undefined): AssetType | undefined {
   if (v === undefined) return undefined;
   if (!(TYPES as readonly string[]).includes(v)) throw new UsageError(`--type is one of ${TYPES.join(', ')}.`);
   return v as AssetType;
+}
+
+function thumbnailSize(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < MIN_THUMBNAIL || n > MAX_THUMBNAIL) throw new UsageError(`--size is a whole number of pixels from ${MIN_THUMBNAIL} to ${MAX_THUMBNAIL}, not ${JSON.stringify(v)}.`);
+  return n;
 }
 
 function facts(a: Entity): Record<string, unknown> {
@@ -73,7 +81,7 @@ async function writeNew(file: string, data: Uint8Array): Promise<void> {
 
 export const ASSET_COMMANDS = {
   asset: {
-    args: 'add <file…> [--name <name>] [--campaign <name|id>] [--type <type>] [--tag <tag>]… [--without-location] | list [--type <type>] [--tag <tag>] | get <name|id> --out <file> | remove <name|id>',
+    args: 'add <file…> [--name <name>] [--campaign <name|id>] [--type <type>] [--tag <tag>]… [--without-location] | list [--type <type>] [--tag <tag>] | get <name|id> --out <file> | thumbnail <name|id> [--size 256] --out <file> | remove <name|id>',
     summary: 'add maps, portraits, handouts and sounds (prints their ids), list them, write one out, or move one to the trash',
     help: [
       'add <file…>           stores each file (encrypted, once) with its type, pixel size and orientation; prints the new ids',
@@ -85,10 +93,13 @@ export const ASSET_COMMANDS = {
       'list                  the assets: name · type · width × height · size · tags · hash (--json: all fields)',
       '  --type, --tag       only those of this type, with this tag',
       'get <name|id> --out <file>   writes the asset’s file (checked) to a new file',
+      'thumbnail <name|id> --out <file>   writes its thumbnail (WebP, upright) to a new file',
+      `  --size <pixels>     the longer side, ${MIN_THUMBNAIL}–${MAX_THUMBNAIL} (default ${DEFAULT_THUMBNAIL}); never enlarged`,
+      '                      PNG, JPEG and WebP only: SVG, PDF pages and sounds are drawn by the gallery',
       'remove <name|id>      moves the asset to the trash (restore brings it back)',
       'A header that claims more than 16384 × 16384 pixels, or is damaged, is refused; nothing is stored.',
     ],
-    options: { name: { type: 'string' }, campaign: { type: 'string' }, type: { type: 'string' }, tag: { type: 'string', multiple: true }, 'without-location': { type: 'boolean' }, out: { type: 'string' } },
+    options: { name: { type: 'string' }, campaign: { type: 'string' }, type: { type: 'string' }, tag: { type: 'string', multiple: true }, 'without-location': { type: 'boolean' }, out: { type: 'string' }, size: { type: 'string' } },
     positionals: [1, 10_000],
     async run(ctx: Context, values, [sub, ...args]) {
       const type = assetType(str(values.type));
@@ -138,17 +149,26 @@ export const ASSET_COMMANDS = {
         else for (const a of rows) ctx.out.write(line(a));
         return;
       }
-      if (sub === 'get' || sub === 'remove') {
+      if (sub === 'get' || sub === 'remove' || sub === 'thumbnail') {
         if (args.length !== 1) throw new UsageError(`asset ${sub} takes one name or id.`);
         const out = str(values.out);
-        if (sub === 'get' && out === undefined) throw new UsageError('Give the file to write: asset get <name|id> --out <file>.');
-        const dm = await ctx.open(sub === 'get' ? 'read' : 'write');
+        if (sub !== 'remove' && out === undefined) throw new UsageError(`Give the file to write: asset ${sub} <name|id> --out <file>.`);
+        const pixels = thumbnailSize(str(values.size));
+        if (pixels !== undefined && sub !== 'thumbnail') throw new UsageError('--size goes with asset thumbnail.');
+        const dm = await ctx.open(sub === 'remove' ? 'write' : 'read');
         const cid = str(values.campaign) === undefined ? undefined : await campaignId(dm, str(values.campaign)!);
         let asset: Entity;
         try {
           asset = await dm.assets.get(args[0]!, cid);
         } catch {
           throw new CliError(4, `There is no asset ${quoteName(args[0]!)}${str(values.campaign) === undefined ? '' : ` in campaign ${quoteName(str(values.campaign)!)}`}.`);
+        }
+        if (sub === 'thumbnail') {
+          const t = await dm.assets.thumbnail(asset, pixels ?? DEFAULT_THUMBNAIL);
+          await writeNew(out!, t.data);
+          if (!ctx.json) ctx.note.write(`Wrote a ${t.width} × ${t.height} thumbnail of ${quoteName(asset.name)} (WebP, ${size(t.data.length)}) to ${out}.\n`);
+          else ctx.out.write(toJson({ id: asset.id, name: asset.name, mime: t.mime, width: t.width, height: t.height, size: t.data.length, out }));
+          return;
         }
         if (sub === 'get') {
           await writeNew(out!, await dm.assets.read(asset));
@@ -160,7 +180,7 @@ export const ASSET_COMMANDS = {
         ctx.out.write(ctx.json ? toJson({ id: asset.id, deleted: true }) : `Moved ${quoteName(asset.name)} to the trash.\n`);
         return;
       }
-      throw new UsageError(`"${sub}" is not an asset command: add, list, get or remove.`);
+      throw new UsageError(`"${sub}" is not an asset command: add, list, get, thumbnail or remove.`);
     },
   },
 } satisfies Record<string, Command>;

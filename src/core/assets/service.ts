@@ -5,6 +5,8 @@ import type { FileService } from '../files/service';
 import { sniff, type AssetType } from '../files/sniff';
 import { quoteName } from '../paths';
 import { HEADER_BYTES, readImageInfo, withoutLocation, type ImageInfo } from './metadata';
+import type { Thumbnail } from './thumbnail';
+import type { ThumbnailService } from './thumbnails';
 
 /**
  * Assets as a game master adds them: a map, a portrait, a handout, a sound. The file is stored
@@ -45,6 +47,7 @@ export class AssetService {
   constructor(
     private readonly entries: EntryService,
     private readonly files: FileService,
+    private readonly thumbnails?: ThumbnailService,
   ) {}
 
   /** Facts of an image from its first bytes; throws for a damaged header or a dimension bomb. */
@@ -103,5 +106,14 @@ export class AssetService {
   async read(asset: Entity): Promise<Uint8Array> {
     if (typeof asset.hash !== 'string') throw new VaultError('not-found', `asset ${asset.id} has no file`, { hint: `The asset ${quoteName(asset.name)} has no file.` });
     return this.files.readFile(asset.hash);
+  }
+
+  /**
+   * The asset's thumbnail (WebP, at most `size` pixels on its longer side, turned upright), from the
+   * cache when it was made before (src/core/assets/thumbnails.ts). Originals are never rewritten.
+   */
+  async thumbnail(asset: Entity, size?: number): Promise<Thumbnail> {
+    if (!this.thumbnails) throw new VaultError('unsupported', 'no thumbnails', { hint: 'This build of Campaign Vault cannot draw thumbnails.' });
+    return this.thumbnails.thumbnail(asset, size);
   }
 }

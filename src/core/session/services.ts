@@ -1,4 +1,5 @@
 import { AssetService } from '../assets/service';
+import { ThumbnailService } from '../assets/thumbnails';
 import { AuditService } from '../audit/service';
 import { EntryService } from '../entries/service';
 import { FileService } from '../files/service';
@@ -42,7 +43,7 @@ export function composeServices(opts: DataManagerOptions): VaultServices & { rea
     integrity: new IntegrityService(session),
     audit: new AuditService(session),
     rulebooks: new RulebookService(session, files),
-    assets: new AssetService(entries, files),
+    assets: new AssetService(entries, files, new ThumbnailService(session, (hash) => files.readFile(hash), opts.thumbnails, opts.cache)),
   };
   return { ...services, port: new VaultBackupPort(services) };
 }

@@ -1,6 +1,8 @@
 /** The types the vault's services share: the DataManager's options, the open session, change events. */
 import type { SqlJsStatic } from 'sql.js';
+import type { ThumbnailMaker } from '../assets/thumbnail';
 import type { AuditAction, AuditChain } from '../audit/chain';
+import type { CacheManager } from '../cache';
 import type { KdfParams } from '../crypto/kdf';
 import type { Engine } from '../db/engine';
 import type { EntityKind } from '../db/kinds';
@@ -22,6 +24,10 @@ export interface DataManagerOptions extends VaultStoreDeps {
   readonly checkpointOnLockBytes?: number;
   /** Reads PDFs for rulebooks (src/node/pdfText.ts); without it adding a rulebook is refused. */
   readonly pdfText?: PdfTextExtractor;
+  /** Draws thumbnails of images (src/node/thumbnails.ts); without it thumbnails are refused. */
+  readonly thumbnails?: ThumbnailMaker;
+  /** The cache on this machine (docs/CACHE.md), outside the vault folder; without it nothing is cached. */
+  readonly cache?: CacheManager;
 }
 
 export type VaultLockState = 'absent' | 'locked' | 'unlocked';
