@@ -3,6 +3,7 @@
 // browser bundle per webview (src/webview/<name>/main.ts → dist/webview/<name>.js) and, with
 // --tests, the test suites (test/**/*.test.ts → out/test/**). Flags: --watch, --production, --tests.
 import * as esbuild from 'esbuild';
+import { writeNotices } from './scripts/lib/notices.mjs';
 import { zstdModuleExternal } from './scripts/lib/zstdModule.mjs';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -36,6 +37,8 @@ const reportPlugin = (label) => ({
 
 const common = {
   bundle: true,
+  // The inputs say which npm packages are in dist/ (THIRD-PARTY-NOTICES.txt).
+  metafile: true,
   minify: production,
   sourcemap: production ? false : 'linked',
   sourcesContent: false,
@@ -47,6 +50,8 @@ const contexts = [];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist'), { recursive: true });
+/** Files of npm packages copied into dist/ as they are (their licences go in the notices too). */
+const copied = ['node_modules/sql.js/dist/sql-wasm.wasm', 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm', 'node_modules/pdfjs-dist/build/pdf.worker.mjs'];
 copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(root, 'dist/sql-wasm.wasm'));
 // zstd for backups (@bokuweb/zstd-wasm reads zstd.wasm from beside the code that loads it).
 copyFileSync(join(root, 'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm'), join(root, 'dist/zstd.wasm'));
@@ -88,7 +93,10 @@ for (const [name, from] of Object.entries({
   'thumb-jpeg-dec.wasm': '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm',
   'thumb-webp-dec.wasm': '@jsquash/webp/codec/dec/webp_dec.wasm',
   'thumb-webp-enc.wasm': '@jsquash/webp/codec/enc/webp_enc_simd.wasm',
-})) copyFileSync(join(root, 'node_modules', from), join(root, 'dist', name));
+})) {
+  copyFileSync(join(root, 'node_modules', from), join(root, 'dist', name));
+  copied.push(join('node_modules', from));
+}
 contexts.push(
   await esbuild.context({
     ...common,
@@ -173,6 +181,9 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[watch] watching for changes');
 } else {
-  await Promise.all(contexts.map((c) => c.rebuild()));
+  const results = await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // Not the tests' bundle (its packages stay in node_modules); the files copied as they are count.
+  const shipped = results.filter((r) => r.metafile && !Object.keys(r.metafile.outputs).some((o) => o.startsWith('out/') || o.includes('/out/'))).flatMap((r) => Object.keys(r.metafile.inputs));
+  writeNotices(root, [...shipped, ...copied]);
 }

@@ -63,4 +63,13 @@ describe('package.json contributions', () => {
     // Only re-inclusions, and exclusions inside what was re-included (the CLI bundle in dist/).
     assert.ok(lines.slice(1).every((l) => l.startsWith('!') || l.startsWith('dist/')), lines.join('\n'));
   });
+
+  it('ships THIRD-PARTY-NOTICES.txt with the licence of every npm package in dist/, and the IJG attribution', () => {
+    const notices = readFileSync(join(root, 'dist/THIRD-PARTY-NOTICES.txt'), 'utf8');
+    for (const name of ['sql.js', '@noble/ciphers', 'hash-wasm', 'fflate', 'yaml', 'minisearch', 'pdfjs-dist', '@jsquash/png', '@jsquash/jpeg', '@jsquash/webp']) {
+      assert.match(notices, new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\d`, 'm'), `${name} is named`);
+    }
+    assert.match(notices, /based in part on the work of the Independent JPEG Group/);
+    assert.match(notices, /Apache License/);
+  });
 });
