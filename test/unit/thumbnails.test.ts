@@ -13,6 +13,7 @@ import type { DataManager } from '../../src/core/api';
 import { HEADER_BYTES, readImageInfo } from '../../src/core/assets/metadata';
 import { fitWithin, orient, reduce, thumbnailSource, type Thumbnail, type ThumbnailMaker, type ThumbnailRequest } from '../../src/core/assets/thumbnail';
 import { isVaultError } from '../../src/core/errors';
+import { checkEverything } from '../../src/core/health';
 import { nodeDataManager } from '../../src/node/dataManager';
 import { WorkerThumbnailMaker, thumbnailWorkerScript } from '../../src/node/thumbnails';
 
@@ -245,5 +246,26 @@ describe('thumbnails: assets through the cache', function () {
     assert.match(s.hint, /"Backpack" has no thumbnail here: SVG is drawn by the gallery/);
     const size = await refusal(dm.assets.thumbnail(asset, 2000));
     assert.match(size.hint, /64 to 1024 pixels/);
+  });
+
+  it('the deep integrity check reports an asset whose picture cannot be drawn, and only that one', async () => {
+    // Whole and with a sound header, so it was added; its compressed pixels are scrambled.
+    const png = image('page-0-X0.png');
+    const idat = Buffer.from(png).indexOf('IDAT');
+    for (let i = idat + 8; i < idat + 400; i++) png[i] = (png[i]! * 31 + 7) & 0xff;
+    const scrambled = (await dm.assets.add(png, { name: 'Scrambled handout' })).asset;
+    await dm.assets.add(image('smile.png'), { name: 'Good smile' });
+    const report = await checkEverything(dm.healthVault(), undefined, { deep: true });
+    const pictures = report.findings.filter((f) => f.code === 'asset.thumbnail');
+    assert.deepEqual(
+      pictures.map((f) => [f.entity?.name, f.severity, f.fixable]),
+      [
+        ['Cut letter', 'warning', false],
+        ['Scrambled handout', 'warning', false],
+      ],
+      'the cut and the scrambled PNG; not the good one, nor the SVG (it has no thumbnail here)',
+    );
+    assert.match(pictures.find((f) => f.entity?.id === scrambled.id)!.message, /The picture of asset "Scrambled handout" cannot be drawn.*PNG cannot be drawn/);
+    assert.equal((await checkEverything(dm.healthVault(), undefined, { deep: false })).findings.filter((f) => f.code === 'asset.thumbnail').length, 0, 'only the deep check draws');
   });
 });

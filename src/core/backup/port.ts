@@ -128,4 +128,9 @@ export interface HealthVault {
   readonly files: VaultFiles;
   /** Deletes a stored file no asset refers to; refuses one still in use. */
   deleteFile(hash: string): Promise<void>;
+  /**
+   * Why the asset's thumbnail cannot be made (a damaged picture, one claiming too many pixels),
+   * or undefined when it can — or when this kind of file has no thumbnail here. Optional.
+   */
+  thumbnailProblem?(assetId: string): Promise<string | undefined>;
 }

@@ -29,7 +29,10 @@ export async function checkEverything(vault: HealthVault, backups: BackupService
   return withFindings(report, extra);
 }
 
-/** Assets whose file is missing or (deep: read back and hashed) damaged, and stored files no asset uses. */
+/**
+ * Assets whose file is missing or (deep: read back and hashed) damaged, or (deep) whose picture
+ * cannot be drawn into a thumbnail, and stored files no asset uses.
+ */
 export async function checkFileStore(vault: HealthVault, opts: { deep?: boolean } = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   const stored = new Map((await vault.storedFiles()).map((f) => [f.hash, f.size]));
@@ -49,7 +52,11 @@ export async function checkFileStore(vault: HealthVault, opts: { deep?: boolean 
       } catch (e) {
         if (!isVaultError(e, 'corrupt')) throw e;
         findings.push({ code: 'files.corrupt', severity: 'error', message: `The file of asset "${asset.name}" is damaged. Repair puts it back from the newest backup that has it.`, where: hash, entity, fixable: true });
+        continue;
       }
+      // The file is whole: can its picture be drawn? (From the cache when it was drawn before.)
+      const problem = await vault.thumbnailProblem?.(asset.id);
+      if (problem) findings.push({ code: 'asset.thumbnail', severity: 'warning', message: `The picture of asset "${asset.name}" cannot be drawn, so it has no thumbnail: ${problem} Its file is kept as it was added; replace it with a good copy.`, where: hash, entity, fixable: false });
     }
   }
   for (const hash of stored.keys()) {

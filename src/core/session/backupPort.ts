@@ -1,3 +1,4 @@
+import { isVaultError } from '../errors';
 import { auditSequence } from '../audit/service';
 import { MAX_BACKUP_JOURNAL_BYTES, type BackupSource, type BackupVault, type DatabaseSource, type HealthVault, type RestoredFrom, type RestoredVault, type VaultIdentity } from '../backup/port';
 import { ENTITY_KINDS, KINDS } from '../db/kinds';
@@ -28,7 +29,7 @@ export class VaultBackupPort {
   }
 
   healthVault(): HealthVault {
-    const { integrity, files, entries } = this.v;
+    const { integrity, files, entries, assets } = this.v;
     return {
       checkIntegrity: (o) => integrity.check(o),
       repair: (codes) => integrity.repair({ codes }),
@@ -36,6 +37,19 @@ export class VaultBackupPort {
       assetFiles: async () => (await entries.list('asset', { include_deleted: true, limit: 10_000 })).flatMap((a) => (typeof a.hash === 'string' ? [{ id: a.id, name: a.name, hash: a.hash }] : [])),
       files: files.vaultFiles(),
       deleteFile: (h) => files.deleteFile(h),
+      thumbnailProblem: async (id) => {
+        const asset = await entries.get('asset', id);
+        if (!asset || asset.deleted_at !== null) return undefined;
+        try {
+          await assets.thumbnail(asset);
+          return undefined;
+        } catch (e) {
+          // What has no thumbnail here (SVG, PDF, audio; no decoder in this build) is not a problem.
+          if (isVaultError(e, 'invalid') || isVaultError(e, 'corrupt')) return e.userMessage;
+          if (isVaultError(e)) return undefined;
+          throw e;
+        }
+      },
     };
   }
 
