@@ -354,6 +354,18 @@ describe('Campaign Vault: campaigns in the sidebar, entries as YAML documents', 
     await until('the entry to open', () => vscode.window.activeTextEditor?.document.uri.path.endsWith('/npcs/Sildar.yaml'));
   });
 
+  it('Quick Search opens a session at its notes, as the Campaigns view does', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await dm().create('session', { name: 'Night at the Yawning Portal', campaign_id: campaign.id, notes: '# The dragon heist begins' });
+    const searching = run('quickSearch', 'Yawning Portal');
+    await until('the session in the list, opened with Enter', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return vscode.window.activeTextEditor?.document.uri.path.endsWith('/sessions/Night at the Yawning Portal.md');
+    });
+    await searching;
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /dragon heist begins/);
+  });
+
   it('shows names with "/" and refuses paths and names that cannot be entries', async () => {
     await dm().createNpc({ name: 'Harbin/Wester', campaign_id: campaign.id });
     const uri = await uriOf(['Lost Mine of Phandelver', 'NPCs', 'Harbin/Wester']);

@@ -43,7 +43,17 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
   const deps: AuthoringDeps = {
     dataManager: () => authoringVault()?.dm,
     uriFor,
-    open: (e: EntityRef) => vscode.commands.executeCommand('vscode.open', uriFor(e)),
+    open: async (e: EntityRef) => {
+      const folder = authoringVault()?.folder ?? vscode.workspace.workspaceFolders![0]!;
+      // As a click in the Campaigns view: a session at its notes (preview beside), a book in its viewer.
+      if (e.kind === 'rulebook') return vscode.commands.executeCommand(COMMANDS.openRulebook, { id: e.id, folder: folder.uri });
+      if (e.kind === 'session') {
+        const notes = EntityFileSystem.uriFor(folder, e.campaign_name ?? null, 'session', e.name, 'md');
+        await vscode.window.showTextDocument(notes);
+        return vscode.commands.executeCommand('markdown.showPreviewToSide', notes).then(undefined, () => undefined);
+      }
+      return vscode.commands.executeCommand('vscode.open', uriFor(e));
+    },
     campaignOf,
     log: s.log.child('authoring'),
   };
