@@ -21,6 +21,7 @@ import { cipherThroughput, opensslThroughput, sealUnseal, suites, type SealResul
 import { OurVault, PASSWORD } from './ours';
 import { ReferenceDb, loadReference, type ReferenceEngine } from './reference';
 import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResult } from './report';
+import { runRulebookBench, type RulebookBench } from './rulebooks';
 import { runThumbnailBench, type ThumbnailBench } from './thumbnails';
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
 
@@ -32,7 +33,7 @@ const openBackups: OpenBackups = (vault, repository) => {
 };
 
 /** The results file: report.ts's results plus the backup comparison. */
-type BenchResults = Results & { backup?: BackupResults; thumbnails?: ThumbnailBench };
+type BenchResults = Results & { backup?: BackupResults; thumbnails?: ThumbnailBench; rulebooks?: RulebookBench };
 
 interface Options {
   root: string;
@@ -463,6 +464,7 @@ async function main(): Promise<void> {
       : await runBackupBench(src, { root: opts.root, seed: opts.seed, quick: opts.quick, scratch: mkdtempSync(path.join(workDir, 'backup-')), openBackups, log, ...backupSizes(opts.quick) });
 
     const thumbnails = opts.skip.has('thumbnails') ? undefined : await runThumbnailBench({ root: opts.root, workDir, quick: opts.quick, log });
+    const rulebooks = opts.skip.has('rulebooks') ? undefined : await runRulebookBench({ root: opts.root, workDir, quick: opts.quick, seed: opts.seed, log });
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -480,6 +482,7 @@ async function main(): Promise<void> {
       seals,
       backup,
       thumbnails,
+      rulebooks,
       peakRssMiB: peakRssMiB(),
       durationS: (now() - started) / 1000,
     };
