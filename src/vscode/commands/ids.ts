@@ -38,6 +38,7 @@ export const COMMANDS = {
   refreshBackups: 'campaignVault.refreshBackups',
   addRulebook: 'campaignVault.addRulebook',
   openRulebook: 'campaignVault.openRulebook',
+  addAsset: 'campaignVault.addAsset',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
