@@ -159,4 +159,60 @@ describe('Campaign Vault: assets in VS Code (Add Asset…)', function () {
     assert.equal(await run('addAsset', { uris: [image('image.jpg')], campaign: null }), undefined);
     assert.deepEqual(await holdings(), before);
   });
+
+  it('Add Asset from the Shared Library’s Assets node (with files) does not ask where, and a name already taken there gets a number', async () => {
+    const node = await testing.treeNode(['Shared Library', 'Assets']);
+    ui.play({ pick: 'asset-type', label: 'Map' }, { input: 'asset-tags', answer: 'overland' });
+    const out = await run<AddAssetOutcome>('addAsset', node, [image('image.jpg')]);
+    assert.equal(out?.added.length, 1, JSON.stringify(ui.shown('error')));
+    assert.equal(out.added[0]!.asset.campaign_id ?? null, null);
+    assert.equal(out.added[0]!.asset.asset_type, 'map');
+    assert.equal(out.added[0]!.asset.name, 'image (2)', '“image” is taken in the library (the earlier test added image.jpg)');
+    assert.deepEqual(ui.picks.map((p) => p.id), ['asset-type'], 'the campaign is the node’s');
+  });
+
+  it('the Assets node opens the gallery: the host lists the campaign’s assets and sends each thumbnail, which the webview shows', async () => {
+    const kids = await testing.tree(['Curse of the Salt Marsh']);
+    const assets = kids.find((k) => k.contextValue === 'kind.asset')!;
+    assert.equal(assets.command, 'campaignVault.openGallery', 'a click on the Assets node opens the gallery');
+    const node = await testing.treeNode(['Curse of the Salt Marsh', assets.label]);
+    const opened = await run<{ title: string }>('openGallery', node);
+    assert.equal(opened?.title, 'Assets: Curse of the Salt Marsh', JSON.stringify(ui.shown('error')));
+    const campaign = (await dm().list('campaign'))[0]!;
+    const shown = await until('the gallery to show 2 thumbnails', () => {
+      const g = testing.galleries().find((x) => x.campaign === campaign.id);
+      return g && g.thumbnailsShown === 2 ? g : undefined;
+    }, 60_000);
+    assert.equal(shown.ready, true);
+    assert.equal(shown.listed.length, 2);
+    assert.equal(shown.thumbnailsSent, 2);
+    assert.deepEqual(shown.errors, []);
+  });
+
+  it('a listed map opens in the viewer at full resolution; an id the host did not list is refused', async () => {
+    const title = 'Assets: Curse of the Salt Marsh';
+    const map = (await dm().assets.list({ tag: 'marsh' })).find((a) => a.name === 'texture-iran-small')!;
+    assert.equal(await testing.galleryMessage(title, { type: 'view', id: map.id }), true);
+    const viewed = await until('the viewer to show the map', () => testing.galleries().find((g) => g.title === title)?.viewed, 60_000);
+    assert.deepEqual([viewed.id, viewed.width, viewed.height], [map.id, 1460, 900], 'the whole picture, not the thumbnail');
+    assert.ok(viewed.zoom > 0 && viewed.zoom <= 1);
+    const library = (await dm().assets.list({ campaign_id: null }))[0]!;
+    await testing.galleryMessage(title, { type: 'view', id: library.id });
+    await testing.galleryMessage(title, { type: 'view', id: '../../secrets' });
+    const after = testing.galleries().find((g) => g.title === title)!;
+    assert.equal(after.refused, 1, 'an asset of another gallery is refused (the malformed id is dropped by the parser)');
+  });
+
+  it('Open Gallery from the palette asks whose assets, and the Shared Library’s lists its pictures and the rest', async () => {
+    ui.play({ pick: 'asset-campaign', label: 'Shared Library' });
+    const opened = await run<{ title: string; campaign: string | null }>('openGallery');
+    assert.equal(opened?.campaign, null, JSON.stringify(ui.shown('error')));
+    const lib = await dm().assets.list({ campaign_id: null });
+    const drawable = lib.filter((a) => ['image/png', 'image/jpeg'].includes(String(a.mime))).length;
+    const g = await until('the library gallery to show its thumbnails', () => {
+      const x = testing.galleries().find((y) => y.campaign === null);
+      return x && x.thumbnailsShown === drawable ? x : undefined;
+    }, 60_000);
+    assert.equal(g.listed.length, lib.length);
+  });
 });

@@ -12,6 +12,7 @@ import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
 import { isCampaignNode, type CampaignNode } from '../views/campaignsTree';
+import { Galleries, type GallerySnapshot } from './gallery';
 
 /** The kinds an asset may be (the schema's `asset_type`). */
 export const ASSET_TYPES: readonly AssetType[] = ['image', 'map', 'handout', 'pdf', 'audio', 'other'];
@@ -72,12 +73,12 @@ function typeLabel(t: AssetType): string {
   }
 }
 
-async function askCampaign(ctx: VaultCommandContext, dm: DataManager): Promise<string | null | undefined> {
+async function askCampaign(ctx: VaultCommandContext, dm: DataManager, title = vscode.l10n.t('Add Asset'), placeHolder = vscode.l10n.t('Where do the files go?')): Promise<string | null | undefined> {
   const campaigns = await dm.list('campaign');
   const picked = await ctx.ui().pick({
     id: 'asset-campaign',
-    title: vscode.l10n.t('Add Asset'),
-    placeHolder: vscode.l10n.t('Where do the files go?'),
+    title,
+    placeHolder,
     items: [
       { label: vscode.l10n.t('$(library) Shared Library'), description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null },
       ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null })),
@@ -126,7 +127,9 @@ function nameOf(uri: vscode.Uri): string {
 /** Adds each chosen file as an asset, one after the other; a refused file is said in one sentence and skipped. */
 export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: unknown): Promise<AddAssetOutcome | undefined> {
   const node = isCampaignNode(arg) ? arg : undefined;
-  const args: AddAssetArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) && extra.length > 0 ? (extra as vscode.Uri[]) : [arg] } : isAddArgs(arg) ? arg : {};
+  // From the Explorer: (the file, the selected files). From a node: (the node), or (the node, files) for files dropped on it.
+  const extraUris = Array.isArray(extra) && extra.length > 0 && extra.every((u) => u instanceof vscode.Uri) ? (extra as vscode.Uri[]) : undefined;
+  const args: AddAssetArgs = arg instanceof vscode.Uri ? { uris: extraUris ?? [arg] } : node ? (extraUris ? { uris: extraUris } : {}) : isAddArgs(arg) ? arg : {};
   const target = node
     ? { folder: node.folder, dm: node.dm }
     : await chooseVault(ctx, needs.writable, vscode.l10n.t('Add Asset'), args.folder ?? args.uris?.find((u) => vscode.workspace.getWorkspaceFolder(u)));
@@ -185,9 +188,17 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
         if (choice === undefined) continue;
         withoutLocation = choice === REMOVE;
       }
-      const result = await ctx.ui().progress({ id: 'asset-add', title: vscode.l10n.t('Adding “{0}”', file), cancellable: false }, () =>
-        target.dm.assets.add(data, { name: nameOf(uri), campaign_id: campaignId, ...(type !== null ? { asset_type: type } : {}), tags, withoutLocation }),
-      );
+      const result = await ctx.ui().progress({ id: 'asset-add', title: vscode.l10n.t('Adding “{0}”', file), cancellable: false }, async () => {
+        // A name already taken here gets a number ("map (2)"), as a file manager does.
+        for (let n = 1; ; n++) {
+          const name = n === 1 ? nameOf(uri) : `${nameOf(uri)} (${n})`;
+          try {
+            return await target.dm.assets.add(data, { name, campaign_id: campaignId, ...(type !== null ? { asset_type: type } : {}), tags, withoutLocation });
+          } catch (e) {
+            if (!isVaultError(e, 'exists') || n >= 100) throw e;
+          }
+        }
+      });
       added.push(result);
     } catch (e) {
       if (!isVaultError(e, 'invalid')) throw e;
@@ -206,8 +217,39 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
   return { added, refused };
 }
 
-/** Registers Add Asset…; dispose the result to unregister it. */
-export function registerAssets(s: Services): vscode.Disposable {
-  const ctx: VaultCommandContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log };
-  return registerCommands(s, ctx, { [COMMANDS.addAsset]: addAsset });
+/** What Open Gallery takes instead of a node: a campaign (name or id; null: the Shared Library) and the vault's folder. */
+export interface OpenGalleryArgs {
+  readonly campaign: string | null;
+  readonly folder?: vscode.Uri;
+}
+
+interface GalleryContext extends VaultCommandContext {
+  readonly galleries: Galleries;
+}
+
+/** Opens the gallery of a campaign's (or the Shared Library's) assets: the node's, the one named, else asked. */
+export async function openGallery(ctx: GalleryContext, arg?: unknown): Promise<GallerySnapshot | undefined> {
+  const node = isCampaignNode(arg) ? arg : undefined;
+  const args = !node && typeof arg === 'object' && arg !== null && 'campaign' in arg ? (arg as OpenGalleryArgs) : undefined;
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.unlocked, vscode.l10n.t('Open Gallery'), args?.folder);
+  if (!target) return undefined;
+  let campaign: string | null | undefined = node ? campaignOfNode(node) : args?.campaign;
+  if (campaign === undefined) {
+    campaign = await askCampaign(ctx, target.dm, vscode.l10n.t('Open Gallery'), vscode.l10n.t('Whose assets?'));
+    if (campaign === undefined) return undefined;
+  }
+  let entity: Entity | null = null;
+  if (campaign !== null) {
+    entity = (await target.dm.get('campaign', campaign)) ?? null;
+    if (!entity) throw new VaultError('not-found', `campaign ${campaign}`, { hint: vscode.l10n.t('There is no campaign “{0}”.', campaign), remedy: null });
+  }
+  return ctx.galleries.open(target.folder, target.dm, entity);
+}
+
+/** Registers Add Asset… and Open Gallery, and the galleries; dispose the result to unregister them. */
+export function registerAssets(s: Services): vscode.Disposable & { readonly galleries: Galleries } {
+  const galleries = new Galleries(s.context.extensionUri, s.log.child('gallery'), (folder) => s.vaults.lifetimeOf(folder));
+  const ctx: GalleryContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, galleries };
+  const disposable = vscode.Disposable.from(galleries, registerCommands(s, ctx, { [COMMANDS.addAsset]: addAsset, [COMMANDS.openGallery]: openGallery }));
+  return Object.assign(disposable, { galleries });
 }

@@ -39,6 +39,7 @@ export const COMMANDS = {
   addRulebook: 'campaignVault.addRulebook',
   openRulebook: 'campaignVault.openRulebook',
   addAsset: 'campaignVault.addAsset',
+  openGallery: 'campaignVault.openGallery',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
