@@ -29,7 +29,15 @@ let items: readonly GalleryItem[] = [];
 const thumbs = new Map<string, string>();
 let shown = 0;
 
-const ICONS: Record<string, string> = { pdf: '\u{1F4C4}', audio: '\u{1F50A}', handout: '\u{1F4DC}', map: '\u{1F5FA}', image: '\u{1F5BC}', other: '\u{1F4E6}' };
+/** The generic icon's label: the file's format in a few letters (no emoji: a font may lack them). */
+function formatLabel(item: GalleryItem): string {
+  const mime = item.mime ?? '';
+  if (mime === 'image/svg+xml') return 'SVG';
+  if (mime === 'application/pdf') return 'PDF';
+  if (mime.startsWith('audio/')) return mime === 'audio/mpeg' ? 'MP3' : mime.slice(6, 10).toUpperCase();
+  if (mime.startsWith('image/')) return mime.slice(6, 10).toUpperCase();
+  return item.asset_type === 'audio' ? 'AUDIO' : 'FILE';
+}
 
 function formatSize(bytes: number | null): string {
   if (bytes === null) return '';
@@ -84,7 +92,7 @@ function tile(item: GalleryItem): HTMLElement {
   } else {
     const icon = document.createElement('span');
     icon.className = item.drawable ? 'icon pending' : 'icon';
-    icon.textContent = ICONS[item.asset_type] ?? ICONS.other!;
+    icon.textContent = formatLabel(item);
     frame.append(icon);
   }
   const caption = document.createElement('figcaption');
