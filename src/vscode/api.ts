@@ -3,6 +3,7 @@ import type { DataManager } from '../core/api';
 import type { KdfParams } from '../core/crypto/kdf';
 import { installTypedMethods, type TypedMethods } from '../core/entries/typed';
 import type { VaultPresence } from '../core/vault/inspect';
+import type { GallerySnapshot } from './assets/gallery';
 import type { Prompter } from './prompter';
 import type { SecretStore } from './rememberedKeys';
 import type { ContextKeyValues, VaultFolder } from './vaults';
@@ -114,6 +115,10 @@ export interface CampaignVaultTesting {
   sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
   /** The open rulebook viewers: which book, whether the webview said `ready`, the last page it drew (and whether it had ink), bytes sent. */
   rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[]; readonly citedBy: readonly string[] }[];
+  /** The open asset galleries: which campaign, whether the webview said `ready`, the ids listed, thumbnails sent and shown, the picture viewed, refused requests. */
+  galleries(): readonly GallerySnapshot[];
+  /** Delivers a message to the gallery titled `title` as if its webview had sent it; false when no such gallery is open. */
+  galleryMessage(title: string, message: unknown): Promise<boolean>;
   /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */
   sheetMessage(uri: string, message: unknown): boolean;
   /** The Backups view (`backups`) or the Integrity view (`integrity`) as the user sees it: top-level items and their children. */

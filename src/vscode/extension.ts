@@ -21,6 +21,7 @@ import { createTesting } from './testing';
 import { VaultRegistry } from './vaults';
 import { registerCampaignsView } from './views';
 import { registerLossReports } from './commands/lossReports';
+import { registerAssets } from './assets';
 import { registerRulebooks } from './rulebooks';
 
 /** The vaults of the running extension, locked on deactivation. */
@@ -81,7 +82,8 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const authoring = registerAuthoring(services);
   const autoLock = new AutoLock(vaults, log.child('auto-lock'));
   const rulebooks = registerRulebooks(services);
-  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports(), rulebooks);
+  const assets = registerAssets(services);
+  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports(), rulebooks, assets);
 
   await vaults.refresh();
   // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.
@@ -112,6 +114,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             catalogs: authoring.catalogs,
             autoLock,
             rulebooks: rulebooks.viewers,
+            galleries: assets.galleries,
           }),
         }),
   };

@@ -8,6 +8,7 @@ import type { BackupsFeature } from './backups';
 import { unlockRememberedVaults } from './commands/remember';
 import { sheetProbe } from './editors/sheetEditor';
 import type { Prompter } from './prompter';
+import type { Galleries } from './assets/gallery';
 import type { RulebookViewers } from './rulebooks/viewer';
 import type { Services } from './services';
 import { CampaignsTreeProvider, treeLabel, type CampaignNode } from './views/campaignsTree';
@@ -23,6 +24,7 @@ export interface TestedFeatures {
   readonly catalogs: CatalogHolder;
   readonly autoLock: AutoLock;
   readonly rulebooks: RulebookViewers;
+  readonly galleries: Galleries;
 }
 
 async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): Promise<TreeItemSnapshot[]> {
@@ -45,7 +47,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, galleries }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -87,6 +89,8 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     sheets: () => sheetProbe.sheets(),
     sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
     rulebookViewers: () => rulebooks.snapshots(),
+    galleries: () => galleries.snapshots(),
+    galleryMessage: (title, message) => galleries.deliver(title, message),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

@@ -38,6 +38,8 @@ export const COMMANDS = {
   refreshBackups: 'campaignVault.refreshBackups',
   addRulebook: 'campaignVault.addRulebook',
   openRulebook: 'campaignVault.openRulebook',
+  addAsset: 'campaignVault.addAsset',
+  openGallery: 'campaignVault.openGallery',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

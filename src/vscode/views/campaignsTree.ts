@@ -153,6 +153,8 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
         item = new vscode.TreeItem(capital(KINDS[n.kind].plural), this.collapsible(n, n.count > 0));
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[n.kind]);
         item.description = String(n.count);
+        // The Assets node opens the gallery (a click on a node with a command expands it only from its twistie).
+        if (n.kind === 'asset') item.command = { command: COMMANDS.openGallery, title: vscode.l10n.t('Open Asset Gallery'), arguments: [n] };
         break;
       case 'entity': {
         item = new vscode.TreeItem(n.entity.name, this.collapsible(n, n.hasChildren));

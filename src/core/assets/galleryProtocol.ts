@@ -1,0 +1,81 @@
+/**
+ * The messages between the asset gallery's webview (src/webview/gallery) and its host
+ * (src/vscode/assets/gallery.ts), declared once for both sides. Thumbnails and full pictures cross
+ * only as messages (bytes, never a file on disk); the webview shows them from blob: URLs.
+ */
+
+/** What the gallery lists of one asset. */
+export interface GalleryItem {
+  readonly id: string;
+  readonly name: string;
+  readonly asset_type: string;
+  readonly mime: string | null;
+  readonly size: number | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly tags: readonly string[];
+  /** Whether the host sends a thumbnail (raster images); else the webview shows a generic icon. */
+  readonly drawable: boolean;
+}
+
+export interface GalleryStrings {
+  readonly search: string;
+  readonly allTypes: string;
+  readonly allTags: string;
+  readonly empty: string;
+  readonly close: string;
+  readonly zoomIn: string;
+  readonly zoomOut: string;
+  readonly fit: string;
+  readonly loading: string;
+  readonly failed: string;
+  readonly types: Readonly<Record<string, string>>;
+}
+
+/** Host → webview. */
+export type GalleryHostMessage =
+  | { readonly type: 'list'; readonly title: string; readonly items: readonly GalleryItem[]; readonly strings: GalleryStrings }
+  | { readonly type: 'thumbnail'; readonly id: string; readonly mime: string; readonly data: Uint8Array }
+  /** No thumbnail could be made: the webview keeps the generic icon. */
+  | { readonly type: 'noThumbnail'; readonly id: string }
+  /** The whole file of a picture the webview asked to view. */
+  | { readonly type: 'full'; readonly id: string; readonly mime: string; readonly data: Uint8Array };
+
+/** Webview → host. */
+export type GalleryWebviewMessage =
+  | { readonly type: 'ready' }
+  /** Show this asset in the viewer (the host sends only ids it listed). */
+  | { readonly type: 'view'; readonly id: string }
+  /** How many thumbnails the webview has shown as pictures (for tests and the log). */
+  | { readonly type: 'shown'; readonly thumbnails: number }
+  /** The viewer shows a picture at this zoom (1: its own pixels). */
+  | { readonly type: 'viewed'; readonly id: string; readonly width: number; readonly height: number; readonly zoom: number }
+  | { readonly type: 'error'; readonly message: string };
+
+const isId = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-zA-Z-]{1,64}$/.test(x);
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** A message from the webview, checked; undefined when it is not one (the webview is not trusted). */
+export function parseGalleryMessage(raw: unknown): GalleryWebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'view':
+      return isId(m.id) ? { type: 'view', id: m.id } : undefined;
+    case 'shown':
+      return isCount(m.thumbnails) ? { type: 'shown', thumbnails: m.thumbnails } : undefined;
+    case 'viewed':
+      return isId(m.id) && isCount(m.width) && isCount(m.height) && typeof m.zoom === 'number' && Number.isFinite(m.zoom) && m.zoom > 0
+        ? { type: 'viewed', id: m.id, width: m.width, height: m.height, zoom: m.zoom }
+        : undefined;
+    case 'error':
+      return typeof m.message === 'string' ? { type: 'error', message: m.message.slice(0, 2000) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The media types the webview shows as pictures (thumbnails and the viewer); SVG never is. */
+export const DRAWABLE_MIMES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];

@@ -1,0 +1,255 @@
+// Assets in VS Code (docs/ASSETS.md): "Add Asset…" from the palette, the Assets node of the
+// Campaigns view (a campaign's or the Shared Library's) and the Explorer's context menu on an
+// image, a PDF or a sound. The work is done by the core's AssetService (DataManager.assets): the
+// header is read before anything decodes the file, and a refused file stores nothing.
+import * as vscode from 'vscode';
+import type { DataManager, Entity } from '../../core/api';
+import type { AddedAsset } from '../../core/assets/service';
+import { VaultError, isVaultError } from '../../core/errors';
+import type { AssetType } from '../../core/files/sniff';
+import { chooseVault, needs, type VaultCommandContext } from '../commands/common';
+import { COMMANDS } from '../commands/ids';
+import { registerCommands } from '../commands/register';
+import type { Services } from '../services';
+import { isCampaignNode, type CampaignNode } from '../views/campaignsTree';
+import { Galleries, type GallerySnapshot } from './gallery';
+
+/** The kinds an asset may be (the schema's `asset_type`). */
+export const ASSET_TYPES: readonly AssetType[] = ['image', 'map', 'handout', 'pdf', 'audio', 'other'];
+
+/** What a test (or another extension) may pass to Add Asset instead of answering dialogs. */
+export interface AddAssetArgs {
+  readonly uris?: readonly vscode.Uri[];
+  /** Campaign name or id; null: the Shared Library. Asked when absent. */
+  readonly campaign?: string | null;
+  /** The kind; null: by content. Asked when absent. */
+  readonly asset_type?: AssetType | null;
+  /** Asked when absent (an empty answer is no tags). */
+  readonly tags?: readonly string[];
+  /** Whether to store photos without their location; asked per photo that has one when absent. */
+  readonly withoutLocation?: boolean;
+  readonly folder?: vscode.Uri;
+}
+
+/** What Add Asset resolves with: what was added, and each file that was refused with the sentence shown. */
+export interface AddAssetOutcome {
+  readonly added: readonly AddedAsset[];
+  readonly refused: readonly { readonly file: string; readonly reason: string }[];
+}
+
+function isAddArgs(x: unknown): x is AddAssetArgs {
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !isCampaignNode(x);
+}
+
+/** The campaign a node of the Campaigns view stands for: an id, null for the Shared Library, undefined for neither. */
+function campaignOfNode(n: CampaignNode): string | null | undefined {
+  switch (n.type) {
+    case 'campaign':
+      return n.entity.id;
+    case 'library':
+      return null;
+    case 'kind':
+    case 'entity':
+      return n.campaign?.id ?? null;
+    default:
+      return undefined;
+  }
+}
+
+function typeLabel(t: AssetType): string {
+  switch (t) {
+    case 'image':
+      return vscode.l10n.t('Image');
+    case 'map':
+      return vscode.l10n.t('Map');
+    case 'handout':
+      return vscode.l10n.t('Handout');
+    case 'pdf':
+      return vscode.l10n.t('PDF');
+    case 'audio':
+      return vscode.l10n.t('Sound');
+    case 'other':
+      return vscode.l10n.t('Other');
+  }
+}
+
+async function askCampaign(ctx: VaultCommandContext, dm: DataManager, title = vscode.l10n.t('Add Asset'), placeHolder = vscode.l10n.t('Where do the files go?')): Promise<string | null | undefined> {
+  const campaigns = await dm.list('campaign');
+  const picked = await ctx.ui().pick({
+    id: 'asset-campaign',
+    title,
+    placeHolder,
+    items: [
+      { label: vscode.l10n.t('$(library) Shared Library'), description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null },
+      ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null })),
+    ],
+  });
+  if (!picked) return undefined;
+  return picked.campaign?.id ?? null;
+}
+
+async function askType(ctx: VaultCommandContext): Promise<AssetType | null | undefined> {
+  const picked = await ctx.ui().pick({
+    id: 'asset-type',
+    title: vscode.l10n.t('Add Asset'),
+    placeHolder: vscode.l10n.t('What are they?'),
+    items: [
+      { label: vscode.l10n.t('By content'), description: vscode.l10n.t('image, PDF or sound, as the file says'), type: null as AssetType | null },
+      ...ASSET_TYPES.map((t) => ({ label: typeLabel(t), type: t as AssetType | null })),
+    ],
+  });
+  return picked ? picked.type : undefined;
+}
+
+/** Tags as typed: separated by commas, trimmed, without empties and repeats. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+}
+
+async function askTags(ctx: VaultCommandContext): Promise<string[] | undefined> {
+  const answer = await ctx.ui().input({
+    id: 'asset-tags',
+    title: vscode.l10n.t('Add Asset'),
+    prompt: vscode.l10n.t('Tags, separated by commas (optional)'),
+    placeHolder: vscode.l10n.t('dungeon, session 3'),
+  });
+  if (typeof answer !== 'string') return undefined;
+  return parseTags(answer);
+}
+
+/** The name a file gets: its file name without the extension. */
+function nameOf(uri: vscode.Uri): string {
+  const file = uri.path.split('/').pop() || 'asset';
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? file.slice(0, dot) : file;
+}
+
+/** Adds each chosen file as an asset, one after the other; a refused file is said in one sentence and skipped. */
+export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: unknown): Promise<AddAssetOutcome | undefined> {
+  const node = isCampaignNode(arg) ? arg : undefined;
+  // From the Explorer: (the file, the selected files). From a node: (the node), or (the node, files) for files dropped on it.
+  const extraUris = Array.isArray(extra) && extra.length > 0 && extra.every((u) => u instanceof vscode.Uri) ? (extra as vscode.Uri[]) : undefined;
+  const args: AddAssetArgs = arg instanceof vscode.Uri ? { uris: extraUris ?? [arg] } : node ? (extraUris ? { uris: extraUris } : {}) : isAddArgs(arg) ? arg : {};
+  const target = node
+    ? { folder: node.folder, dm: node.dm }
+    : await chooseVault(ctx, needs.writable, vscode.l10n.t('Add Asset'), args.folder ?? args.uris?.find((u) => vscode.workspace.getWorkspaceFolder(u)));
+  if (!target) return undefined;
+  if (node && node.dm.readOnlyReason) throw node.dm.readOnlyReason;
+  let uris = args.uris;
+  if (!uris) {
+    uris = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Add Asset'),
+      openLabel: vscode.l10n.t('Add'),
+      canSelectMany: true,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      filters: {
+        [vscode.l10n.t('Images, PDFs and sounds')]: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'svg', 'pdf', 'mp3', 'ogg', 'oga'],
+        [vscode.l10n.t('All files')]: ['*'],
+      },
+    });
+    if (!uris || uris.length === 0) return undefined;
+  }
+  let campaign: string | null | undefined = args.campaign !== undefined ? args.campaign : node ? campaignOfNode(node) : undefined;
+  if (campaign === undefined) {
+    campaign = await askCampaign(ctx, target.dm);
+    if (campaign === undefined) return undefined;
+  }
+  const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);
+  const type = args.asset_type !== undefined ? args.asset_type : await askType(ctx);
+  if (type === undefined) return undefined;
+  const tags = args.tags ? [...args.tags] : await askTags(ctx);
+  if (tags === undefined) return undefined;
+
+  const added: AddedAsset[] = [];
+  const refused: { file: string; reason: string }[] = [];
+  for (const uri of uris) {
+    const file = uri.path.split('/').pop() ?? uri.toString();
+    let data: Uint8Array;
+    try {
+      data = await vscode.workspace.fs.readFile(uri);
+    } catch (e) {
+      throw new VaultError('not-found', `cannot read ${uri.toString()}`, { cause: e, hint: vscode.l10n.t('“{0}” could not be read: {1}', file, e instanceof Error ? e.message : String(e)) });
+    }
+    try {
+      const info = target.dm.assets.inspect(data);
+      let withoutLocation = args.withoutLocation ?? false;
+      if (info?.hasLocation && args.withoutLocation === undefined) {
+        const REMOVE = vscode.l10n.t('Remove location');
+        const KEEP = vscode.l10n.t('Keep as is');
+        const choice = await ctx.ui().message({
+          id: 'asset-location',
+          severity: 'warning',
+          modal: true,
+          text: vscode.l10n.t('“{0}” holds the place where it was taken (GPS).', file),
+          detail: vscode.l10n.t('Store a copy without the location? The pixels stay as they are; the file on disk is not changed.'),
+          actions: [REMOVE, KEEP],
+        });
+        if (choice === undefined) continue;
+        withoutLocation = choice === REMOVE;
+      }
+      const result = await ctx.ui().progress({ id: 'asset-add', title: vscode.l10n.t('Adding “{0}”', file), cancellable: false }, async () => {
+        // A name already taken here gets a number ("map (2)"), as a file manager does.
+        for (let n = 1; ; n++) {
+          const name = n === 1 ? nameOf(uri) : `${nameOf(uri)} (${n})`;
+          try {
+            return await target.dm.assets.add(data, { name, campaign_id: campaignId, ...(type !== null ? { asset_type: type } : {}), tags, withoutLocation });
+          } catch (e) {
+            if (!isVaultError(e, 'exists') || n >= 100) throw e;
+          }
+        }
+      });
+      added.push(result);
+    } catch (e) {
+      if (!isVaultError(e, 'invalid')) throw e;
+      const reason = vscode.l10n.t('“{0}” was not added: {1}', file, e.userMessage);
+      refused.push({ file, reason });
+      void ctx.ui().message({ id: 'asset-refused', severity: 'error', text: reason });
+    }
+  }
+  if (added.length > 0) {
+    const text =
+      added.length === 1
+        ? vscode.l10n.t('Added the asset “{0}”.', added[0]!.asset.name) + (added[0]!.locationRemoved ? ' ' + vscode.l10n.t('Its location was not stored.') : '')
+        : vscode.l10n.t('Added {0} assets.', added.length);
+    void ctx.ui().message({ id: 'asset-added', severity: 'info', text });
+  }
+  return { added, refused };
+}
+
+/** What Open Gallery takes instead of a node: a campaign (name or id; null: the Shared Library) and the vault's folder. */
+export interface OpenGalleryArgs {
+  readonly campaign: string | null;
+  readonly folder?: vscode.Uri;
+}
+
+interface GalleryContext extends VaultCommandContext {
+  readonly galleries: Galleries;
+}
+
+/** Opens the gallery of a campaign's (or the Shared Library's) assets: the node's, the one named, else asked. */
+export async function openGallery(ctx: GalleryContext, arg?: unknown): Promise<GallerySnapshot | undefined> {
+  const node = isCampaignNode(arg) ? arg : undefined;
+  const args = !node && typeof arg === 'object' && arg !== null && 'campaign' in arg ? (arg as OpenGalleryArgs) : undefined;
+  const target = node ? { folder: node.folder, dm: node.dm } : await chooseVault(ctx, needs.unlocked, vscode.l10n.t('Open Gallery'), args?.folder);
+  if (!target) return undefined;
+  let campaign: string | null | undefined = node ? campaignOfNode(node) : args?.campaign;
+  if (campaign === undefined) {
+    campaign = await askCampaign(ctx, target.dm, vscode.l10n.t('Open Gallery'), vscode.l10n.t('Whose assets?'));
+    if (campaign === undefined) return undefined;
+  }
+  let entity: Entity | null = null;
+  if (campaign !== null) {
+    entity = (await target.dm.get('campaign', campaign)) ?? null;
+    if (!entity) throw new VaultError('not-found', `campaign ${campaign}`, { hint: vscode.l10n.t('There is no campaign “{0}”.', campaign), remedy: null });
+  }
+  return ctx.galleries.open(target.folder, target.dm, entity);
+}
+
+/** Registers Add Asset… and Open Gallery, and the galleries; dispose the result to unregister them. */
+export function registerAssets(s: Services): vscode.Disposable & { readonly galleries: Galleries } {
+  const galleries = new Galleries(s.context.extensionUri, s.log.child('gallery'), (folder) => s.vaults.lifetimeOf(folder));
+  const ctx: GalleryContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, galleries };
+  const disposable = vscode.Disposable.from(galleries, registerCommands(s, ctx, { [COMMANDS.addAsset]: addAsset, [COMMANDS.openGallery]: openGallery }));
+  return Object.assign(disposable, { galleries });
+}

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { type Workbench, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
+
+/** The content of the active webview (code-server nests it in two iframes). */
+const webviewFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+
+async function typeInQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+const FILES = ['texture-iran-small.jpg', 'page-0-X0.png', 'backpack.svg'];
+
+describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_VSCODE ?? 'newest'})`, function () {
+  this.timeout(240_000);
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await openWorkbench({
+      prepare: (workspace) => FILES.forEach((f) => copyFileSync(join(root, 'test/fixtures/images', f), join(workspace, f))),
+    });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await wb?.reportFailure(this.currentTest.title);
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('adds pictures with Add Asset… from the palette into a campaign', async () => {
+    const { page } = wb;
+    await openCampaignVaultView(page);
+    await page.locator('.welcome-view-content').getByRole('button', { name: 'Create Vault' }).click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create without encryption' }).click();
+    await page.locator('.welcome-view-content').getByRole('button', { name: 'New Campaign' }).click();
+    await typeInQuickInput(page, 'Curse of the Salt Marsh');
+    await row(page, 'Curse of the Salt Marsh').waitFor({ state: 'visible' });
+    for (const file of FILES) {
+      await runFromPalette(page, 'Campaign Vault: Add Asset…');
+      // code-server's file dialog is a quick input that takes a path.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ state: 'visible' });
+      await input.fill(join(wb.workspace, file));
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Curse of the Salt Marsh' }).first().click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: file.endsWith('.jpg') ? 'Map' : 'By content' }).first().click();
+      await typeInQuickInput(page, 'marsh');
+      await page.locator('.notification-toast', { hasText: `Added the asset “${file.replace(/\.\w+$/, '')}”` }).waitFor({ state: 'visible', timeout: 60_000 });
+    }
+  });
+
+  it('a click on the Assets node opens the gallery with thumbnails; a map opens in the viewer and zooms', async () => {
+    const { page } = wb;
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await row(page, 'Curse of the Salt Marsh').click();
+    await row(page, 'Assets').click();
+    const frame = webviewFrame(page);
+    await frame.locator('.tile').nth(2).waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator('.tile .frame img').nth(1).waitFor({ state: 'visible', timeout: 60_000 });
+    const drawn = await frame.locator('.tile .frame img').evaluateAll((imgs: HTMLImageElement[]) => imgs.map((i) => [i.naturalWidth, i.naturalHeight, i.src.startsWith('blob:')]));
+    assert.equal(drawn.length, 2, 'two pictures; the SVG gets an icon');
+    for (const [w, h, blob] of drawn) {
+      assert.ok(Number(w) > 0 && Number(w) <= 256 && Number(h) > 0 && Number(h) <= 256, `a thumbnail of ${String(w)}×${String(h)}`);
+      assert.equal(blob, true, 'from a blob: URL');
+    }
+    await frame.locator('.tile .icon').first().waitFor({ state: 'visible' });
+    await wb.screenshot('gallery');
+    await frame.locator('#search').fill('texture');
+    await frame.locator('#count', { hasText: '1 / 3' }).waitFor({ state: 'visible' });
+    await frame.locator('.tile').first().click();
+    const picture = frame.locator('#picture');
+    await frame.locator('#zoom', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.deepEqual(await picture.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]), [1460, 900], 'the whole picture, not the thumbnail');
+    const before = await frame.locator('#zoom').textContent();
+    await frame.locator('#stage').press('+');
+    await frame.locator('#stage').press('+');
+    const after = await frame.locator('#zoom').textContent();
+    assert.ok(parseInt(after ?? '0') > parseInt(before ?? '0'), `zoomed from ${String(before)} to ${String(after)}`);
+    await wb.screenshot('gallery-viewer');
+    await frame.locator('#stage').press('Escape');
+    await frame.locator('#viewer').waitFor({ state: 'hidden' });
+  });
+});

@@ -1,0 +1,218 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { DataManager } from '../../src/core/api';
+import { readImageInfo } from '../../src/core/assets/metadata';
+import type { KdfParams } from '../../src/core/crypto/kdf';
+import type { CampaignVaultApi, CampaignVaultTesting } from '../../src/vscode/api';
+import type { AddAssetOutcome } from '../../src/vscode/assets';
+import { jpegWithGps, pngHeader } from '../support/images';
+import { ScriptedPrompter } from '../support/scriptedPrompter';
+import { until } from '../support/until';
+
+const EXTENSION_ID = 'campaign-vault.campaign-vault';
+const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
+const PASSWORD = 'maps and portraits 12';
+const IMAGES = resolve(__dirname, '../../../test/fixtures/images');
+const image = (name: string) => vscode.Uri.file(join(IMAGES, name));
+
+describe('Campaign Vault: assets in VS Code (Add Asset…)', function () {
+  this.timeout(180_000);
+  let testing: CampaignVaultTesting;
+  let folder: vscode.WorkspaceFolder;
+  let vaultDir: string;
+  const ui = new ScriptedPrompter();
+  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`campaignVault.${command}`, ...args);
+  const dm = (): DataManager => testing.dataManager(folder.uri)!;
+  const scratch = mkdtempSync(join(tmpdir(), 'cv-assets-it-'));
+  const holdings = async () => ({ assets: await dm().count('asset'), files: (await dm().listFiles()).length });
+
+  before(async () => {
+    const api = await vscode.extensions.getExtension<CampaignVaultApi>(EXTENSION_ID)!.activate();
+    testing = api._testing!;
+    folder = vscode.workspace.workspaceFolders![0]!;
+    vaultDir = join(folder.uri.fsPath, '.campaign-vault');
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    testing.setKdf(FAST_KDF);
+    testing.setPrompter(ui);
+    await run('refresh');
+    await dm().createVault(PASSWORD);
+    await run('refresh');
+    await dm().createCampaign({ name: 'Curse of the Salt Marsh' });
+  });
+
+  afterEach(function () {
+    ui.finishTest(this.currentTest?.state);
+  });
+
+  after(async () => {
+    await dm()?.lock();
+    await fs.rm(vaultDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    testing?.setPrompter(undefined);
+    testing?.setKdf(undefined);
+    await run('refresh');
+  });
+
+  it('adds several files from the palette, asking the campaign, the kind and the tags, and the Assets node counts them', async () => {
+    ui.play({ pick: 'asset-campaign', label: 'Curse of the Salt Marsh' }, { pick: 'asset-type', label: 'Map' }, { input: 'asset-tags', answer: 'marsh, session 1, marsh' });
+    const out = await run<AddAssetOutcome>('addAsset', { uris: [image('texture-iran-small.jpg'), image('page-0-X0.png')] });
+    assert.deepEqual(out?.refused, [], JSON.stringify(ui.shown('error')));
+    assert.equal(out.added.length, 2);
+    const campaign = (await dm().list('campaign'))[0]!;
+    for (const a of out.added) {
+      assert.equal(a.asset.campaign_id, campaign.id);
+      assert.equal(a.asset.asset_type, 'map');
+      assert.deepEqual(a.asset.tags, ['marsh', 'session 1']);
+    }
+    assert.deepEqual(
+      out.added.map((a) => [a.asset.name, a.asset.width, a.asset.height]),
+      [
+        ['texture-iran-small', 1460, 900],
+        ['page-0-X0', 324, 450],
+      ],
+    );
+    assert.match(ui.shown('asset-added')[0]?.text ?? '', /Added 2 assets/);
+    assert.deepEqual((await dm().assets.list({ campaign_id: campaign.id, tag: 'marsh' })).map((a) => a.name).sort(), ['page-0-X0', 'texture-iran-small']);
+    const assets = await until('the tree to count the assets', async () => {
+      const kids = await testing.tree(['Curse of the Salt Marsh']).catch(() => []);
+      const node = kids.find((k) => k.contextValue === 'kind.asset');
+      return node && String(node.description).includes('2') ? node : undefined;
+    });
+    assert.equal(assets.contextValue, 'kind.asset');
+  });
+
+  it('adds into the Shared Library without asking where when told (as its Assets node tells), the kind by content', async () => {
+    const library = await testing.tree(['Shared Library']);
+    assert.ok(library.some((k) => k.contextValue === 'kind.asset'), JSON.stringify(library.map((k) => k.contextValue)));
+    ui.play({ input: 'asset-tags', answer: '' });
+    const out = await run<AddAssetOutcome>('addAsset', { uris: [image('smile.png')], asset_type: null, campaign: null });
+    assert.equal(out?.added.length, 1, JSON.stringify(ui.shown('error')));
+    assert.equal(out.added[0]!.asset.campaign_id ?? null, null);
+    assert.equal(out.added[0]!.asset.asset_type, 'image');
+    assert.equal(out.added[0]!.asset.tags ?? undefined, undefined, 'no tags typed: none stored');
+    assert.deepEqual(ui.picks, [], 'neither the campaign nor the kind asked');
+  });
+
+  it('from the Explorer (a file URI), a photo with a GPS position asks, and "Remove location" stores a copy without it', async () => {
+    const photo = join(scratch, 'harbour.jpg');
+    writeFileSync(photo, jpegWithGps(new Uint8Array(readFileSync(join(IMAGES, 'smile.jpg')))));
+    assert.equal(readImageInfo(new Uint8Array(readFileSync(photo)))?.hasLocation, true, 'the test photo holds a location');
+    ui.answers['asset-location'] = 'Remove location';
+    ui.play({ pick: 'asset-campaign', label: 'Shared Library' }, { pick: 'asset-type', label: 'Handout' }, { input: 'asset-tags', answer: 'harbour' });
+    const uri = vscode.Uri.file(photo);
+    const out = await run<AddAssetOutcome>('addAsset', uri, [uri]);
+    assert.equal(out?.added.length, 1, JSON.stringify(ui.shown('error')));
+    const asked = ui.messages.filter((m) => m.id === 'asset-location');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.modal, true);
+    assert.deepEqual(asked[0]!.actions, ['Remove location', 'Keep as is']);
+    assert.equal(out.added[0]!.locationRemoved, true);
+    const stored = await dm().assets.read(out.added[0]!.asset);
+    assert.equal(readImageInfo(stored)?.hasLocation, false, 'the stored copy has no location');
+    assert.equal(readFileSync(photo).length > stored.length, true, 'the file on disk is not changed');
+    assert.equal(readImageInfo(new Uint8Array(readFileSync(photo)))?.hasLocation, true);
+    assert.match(ui.shown('asset-added')[0]?.text ?? '', /location was not stored/);
+  });
+
+  it('"Keep as is" stores the photo as it is, and marks it as holding a location', async () => {
+    const photo = join(scratch, 'lighthouse.jpg');
+    const bytes = jpegWithGps(new Uint8Array(readFileSync(join(IMAGES, 'smile.jpg'))));
+    writeFileSync(photo, bytes);
+    ui.answers['asset-location'] = 'Keep as is';
+    const out = await run<AddAssetOutcome>('addAsset', { uris: [vscode.Uri.file(photo)], campaign: null, asset_type: null, tags: [] });
+    assert.equal(out?.added.length, 1, JSON.stringify(ui.shown('error')));
+    assert.equal(out.added[0]!.locationRemoved, false);
+    assert.equal(out.added[0]!.asset.has_location, true);
+    assert.deepEqual(await dm().assets.read(out.added[0]!.asset), bytes);
+  });
+
+  it('refuses a decompression bomb and a truncated image with one clear sentence each, storing nothing, and still adds the good file', async () => {
+    const before = await holdings();
+    const bomb = join(scratch, 'bomb.png');
+    writeFileSync(bomb, pngHeader(100_000, 100_000));
+    const truncated = join(scratch, 'truncated.png');
+    writeFileSync(truncated, readFileSync(join(IMAGES, 'smile.png')).subarray(0, 20));
+    const out = await run<AddAssetOutcome>('addAsset', { uris: [vscode.Uri.file(bomb), image('image.jpg'), vscode.Uri.file(truncated)], campaign: null, asset_type: null, tags: [] });
+    assert.deepEqual(out?.added.map((a) => a.asset.name), ['image']);
+    assert.deepEqual(
+      out.refused.map((r) => r.file),
+      ['bomb.png', 'truncated.png'],
+    );
+    const said = ui.shown('asset-refused').map((m) => m.text);
+    assert.equal(said.length, 2);
+    assert.match(said[0]!, /^“bomb\.png” was not added: .*100,000 × 100,000 pixels/);
+    assert.match(said[1]!, /^“truncated\.png” was not added: .*(damaged|truncated)/);
+    assert.deepEqual(ui.shown('error'), [], 'no generic failure on top');
+    assert.match(ui.shown('asset-added')[0]?.text ?? '', /Added the asset “image”/);
+    const after = await holdings();
+    assert.deepEqual(after, { assets: before.assets + 1, files: before.files + 1 }, 'only the good file stored');
+  });
+
+  it('dismissing the kind or the tags adds nothing', async () => {
+    const before = await holdings();
+    ui.play({ pick: 'asset-type', label: undefined });
+    assert.equal(await run('addAsset', { uris: [image('image.jpg')], campaign: null }), undefined);
+    ui.play({ pick: 'asset-type', label: 'Image' }, { input: 'asset-tags', answer: undefined });
+    assert.equal(await run('addAsset', { uris: [image('image.jpg')], campaign: null }), undefined);
+    assert.deepEqual(await holdings(), before);
+  });
+
+  it('Add Asset from the Shared Library’s Assets node (with files) does not ask where, and a name already taken there gets a number', async () => {
+    const node = await testing.treeNode(['Shared Library', 'Assets']);
+    ui.play({ pick: 'asset-type', label: 'Map' }, { input: 'asset-tags', answer: 'overland' });
+    const out = await run<AddAssetOutcome>('addAsset', node, [image('image.jpg')]);
+    assert.equal(out?.added.length, 1, JSON.stringify(ui.shown('error')));
+    assert.equal(out.added[0]!.asset.campaign_id ?? null, null);
+    assert.equal(out.added[0]!.asset.asset_type, 'map');
+    assert.equal(out.added[0]!.asset.name, 'image (2)', '“image” is taken in the library (the earlier test added image.jpg)');
+    assert.deepEqual(ui.picks.map((p) => p.id), ['asset-type'], 'the campaign is the node’s');
+  });
+
+  it('the Assets node opens the gallery: the host lists the campaign’s assets and sends each thumbnail, which the webview shows', async () => {
+    const kids = await testing.tree(['Curse of the Salt Marsh']);
+    const assets = kids.find((k) => k.contextValue === 'kind.asset')!;
+    assert.equal(assets.command, 'campaignVault.openGallery', 'a click on the Assets node opens the gallery');
+    const node = await testing.treeNode(['Curse of the Salt Marsh', assets.label]);
+    const opened = await run<{ title: string }>('openGallery', node);
+    assert.equal(opened?.title, 'Assets: Curse of the Salt Marsh', JSON.stringify(ui.shown('error')));
+    const campaign = (await dm().list('campaign'))[0]!;
+    const shown = await until('the gallery to show 2 thumbnails', () => {
+      const g = testing.galleries().find((x) => x.campaign === campaign.id);
+      return g && g.thumbnailsShown === 2 ? g : undefined;
+    }, 60_000);
+    assert.equal(shown.ready, true);
+    assert.equal(shown.listed.length, 2);
+    assert.equal(shown.thumbnailsSent, 2);
+    assert.deepEqual(shown.errors, []);
+  });
+
+  it('a listed map opens in the viewer at full resolution; an id the host did not list is refused', async () => {
+    const title = 'Assets: Curse of the Salt Marsh';
+    const map = (await dm().assets.list({ tag: 'marsh' })).find((a) => a.name === 'texture-iran-small')!;
+    assert.equal(await testing.galleryMessage(title, { type: 'view', id: map.id }), true);
+    const viewed = await until('the viewer to show the map', () => testing.galleries().find((g) => g.title === title)?.viewed, 60_000);
+    assert.deepEqual([viewed.id, viewed.width, viewed.height], [map.id, 1460, 900], 'the whole picture, not the thumbnail');
+    assert.ok(viewed.zoom > 0 && viewed.zoom <= 1);
+    const library = (await dm().assets.list({ campaign_id: null }))[0]!;
+    await testing.galleryMessage(title, { type: 'view', id: library.id });
+    await testing.galleryMessage(title, { type: 'view', id: '../../secrets' });
+    const after = testing.galleries().find((g) => g.title === title)!;
+    assert.equal(after.refused, 1, 'an asset of another gallery is refused (the malformed id is dropped by the parser)');
+  });
+
+  it('Open Gallery from the palette asks whose assets, and the Shared Library’s lists its pictures and the rest', async () => {
+    ui.play({ pick: 'asset-campaign', label: 'Shared Library' });
+    const opened = await run<{ title: string; campaign: string | null }>('openGallery');
+    assert.equal(opened?.campaign, null, JSON.stringify(ui.shown('error')));
+    const lib = await dm().assets.list({ campaign_id: null });
+    const drawable = lib.filter((a) => ['image/png', 'image/jpeg'].includes(String(a.mime))).length;
+    const g = await until('the library gallery to show its thumbnails', () => {
+      const x = testing.galleries().find((y) => y.campaign === null);
+      return x && x.thumbnailsShown === drawable ? x : undefined;
+    }, 60_000);
+    assert.equal(g.listed.length, lib.length);
+  });
+});

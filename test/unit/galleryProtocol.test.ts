@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import { parseGalleryMessage } from '../../src/core/assets/galleryProtocol';
+
+describe('core/assets/galleryProtocol: the gallery webview’s messages, checked on the host', () => {
+  it('accepts the messages the webview sends', () => {
+    assert.deepEqual(parseGalleryMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseGalleryMessage({ type: 'view', id: '0f3a-77' }), { type: 'view', id: '0f3a-77' });
+    assert.deepEqual(parseGalleryMessage({ type: 'shown', thumbnails: 12 }), { type: 'shown', thumbnails: 12 });
+    assert.deepEqual(parseGalleryMessage({ type: 'viewed', id: 'a1', width: 4096, height: 4096, zoom: 0.25 }), { type: 'viewed', id: 'a1', width: 4096, height: 4096, zoom: 0.25 });
+    assert.deepEqual(parseGalleryMessage({ type: 'error', message: 'x'.repeat(5000) }), { type: 'error', message: 'x'.repeat(2000) });
+  });
+
+  it('refuses anything else: unknown types, ids with path tricks, bad numbers, non-objects', () => {
+    for (const bad of [
+      null,
+      'ready',
+      42,
+      [],
+      { type: 'eval', code: '1' },
+      { type: 'view' },
+      { type: 'view', id: '../../etc/passwd' },
+      { type: 'view', id: 'a'.repeat(65) },
+      { type: 'view', id: 7 },
+      { type: 'shown', thumbnails: -1 },
+      { type: 'shown', thumbnails: 1.5 },
+      { type: 'viewed', id: 'a', width: 1, height: 1, zoom: 0 },
+      { type: 'viewed', id: 'a', width: 1, height: 1, zoom: Number.NaN },
+      { type: 'error', message: {} },
+    ]) {
+      assert.equal(parseGalleryMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+});
