@@ -42,6 +42,18 @@ export type CitationTarget<B extends CitableBook = CitableBook> =
   | { readonly status: 'ambiguous-book'; readonly books: readonly B[]; readonly message: string }
   | { readonly status: 'no-such-page'; readonly book: B; readonly message: string };
 
+/** A rulebook entry as citations need it (fields of another shape are left out). */
+export function citableBook(book: { readonly id: string; readonly name: string; readonly campaign_id?: string | null; readonly [field: string]: unknown }): CitableBook {
+  return {
+    id: book.id,
+    name: book.name,
+    page_count: typeof book.page_count === 'number' ? book.page_count : null,
+    page_labels: Array.isArray(book.page_labels) ? book.page_labels.map(String) : null,
+    page_offset: typeof book.page_offset === 'number' ? book.page_offset : null,
+    campaign_id: book.campaign_id ?? null,
+  };
+}
+
 const PAGE = /^(.*\S)\s*#p\s*([^\s#|[\]]{1,20})$/u;
 
 /** The book and label of a link that cites a page, or undefined for an ordinary entry link. */

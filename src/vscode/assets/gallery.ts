@@ -9,13 +9,11 @@ import type { DataManager, Entity } from '../../core/api';
 import { DRAWABLE_MIMES, parseGalleryMessage, type GalleryHostMessage, type GalleryItem, type GalleryStrings } from '../../core/assets/galleryProtocol';
 import type { Logger } from '../../core/ports';
 import { Disposable, toDisposable } from '../lifecycle';
+import { escapeHtml } from '../webviewHtml';
 
 export const GALLERY_VIEW_TYPE = 'campaignVault.gallery';
 const THUMBNAIL_SIZE = 256;
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** The webview page: a strict CSP (nothing remote; scripts by nonce; pictures only from blob: URLs), and no data in it. */
 export function galleryHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {

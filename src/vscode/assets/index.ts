@@ -3,15 +3,15 @@
 // image, a PDF or a sound. The work is done by the core's AssetService (DataManager.assets): the
 // header is read before anything decodes the file, and a refused file stores nothing.
 import * as vscode from 'vscode';
-import type { DataManager, Entity } from '../../core/api';
+import type { Entity } from '../../core/api';
 import type { AddedAsset } from '../../core/assets/service';
 import { VaultError, isVaultError } from '../../core/errors';
 import type { AssetType } from '../../core/files/sniff';
-import { chooseVault, needs, type VaultCommandContext } from '../commands/common';
+import { askCampaign, chooseVault, needs, type VaultCommandContext } from '../commands/common';
 import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
-import { isCampaignNode, type CampaignNode } from '../views/campaignsTree';
+import { campaignOfNode, isCampaignNode, isOptionsArg } from '../views/campaignsTree';
 import { Galleries, type GallerySnapshot } from './gallery';
 
 /** The kinds an asset may be (the schema's `asset_type`). */
@@ -37,25 +37,6 @@ export interface AddAssetOutcome {
   readonly refused: readonly { readonly file: string; readonly reason: string }[];
 }
 
-function isAddArgs(x: unknown): x is AddAssetArgs {
-  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !isCampaignNode(x);
-}
-
-/** The campaign a node of the Campaigns view stands for: an id, null for the Shared Library, undefined for neither. */
-function campaignOfNode(n: CampaignNode): string | null | undefined {
-  switch (n.type) {
-    case 'campaign':
-      return n.entity.id;
-    case 'library':
-      return null;
-    case 'kind':
-    case 'entity':
-      return n.campaign?.id ?? null;
-    default:
-      return undefined;
-  }
-}
-
 function typeLabel(t: AssetType): string {
   switch (t) {
     case 'image':
@@ -71,21 +52,6 @@ function typeLabel(t: AssetType): string {
     case 'other':
       return vscode.l10n.t('Other');
   }
-}
-
-async function askCampaign(ctx: VaultCommandContext, dm: DataManager, title = vscode.l10n.t('Add Asset'), placeHolder = vscode.l10n.t('Where do the files go?')): Promise<string | null | undefined> {
-  const campaigns = await dm.list('campaign');
-  const picked = await ctx.ui().pick({
-    id: 'asset-campaign',
-    title,
-    placeHolder,
-    items: [
-      { label: vscode.l10n.t('$(library) Shared Library'), description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null },
-      ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null })),
-    ],
-  });
-  if (!picked) return undefined;
-  return picked.campaign?.id ?? null;
 }
 
 async function askType(ctx: VaultCommandContext): Promise<AssetType | null | undefined> {
@@ -129,7 +95,7 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
   const node = isCampaignNode(arg) ? arg : undefined;
   // From the Explorer: (the file, the selected files). From a node: (the node), or (the node, files) for files dropped on it.
   const extraUris = Array.isArray(extra) && extra.length > 0 && extra.every((u) => u instanceof vscode.Uri) ? (extra as vscode.Uri[]) : undefined;
-  const args: AddAssetArgs = arg instanceof vscode.Uri ? { uris: extraUris ?? [arg] } : node ? (extraUris ? { uris: extraUris } : {}) : isAddArgs(arg) ? arg : {};
+  const args: AddAssetArgs = arg instanceof vscode.Uri ? { uris: extraUris ?? [arg] } : node ? (extraUris ? { uris: extraUris } : {}) : isOptionsArg(arg) ? (arg as AddAssetArgs) : {};
   const target = node
     ? { folder: node.folder, dm: node.dm }
     : await chooseVault(ctx, needs.writable, vscode.l10n.t('Add Asset'), args.folder ?? args.uris?.find((u) => vscode.workspace.getWorkspaceFolder(u)));
@@ -152,7 +118,7 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
   }
   let campaign: string | null | undefined = args.campaign !== undefined ? args.campaign : node ? campaignOfNode(node) : undefined;
   if (campaign === undefined) {
-    campaign = await askCampaign(ctx, target.dm);
+    campaign = await askCampaign(ctx, target.dm, { id: 'asset-campaign', title: vscode.l10n.t('Add Asset'), placeHolder: vscode.l10n.t('Where do the files go?') });
     if (campaign === undefined) return undefined;
   }
   const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);
@@ -235,7 +201,7 @@ export async function openGallery(ctx: GalleryContext, arg?: unknown): Promise<G
   if (!target) return undefined;
   let campaign: string | null | undefined = node ? campaignOfNode(node) : args?.campaign;
   if (campaign === undefined) {
-    campaign = await askCampaign(ctx, target.dm, vscode.l10n.t('Open Gallery'), vscode.l10n.t('Whose assets?'));
+    campaign = await askCampaign(ctx, target.dm, { id: 'asset-campaign', title: vscode.l10n.t('Open Gallery'), placeHolder: vscode.l10n.t('Whose assets?') });
     if (campaign === undefined) return undefined;
   }
   let entity: Entity | null = null;

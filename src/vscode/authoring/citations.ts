@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import type { DataManager, Entity } from '../../core/api';
-import { resolveCitation, scanCitations, type CitableBook, type Citation, type CitationTarget } from '../../core/links';
+import type { DataManager } from '../../core/api';
+import { citableBook, resolveCitation, scanCitations, type CitableBook, type Citation, type CitationTarget } from '../../core/links';
 import { COMMANDS } from '../commands/ids';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
 import { MAX_SCANNED, syntaxOf } from './links';
+import { inert } from './markdown';
 import { escapeMarkdown } from './preview';
 
 /**
@@ -18,27 +19,9 @@ import { escapeMarkdown } from './preview';
 const HOVER_CHARS = 700;
 const DEBOUNCE_MS = 300;
 
-function inert(value: string): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(value, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  return md;
-}
-
-function citable(book: Entity): CitableBook {
-  return {
-    id: book.id,
-    name: book.name,
-    page_count: typeof book.page_count === 'number' ? book.page_count : null,
-    page_labels: Array.isArray(book.page_labels) ? book.page_labels.map(String) : null,
-    page_offset: typeof book.page_offset === 'number' ? book.page_offset : null,
-    campaign_id: book.campaign_id ?? null,
-  };
-}
-
 /** The books of the vault, for resolving citations (a library holds a few dozen at most). */
 async function booksOf(dm: DataManager): Promise<CitableBook[]> {
-  return (await dm.list('rulebook', { limit: 10_000 })).map(citable);
+  return (await dm.list('rulebook', { limit: 10_000 })).map(citableBook);
 }
 
 function citationsIn(document: vscode.TextDocument): Citation[] {

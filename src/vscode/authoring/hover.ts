@@ -5,15 +5,9 @@ import { citationOfLink, scanLinks } from '../../core/links';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
 import { MAX_SCANNED, syntaxOf } from './links';
+import { inert } from './markdown';
 import { dicePreview, entityPreview, escapeMarkdown, unresolvedPreview } from './preview';
 
-/** Inert Markdown: no command links, no HTML, no theme icons from user text. */
-function inert(value: string): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(value, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  return md;
-}
 
 /** Hovers over `[[links]]` (a preview of the entity) and dice expressions (range and average). */
 export class AuthoringHoverProvider implements vscode.HoverProvider {

@@ -15,6 +15,7 @@ import { kindOfDocument } from '../documents/assist';
 import { SCHEME } from '../documents/entityFs';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
+import { inert } from './markdown';
 import { escapeMarkdown } from './preview';
 import { MAX_SCANNED } from './links';
 
@@ -34,13 +35,6 @@ const COMPLETION_KIND: Readonly<Record<EntityKind, vscode.CompletionItemKind>> =
   asset: vscode.CompletionItemKind.File,
 };
 
-/** Inert Markdown: no command links, no HTML, no theme icons from user text. */
-function inert(value: string): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(value, false);
-  md.isTrusted = false;
-  md.supportHtml = false;
-  return md;
-}
 
 /** A reference value of a document, located in its text (inside any quotes). */
 interface LocatedReference {

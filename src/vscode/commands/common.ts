@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Cancellation, Progress } from '../../core/api';
+import type { Cancellation, DataManager, Entity, Progress } from '../../core/api';
 import type { Logger } from '../../core/ports';
 import type { ProgressReporter, Prompter } from '../prompter';
 import type { RememberedKeys } from '../rememberedKeys';
@@ -151,4 +151,15 @@ export function cancellationAdapter(token: vscode.CancellationToken): Cancellati
       return token.isCancellationRequested;
     },
   };
+}
+
+/** Asks which campaign something goes into (or whose it is): a campaign's id, null for the Shared Library, undefined when dismissed. */
+export async function askCampaign(ctx: VaultCommandContext, dm: DataManager, ask: { readonly id: string; readonly title: string; readonly placeHolder: string }): Promise<string | null | undefined> {
+  const campaigns = await dm.list('campaign');
+  const picked = await ctx.ui().pick({
+    ...ask,
+    items: [{ label: vscode.l10n.t('$(library) Shared Library'), description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null }, ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null }))],
+  });
+  if (!picked) return undefined;
+  return picked.campaign?.id ?? null;
 }

@@ -26,15 +26,12 @@ import { registerCommands } from '../commands/register';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Services } from '../services';
 import type { VaultRegistry } from '../vaults';
+import { escapeHtml } from '../webviewHtml';
 
 export const SHEET_VIEW_TYPE = 'campaignVault.sheet';
 /** Typing in the text editor next to the sheet re-renders it at most this often. */
 export const UPDATE_DELAY_MS = 150;
 
-/** Text made safe inside HTML (element content and quoted attributes). */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** The webview page: no data in it (everything arrives by message), a strict CSP, one nonce'd script. */
 export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {

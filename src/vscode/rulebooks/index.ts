@@ -7,11 +7,11 @@ import type { AddRulebookResult } from '../../core/rulebooks/service';
 import { VaultError, isVaultError } from '../../core/errors';
 import { pageOfLabel } from '../../core/rulebooks/pages';
 import { labelSource } from '../../core/rulebooks/service';
-import { cancellationAdapter, chooseVault, needs, progressAdapter, type VaultCommandContext } from '../commands/common';
+import { askCampaign, cancellationAdapter, chooseVault, needs, progressAdapter, type VaultCommandContext } from '../commands/common';
 import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
-import { isCampaignNode, type CampaignNode } from '../views/campaignsTree';
+import { campaignOfNode, isCampaignNode, isOptionsArg } from '../views/campaignsTree';
 import { RulebookViewers, type ViewerSnapshot } from './viewer';
 
 /** What a test (or another extension) may pass to Add Rulebook instead of answering dialogs. */
@@ -39,42 +39,10 @@ interface RulebookContext extends VaultCommandContext {
   readonly viewers: RulebookViewers;
 }
 
-function isAddArgs(x: unknown): x is AddRulebookArgs {
-  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !isCampaignNode(x);
-}
-
-/** The campaign a node of the Campaigns view stands for: an id, null for the Shared Library, undefined for neither. */
-function campaignOfNode(n: CampaignNode): string | null | undefined {
-  switch (n.type) {
-    case 'campaign':
-      return n.entity.id;
-    case 'library':
-      return null;
-    case 'kind':
-    case 'entity':
-      return n.campaign?.id ?? null;
-    default:
-      return undefined;
-  }
-}
-
-async function askCampaign(ctx: VaultCommandContext, dm: DataManager): Promise<string | null | undefined> {
-  const campaigns = await dm.list('campaign');
-  const LIBRARY = vscode.l10n.t('$(library) Shared Library');
-  const picked = await ctx.ui().pick({
-    id: 'rulebook-campaign',
-    title: vscode.l10n.t('Add Rulebook'),
-    placeHolder: vscode.l10n.t('Where does the book go?'),
-    items: [{ label: LIBRARY, description: vscode.l10n.t('for every campaign'), campaign: null as Entity | null }, ...campaigns.map((c) => ({ label: c.name, campaign: c as Entity | null }))],
-  });
-  if (!picked) return undefined;
-  return picked.campaign?.id ?? null;
-}
-
 /** Adds each chosen PDF as a rulebook, one after the other; resolves with what was added. */
 export async function addRulebook(ctx: RulebookContext, arg?: unknown, extra?: unknown): Promise<AddRulebookResult[] | undefined> {
   const node = isCampaignNode(arg) ? arg : undefined;
-  const args: AddRulebookArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) && extra.length > 0 ? (extra as vscode.Uri[]) : [arg] } : isAddArgs(arg) ? arg : {};
+  const args: AddRulebookArgs = arg instanceof vscode.Uri ? { uris: Array.isArray(extra) && extra.length > 0 ? (extra as vscode.Uri[]) : [arg] } : isOptionsArg(arg) ? (arg as AddRulebookArgs) : {};
   const target = node
     ? { folder: node.folder, dm: node.dm }
     : await chooseVault(ctx, needs.writable, vscode.l10n.t('Add Rulebook'), args.folder ?? args.uris?.find((u) => vscode.workspace.getWorkspaceFolder(u)));
@@ -94,7 +62,7 @@ export async function addRulebook(ctx: RulebookContext, arg?: unknown, extra?: u
   }
   let campaign: string | null | undefined = args.campaign !== undefined ? args.campaign : node ? campaignOfNode(node) : undefined;
   if (campaign === undefined) {
-    campaign = await askCampaign(ctx, target.dm);
+    campaign = await askCampaign(ctx, target.dm, { id: 'rulebook-campaign', title: vscode.l10n.t('Add Rulebook'), placeHolder: vscode.l10n.t('Where does the book go?') });
     if (campaign === undefined) return undefined;
   }
   const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);

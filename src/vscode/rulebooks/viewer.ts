@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
 import { ENTITY_KINDS, type EntityKind } from '../../core/db/kinds';
-import { citedPages, type CitableBook } from '../../core/links';
+import { citableBook, citedPages, type CitableBook } from '../../core/links';
 import { VaultError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { labelOf } from '../../core/rulebooks/pages';
@@ -15,13 +15,11 @@ import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type ViewerHostMessage, typ
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
+import { escapeHtml } from '../webviewHtml';
 
 export const RULEBOOK_VIEW_TYPE = 'campaignVault.rulebook';
 const LAST_PAGE_KEY = 'campaignVault.rulebook.lastPage';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * The webview page: a strict CSP (nothing remote; scripts by nonce; pdf.js's worker only from a
@@ -343,14 +341,7 @@ export class RulebookViewers extends Disposable {
     if (!pages) {
       pages = (async () => {
         const campaigns = new Map((await dm.list('campaign', { limit: 10_000 })).map((c) => [c.id, c.name]));
-        const books: CitableBook[] = (await dm.list('rulebook', { limit: 10_000 })).map((b) => ({
-          id: b.id,
-          name: b.name,
-          page_count: typeof b.page_count === 'number' ? b.page_count : null,
-          page_labels: Array.isArray(b.page_labels) ? b.page_labels.map(String) : null,
-          page_offset: typeof b.page_offset === 'number' ? b.page_offset : null,
-          campaign_id: b.campaign_id ?? null,
-        }));
+        const books: CitableBook[] = (await dm.list('rulebook', { limit: 10_000 })).map(citableBook);
         const entries: { entry: CitingEntry & { campaign_id: string | null }; body: unknown }[] = [];
         for (const kind of ENTITY_KINDS) {
           if (kind === 'rulebook' || kind === 'asset') continue;

@@ -36,6 +36,26 @@ export function isCampaignNode(arg: unknown): arg is CampaignNode {
   return typeof arg === 'object' && arg !== null && 'type' in arg && 'dm' in arg && 'folder' in arg;
 }
 
+/** The campaign a node of the Campaigns view stands for: an id, null for the Shared Library, undefined for neither. */
+export function campaignOfNode(n: CampaignNode): string | null | undefined {
+  switch (n.type) {
+    case 'campaign':
+      return n.entity.id;
+    case 'library':
+      return null;
+    case 'kind':
+    case 'entity':
+      return n.campaign?.id ?? null;
+    default:
+      return undefined;
+  }
+}
+
+/** A command's options object: not a URI (the Explorer's argument) and not a node of this view. */
+export function isOptionsArg(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !isCampaignNode(x);
+}
+
 export const TREE_MIME = 'application/vnd.code.tree.campaignvault.campaigns';
 
 /**
