@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { type Workbench, openCampaignVaultView, openWorkbench, row, runFromPalette } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, row, runFromPalette } from './workbench';
 
 
 /** The content of the active webview (code-server nests it in two iframes). */
@@ -81,9 +81,9 @@ describe(`Campaign Vault: authoring a campaign in the workbench (${process.env.C
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Lost Mine of Phandelver' }).first().click();
     await page.locator('.notification-toast', { hasText: /Imported 1 character, \d+ items into Lost Mine of Phandelver/ }).waitFor({ state: 'visible' });
     await openCampaignVaultView(page);
-    await row(page, 'Lost Mine of Phandelver').click();
+    await expandRow(page, 'Lost Mine of Phandelver');
     await row(page, 'Characters').filter({ hasText: '1' }).waitFor({ state: 'visible' });
-    await row(page, 'Characters').click();
+    await expandRow(page, 'Characters');
     const randal = row(page, 'Randal (Human Fighter)');
     await randal.waitFor({ state: 'visible' });
     await randal.click();

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitForWorkbench } from '../../scripts/lib/harness.mjs';
-import { type Workbench, openCampaignVaultView, openWorkbench, root, row } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, root, row } from './workbench';
 
 const PASSWORD = 'cloud giant castle 12';
 
@@ -49,8 +49,8 @@ describe(`Campaign Vault: the Campaigns view in the workbench (${process.env.CV_
     const { page } = wb;
     await unlockFromStatusBar(page);
     await openCampaignVaultView(page);
-    await row(page, 'Storm King').click();
-    await row(page, 'Locations').click();
+    await expandRow(page, 'Storm King');
+    await expandRow(page, 'Locations');
     await row(page, 'Sword Coast').click();
     await row(page, 'Triboar').waitFor({ state: 'visible' });
     assert.equal(await expanded(page, 'Sword Coast'), true);
@@ -64,7 +64,7 @@ describe(`Campaign Vault: the Campaigns view in the workbench (${process.env.CV_
 
   it('opens a session as its notes with the Markdown preview beside them', async () => {
     const { page } = wb;
-    await row(page, 'Sessions').click();
+    await expandRow(page, 'Sessions');
     await row(page, 'Uthgardt Barrows').click();
     await page.locator('.tab', { hasText: 'Uthgardt Barrows.md' }).first().waitFor({ state: 'visible' });
     await page.locator('.tab', { hasText: 'Preview Uthgardt Barrows.md' }).waitFor({ state: 'visible' });

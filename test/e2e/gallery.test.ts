@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { type Workbench, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
 
 /** The content of the active webview (code-server nests it in two iframes). */
 const webviewFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
@@ -59,7 +59,7 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
   it('a click on the Assets node opens the gallery with thumbnails; a map opens in the viewer and zooms', async () => {
     const { page } = wb;
     await runFromPalette(page, 'Notifications: Clear All Notifications');
-    await row(page, 'Curse of the Salt Marsh').click();
+    await expandRow(page, 'Curse of the Salt Marsh');
     await row(page, 'Assets').click();
     const frame = webviewFrame(page);
     await frame.locator('.tile').nth(2).waitFor({ state: 'visible', timeout: 60_000 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Workbench, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
 
 const PASSWORD = 'lantern of the deep 7';
 /** Decrypted text of the two entries opened: none of it may be on screen once the vault is locked. */
@@ -54,12 +54,12 @@ describe(`Campaign Vault: Lock takes an encrypted campaign off the screen (${pro
     const { page } = wb;
     await unlockFromStatusBar(page);
     await openCampaignVaultView(page);
-    await row(page, 'Curse of Strahd').click();
+    await expandRow(page, 'Curse of Strahd');
     await row(page, 'NPCs').filter({ hasText: '1' }).waitFor({ state: 'visible' });
-    await row(page, 'NPCs').click();
+    await expandRow(page, 'NPCs');
     await row(page, 'Ismark the Lesser').dblclick(); // kept open (not a preview the next entry replaces)
     await page.locator('.editor-instance .view-lines', { hasText: 'silver key' }).first().waitFor({ state: 'visible' });
-    await row(page, 'Characters').click();
+    await expandRow(page, 'Characters');
     await row(page, 'Ireena Kolyana').click();
     await page.locator('.tab', { hasText: 'Ireena Kolyana.yaml' }).waitFor({ state: 'visible' });
     await page.locator('.editor-instance .view-lines', { hasText: 'Marked thrice by the vampire' }).first().waitFor({ state: 'visible' });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { type Workbench, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
 
 /** The content of the active webview (code-server nests it in two iframes). */
 const webviewFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
@@ -61,8 +61,8 @@ describe(`Campaign Vault: a rulebook in the workbench (${process.env.CV_VSCODE ?
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Shared Library' }).first().click();
     await page.locator('.notification-toast', { hasText: /Added the rulebook .*: 83 pages/ }).waitFor({ state: 'visible', timeout: 120_000 });
-    await row(page, 'Shared Library').click();
-    await row(page, 'Rulebooks').click();
+    await expandRow(page, 'Shared Library');
+    await expandRow(page, 'Rulebooks');
     await row(page, BOOK).filter({ hasText: '83 pages' }).waitFor({ state: 'visible' });
   });
 

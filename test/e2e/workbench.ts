@@ -33,9 +33,31 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const rowWith = (page: Page, label: string, state = '') =>
+  page.locator(`.sidebar .monaco-list-row${state}`, { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+
 /** The tree row of the sidebar (the Campaigns view) with this exact label. */
-export const row = (page: Page, label: string) =>
-  page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+export const row = (page: Page, label: string) => rowWith(page, label);
+
+/**
+ * Expands a tree row that is on the way to what a test is about (a campaign, a kind) with a click.
+ * A click that lands while VS Code redraws the tree (the refreshes right after an Unlock) can be
+ * lost, the row collapsed again: then it is clicked once more, and the test log says so.
+ */
+export async function expandRow(page: Page, label: string): Promise<void> {
+  const expanded = rowWith(page, label, '[aria-expanded="true"]');
+  if (await expanded.isVisible()) return;
+  await row(page, label).click();
+  const soon = await expanded.waitFor({ state: 'visible', timeout: 10_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (soon) return;
+  console.log(`    (the click on "${label}" did not expand it; clicking it again)`);
+  await rowWith(page, label, '[aria-expanded="false"]').click();
+  await expanded.waitFor({ state: 'visible' });
+}
 
 export interface WorkbenchOptions {
   /** Runs on the copied workspace before code-server starts (e.g. puts a vault there). */
