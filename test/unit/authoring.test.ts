@@ -3,7 +3,8 @@ import { parseDice } from '../../src/core/dice';
 import type { Entity } from '../../src/core/api';
 import { SearchIndex } from '../../src/core/search';
 import { dicePreview, entityPreview, escapeMarkdown, formatNumber, unresolvedPreview } from '../../src/vscode/authoring/preview';
-import { searchItems } from '../../src/vscode/authoring/searchItems';
+import { PageIndex } from '../../src/core/rulebooks/search';
+import { quickSearchItems, searchItems } from '../../src/vscode/authoring/searchItems';
 
 const entity = (e: Partial<Entity> & Pick<Entity, 'id' | 'kind' | 'name'>): Entity => ({ campaign_id: null, version: 1, created_at: '', updated_at: '', deleted_at: null, ...e });
 
@@ -63,11 +64,36 @@ describe('authoring: Quick Search items', () => {
     index.upsert(entity({ id: 'n1', kind: 'npc', name: 'Owlbear', campaign_id: 'c1', description: 'Lairs in the Neverwinter Wood.' }));
     index.upsert(entity({ id: 's1', kind: 'spell', name: 'Fireball $(alert)', description: 'A bright streak.' }));
     assert.deepEqual(searchItems(index, 'owlbaer'), [
-      { label: '$(organization) Owlbear', description: 'NPC · Lost Mine', detail: 'Lairs in the Neverwinter Wood.', alwaysShow: true, entity: index.get('npc', 'n1') },
+      { label: '$(organization) Owlbear', description: 'NPC · Lost Mine', detail: 'Lairs in the Neverwinter Wood.', alwaysShow: true, entity: index.get('npc', 'n1'), score: searchItems(index, 'owlbaer')[0]!.score },
     ]);
+    assert.ok(searchItems(index, 'owlbaer')[0]!.score > 0);
     const [fireball] = searchItems(index, 'streak');
     assert.equal(fireball!.label, '$(sparkle) Fireball $\u200B(alert)');
     assert.equal(fireball!.description, 'spell · library');
     assert.deepEqual(searchItems(index, ''), []);
+  });
+});
+
+describe('authoring: Quick Search ranks rulebook pages among the entries', () => {
+  it('lists the page that defines a rule before the stat blocks that only mention it, and an entry named so first', () => {
+    const index = new SearchIndex();
+    for (let i = 0; i < 30; i++) {
+      index.upsert(entity({ id: `m${i}`, kind: 'npc', name: `Kraken Spawn ${i}`, description: `Tentacle. The target is grappled (escape DC ${10 + i}) and restrained until the grapple ends.` }));
+    }
+    const pages = new PageIndex();
+    pages.addPages({ id: 'b1', name: 'SRD 5.1', campaign_id: null }, [
+      { page: 195, label: '195', text: 'Grappling\nWhen you want to grab a creature or wrestle with it, you can use the Attack action to make a special melee attack, a grapple.', headings: [{ title: 'Grappling', at: 0 }], chapter: 'Combat' },
+      { page: 12, label: '12', text: 'Wizards study arcane magic.', headings: [], chapter: 'Classes' },
+    ]);
+    const items = quickSearchItems(index, pages.search('grappling', { limit: 20 }), 'grappling');
+    assert.ok(items.length > 1);
+    assert.ok('hit' in items[0]!, `the rule's page first, not after ${items.findIndex((i) => 'hit' in i)} stat blocks: ${items.map((i) => i.label).join(' | ')}`);
+    assert.equal((items[0] as { hit: { page: number } }).hit.page, 195);
+    const scores = items.map((i) => ('hit' in i ? i.hit.score : i.score));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+
+    index.upsert(entity({ id: 'g1', kind: 'npc', name: 'Grappling Gus', description: 'A wrestler of the Yawning Portal.' }));
+    const named = quickSearchItems(index, pages.search('grappling gus', { limit: 20 }), 'grappling gus');
+    assert.equal((named[0] as { entity?: { id: string } }).entity?.id, 'g1', 'an entry named by the whole query comes first');
   });
 });

@@ -5,7 +5,7 @@ import { DisposableStore } from '../lifecycle';
 import type { Prompter } from '../prompter';
 import type { EntityRef } from './deps';
 import type { PageSearch } from '../rulebooks/pageSearch';
-import { pageItems, searchItems, type PageItem, type SearchItem } from './searchItems';
+import { quickSearchItems, type PageItem, type SearchItem } from './searchItems';
 
 export interface QuickSearchDeps {
   /** The catalog of the unlocked vault, or undefined. */
@@ -13,7 +13,7 @@ export interface QuickSearchDeps {
   /** Fires when the catalog changed, so an open list follows edits made meanwhile. */
   readonly onDidUpdate: vscode.Event<void>;
   open(entity: EntityRef): unknown;
-  /** The rulebook pages' search of the unlocked vault (hits listed after the entries'). */
+  /** The rulebook pages' search of the unlocked vault (hits ranked among the entries'). */
   pages?(): PageSearch | undefined;
   /** Opens a book at a page hit. */
   openPage?(hit: PageHit): unknown;
@@ -22,8 +22,8 @@ export interface QuickSearchDeps {
 
 /**
  * Campaign Vault: Quick Search. A list that searches names and text of every entity as you type
- * (fuzzy on names, prefix on words), then the rulebook pages that match ("SRD · p. 195 · Grappling");
- * Enter opens the entity, or the book at that page. `initial` (a string) fills the box.
+ * (fuzzy on names, prefix on words) and the rulebook pages that match ("SRD · p. 195 · Grappling"),
+ * in one ranking; Enter opens the entity, or the book at that page. `initial` (a string) fills the box.
  */
 export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Promise<void> {
   const catalog = deps.catalog();
@@ -43,9 +43,7 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
     // The vault locked (its catalog was dropped): nothing of it stays on screen.
     if (deps.catalog() !== catalog) pick.hide();
     else {
-      const entries = searchItems(catalog.index, pick.value, vscode.l10n);
-      const hits = pages ? pageItems(pages.search(pick.value, 20), vscode.l10n) : [];
-      pick.items = hits.length > 0 ? [...entries, { label: vscode.l10n.t('Rulebook pages'), kind: vscode.QuickPickItemKind.Separator }, ...hits] : entries;
+      pick.items = quickSearchItems(catalog.index, pages ? pages.search(pick.value, 20) : [], pick.value, vscode.l10n);
     }
   };
   store.add(pick.onDidChangeValue(update));

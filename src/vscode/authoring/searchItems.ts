@@ -14,6 +14,8 @@ export interface SearchItem {
   /** Keeps VS Code's own filter from hiding what our fuzzy search found. */
   readonly alwaysShow: true;
   readonly entity: IndexedEntity;
+  /** The search's score (BM25, names boosted), to merge with page hits. */
+  readonly score: number;
 }
 
 export const MAX_RESULTS = 50;
@@ -33,6 +35,7 @@ export function searchItems(index: SearchIndex, query: string, l10n: L10n = ENGL
       ...(hit.snippet ? { detail: plain(hit.snippet) } : {}),
       alwaysShow: true,
       entity: e,
+      score: hit.score,
     };
   });
 }
@@ -58,4 +61,14 @@ export function pageItems(hits: readonly PageHit[], l10n: L10n = ENGLISH): PageI
       hit,
     };
   });
+}
+
+/**
+ * Quick Search's list: entries and rulebook pages in one ranking, best first (as the CLI's
+ * `search` merges them, docs/RULEBOOKS.md "Search"), so the page that defines a rule is not
+ * listed below every stat block that mentions it.
+ */
+export function quickSearchItems(index: SearchIndex, pageHits: readonly PageHit[], query: string, l10n: L10n = ENGLISH): (SearchItem | PageItem)[] {
+  const scoreOf = (item: SearchItem | PageItem) => ('hit' in item ? item.hit.score : item.score);
+  return [...searchItems(index, query, l10n), ...pageItems(pageHits, l10n)].sort((a, b) => scoreOf(b) - scoreOf(a)).slice(0, MAX_RESULTS);
 }
