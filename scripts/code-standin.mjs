@@ -5,7 +5,7 @@
 // serves the real workbench with code-server, opens it in Debian's chromium with the test payload —
 // the way VS Code runs its own browser integration tests — forwards the extension host's output,
 // and exits with the tests' exit code. CV_VSCODE=newest|minimum picks the VS Code version.
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -42,6 +42,11 @@ const cs = codeServer(root, process.env.CV_VSCODE ?? 'newest');
 const runDir = opts['user-data-dir'] ? dirname(resolve(opts['user-data-dir'])) : mkdtempSync(join(tmpdir(), 'cv-standin-'));
 const run = prepareRunDir(runDir, { userDataDir: opts['user-data-dir'], extensionsDir: opts['extensions-dir'] });
 const folder = opts.positional[0] ? resolve(opts.positional[0]) : undefined;
+// The workbench's own log (what VS Code's renderer logs), also in a file the tests can read: they
+// check what VS Code writes there (a desktop VS Code keeps it on disk, in its logs folder).
+const workbenchLog = join(runDir, 'workbench.log');
+writeFileSync(workbenchLog, '');
+run.env.CV_WORKBENCH_LOG = workbenchLog;
 
 // Newer builds ignore the test payload unless the smoke-test driver is enabled; 4.100.3 has no
 // --vscode-option and needs nothing.
@@ -56,6 +61,7 @@ try {
     page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = format(...(Array.isArray(args) ? args : [args]));
       (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
+      appendFileSync(workbenchLog, `${type}: ${text}\n`);
     });
     page.exposeFunction('codeAutomationExit', (exitCode) => res(Number(exitCode)));
   });

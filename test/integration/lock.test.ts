@@ -255,4 +255,23 @@ describe('Campaign Vault: Lock takes the campaign off the screen', function () {
     await unlock();
     await assertReopened();
   });
+  it('Lock leaves no entry name in VS Code’s log (it read held documents again and logged each path as unreadable); Unlock brings one back', async () => {
+    // The workbench's log, as the test harness (scripts/code-standin.mjs) copies it to a file.
+    const logFile = process.env.CV_WORKBENCH_LOG;
+    assert.ok(logFile, 'CV_WORKBENCH_LOG names the workbench log (set by scripts/code-standin.mjs)');
+    // Sildar's document stays held after its tab closes (the extension host has it).
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.ok(doc(sildarUri), 'the document is held');
+    const from = (await fs.stat(logFile)).size;
+    assert.equal(await run('lock'), true);
+    // A "changed" event makes VS Code read a held document at once; this window is ample to see it logged.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const logged = (await fs.readFile(logFile)).subarray(from).toString('utf8');
+    assert.ok(!logged.includes('Sildar') && !logged.includes('Tomb of Annihilation'), `VS Code logged entries of the locked vault:\n${logged.slice(0, 2000)}`);
+    await unlock();
+    const editor = await vscode.window.showTextDocument(sildarUri);
+    await until('Sildar readable again', () => /name: Sildar/.test(editor.document.getText()));
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab && !/deleted/i.test(tab.label), `the tab says ${tab?.label}`);
+  });
 });

@@ -49,7 +49,8 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
     this._register(
       vaults.whileUnlocked(({ folder, dm, lifetime }) => {
         lifetime.add(dm.onDidChange((e) => this.onVaultChange(folder, e)));
-        // Locked: every document of it changed (so nothing shows a cached copy), and what this
+        // Locked: every document of it is gone (so nothing shows a cached copy, and VS Code does not
+        // read them again only to log their paths — entry names — as unreadable), and what this
         // provider remembered of it (entry names in paths, refused saves) is forgotten.
         lifetime.add(
           toDisposable(() => {
@@ -106,11 +107,16 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
     const prefix = `${SCHEME}://${folderAuthority(folder)}/`;
     if (e.id === undefined) {
       // Locked, unlocked, reloaded, migrated: every document served from this vault may differ,
-      // the ones read before and every one open now.
+      // the ones read before and every one open now. At Lock they are reported deleted: VS Code
+      // then only asks whether they exist (no), where "changed" makes it read each one again and
+      // log the refusal with its path. At Unlock they are created again, which brings back the
+      // documents VS Code marked deleted, and changed, which reloads the others.
       const uris = new Set<string>();
       for (const set of this.paths.values()) for (const u of set) uris.add(u);
       for (const doc of vscode.workspace.textDocuments) uris.add(doc.uri.toString());
-      for (const u of uris) if (u.startsWith(prefix)) events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
+      const types =
+        e.action === 'lock' ? [vscode.FileChangeType.Deleted] : e.action === 'unlock' ? [vscode.FileChangeType.Created, vscode.FileChangeType.Changed] : [vscode.FileChangeType.Changed];
+      for (const u of uris) if (u.startsWith(prefix)) for (const type of types) events.push({ type, uri: vscode.Uri.parse(u) });
     } else {
       for (const u of this.paths.get(this.key(folder, e.id)) ?? []) {
         events.push({ type: e.action === 'purge' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: vscode.Uri.parse(u) });
