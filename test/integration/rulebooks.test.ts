@@ -252,6 +252,31 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     assert.equal(yaml.getText(yamlLinks.range), `${book}#p12`);
   });
 
+  it('completes the page of a citation with the book’s chapters after [[Book# and source: Book#', async () => {
+    const book = qw.rulebook.name;
+    const chapters = ((await dm().rulebooks.get(qw.rulebook.id)).outline as { title: string; level: number; page?: number }[]).filter((o) => o.level === 0 && o.page !== undefined);
+    const offered = async (file: string, text: string) => {
+      writeFileSync(file, text);
+      const doc = await vscode.workspace.openTextDocument(file);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, doc.positionAt(text.length), '#');
+      return list.items.filter((i) => i.kind === vscode.CompletionItemKind.Reference && typeof i.label !== 'string' && /^p\S+$/.test(i.label.label)) as (vscode.CompletionItem & { label: vscode.CompletionItemLabel })[];
+    };
+    const inNotes = await offered(join(scratch, 'session-4.md'), `The rule is in [[${book}#`);
+    for (const chapter of chapters) {
+      const item = inNotes.find((i) => i.label.description?.trim() === chapter.title.trim());
+      assert.ok(item, `the chapter "${chapter.title}" is offered: ${inNotes.map((i) => `${i.label.label} ${i.label.description}`).join(', ')}`);
+      const printed = String(item.insertText).replace(/^p/, '');
+      assert.equal((await dm().rulebooks.page(qw.rulebook.id, { label: printed })).page, chapter.page, `p${printed} is the page "${chapter.title}" starts on`);
+    }
+    const inSource = await offered(join(scratch, 'grapple.yaml'), `name: Grapple\nsource: ${book}#`);
+    assert.deepEqual(
+      inSource.map((i) => i.insertText),
+      inNotes.map((i) => i.insertText),
+      'source: offers the same pages',
+    );
+    assert.deepEqual(await offered(join(scratch, 'session-5.md'), 'See [[Player’s Handbook#'), [], 'nothing for a book the vault does not have');
+  });
+
   it('closes the viewers when the vault locks', async () => {
     assert.ok(testing.rulebookViewers().length >= 1);
     await run('lock');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { citationOfLink, citationText, citationsInBody, citedPages, resolveCitation, scanCitations, scanLinks, type CitableBook } from '../../src/core/links';
+import { bookNamed, citationBeingTyped, citationOfLink, citationText, citationsInBody, citedPages, pageChoices, resolveCitation, scanCitations, scanLinks, type CitableBook } from '../../src/core/links';
 
 /** The SRD's printed page 1 is its PDF page 3 (offset 2); QuestWorlds has its own labels (roman front matter). */
 const SRD: CitableBook = { id: 'srd', name: 'SRD 5.1', page_count: 403, page_offset: 2 };
@@ -81,5 +81,62 @@ describe('core/links/citations: [[Book#p254]] and source: Book#p254', () => {
       ],
     );
     assert.deepEqual([...citedPages([fireball].map((e) => ({ entry: e, body: e.body })), [SRD, QW], 'qw').keys()], [2]);
+  });
+});
+
+describe('core/links/citations: completing the page of a citation being typed', () => {
+  const at = (textWithCursor: string, syntax: 'yaml' | 'markdown' = 'markdown') => {
+    const offset = textWithCursor.indexOf('‸');
+    const text = textWithCursor.replace('‸', '');
+    const t = citationBeingTyped(text, offset, syntax);
+    return t && { book: t.book, replaced: text.slice(t.start, t.end), form: t.form };
+  };
+
+  it('finds the book and the label so far after [[Book# and source: Book#', () => {
+    assert.deepEqual(at('The rule is in [[SRD 5.1#‸'), { book: 'SRD 5.1', replaced: '', form: 'link' });
+    assert.deepEqual(at('See [[SRD 5.1#p19‸'), { book: 'SRD 5.1', replaced: 'p19', form: 'link' });
+    assert.deepEqual(at('See [[SRD 5.1#p1‸9]] now'), { book: 'SRD 5.1', replaced: 'p19', form: 'link' }, 'the whole label is replaced, not only up to the cursor');
+    assert.deepEqual(at('See [[rulebook/SRD 5.1#‸'), { book: 'SRD 5.1', replaced: '', form: 'link' });
+    assert.deepEqual(at('name: Fireball\nsource: SRD 5.1#p2‸', 'yaml'), { book: 'SRD 5.1', replaced: 'p2', form: 'source' });
+    assert.deepEqual(at('  - source: "Player Guide#‸', 'yaml'), { book: 'Player Guide', replaced: '', form: 'source' });
+  });
+
+  it('is nothing outside a citation', () => {
+    assert.equal(at('# Heading‸'), undefined);
+    assert.equal(at('[[SRD 5.1#p19]] and then #‸'), undefined, 'the link is closed');
+    assert.equal(at('[[SRD 5.1#p19|grapple‸'), undefined, 'in the alias');
+    assert.equal(at('[[#‸'), undefined, 'no book');
+    assert.equal(at('[[SRD 5.1\n#‸'), undefined, 'another line');
+    assert.equal(at('source: SRD 5.1#p2‸', 'markdown'), undefined, 'source: is a YAML field');
+    assert.equal(at('notes: a # comment‸', 'yaml'), undefined);
+    assert.equal(at('source: SRD 5.1 #‸', 'yaml'), undefined, 'a YAML comment');
+  });
+
+  it('offers the outline’s chapters and sections with printed labels, in book order', () => {
+    const book = { page_offset: 2, page_count: 40 };
+    const outline = [
+      { title: 'Cover', level: 0, page: 1 },
+      { title: 'Combat', level: 0, page: 20 },
+      { title: '  Grappling\n', level: 1, page: 22 },
+      { title: 'Shoving', level: 2, page: 22 },
+      { title: 'Appendix', level: 0 },
+      { title: 'Beyond', level: 0, page: 99 },
+    ];
+    assert.deepEqual(pageChoices(book, outline), [
+      { label: '18', page: 20, title: 'Combat', level: 0 },
+      { label: '20', page: 22, title: 'Grappling', level: 1 },
+    ]);
+    assert.deepEqual(pageChoices({ page_labels: ['i', 'ii', '1'], page_count: 3 }, [{ title: 'Start', level: 0, page: 3 }]), [{ label: '1', page: 3, title: 'Start', level: 0 }]);
+    assert.equal(pageChoices(book, outline, 1).length, 1);
+  });
+
+  it('names the book as a citation resolves it: this campaign’s, then the library’s', () => {
+    const books: CitableBook[] = [
+      { id: 'a', name: 'SRD', campaign_id: 'c1' },
+      { id: 'b', name: 'srd', campaign_id: null },
+    ];
+    assert.equal((bookNamed('SRD', books, { campaign_id: 'c1' }) as { book: CitableBook }).book.id, 'a');
+    assert.equal((bookNamed('SRD', books, { campaign_id: 'c2' }) as { book: CitableBook }).book.id, 'b');
+    assert.equal(bookNamed('Nope', books).status, 'unknown-book');
   });
 });

@@ -13,6 +13,7 @@
  */
 import type { EntityKind } from '../db/kinds';
 import { labelOf, pageOfLabel, type LabelSource } from '../rulebooks/pages';
+import type { PdfOutlineEntry } from '../rulebooks/port';
 import { nameKey } from './resolve';
 import { scanLinks, type EntityLink, type LinkSyntax } from './scan';
 
@@ -94,13 +95,9 @@ export function scanCitations(text: string, syntax: LinkSyntax): Citation[] {
  * spacing aside); the one in the citing entry's campaign first, then the shared library, then any.
  */
 export function resolveCitation<B extends CitableBook>(c: { book: string; label: string }, books: readonly B[], context: { campaign_id?: string | null } = {}): CitationTarget<B> {
-  const named = books.filter((b) => nameKey(b.name) === nameKey(c.book));
-  if (named.length === 0) return { status: 'unknown-book', message: `No rulebook is named "${c.book}"; add it, or check the name.` };
-  const own = named.filter((b) => (b.campaign_id ?? null) === (context.campaign_id ?? null));
-  const library = named.filter((b) => (b.campaign_id ?? null) === null);
-  const pick = own.length > 0 ? own : library.length > 0 ? library : named;
-  if (pick.length > 1) return { status: 'ambiguous-book', books: pick, message: `Several rulebooks are named "${c.book}"; rename one.` };
-  const book = pick[0]!;
+  const found = bookNamed(c.book, books, context);
+  if (found.status !== 'resolved') return found;
+  const book = found.book;
   const count = book.page_count ?? 0;
   const page = pageOfLabel(book, count, c.label);
   if (page === undefined) {
@@ -112,6 +109,79 @@ export function resolveCitation<B extends CitableBook>(c: { book: string; label:
     return { status: 'no-such-page', book, message: `"${book.name}" has no page ${c.label}${range}.` };
   }
   return { status: 'resolved', book, page };
+}
+
+/** The book a citation names: the one in the citing entry's campaign first, then the library's, then any. */
+export function bookNamed<B extends CitableBook>(name: string, books: readonly B[], context: { campaign_id?: string | null } = {}): Extract<CitationTarget<B>, { status: 'unknown-book' | 'ambiguous-book' }> | { readonly status: 'resolved'; readonly book: B } {
+  const named = books.filter((b) => nameKey(b.name) === nameKey(name));
+  if (named.length === 0) return { status: 'unknown-book', message: `No rulebook is named "${name}"; add it, or check the name.` };
+  const own = named.filter((b) => (b.campaign_id ?? null) === (context.campaign_id ?? null));
+  const library = named.filter((b) => (b.campaign_id ?? null) === null);
+  const pick = own.length > 0 ? own : library.length > 0 ? library : named;
+  if (pick.length > 1) return { status: 'ambiguous-book', books: pick, message: `Several rulebooks are named "${name}"; rename one.` };
+  return { status: 'resolved', book: pick[0]! };
+}
+
+/** A citation being typed: the book named before a `#`, and the range of what follows it (the label so far). */
+export interface CitationInProgress {
+  readonly book: string;
+  /** Offsets of the text after the `#` up to the end of the label typed (to be replaced). */
+  readonly start: number;
+  readonly end: number;
+  readonly form: 'link' | 'source';
+}
+
+const LABEL_CHARS = /^[^\s#|[\]]{0,21}/u;
+
+/**
+ * Whether the cursor at `offset` is in the page part of a citation: after `[[Book#` (a link not
+ * closed before the cursor, on its line) or, in YAML, after `source: Book#`.
+ */
+export function citationBeingTyped(text: string, offset: number, syntax: LinkSyntax): CitationInProgress | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  const rest = LABEL_CHARS.exec(text.slice(offset, offset + 21))![0];
+  const open = before.lastIndexOf('[[');
+  if (open >= 0 && !before.includes(']]', open)) {
+    const inner = before.slice(open + 2);
+    const hash = inner.lastIndexOf('#');
+    const typed = inner.slice(hash + 1);
+    const book = inner.slice(0, Math.max(hash, 0)).replace(/^rulebook\//iu, '').trim();
+    if (hash > 0 && book && !inner.includes('|') && LABEL_CHARS.exec(typed)![0] === typed && typed.length <= 21) return { book, start: offset - typed.length, end: offset + rest.length, form: 'link' };
+  }
+  if (syntax === 'yaml') {
+    // No space before the `#`: in YAML, ` #` starts a comment.
+    const m = /^[ \t]*(?:-[ \t]+)?source:[ \t]*["']?([^#"']*\S)#([^\s#|[\]]{0,21})$/u.exec(before);
+    if (m) return { book: m[1]!.trim(), start: offset - m[2]!.length, end: offset + rest.length, form: 'source' };
+  }
+  return undefined;
+}
+
+/** A page worth offering when a citation's page is typed: a chapter or section of the book's outline. */
+export interface PageChoice {
+  /** The printed label, as a citation writes it. */
+  readonly label: string;
+  /** The 1-based PDF page. */
+  readonly page: number;
+  readonly title: string;
+  readonly level: number;
+}
+
+/**
+ * The outline's chapters and sections (two levels) that have a printed page label, in book
+ * order, at most `limit`: what `[[Book#` offers (a book with no outline offers none).
+ */
+export function pageChoices(book: LabelSource & { readonly page_count?: number | null }, outline: readonly PdfOutlineEntry[], limit = 300): PageChoice[] {
+  const out: PageChoice[] = [];
+  const count = book.page_count ?? Number.POSITIVE_INFINITY;
+  for (const o of outline) {
+    if (out.length >= limit) break;
+    if (o.level > 1 || o.page === undefined || o.page < 1 || o.page > count || !o.title.trim()) continue;
+    const label = labelOf(book, o.page);
+    if (label === null) continue;
+    out.push({ label, page: o.page, title: o.title.trim().replace(/\s+/gu, ' '), level: o.level });
+  }
+  return out;
 }
 
 /**

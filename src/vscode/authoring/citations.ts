@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { DataManager } from '../../core/api';
-import { citableBook, resolveCitation, scanCitations, type CitableBook, type Citation, type CitationTarget } from '../../core/links';
+import { bookNamed, citableBook, citationBeingTyped, pageChoices, resolveCitation, scanCitations, type CitableBook, type Citation, type CitationTarget } from '../../core/links';
+import type { PdfOutlineEntry } from '../../core/rulebooks/port';
 import { COMMANDS } from '../commands/ids';
 import type { CatalogHolder } from './catalogs';
 import type { AuthoringDeps } from './deps';
@@ -11,8 +12,9 @@ import { escapeMarkdown } from './preview';
 /**
  * Page citations of rulebooks in the editor (docs/RULEBOOKS.md, "Citations"): `[[SRD 5.1#p254]]`
  * in any Markdown or YAML and `source: SRD 5.1#p254` in an entry are links that open the viewer
- * at that printed page, hovers show the page's text, and an unknown book or a page the book does
- * not have is a warning where it is written.
+ * at that printed page, hovers show the page's text, an unknown book or a page the book does not
+ * have is a warning where it is written, and after `[[Book#` (or `source: Book#`) the book's
+ * chapters and sections are offered with their printed pages.
  */
 
 /** Text shown in a hover, at most. */
@@ -30,7 +32,7 @@ function citationsIn(document: vscode.TextDocument): Citation[] {
   return scanCitations(text, syntaxOf(document));
 }
 
-export class CitationSupport implements vscode.DocumentLinkProvider, vscode.HoverProvider, vscode.Disposable {
+export class CitationSupport implements vscode.DocumentLinkProvider, vscode.HoverProvider, vscode.CompletionItemProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('campaign-vault-citations');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -86,6 +88,32 @@ export class CitationSupport implements vscode.DocumentLinkProvider, vscode.Hove
     const at = citationsIn(document).find((c) => offset >= c.offset && offset < c.offset + c.length);
     if (!at) return undefined;
     return new vscode.Hover(await this.preview(document, at, token), this.range(document, at));
+  }
+
+  /** After `[[Book#` or `source: Book#`: the book's chapters and sections, each inserting `p` and its printed label. */
+  async provideCompletionItems(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionItem[] | undefined> {
+    const text = document.getText();
+    if (text.length > MAX_SCANNED) return undefined;
+    const typing = citationBeingTyped(text, document.offsetAt(position), syntaxOf(document));
+    const dm = this.deps.dataManager();
+    if (!typing || !dm) return undefined;
+    const rulebooks = await dm.list('rulebook', { limit: 10_000 });
+    if (token.isCancellationRequested) return undefined;
+    const found = bookNamed(typing.book, rulebooks.map(citableBook), this.context(document));
+    if (found.status !== 'resolved') return undefined;
+    const entity = rulebooks.find((b) => b.id === found.book.id);
+    const outline = Array.isArray(entity?.outline) ? (entity.outline as PdfOutlineEntry[]) : [];
+    const range = new vscode.Range(document.positionAt(typing.start), document.positionAt(typing.end));
+    return pageChoices(found.book, outline).map((choice, i) => {
+      const item = new vscode.CompletionItem({ label: `p${choice.label}`, description: `${choice.level > 0 ? '  ' : ''}${choice.title}` }, vscode.CompletionItemKind.Reference);
+      item.insertText = `p${choice.label}`;
+      // Typing a chapter's words after the # finds it too.
+      item.filterText = `p${choice.label} ${choice.title}`;
+      item.range = range;
+      item.sortText = String(i).padStart(6, '0');
+      item.detail = vscode.l10n.t('{0}, page {1}', found.book.name, choice.label);
+      return item;
+    });
   }
 
   /** The page's chapter, headings and the start of its text; or why the citation goes nowhere. */

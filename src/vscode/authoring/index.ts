@@ -74,6 +74,7 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
     citations,
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, citations),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, citations),
+    vscode.languages.registerCompletionItemProvider(AUTHORING_SELECTOR, citations, '#'),
     vscode.languages.registerDocumentLinkProvider(AUTHORING_SELECTOR, new EntityLinkProvider(catalogs, deps)),
     vscode.languages.registerHoverProvider(AUTHORING_SELECTOR, new AuthoringHoverProvider(catalogs, deps)),
     registerReferenceAssist(catalogs, deps),
