@@ -15,6 +15,7 @@ import { BackupRepository } from '../../src/core/backup/repository';
 import { isVaultError } from '../../src/core/errors';
 import { repositoryDeps } from '../../src/node/backups';
 import { ScriptedPrompter } from '../support/scriptedPrompter';
+import { until } from '../support/until';
 
 const EXTENSION_ID = 'campaign-vault.campaign-vault';
 const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 8, iterations: 1, parallelism: 1 };
@@ -176,6 +177,20 @@ describe('Campaign Vault: backups, restore and integrity in VS Code', function (
     assert.equal((await dm().readFile(mapHash)).length, 40_000);
     const clean = await testing.backupViews('integrity');
     assert.ok(clean.some((i) => /No problems found/.test(i.label)), JSON.stringify(clean));
+  });
+
+  it('forgets the Integrity view’s findings when the vault locks: what they name is not on screen while it is locked', async () => {
+    await fs.rm(join(vaultDir, 'blobs', mapHash.slice(0, 2), `${mapHash}.cvb`));
+    await run<IntegrityReport>('checkIntegrity');
+    const shown = (view: Awaited<ReturnType<typeof testing.backupViews>>) => view.flatMap((i) => [i.label, i.description ?? '', ...i.children.flatMap((c) => [c.label, c.description ?? ''])]).join(' | ');
+    assert.match(shown(await testing.backupViews('integrity')), /Phandalin map/);
+    await dm().lock();
+    await until('the findings gone from the Integrity view', async () => !shown(await testing.backupViews('integrity')).includes('Phandalin'));
+    await dm().unlock({ none: true });
+    await run('refresh');
+    ui.answers['confirm-repair'] = 'Repair';
+    await run('repairIntegrity');
+    assert.equal((await dm().readFile(mapHash)).length, 40_000);
   });
 
   it('a scheduled backup runs when the interval has passed and something changed, and not otherwise', async () => {

@@ -73,6 +73,16 @@ export class BackupManager extends Disposable {
     super();
     this._register(toDisposable(() => this.closeAll()));
     this._register(vaults.onDidChange(() => void this.refresh()));
+    // A report names entries (and says what is wrong with them): it goes when its vault locks.
+    this._register(
+      vaults.whileUnlocked(({ folder, lifetime }) => {
+        lifetime.add(
+          toDisposable(() => {
+            if (this.reports.delete(folder.uri.toString())) this.reportEmitter.fire();
+          }),
+        );
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SETTINGS.repository)) {
