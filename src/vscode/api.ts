@@ -109,6 +109,8 @@ export interface CampaignVaultTesting {
   workspaceState(key: string): unknown;
   /** Drags the node at `source` and drops it on the node at `target` (paths of labels), as a user would. */
   treeDrop(source: readonly string[], target: readonly string[]): Promise<void>;
+  /** Drops `data` (files from the Explorer or the desktop) on the node at `target` (undefined: the view's empty space), through the view's drop handler. */
+  treeDropData(target: readonly string[] | undefined, data: vscode.DataTransfer): Promise<void>;
   /** The arguments a context-menu command gets for the node at `path`. */
   treeNode(path: readonly string[]): Promise<unknown>;
   /** The open Character Sheets: whether each webview said `ready`, and the last message it was sent. */

@@ -83,7 +83,15 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
       if (!from || !to) throw new Error(`no node ${(from ? target : source).join(' › ')} in the Campaigns view`);
       const data = new vscode.DataTransfer();
       tree.handleDrag([from], data);
+      // VS Code puts the dragged items' resources on the drag too, as a URI list (campaign: URIs here).
+      const resource = tree.getTreeItem(from).resourceUri;
+      if (resource) data.set('text/uri-list', new vscode.DataTransferItem(resource.toString()));
       await tree.handleDrop(to, data);
+    },
+    treeDropData: async (target, data) => {
+      const node = target ? await tree.nodeAt(target) : undefined;
+      if (target && !node) throw new Error(`no node ${target.join(' › ')} in the Campaigns view`);
+      await tree.handleDrop(node, data);
     },
     treeNode: (path) => tree.nodeAt(path),
     sheets: () => sheetProbe.sheets(),
