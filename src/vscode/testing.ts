@@ -24,6 +24,8 @@ export interface TestedFeatures {
   readonly catalogs: CatalogHolder;
   readonly autoLock: AutoLock;
   readonly rulebooks: RulebookViewers;
+  /** The handler VS Code gives the extension's links (`<scheme>://campaign-vault.campaign-vault/rulebook?…`). */
+  readonly rulebookLinks: vscode.UriHandler;
   readonly galleries: Galleries;
 }
 
@@ -47,7 +49,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, galleries }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, rulebookLinks, galleries }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -97,6 +99,9 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     sheets: () => sheetProbe.sheets(),
     sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
     rulebookViewers: () => rulebooks.snapshots(),
+    openLink: async (uri) => {
+      await rulebookLinks.handleUri(uri);
+    },
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
     backupViews: async (view) => {

@@ -111,7 +111,9 @@ describe('Campaign Vault: files dropped on the Campaigns view, and links to a ru
     assert.ok(asset, 'the asset is there');
     assert.deepEqual([asset.name, asset.asset_type, asset.width, asset.height, asset.tags], ['crypt', 'map', 324, 450, ['crypt']]);
     assert.match(ui.shown('asset-added')[0]?.text ?? '', /Added the asset “crypt”/);
-    await until('the Assets node to count it', async () => (await testing.tree([CAMPAIGN]).catch(() => [])).find((k) => k.contextValue === 'kind.asset')?.description === '1');
+    // The campaign's assets: the book's PDF (previous test) and this map.
+    assert.equal(await dm().count('asset', { campaign_id: campaign.id }), 2);
+    await until('the Assets node to count it', async () => (await testing.tree([CAMPAIGN]).catch(() => [])).find((k) => k.contextValue === 'kind.asset')?.description === '2');
   });
 
   it('two files at once on the Shared Library become two assets there (a PDF too, off a Rulebooks node); the same PDF dropped on Rulebooks then shares the one stored file', async () => {
@@ -192,25 +194,25 @@ describe('Campaign Vault: files dropped on the Campaigns view, and links to a ru
 
   it('a link …/rulebook?book=…&page=… opens the book at that page; label= at the printed page', async () => {
     const link = (query: string) => vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/rulebook?${query}`);
-    assert.equal(await vscode.env.openExternal(link(`book=${encodeURIComponent(book.name)}&page=12`)), true);
+    await testing.openLink(link(`book=${encodeURIComponent(book.name)}&page=12`));
     const viewer = () => testing.rulebookViewers().find((v) => v.id === book.id);
     await until('the viewer to draw page 12', () => viewer()?.rendered?.page === 12, 60_000);
     const label = labelOf(labelSource(book), 20);
     assert.ok(label, 'page 20 has a printed label');
-    await vscode.env.openExternal(link(`book=${book.id}&label=${encodeURIComponent(label)}`));
+    await testing.openLink(link(`book=${book.id}&label=${encodeURIComponent(label)}`));
     await until(`the viewer to draw the page labelled ${label}`, () => viewer()?.rendered?.page === 20, 60_000);
     assert.deepEqual(ui.shown('error'), []);
   });
 
   it('a link to an unknown book, a page out of range or not a number says so in one sentence', async () => {
     const link = (query: string) => vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/rulebook?${query}`);
-    await vscode.env.openExternal(link('book=No%20Such%20Book&page=3'));
+    await testing.openLink(link('book=No%20Such%20Book&page=3'));
     await until('the unknown book to be said', () => ui.shown('error').length === 1);
     assert.match(ui.shown('error')[0]!.text, /no rulebook “No Such Book”/);
-    await vscode.env.openExternal(link(`book=${encodeURIComponent(book.name)}&page=999`));
+    await testing.openLink(link(`book=${encodeURIComponent(book.name)}&page=999`));
     await until('the page out of range to be said', () => ui.shown('error').length === 2);
     assert.match(ui.shown('error')[1]!.text, /pages 1 to 83; there is no page 999/);
-    await vscode.env.openExternal(link(`book=${encodeURIComponent(book.name)}&page=twelve`));
+    await testing.openLink(link(`book=${encodeURIComponent(book.name)}&page=twelve`));
     await until('the bad page to be said', () => ui.shown('error').length === 3);
     assert.match(ui.shown('error')[2]!.text, /“twelve” is not a page number/);
   });
@@ -227,7 +229,7 @@ describe('Campaign Vault: files dropped on the Campaigns view, and links to a ru
 
     ui.answers['rulebook-link-locked'] = 'Unlock';
     ui.play({ input: 'password', answer: PASSWORD });
-    await vscode.env.openExternal(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/rulebook?book=${encodeURIComponent(book.name)}&page=7`));
+    await testing.openLink(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/rulebook?book=${encodeURIComponent(book.name)}&page=7`));
     await until('the viewer to draw page 7 after the unlock', () => testing.rulebookViewers().find((v) => v.id === book.id)?.rendered?.page === 7, 60_000);
     assert.match(ui.shown('rulebook-link-locked')[0]?.text ?? '', /locked\. Unlock it to open/);
     assert.equal(dm().isUnlocked, true);

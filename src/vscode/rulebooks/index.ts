@@ -209,9 +209,10 @@ async function pickBook(ctx: VaultCommandContext): Promise<{ folder: vscode.Work
 }
 
 /** Registers Add Rulebook… and Open Rulebook, the viewers and the links that open a page (uriHandler.ts); dispose the result to unregister them. */
-export function registerRulebooks(s: Services): vscode.Disposable & { readonly viewers: RulebookViewers } {
+export function registerRulebooks(s: Services): vscode.Disposable & { readonly viewers: RulebookViewers; readonly links: vscode.UriHandler } {
   const viewers = new RulebookViewers(s.context.extensionUri, s.context.workspaceState, s.ui, s.log.child('rulebooks'), (folder) => s.vaults.lifetimeOf(folder));
   const ctx: RulebookContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, viewers };
-  const disposable = vscode.Disposable.from(viewers, registerCommands(s, ctx, { [COMMANDS.addRulebook]: addRulebook, [COMMANDS.openRulebook]: openRulebook }), registerRulebookLinks(s));
-  return Object.assign(disposable, { viewers });
+  const links = registerRulebookLinks(s);
+  const disposable = vscode.Disposable.from(viewers, registerCommands(s, ctx, { [COMMANDS.addRulebook]: addRulebook, [COMMANDS.openRulebook]: openRulebook }), links);
+  return Object.assign(disposable, { viewers, links: links.handler });
 }
