@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { FrameLocator, Page } from 'playwright-core';
 import { crc32 } from '../support/images';
-import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, row, runFromPalette } from './workbench';
+import { type Workbench, expandRow, openCampaignVaultView, openWorkbench, root, row, runFromPalette } from './workbench';
 
 /** The content of the active webview (code-server nests it in two iframes). */
 const webviewFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
@@ -111,5 +113,32 @@ describe(`Campaign Vault: a map dragged from the desktop onto the Campaigns view
     assert.equal(blob, true);
     await frame.locator('.tile', { hasText: 'drowned-crypt' }).waitFor({ state: 'visible' });
     await wb.screenshot('drop-gallery');
+  });
+
+  it('a PDF dropped on Rulebooks becomes a book, and a link …/rulebook?book=…&page=12 opened in VS Code shows that page', async () => {
+    const { page } = wb;
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await dropFileOnRow(page, 'Rulebooks', { name: 'minimal-opend6-srd.pdf', type: 'application/pdf', bytes: readFileSync(join(root, 'test/fixtures/rulebooks/minimal-opend6-srd.pdf')) });
+    const added = page.locator('.notification-toast', { hasText: /Added the rulebook .*: 83 pages/ });
+    await added.waitFor({ state: 'visible', timeout: 120_000 });
+    const book = /“(.+)”/.exec((await added.innerText()) ?? '')?.[1];
+    assert.ok(book, 'the message names the book');
+    await row(page, 'Rulebooks').locator('.label-description', { hasText: /^1$/ }).waitFor({ state: 'visible' });
+
+    // VS Code's own way in for a link (what the operating system hands it): Developer: Open URL.
+    await runFromPalette(page, 'Developer: Open URL');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`code-oss://campaign-vault.campaign-vault/rulebook?book=${encodeURIComponent(book)}&page=12`);
+    await page.keyboard.press('Enter');
+    // VS Code asks before it hands a link to an extension.
+    const allow = page.locator('.monaco-dialog-box').getByRole('button', { name: 'Open' });
+    await allow.waitFor({ state: 'visible' });
+    await wb.screenshot('link-confirm');
+    await allow.click();
+    const frame = webviewFrame(page);
+    await frame.locator('#canvas[aria-label="Page 12"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await frame.locator('#count', { hasText: 'of 83' }).waitFor({ state: 'visible' });
+    await wb.screenshot('link-page');
   });
 });
