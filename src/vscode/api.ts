@@ -109,12 +109,20 @@ export interface CampaignVaultTesting {
   workspaceState(key: string): unknown;
   /** Drags the node at `source` and drops it on the node at `target` (paths of labels), as a user would. */
   treeDrop(source: readonly string[], target: readonly string[]): Promise<void>;
+  /** Drops `data` (files from the Explorer or the desktop) on the node at `target` (undefined: the view's empty space), through the view's drop handler. */
+  treeDropData(target: readonly string[] | undefined, data: vscode.DataTransfer): Promise<void>;
   /** The arguments a context-menu command gets for the node at `path`. */
   treeNode(path: readonly string[]): Promise<unknown>;
   /** The open Character Sheets: whether each webview said `ready`, and the last message it was sent. */
   sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
   /** The open rulebook viewers: which book, whether the webview said `ready`, the last page it drew (and whether it had ink), bytes sent. */
   rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[]; readonly citedBy: readonly string[] }[];
+  /**
+   * Hands `uri` to the extension's URI handler, as VS Code does when a link such as
+   * `vscode://campaign-vault.campaign-vault/rulebook?book=…&page=…` is opened (the web workbench
+   * the tests run in does not route `openExternal` of its own scheme there); resolves when handled.
+   */
+  openLink(uri: vscode.Uri): Promise<void>;
   /** The open asset galleries: which campaign, whether the webview said `ready`, the ids listed, thumbnails sent and shown, the picture viewed, refused requests. */
   galleries(): readonly GallerySnapshot[];
   /** Delivers a message to the gallery titled `title` as if its webview had sent it; false when no such gallery is open. */

@@ -114,6 +114,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             catalogs: authoring.catalogs,
             autoLock,
             rulebooks: rulebooks.viewers,
+            rulebookLinks: rulebooks.links,
             galleries: assets.galleries,
           }),
         }),

@@ -24,6 +24,8 @@ export interface TestedFeatures {
   readonly catalogs: CatalogHolder;
   readonly autoLock: AutoLock;
   readonly rulebooks: RulebookViewers;
+  /** The handler VS Code gives the extension's links (`<scheme>://campaign-vault.campaign-vault/rulebook?…`). */
+  readonly rulebookLinks: vscode.UriHandler;
   readonly galleries: Galleries;
 }
 
@@ -47,7 +49,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, galleries }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, rulebookLinks, galleries }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -83,12 +85,23 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
       if (!from || !to) throw new Error(`no node ${(from ? target : source).join(' › ')} in the Campaigns view`);
       const data = new vscode.DataTransfer();
       tree.handleDrag([from], data);
+      // VS Code puts the dragged items' resources on the drag too, as a URI list (campaign: URIs here).
+      const resource = tree.getTreeItem(from).resourceUri;
+      if (resource) data.set('text/uri-list', new vscode.DataTransferItem(resource.toString()));
       await tree.handleDrop(to, data);
+    },
+    treeDropData: async (target, data) => {
+      const node = target ? await tree.nodeAt(target) : undefined;
+      if (target && !node) throw new Error(`no node ${target.join(' › ')} in the Campaigns view`);
+      await tree.handleDrop(node, data);
     },
     treeNode: (path) => tree.nodeAt(path),
     sheets: () => sheetProbe.sheets(),
     sheetMessage: (uri, message) => sheetProbe.receive(uri, message),
     rulebookViewers: () => rulebooks.snapshots(),
+    openLink: async (uri) => {
+      await rulebookLinks.handleUri(uri);
+    },
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
     backupViews: async (view) => {

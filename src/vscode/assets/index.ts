@@ -3,7 +3,7 @@
 // image, a PDF or a sound. The work is done by the core's AssetService (DataManager.assets): the
 // header is read before anything decodes the file, and a refused file stores nothing.
 import * as vscode from 'vscode';
-import type { Entity } from '../../core/api';
+import type { DataManager, Entity } from '../../core/api';
 import type { AddedAsset } from '../../core/assets/service';
 import { VaultError, isVaultError } from '../../core/errors';
 import type { AssetType } from '../../core/files/sniff';
@@ -12,6 +12,7 @@ import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
 import { campaignOfNode, isCampaignNode, isOptionsArg } from '../views/campaignsTree';
+import { toIncoming, type IncomingFile } from '../incomingFiles';
 import { Galleries, type GallerySnapshot } from './gallery';
 
 /** The kinds an asset may be (the schema's `asset_type`). */
@@ -84,10 +85,9 @@ async function askTags(ctx: VaultCommandContext): Promise<string[] | undefined> 
 }
 
 /** The name a file gets: its file name without the extension. */
-function nameOf(uri: vscode.Uri): string {
-  const file = uri.path.split('/').pop() || 'asset';
-  const dot = file.lastIndexOf('.');
-  return dot > 0 ? file.slice(0, dot) : file;
+function nameOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 ? fileName.slice(0, dot) : fileName || 'asset';
 }
 
 /** Adds each chosen file as an asset, one after the other; a refused file is said in one sentence and skipped. */
@@ -122,6 +122,23 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
     if (campaign === undefined) return undefined;
   }
   const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);
+  return addAssetFiles(ctx, target.dm, campaignId, toIncoming(uris), args);
+}
+
+/**
+ * The part of Add Asset after the campaign is known (also what a file dropped on the Campaigns view
+ * goes through): asks the kind and the tags unless `args` gives them, then adds each file — asking
+ * about a photo's location — and says what was added. A file that cannot be read or is refused
+ * (damaged, a decompression bomb, too large) is said in one sentence and skipped; nothing of it is
+ * stored. Undefined when a question was dismissed (nothing added).
+ */
+export async function addAssetFiles(
+  ctx: VaultCommandContext,
+  dm: DataManager,
+  campaignId: string | null,
+  files: readonly IncomingFile[],
+  args: Pick<AddAssetArgs, 'asset_type' | 'tags' | 'withoutLocation'> = {},
+): Promise<AddAssetOutcome | undefined> {
   const type = args.asset_type !== undefined ? args.asset_type : await askType(ctx);
   if (type === undefined) return undefined;
   const tags = args.tags ? [...args.tags] : await askTags(ctx);
@@ -129,16 +146,24 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
 
   const added: AddedAsset[] = [];
   const refused: { file: string; reason: string }[] = [];
-  for (const uri of uris) {
-    const file = uri.path.split('/').pop() ?? uri.toString();
+  const refuse = (file: string, e: VaultError) => {
+    const reason = vscode.l10n.t('“{0}” was not added: {1}', file, e.userMessage);
+    refused.push({ file, reason });
+    void ctx.ui().message({ id: 'asset-refused', severity: 'error', text: reason });
+  };
+  for (const source of files) {
+    const file = source.name;
     let data: Uint8Array;
     try {
-      data = await vscode.workspace.fs.readFile(uri);
+      data = await source.read();
     } catch (e) {
-      throw new VaultError('not-found', `cannot read ${uri.toString()}`, { cause: e, hint: vscode.l10n.t('“{0}” could not be read: {1}', file, e instanceof Error ? e.message : String(e)) });
+      // Unreadable, a folder, too large: this file only.
+      if (!isVaultError(e)) throw e;
+      refuse(file, e);
+      continue;
     }
     try {
-      const info = target.dm.assets.inspect(data);
+      const info = dm.assets.inspect(data);
       let withoutLocation = args.withoutLocation ?? false;
       if (info?.hasLocation && args.withoutLocation === undefined) {
         const REMOVE = vscode.l10n.t('Remove location');
@@ -157,9 +182,9 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
       const result = await ctx.ui().progress({ id: 'asset-add', title: vscode.l10n.t('Adding “{0}”', file), cancellable: false }, async () => {
         // A name already taken here gets a number ("map (2)"), as a file manager does.
         for (let n = 1; ; n++) {
-          const name = n === 1 ? nameOf(uri) : `${nameOf(uri)} (${n})`;
+          const name = n === 1 ? nameOf(file) : `${nameOf(file)} (${n})`;
           try {
-            return await target.dm.assets.add(data, { name, campaign_id: campaignId, ...(type !== null ? { asset_type: type } : {}), tags, withoutLocation });
+            return await dm.assets.add(data, { name, campaign_id: campaignId, ...(type !== null ? { asset_type: type } : {}), tags, withoutLocation });
           } catch (e) {
             if (!isVaultError(e, 'exists') || n >= 100) throw e;
           }
@@ -167,10 +192,9 @@ export async function addAsset(ctx: VaultCommandContext, arg?: unknown, extra?: 
       });
       added.push(result);
     } catch (e) {
+      // Refused (damaged, a decompression bomb): this file only. Anything else (a locked vault, a full disk) stops the add.
       if (!isVaultError(e, 'invalid')) throw e;
-      const reason = vscode.l10n.t('“{0}” was not added: {1}', file, e.userMessage);
-      refused.push({ file, reason });
-      void ctx.ui().message({ id: 'asset-refused', severity: 'error', text: reason });
+      refuse(file, e);
     }
   }
   if (added.length > 0) {

@@ -37,7 +37,7 @@ export function registerCommands<C>(reporting: CommandReporting, ctx: C, table: 
       try {
         return await (handler as CommandHandler<C>)(ctx, arg, extra);
       } catch (e) {
-        report(reporting, e);
+        reportFailure(reporting, e);
         return undefined;
       } finally {
         await hooks.after?.().catch((e: unknown) => reporting.log.error(e instanceof Error ? e : String(e)));
@@ -47,7 +47,8 @@ export function registerCommands<C>(reporting: CommandReporting, ctx: C, table: 
   return vscode.Disposable.from(...registrations);
 }
 
-function report(reporting: CommandReporting, e: unknown): void {
+/** Logs a failure and shows it as a command's failure is shown (also for work a command did not start, e.g. a drop). */
+export function reportFailure(reporting: CommandReporting, e: unknown): void {
   reporting.log.error(e instanceof Error ? e : String(e));
   const failure = failureMessage(e, reporting.contextKeys());
   void reporting

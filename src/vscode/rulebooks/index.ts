@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { DataManager, Entity } from '../../core/api';
 import type { AddRulebookResult } from '../../core/rulebooks/service';
-import { VaultError, isVaultError } from '../../core/errors';
+import { VaultError, describeError, isVaultError } from '../../core/errors';
 import { pageOfLabel } from '../../core/rulebooks/pages';
 import { labelSource } from '../../core/rulebooks/service';
 import { askCampaign, cancellationAdapter, chooseVault, needs, progressAdapter, type VaultCommandContext } from '../commands/common';
@@ -12,6 +12,8 @@ import { COMMANDS } from '../commands/ids';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
 import { campaignOfNode, isCampaignNode, isOptionsArg } from '../views/campaignsTree';
+import { toIncoming, type IncomingFile } from '../incomingFiles';
+import { registerRulebookLinks } from './uriHandler';
 import { RulebookViewers, type ViewerSnapshot } from './viewer';
 
 /** What a test (or another extension) may pass to Add Rulebook instead of answering dialogs. */
@@ -66,10 +68,27 @@ export async function addRulebook(ctx: RulebookContext, arg?: unknown, extra?: u
     if (campaign === undefined) return undefined;
   }
   const campaignId = campaign === null ? null : ((await target.dm.get('campaign', campaign))?.id ?? campaign);
+  return addRulebookFiles(ctx, target.dm, campaignId, toIncoming(uris), args.name);
+}
+
+/**
+ * The part of Add Rulebook after the campaign is known (also what a PDF dropped on a Rulebooks node
+ * goes through): each PDF read with a cancellable progress, its password asked when it has one.
+ * One file: its failure is thrown (the command reports it). Several: a file that fails is said in
+ * one sentence (`rulebook-refused`) and the others still go in. A failed add writes nothing.
+ */
+export async function addRulebookFiles(ctx: VaultCommandContext, dm: DataManager, campaignId: string | null, files: readonly IncomingFile[], name?: string): Promise<AddRulebookResult[]> {
   const added: AddRulebookResult[] = [];
-  for (const uri of uris) {
-    const result = await addOne(ctx, target.dm, uri, campaignId, uris.length === 1 ? args.name : undefined);
-    if (result) added.push(result);
+  for (const file of files) {
+    try {
+      const result = await addOne(ctx, dm, file, campaignId, files.length === 1 ? name : undefined);
+      if (result) added.push(result);
+    } catch (e) {
+      // A locked vault stops them all (the next would fail the same way).
+      if (files.length === 1 || isVaultError(e, 'locked')) throw e;
+      ctx.log.warn(`rulebook ${file.name} not added: ${describeError(e)}`);
+      void ctx.ui().message({ id: 'rulebook-refused', severity: 'error', text: vscode.l10n.t('“{0}” was not added: {1}', file.name, describeError(e)) });
+    }
   }
   return added;
 }
@@ -84,14 +103,9 @@ function progressStep(step: string): string {
 }
 
 /** One PDF: read, extracted with progress and cancel, its password asked when it has one. */
-async function addOne(ctx: RulebookContext, dm: DataManager, uri: vscode.Uri, campaignId: string | null, name: string | undefined): Promise<AddRulebookResult | undefined> {
-  const fileName = uri.path.split('/').pop() ?? 'rulebook.pdf';
-  let data: Uint8Array;
-  try {
-    data = await vscode.workspace.fs.readFile(uri);
-  } catch (e) {
-    throw new VaultError('not-found', `cannot read ${uri.toString()}`, { cause: e, hint: vscode.l10n.t('“{0}” could not be read: {1}', fileName, e instanceof Error ? e.message : String(e)) });
-  }
+async function addOne(ctx: VaultCommandContext, dm: DataManager, file: IncomingFile, campaignId: string | null, name: string | undefined): Promise<AddRulebookResult | undefined> {
+  const fileName = file.name;
+  const data = await file.read();
   let password: string | undefined;
   let wrong = false;
   for (;;) {
@@ -194,10 +208,11 @@ async function pickBook(ctx: VaultCommandContext): Promise<{ folder: vscode.Work
   return picked?.found;
 }
 
-/** Registers Add Rulebook… and Open Rulebook, and the viewers; dispose the result to unregister them. */
-export function registerRulebooks(s: Services): vscode.Disposable & { readonly viewers: RulebookViewers } {
+/** Registers Add Rulebook… and Open Rulebook, the viewers and the links that open a page (uriHandler.ts); dispose the result to unregister them. */
+export function registerRulebooks(s: Services): vscode.Disposable & { readonly viewers: RulebookViewers; readonly links: vscode.UriHandler } {
   const viewers = new RulebookViewers(s.context.extensionUri, s.context.workspaceState, s.ui, s.log.child('rulebooks'), (folder) => s.vaults.lifetimeOf(folder));
   const ctx: RulebookContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, viewers };
-  const disposable = vscode.Disposable.from(viewers, registerCommands(s, ctx, { [COMMANDS.addRulebook]: addRulebook, [COMMANDS.openRulebook]: openRulebook }));
-  return Object.assign(disposable, { viewers });
+  const links = registerRulebookLinks(s);
+  const disposable = vscode.Disposable.from(viewers, registerCommands(s, ctx, { [COMMANDS.addRulebook]: addRulebook, [COMMANDS.openRulebook]: openRulebook }), links);
+  return Object.assign(disposable, { viewers, links: links.handler });
 }

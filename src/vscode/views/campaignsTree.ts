@@ -86,7 +86,8 @@ function contextValue(n: CampaignNode): string {
 export class CampaignsTreeProvider extends Disposable implements vscode.TreeDataProvider<CampaignNode>, vscode.TreeDragAndDropController<CampaignNode> {
   private readonly changed = this._register(new vscode.EventEmitter<CampaignNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  readonly dropMimeTypes = [TREE_MIME];
+  /** Entries of this view; files from the Explorer (a URI list) and from the desktop (fileDrop.ts). */
+  readonly dropMimeTypes = [TREE_MIME, 'text/uri-list', 'files'];
   readonly dragMimeTypes = [TREE_MIME];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private dragged: CampaignNode[] = [];
@@ -98,6 +99,8 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
     private readonly report: (message: string) => void,
     /** What was expanded, kept across Lock and reloads. */
     private readonly expansion?: TreeExpansion,
+    /** Adds files dropped from outside the view (fileDrop.ts); without it, such drops are ignored. */
+    private readonly dropFiles?: (target: CampaignNode | undefined, data: vscode.DataTransfer) => Promise<unknown>,
   ) {
     super();
     this._register(toDisposable(() => clearTimeout(this.timer)));
@@ -301,6 +304,11 @@ export class CampaignsTreeProvider extends Disposable implements vscode.TreeData
   }
 
   async handleDrop(target: CampaignNode | undefined, data: vscode.DataTransfer): Promise<void> {
+    // Not entries of this view (whose drag also lists their campaign: URIs): files from outside.
+    if (!data.get(TREE_MIME)) {
+      await this.dropFiles?.(target, data);
+      return;
+    }
     const ids = data.get(TREE_MIME)?.value as string[] | undefined;
     const sources = this.dragged.filter((n) => ids?.includes(nodeId(n)));
     this.dragged = [];

@@ -7,12 +7,13 @@ import { exportCampaignCommand, importFiles } from '../commands/importExport';
 import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
 import { CampaignsTreeProvider, type CampaignNode } from './campaignsTree';
+import { dropFiles } from './fileDrop';
 import { TreeExpansion } from './treeExpansion';
 
 export const CAMPAIGNS_VIEW = 'campaignVault.campaigns';
 
 export function registerCampaignsView(s: Services): vscode.Disposable & { readonly tree: CampaignsTreeProvider; readonly view: vscode.TreeView<CampaignNode> } {
-  const tree = new CampaignsTreeProvider(s.vaults, s.log.child('tree'), (text) => void s.ui().message({ id: 'error', severity: 'error', text }), new TreeExpansion(s.context.workspaceState));
+  const tree = new CampaignsTreeProvider(s.vaults, s.log.child('tree'), (text) => void s.ui().message({ id: 'error', severity: 'error', text }), new TreeExpansion(s.context.workspaceState), (target, data) => dropFiles(s, target, data));
   const view = vscode.window.createTreeView(CAMPAIGNS_VIEW, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true });
   const disposable = vscode.Disposable.from(
     tree,
