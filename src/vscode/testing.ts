@@ -1,6 +1,7 @@
 // The test hooks (`api._testing`, never in Production mode): what the integration tests need to
 // drive the extension without typing into VS Code's own UI.
 import * as vscode from 'vscode';
+import type { CacheManager } from '../core/cache';
 import type { CampaignVaultTesting, TreeItemSnapshot } from './api';
 import type { CatalogHolder } from './authoring/catalogs';
 import type { AutoLock } from './autoLock';
@@ -25,6 +26,7 @@ export interface TestedFeatures {
   readonly autoLock: AutoLock;
   readonly rulebooks: RulebookViewers;
   readonly galleries: Galleries;
+  readonly cache: CacheManager;
 }
 
 async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): Promise<TreeItemSnapshot[]> {
@@ -47,7 +49,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, galleries }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, galleries, cache }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -91,6 +93,7 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     rulebookViewers: () => rulebooks.snapshots(),
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
+    cache: async () => ({ maxDiskBytes: cache.options.maxDiskBytes, ttlMs: cache.options.ttlMs, stats: await cache.stats() }),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

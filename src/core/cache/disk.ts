@@ -35,8 +35,15 @@ export class DiskTier {
 
   constructor(
     private readonly store: FileStore,
-    private readonly options: DiskTierOptions,
+    private options: DiskTierOptions,
   ) {}
+
+  /** A new byte limit; a smaller one evicts the least recently used files now (down to 90 % of it), or on first use. */
+  async configure(limits: { readonly maxBytes: number }): Promise<void> {
+    this.options = { ...this.options, ...limits };
+    // Not listed yet: the listing trims to the limit on first use (see entries()).
+    if (this.index) await this.makeRoom(await this.index, 0);
+  }
 
   /** Bytes on disk over every vault and namespace. */
   async bytes(): Promise<number> {
@@ -132,7 +139,11 @@ export class DiskTier {
   }
 
   private entries(): Promise<Map<string, Placed>> {
-    this.index ??= this.scan();
+    // A limit made smaller while nothing ran (another session, the CLI) applies from the first use.
+    this.index ??= this.scan().then(async (index) => {
+      await this.makeRoom(index, 0);
+      return index;
+    });
     return this.index;
   }
 
