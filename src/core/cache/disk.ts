@@ -25,6 +25,9 @@ interface Placed {
 /** Every file is under this folder of the store: a later layout can sit beside it. */
 const TOP = 'v1';
 
+/** Files looked at together when the index is listed. */
+const SCAN_BATCH = 256;
+
 /** After a failed write (a full disk, a read-only folder), how long writes are not tried. */
 const BACKOFF_MS = 60_000;
 
@@ -153,12 +156,17 @@ export class DiskTier {
     const list = (dir: string) => this.store.list(dir).catch(() => [] as string[]);
     for (const vault of await list(TOP)) {
       for (const ns of await list(`${TOP}/${vault}`)) {
-        for (const name of await list(`${TOP}/${vault}/${ns}`)) {
-          const path = `${vault}/${ns}/${name}`;
-          const st = await this.store.stat(`${TOP}/${path}`).catch(() => undefined);
-          if (!st || st.isDirectory) continue;
-          index.set(path, { bytes: st.size, used: st.mtimeMs });
-          this.total += st.size;
+        // The files of a folder are looked at together: one after the other, each waits its turn
+        // in the thread pool, and the first request of a session waits for all of them.
+        const paths = (await list(`${TOP}/${vault}/${ns}`)).map((name) => `${vault}/${ns}/${name}`);
+        for (let from = 0; from < paths.length; from += SCAN_BATCH) {
+          const batch = paths.slice(from, from + SCAN_BATCH);
+          const stats = await Promise.all(batch.map((path) => this.store.stat(`${TOP}/${path}`).catch(() => undefined)));
+          for (const [i, st] of stats.entries()) {
+            if (!st || st.isDirectory) continue;
+            index.set(batch[i]!, { bytes: st.size, used: st.mtimeMs });
+            this.total += st.size;
+          }
         }
       }
     }
