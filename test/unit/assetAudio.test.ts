@@ -135,6 +135,8 @@ describe('core/assets: the duration of a sound from its headers', () => {
       assert.equal(audioInfoOf(cut)?.duration, 1);
       const streamed = wav([fmt(), chunk('data', zeros(4000), 0xffffffff)]);
       assert.equal(audioInfoOf(streamed)?.duration, 0.5);
+      assert.equal(audioInfoOf(wav([fmt(), chunk('data', [128, 128])]))?.duration, undefined, '0.25 ms rounds to 0: none (the schema wants more than 0)');
+      assert.equal(audioInfoOf(wav([fmt(), chunk('data', zeros(8))]))?.duration, 0.001);
     });
 
     it('gives no duration for a missing fmt, zero rates, a lying chunk size, or a header cut inside', () => {

@@ -53,7 +53,9 @@ const le32 = (d: Uint8Array, i: number) => (d[i]! | (d[i + 1]! << 8) | (d[i + 2]
 /** A duration if it is believable, in seconds to the millisecond. */
 function plausible(seconds: number): number | undefined {
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_AUDIO_SECONDS) return undefined;
-  return Math.round(seconds * 1000) / 1000;
+  const ms = Math.round(seconds * 1000);
+  // Under half a millisecond is no sound to speak of (and the asset's schema wants more than 0).
+  return ms > 0 ? ms / 1000 : undefined;
 }
 
 const withDuration = (info: AudioInfo, seconds: number | undefined): AudioInfo => {
