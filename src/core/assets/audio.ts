@@ -38,6 +38,8 @@ export const AUDIO_WINDOW = 64 * 1024;
 export const MAX_AUDIO_SECONDS = 7 * 24 * 3600;
 /** RIFF chunks looked at before `data` (a WAV with more is not read further). */
 const MAX_CHUNKS = 64;
+/** Ogg pages looked at from the end for the last granule position. */
+const MAX_PAGE_CHECKS = 32;
 /** The smallest MPEG audio frame there is (Layer III, MPEG 2.5, 8 kbit/s at 12 kHz: 48 bytes). */
 const MIN_MPEG_FRAME = 24;
 
@@ -259,8 +261,11 @@ function ogg(src: ByteSource, head: Uint8Array): AudioInfo | undefined {
   // The last whole page of this stream with a granule position (a page where no packet ends has -1).
   const from = Math.max(0, src.size - AUDIO_WINDOW);
   const tail = src.read(from, AUDIO_WINDOW);
+  // At most MAX_PAGE_CHECKS checksums (a tail built of "OggS" every few bytes must not cost megabytes of CRC each).
+  let checks = 0;
   for (let at = tail.length - 27; at >= 0; at--) {
     if (tail[at] !== 0x4f || ascii(tail, at, 4) !== 'OggS' || le32(tail, at + 14) !== serial) continue;
+    if (++checks > MAX_PAGE_CHECKS) return info;
     if (oggPage(tail, at) === undefined) continue;
     const lo = le32(tail, at + 6);
     const hi = le32(tail, at + 10);
