@@ -23,6 +23,7 @@ import { ReferenceDb, loadReference, type ReferenceEngine } from './reference';
 import { evaluateFloors, renderMarkdown, renderText, type Results, type SizeResult } from './report';
 import { runRulebookBench, type RulebookBench } from './rulebooks';
 import { runThumbnailBench, type ThumbnailBench } from './thumbnails';
+import { runCacheBench, type CacheBench } from './cache';
 import { MemorySampler, gc, machine, median, now, peakRssMiB, summarize, yieldToLoop } from './stats';
 
 /** Our backup service for the backup comparison (src/node/backups.ts), on the bench's vault. */
@@ -33,7 +34,7 @@ const openBackups: OpenBackups = (vault, repository) => {
 };
 
 /** The results file: report.ts's results plus the backup comparison. */
-type BenchResults = Results & { backup?: BackupResults; thumbnails?: ThumbnailBench; rulebooks?: RulebookBench };
+type BenchResults = Results & { backup?: BackupResults; thumbnails?: ThumbnailBench; rulebooks?: RulebookBench; cache?: CacheBench };
 
 interface Options {
   root: string;
@@ -465,6 +466,7 @@ async function main(): Promise<void> {
 
     const thumbnails = opts.skip.has('thumbnails') ? undefined : await runThumbnailBench({ root: opts.root, workDir, quick: opts.quick, log });
     const rulebooks = opts.skip.has('rulebooks') ? undefined : await runRulebookBench({ root: opts.root, workDir, quick: opts.quick, seed: opts.seed, log });
+    const cache = opts.skip.has('cache') ? undefined : await runCacheBench({ root: opts.root, workDir, quick: opts.quick, log });
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -483,6 +485,7 @@ async function main(): Promise<void> {
       backup,
       thumbnails,
       rulebooks,
+      cache,
       peakRssMiB: peakRssMiB(),
       durationS: (now() - started) / 1000,
     };

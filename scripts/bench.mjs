@@ -7,8 +7,9 @@
 //   3. runs it: the table on stdout, .bench-results/bench-<date>.json, docs/BENCHMARKS.md
 // Flags (passed on): --sizes 1000,10000,100000 · --quick (1k and 10k, fewer samples) · --seed N ·
 // --docs / --no-docs · --keep (keep the temporary vaults) · --tmp DIR (where they go) ·
-// --skip big,ciphers,backup,thumbnails,rulebooks (leave out the 100 MB vault, the cipher measurements, the
-// thumbnails, the rulebooks' indexing and search, and/or the backup comparison). The backup comparison runs restic and `tar | zstd -3` beside our backups: when
+// --skip big,ciphers,backup,thumbnails,rulebooks,cache (leave out the 100 MB vault, the cipher measurements, the
+// thumbnails, the rulebooks' indexing and search, the cache — a gallery of 200 assets from it, the hit rate on a
+// game master's evening, peak memory — and/or the backup comparison). The backup comparison runs restic and `tar | zstd -3` beside our backups: when
 // either is missing they are installed from Debian (`apt-get install -y restic zstd`, as root);
 // if that fails, the reference columns are left empty and the run says so loudly.
 import { spawnSync } from 'node:child_process';

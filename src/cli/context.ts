@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DataManager } from '../core/api';
 import type { BackupService } from '../core/backup/service';
+import { CACHE_SETTINGS, cacheOptionsFrom, checkCacheSetting, type CacheOptions, type CacheSettingName } from '../core/cache';
 import { DEFAULT_KDF, type KdfParams } from '../core/crypto/kdf';
 import { VaultError, isVaultError } from '../core/errors';
 import type { Logger } from '../core/ports';
@@ -45,6 +46,22 @@ export function kdfFromEnv(env: NodeJS.ProcessEnv): KdfParams {
   if (v === undefined || v === '') return DEFAULT_KDF;
   if (v === 'test') return TEST_KDF;
   throw new UsageError(`CAMPAIGN_VAULT_KDF may only be "test" (a test hook), not "${v}".`, false);
+}
+
+/**
+ * The cache's limits from `CAMPAIGN_VAULT_CACHE_MAX_MB` and `CAMPAIGN_VAULT_CACHE_TTL_DAYS` (the
+ * ranges of the VS Code settings `campaignVault.cache.*`; docs/CACHE.md). Unset: the defaults
+ * (500 MB, 30 days). A value out of range is a usage error, not silently replaced.
+ */
+export function cacheOptionsFromEnv(env: NodeJS.ProcessEnv): CacheOptions {
+  const read = (variable: string, name: CacheSettingName): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return CACHE_SETTINGS[name].default;
+    const checked = checkCacheSetting(name, raw);
+    if (!checked.ok) throw new UsageError(`${variable}: ${checked.reason}.`, false);
+    return checked.value;
+  };
+  return cacheOptionsFrom({ maxSizeMB: read('CAMPAIGN_VAULT_CACHE_MAX_MB', 'maxSizeMB'), ttlDays: read('CAMPAIGN_VAULT_CACHE_TTL_DAYS', 'ttlDays') });
 }
 
 /** Technical detail on stderr, for CAMPAIGN_VAULT_DEBUG=1. */
@@ -105,6 +122,7 @@ export class Context {
       app: APP,
       stateDir: this.env.CAMPAIGN_VAULT_STATE_DIR || NodeStateStore.defaultDir(),
       cacheDir: nodeCacheDir(this.env),
+      cacheOptions: cacheOptionsFromEnv(this.env),
       kdf: kdfFromEnv(this.env),
       logger: this.logger(),
     });

@@ -51,6 +51,8 @@ function generalHelp(): string {
     '  CAMPAIGN_VAULT_NEW_PASSWORD  the new password for "passwd"',
     '  CAMPAIGN_VAULT_STATE_DIR     per-machine state (default $XDG_STATE_HOME/campaign-vault)',
     '  CAMPAIGN_VAULT_CACHE_DIR     the cache, thumbnails (default $XDG_CACHE_HOME/campaign-vault)',
+    '  CAMPAIGN_VAULT_CACHE_MAX_MB  the size limit of that cache, 0 to 102400 (default 500)',
+    '  CAMPAIGN_VAULT_CACHE_TTL_DAYS  how long a cached thumbnail is used, 1 to 3650 (default 30)',
     '  CAMPAIGN_VAULT_DEBUG=1       technical detail on stderr',
     '  CAMPAIGN_VAULT_KDF=test      TEST HOOK ONLY: weak, fast key derivation for new passwords',
     '',

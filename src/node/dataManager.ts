@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { DataManager, type DataManagerOptions } from '../core/api';
+import type { CacheOptions } from '../core/cache';
 import type { Logger } from '../core/ports';
 import { VaultError } from '../core/errors';
 import { LOCK_FILE, VAULT_DIR } from '../core/vault/layout';
@@ -19,6 +20,8 @@ export interface NodeDataManagerOptions extends Partial<Omit<DataManagerOptions,
   readonly stateDir?: string;
   /** Folder of the cache on this machine (never inside the vault); defaults to nodeCacheDir(). */
   readonly cacheDir?: string;
+  /** Limits of that cache (docs/CACHE.md: the disk limit and TTL); defaults to DEFAULT_CACHE_OPTIONS. */
+  readonly cacheOptions?: CacheOptions;
 }
 
 export const silentLogger: Logger = {
@@ -46,7 +49,7 @@ export function nodeDataManager(folder: string, opts: NodeDataManagerOptions): D
   const files = new NodeFileStore(path.resolve(folder));
   const pdfText = opts.pdfText ?? nodePdfTextExtractor(opts.logger?.child('pdf'));
   const thumbnails = opts.thumbnails ?? nodeThumbnailMaker(opts.logger?.child('thumbnails'));
-  const cache = opts.cache ?? nodeCache(outsideVault(folder, opts.cacheDir ?? nodeCacheDir()), { suite: opts.suite ?? nodeCipherSuite, random: opts.random ?? nodeRandom, clock: opts.clock ?? systemClock, logger: opts.logger ?? silentLogger });
+  const cache = opts.cache ?? nodeCache(outsideVault(folder, opts.cacheDir ?? nodeCacheDir()), { suite: opts.suite ?? nodeCipherSuite, random: opts.random ?? nodeRandom, clock: opts.clock ?? systemClock, logger: opts.logger ?? silentLogger }, opts.cacheOptions);
   return new DataManager({
     files,
     lock: new NodeVaultLock(files.resolve(LOCK_FILE)),

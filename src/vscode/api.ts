@@ -1,3 +1,4 @@
+import type { CacheStats } from '../core/cache';
 import type * as vscode from 'vscode';
 import type { DataManager } from '../core/api';
 import type { KdfParams } from '../core/crypto/kdf';
@@ -125,6 +126,8 @@ export interface CampaignVaultTesting {
   openLink(uri: vscode.Uri): Promise<void>;
   /** The open asset galleries: which campaign, whether the webview said `ready`, the ids listed, thumbnails sent and shown, the picture viewed, refused requests. */
   galleries(): readonly GallerySnapshot[];
+  /** The one cache of every vault (docs/CACHE.md): the limits in force (from the `campaignVault.cache.*` settings) and its counters. */
+  cache(): Promise<{ readonly maxDiskBytes: number; readonly ttlMs: number; readonly stats: CacheStats }>;
   /** Delivers a message to the gallery titled `title` as if its webview had sent it; false when no such gallery is open. */
   galleryMessage(title: string, message: unknown): Promise<boolean>;
   /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */

@@ -8,6 +8,7 @@ import { nodeCipherSuite, nodeRandom, systemClock } from '../node/system';
 import { vaultData, vaultStatus, type CampaignVaultApi } from './api';
 import { registerAuthoring } from './authoring';
 import { AutoLock } from './autoLock';
+import { CacheSettings } from './cacheSettings';
 import { registerBackups } from './backups';
 import { registerVaults } from './commands';
 import { unlockRememberedVaults } from './commands/remember';
@@ -81,9 +82,12 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
   const backups = registerBackups(services);
   const authoring = registerAuthoring(services);
   const autoLock = new AutoLock(vaults, log.child('auto-lock'));
+  // The cache's limit and TTL from the settings, now and whenever they change (no reload).
+  const cacheSettings = new CacheSettings(cache, services.ui, log.child('cache'));
+  await cacheSettings.apply();
   const rulebooks = registerRulebooks(services);
   const assets = registerAssets(services);
-  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports(), rulebooks, assets);
+  context.subscriptions.push(vaultFeature, campaignsView, registerDocuments(services), backups, authoring, autoLock, registerLossReports(), rulebooks, assets, cacheSettings);
 
   await vaults.refresh();
   // Remembered keys unlock in the background; a failure is logged (and shown), never fatal.
@@ -116,6 +120,7 @@ async function activateFeatures(context: vscode.ExtensionContext, channel: vscod
             rulebooks: rulebooks.viewers,
             rulebookLinks: rulebooks.links,
             galleries: assets.galleries,
+            cache,
           }),
         }),
   };

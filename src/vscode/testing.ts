@@ -1,6 +1,7 @@
 // The test hooks (`api._testing`, never in Production mode): what the integration tests need to
 // drive the extension without typing into VS Code's own UI.
 import * as vscode from 'vscode';
+import type { CacheManager } from '../core/cache';
 import type { CampaignVaultTesting, TreeItemSnapshot } from './api';
 import type { CatalogHolder } from './authoring/catalogs';
 import type { AutoLock } from './autoLock';
@@ -27,6 +28,7 @@ export interface TestedFeatures {
   /** The handler VS Code gives the extension's links (`<scheme>://campaign-vault.campaign-vault/rulebook?…`). */
   readonly rulebookLinks: vscode.UriHandler;
   readonly galleries: Galleries;
+  readonly cache: CacheManager;
 }
 
 async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): Promise<TreeItemSnapshot[]> {
@@ -49,7 +51,7 @@ async function treeItems(tree: CampaignsTreeProvider, path: readonly string[]): 
 
 const tooltipText = (tooltip: string | vscode.MarkdownString | undefined) => (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''));
 
-export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, rulebookLinks, galleries }: TestedFeatures): CampaignVaultTesting {
+export function createTesting({ services: s, setPrompter, statusBar, tree, treeView, backups, catalogs, autoLock, rulebooks, rulebookLinks, galleries, cache }: TestedFeatures): CampaignVaultTesting {
   return {
     dataManager: (folderUri) => s.vaults.get(folderUri),
     setPrompter,
@@ -104,6 +106,7 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     },
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
+    cache: async () => ({ maxDiskBytes: cache.options.maxDiskBytes, ttlMs: cache.options.ttlMs, stats: await cache.stats() }),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

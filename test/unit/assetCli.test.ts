@@ -7,6 +7,7 @@ import { readImageInfo } from '../../src/core/assets/metadata';
 import { runCli, type CliResult } from '../support/cli';
 
 const IMAGES = join(__dirname, '../../../test/fixtures/images');
+const RULEBOOKS = join(__dirname, '../../../test/fixtures/rulebooks');
 
 describe('campaign-vault asset', function () {
   this.timeout(120_000);
@@ -29,6 +30,8 @@ describe('campaign-vault asset', function () {
     tags: string[];
     hash: string;
     has_location?: boolean;
+    duration?: number;
+    page_count?: number;
   }
   const listed = async (...args: string[]) => JSON.parse(await ok(['asset', 'list', '--json', ...args])) as Listed[];
 
@@ -113,6 +116,43 @@ describe('campaign-vault asset', function () {
     assert.ok(!existsSync(join(tmp, 'b.webp')));
     const big = await cli(['asset', 'thumbnail', 'backpack.svg', '--size', '5000', '--out', join(tmp, 'b.webp')]);
     assert.match(big.stderr, /--size is a whole number of pixels from 64 to 1024/);
+  });
+
+  it('records a sound’s duration and a PDF’s page count when it is added; a damaged sound or PDF is added without', async () => {
+    // A WAV built from the RIFF/WAVE specification: 8 kHz, mono, 8 bits, 12,000 bytes of data = 1.5 s.
+    const le = (n: number, w: number) => [...new Array<number>(w)].map((_, i) => (n >>> (8 * i)) & 255);
+    const ascii = (t: string) => [...t].map((c) => c.charCodeAt(0));
+    const fmt = [...ascii('fmt '), ...le(16, 4), ...le(1, 2), ...le(1, 2), ...le(8000, 4), ...le(8000, 4), ...le(1, 2), ...le(8, 2)];
+    const wav = (declared: number, actual: number) => Uint8Array.from([...ascii('RIFF'), ...le(36 + actual, 4), ...ascii('WAVE'), ...fmt, ...ascii('data'), ...le(declared, 4), ...new Array<number>(actual).fill(128)]);
+    writeFileSync(join(tmp, 'rain.wav'), wav(12_000, 12_000));
+    // Damaged: the fmt chunk claims a rate of 0.
+    const broken = wav(800, 800);
+    broken.fill(0, 24, 32);
+    writeFileSync(join(tmp, 'broken.wav'), broken);
+    writeFileSync(join(tmp, 'cut.pdf'), readFileSync(join(RULEBOOKS, 'minimal-opend6-srd.pdf')).subarray(0, 2000));
+    await ok(['asset', 'add', join(tmp, 'rain.wav'), join(tmp, 'broken.wav'), join(RULEBOOKS, 'minimal-opend6-srd.pdf'), join(tmp, 'cut.pdf')]);
+    const all = await listed();
+    const by = (name: string) => all.find((a) => a.name === name)!;
+    assert.deepEqual([by('rain.wav').type, by('rain.wav').mime, by('rain.wav').duration], ['audio', 'audio/wav', 1.5]);
+    assert.deepEqual([by('broken.wav').type, by('broken.wav').duration], ['audio', undefined]);
+    assert.deepEqual([by('minimal-opend6-srd.pdf').type, by('minimal-opend6-srd.pdf').page_count], ['pdf', 83]);
+    assert.deepEqual([by('cut.pdf').type, by('cut.pdf').page_count], ['pdf', undefined]);
+    const text = await ok(['asset', 'list', '--type', 'audio']);
+    assert.match(text, /^rain\.wav · audio · 0:02 · /m);
+    assert.match(await ok(['asset', 'list', '--type', 'pdf']), /^minimal-opend6-srd\.pdf · pdf · 83 pages · /m);
+  });
+
+  it('takes the cache’s limits from the environment and refuses one out of range as a usage error', async () => {
+    const r = await runCli(dir, ['asset', 'list'], { ...PW, CAMPAIGN_VAULT_CACHE_DIR: join(tmp, 'cache'), CAMPAIGN_VAULT_CACHE_MAX_MB: '-1' }, tmp);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /CAMPAIGN_VAULT_CACHE_MAX_MB: maxSizeMB must be from 0 to 102400, not -1/);
+    const ttl = await runCli(dir, ['asset', 'list'], { ...PW, CAMPAIGN_VAULT_CACHE_DIR: join(tmp, 'cache'), CAMPAIGN_VAULT_CACHE_TTL_DAYS: 'soon' }, tmp);
+    assert.equal(ttl.code, 2);
+    // A limit of 0: thumbnails are still made, and nothing is kept on disk (what was there goes).
+    const zero = join(tmp, 'zero-cache');
+    const made = await runCli(dir, ['asset', 'thumbnail', 'Handout: the letter', '--out', join(tmp, 'letter-zero.webp')], { ...PW, CAMPAIGN_VAULT_CACHE_DIR: zero, CAMPAIGN_VAULT_CACHE_MAX_MB: '0' }, tmp);
+    assert.equal(made.code, 0, made.stderr);
+    assert.deepEqual(existsSync(zero) ? readdirSync(zero, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [], []);
   });
 
   it('moves an asset to the trash', async () => {

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheManager, type CacheOptions, type VaultCache } from '../../src/core/cache';
+import { cacheOptionsFromEnv } from '../../src/cli/context';
+import { UsageError } from '../../src/cli/values';
+import { CACHE_SETTINGS, CacheManager, cacheOptionsFrom, checkCacheSetting, type CacheOptions, type VaultCache } from '../../src/core/cache';
 import { MemoryTier } from '../../src/core/cache/memory';
 import { defaultSuite } from '../../src/core/crypto/aead';
 import { silentLogger } from '../../src/node/dataManager';
@@ -205,6 +207,111 @@ describe('core/cache: the cache manager (memory LRU + sealed disk tier)', () => 
     cache.close();
     await assert.rejects(thumbs.getOrCompute('t', counting('x')), /locked/);
     assert.equal(text(await others.getOrCompute('t', counting('x'))), 'other vault');
+  });
+
+  describe('new limits while running (the settings, docs/CACHE.md)', () => {
+    const incompressible = () => new Uint8Array(randomBytes(900));
+
+    it('evicts down to a smaller disk limit at once, least recently used first, and counts it', async () => {
+      const m = manager({ maxDiskBytes: 1 << 20, maxMemoryBytes: 10 });
+      const ns = (await m.forVault(VAULT, KEY)).namespace('thumbnails', { disk: true });
+      for (const k of ['a', 'b', 'c', 'd', 'e']) {
+        clock += 1000;
+        await ns.getOrCompute(k, async () => incompressible());
+      }
+      clock += 1000;
+      await ns.getOrCompute('a', async () => assert.fail('a is on disk'));
+      const before = (await m.stats()).diskBytes;
+      assert.ok(before > 4000, `${before} bytes on disk`);
+      await m.configure({ maxDiskBytes: 2500 });
+      assert.equal(m.options.maxDiskBytes, 2500);
+      const after = await m.stats();
+      assert.ok(after.diskBytes <= 2500 * 0.9, `${after.diskBytes} bytes on disk`);
+      assert.ok(after.namespaces[0]!.evictions >= 3);
+      assert.ok(filesUnder(root).length <= 2);
+      await ns.getOrCompute('a', async () => assert.fail('a was used last and stays'));
+      const b = counting('b again');
+      await ns.getOrCompute('b', b);
+      assert.equal(b.runs, 1, 'b, the least recently used, went');
+    });
+
+    it('applies a smaller limit set before the disk was first used when it lists the folder', async () => {
+      const m = manager({ maxMemoryBytes: 10 });
+      const ns = (await m.forVault(VAULT, KEY)).namespace('thumbnails', { disk: true });
+      for (const k of ['a', 'b', 'c']) await ns.getOrCompute(k, async () => incompressible());
+      const next = manager({ maxMemoryBytes: 10 });
+      await next.configure({ maxDiskBytes: 1000 });
+      assert.ok((await next.stats()).diskBytes <= 900);
+      assert.ok(filesUnder(root).length <= 1);
+    });
+
+    it('with a limit of 0 keeps nothing on disk but still serves from memory', async () => {
+      const m = manager();
+      const ns = (await m.forVault(VAULT, KEY)).namespace('thumbnails', { disk: true });
+      await ns.getOrCompute('a', async () => bytes('kept'));
+      await m.configure({ maxDiskBytes: 0 });
+      assert.deepEqual(filesUnder(root), []);
+      await ns.getOrCompute('b', async () => bytes('memory only'));
+      assert.deepEqual(filesUnder(root), []);
+      assert.equal(text(await ns.getOrCompute('b', async () => assert.fail('b is in memory'))), 'memory only');
+    });
+
+    it('shrinks the memory tier to a smaller cap, and a shorter TTL expires held values', async () => {
+      const m = manager({ maxMemoryBytes: 1 << 20, ttlMs: 60_000 }, undefined);
+      const ns = (await m.forVault(VAULT, KEY)).namespace('file-chunks', { disk: false });
+      for (const k of ['a', 'b', 'c']) await ns.getOrCompute(k, async () => new Uint8Array(100));
+      await m.configure({ maxMemoryBytes: 250 });
+      assert.equal((await m.stats()).memoryBytes, 200);
+      await m.configure({ ttlMs: 1000 });
+      clock += 1000;
+      const again = counting('again');
+      await ns.getOrCompute('c', again);
+      assert.equal(again.runs, 1, 'expired under the shorter TTL');
+    });
+
+    it('uses a longer TTL for disk entries made before the change', async () => {
+      const ns = (await manager({ ttlMs: 1000 }).forVault(VAULT, KEY)).namespace('thumbnails', { disk: true });
+      await ns.getOrCompute('k', async () => bytes('made'));
+      clock += 5000;
+      const m = manager({ ttlMs: 1000 });
+      await m.configure({ ttlMs: 10_000 });
+      const later = (await m.forVault(VAULT, KEY)).namespace('thumbnails', { disk: true });
+      assert.equal(text(await later.getOrCompute('k', async () => assert.fail('still within the new TTL'))), 'made');
+    });
+
+    it('refuses limits that are negative or not numbers', async () => {
+      const m = manager();
+      await assert.rejects(m.configure({ maxDiskBytes: -1 }), /maxDiskBytes/);
+      await assert.rejects(m.configure({ ttlMs: Number.NaN }), /ttlMs/);
+      assert.equal(m.options.maxDiskBytes, 1 << 20, 'unchanged');
+    });
+  });
+
+  describe('the settings (VS Code and the CLI\'s environment)', () => {
+    it('takes numbers in range, refuses the rest with a reason, and turns MB and days into bytes and ms', () => {
+      assert.deepEqual(checkCacheSetting('maxSizeMB', 500), { ok: true, value: 500 });
+      assert.deepEqual(checkCacheSetting('maxSizeMB', '0'), { ok: true, value: 0 });
+      assert.deepEqual(checkCacheSetting('maxSizeMB', 0.5), { ok: true, value: 0.5 });
+      assert.deepEqual(checkCacheSetting('ttlDays', 3650), { ok: true, value: 3650 });
+      for (const [name, v] of [['maxSizeMB', -1], ['maxSizeMB', 102_401], ['maxSizeMB', 'lots'], ['maxSizeMB', null], ['ttlDays', 0], ['ttlDays', 0.5], ['ttlDays', Infinity], ['ttlDays', '']] as const) {
+        const r = checkCacheSetting(name, v);
+        assert.equal(r.ok, false, `${name}=${String(v)}`);
+        assert.match((r as { reason: string }).reason, new RegExp(name));
+      }
+      assert.deepEqual(CACHE_SETTINGS.maxSizeMB.default, 500, 'the seed\'s 500 MB');
+      const o = cacheOptionsFrom({ maxSizeMB: 2, ttlDays: 1.5 });
+      assert.equal(o.maxDiskBytes, 2 * 1024 * 1024);
+      assert.equal(o.ttlMs, 1.5 * 86_400_000);
+      assert.equal(o.maxMemoryBytes, 64 * 1024 * 1024);
+    });
+
+    it('reads CAMPAIGN_VAULT_CACHE_MAX_MB and CAMPAIGN_VAULT_CACHE_TTL_DAYS, and refuses a bad one as a usage error', () => {
+      assert.equal(cacheOptionsFromEnv({}).maxDiskBytes, 500 * 1024 * 1024);
+      const o = cacheOptionsFromEnv({ CAMPAIGN_VAULT_CACHE_MAX_MB: '64', CAMPAIGN_VAULT_CACHE_TTL_DAYS: '7' });
+      assert.deepEqual([o.maxDiskBytes, o.ttlMs], [64 * 1024 * 1024, 7 * 86_400_000]);
+      assert.throws(() => cacheOptionsFromEnv({ CAMPAIGN_VAULT_CACHE_MAX_MB: '-5' }), (e: unknown) => e instanceof UsageError && /CAMPAIGN_VAULT_CACHE_MAX_MB.*0 to 102400/.test(e.message));
+      assert.throws(() => cacheOptionsFromEnv({ CAMPAIGN_VAULT_CACHE_TTL_DAYS: 'forever' }), (e: unknown) => e instanceof UsageError && /CAMPAIGN_VAULT_CACHE_TTL_DAYS/.test(e.message));
+    });
   });
 
   it('refuses namespace names and vault ids that could make paths', async () => {

@@ -407,7 +407,8 @@ describe('core/files: sniffing and sizes', () => {
     for (const b of [
       bytes(),
       bytes([0x89, 0x50, 0x4e]),
-      bytes('RIFF', [0x24, 0, 0, 0], 'WAVEfmt '),
+      bytes('RIFF', [0x24, 0, 0, 0], 'AVI LIST'), // RIFF, but neither WAVE (a sound since issue 18) nor WEBP
+      bytes('fLa'),
       bytes('GIF88a'),
       bytes('%PDF'),
       bytes([0xff, 0xff, 0xff, 0xff]),

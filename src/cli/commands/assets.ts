@@ -4,6 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Entity } from '../../core/api';
+import { formatDuration } from '../../core/assets/audio';
 import { DEFAULT_THUMBNAIL, MAX_THUMBNAIL, MIN_THUMBNAIL } from '../../core/assets/thumbnail';
 import type { AssetType } from '../../core/files/sniff';
 import { VaultError } from '../../core/errors';
@@ -39,6 +40,8 @@ function facts(a: Entity): Record<string, unknown> {
     height: a.height ?? null,
     ...(a.orientation ? { orientation: a.orientation } : {}),
     ...(a.has_location ? { has_location: true } : {}),
+    ...(typeof a.duration === 'number' ? { duration: a.duration } : {}),
+    ...(typeof a.page_count === 'number' ? { page_count: a.page_count } : {}),
     tags: Array.isArray(a.tags) ? a.tags : [],
     hash: a.hash ?? null,
     campaign_id: a.campaign_id ?? null,
@@ -49,7 +52,8 @@ function line(a: Entity): string {
   const dims = typeof a.width === 'number' && typeof a.height === 'number' ? ` · ${a.width} × ${a.height}` : '';
   const tags = Array.isArray(a.tags) && a.tags.length > 0 ? ` · #${a.tags.join(' #')}` : '';
   const where = a.has_location ? ' · has a GPS position' : '';
-  return `${a.name} · ${String(a.asset_type ?? 'other')}${dims} · ${size(Number(a.size ?? 0))}${tags}${where} · ${String(a.hash ?? '').slice(0, 12)}\n`;
+  const length = typeof a.duration === 'number' ? ` · ${formatDuration(a.duration)}` : typeof a.page_count === 'number' ? ` · ${a.page_count} page${a.page_count === 1 ? '' : 's'}` : '';
+  return `${a.name} · ${String(a.asset_type ?? 'other')}${dims}${length} · ${size(Number(a.size ?? 0))}${tags}${where} · ${String(a.hash ?? '').slice(0, 12)}\n`;
 }
 
 /** Writes `data` to `file`, which must not exist yet, through a temporary file beside it. */
@@ -84,13 +88,14 @@ export const ASSET_COMMANDS = {
     args: 'add <file…> [--name <name>] [--campaign <name|id>] [--type <type>] [--tag <tag>]… [--without-location] | list [--type <type>] [--tag <tag>] | get <name|id> --out <file> | thumbnail <name|id> [--size 256] --out <file> | remove <name|id>',
     summary: 'add maps, portraits, handouts and sounds (prints their ids), list them, write one out, or move one to the trash',
     help: [
-      'add <file…>           stores each file (encrypted, once) with its type, pixel size and orientation; prints the new ids',
+      'add <file…>           stores each file (encrypted, once) with its type, pixel size and orientation, a sound’s duration,',
+      '                      a PDF’s page count; prints the new ids',
       '  --name <name>       the asset’s name (one file only; default: the file’s name)',
       '  ' + CAMPAIGN,
       `  --type <type>       what it is for: ${TYPES.join(', ')} (default: by content)`,
       '  --tag <tag>         a tag (repeat for more)',
       '  --without-location  store a copy without the GPS position a photo holds (pixels untouched)',
-      'list                  the assets: name · type · width × height · size · tags · hash (--json: all fields)',
+      'list                  the assets: name · type · width × height or duration or pages · size · tags · hash (--json: all fields)',
       '  --type, --tag       only those of this type, with this tag',
       'get <name|id> --out <file>   writes the asset’s file (checked) to a new file',
       'thumbnail <name|id> --out <file>   writes its thumbnail (WebP, upright) to a new file',

@@ -5,6 +5,9 @@ import type { FileService } from '../files/service';
 import { sniff, type AssetType } from '../files/sniff';
 import { quoteName } from '../paths';
 import { HEADER_BYTES, readImageInfo, withoutLocation, type ImageInfo } from './metadata';
+import type { PdfTextExtractor } from '../rulebooks/port';
+import { AUDIO_WINDOW, audioInfoOf, type AudioInfo } from './audio';
+import { pdfPageCount } from './pdfPages';
 import type { Thumbnail } from './thumbnail';
 import type { ThumbnailService } from './thumbnails';
 
@@ -13,7 +16,9 @@ import type { ThumbnailService } from './thumbnails';
  * once (encrypted, deduplicated: src/core/files) and the asset records what it is — type by
  * content, pixel size, orientation, whether it holds a location — read from its header before
  * anything decodes it (src/core/assets/metadata.ts). A header that lies or claims a decompression
- * bomb's size refuses the file, and nothing is stored.
+ * bomb's size refuses the file, and nothing is stored. A sound gets its duration from its headers
+ * (src/core/assets/audio.ts) and a PDF its page count (src/core/assets/pdfPages.ts); for those a
+ * damaged header only means no duration or page count — the file is still added.
  */
 export interface AddAssetInput {
   readonly name: string;
@@ -29,6 +34,10 @@ export interface AddedAsset {
   readonly asset: Entity;
   /** What the header said (images only). */
   readonly image?: ImageInfo;
+  /** What the headers of a sound said (WAV, MP3, Ogg Vorbis/Opus, FLAC). */
+  readonly audio?: AudioInfo;
+  /** The pages of a PDF, when its reader could count them. */
+  readonly pageCount?: number;
   /** The location was removed from the stored copy. */
   readonly locationRemoved: boolean;
 }
@@ -48,6 +57,7 @@ export class AssetService {
     private readonly entries: EntryService,
     private readonly files: FileService,
     private readonly thumbnails?: ThumbnailService,
+    private readonly pdf?: PdfTextExtractor,
   ) {}
 
   /** Facts of an image from its first bytes; throws for a damaged header or a dimension bomb. */
@@ -64,15 +74,21 @@ export class AssetService {
     if (image?.height !== undefined) fields.height = image.height;
     if (image && image.orientation !== 1) fields.orientation = image.orientation;
     if (image?.hasLocation && !strip) fields.has_location = true;
+    // Not an image: perhaps a sound (bounded windows of its headers; never throws) or a PDF.
+    const audio = image ? undefined : audioInfoOf(data);
+    const sniffed = sniff(data.subarray(0, AUDIO_WINDOW));
+    const pageCount = !image && !audio && sniffed.asset_type === 'pdf' ? await pdfPageCount(this.pdf, data) : undefined;
+    if (audio?.duration !== undefined) fields.duration = audio.duration;
+    if (pageCount !== undefined) fields.page_count = pageCount;
     if (input.tags && input.tags.length > 0) fields.tags = [...new Set(input.tags.map((t) => t.trim()).filter(Boolean))];
     const asset = await this.files.addFile(stored, {
       name: input.name,
       ...(input.campaign_id !== undefined ? { campaign_id: input.campaign_id } : {}),
-      asset_type: input.asset_type ?? (image ? 'image' : sniff(data).asset_type),
-      mime: image?.mime ?? sniff(data).mime,
+      asset_type: input.asset_type ?? (image ? 'image' : audio ? 'audio' : sniffed.asset_type),
+      mime: image?.mime ?? audio?.mime ?? sniffed.mime,
       fields,
     });
-    return { asset, ...(image ? { image } : {}), locationRemoved: strip };
+    return { asset, ...(image ? { image } : {}), ...(audio ? { audio } : {}), ...(pageCount !== undefined ? { pageCount } : {}), locationRemoved: strip };
   }
 
   /** Live assets, filtered, by name. */

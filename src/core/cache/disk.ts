@@ -25,6 +25,9 @@ interface Placed {
 /** Every file is under this folder of the store: a later layout can sit beside it. */
 const TOP = 'v1';
 
+/** Files looked at together when the index is listed. */
+const SCAN_BATCH = 256;
+
 /** After a failed write (a full disk, a read-only folder), how long writes are not tried. */
 const BACKOFF_MS = 60_000;
 
@@ -35,8 +38,15 @@ export class DiskTier {
 
   constructor(
     private readonly store: FileStore,
-    private readonly options: DiskTierOptions,
+    private options: DiskTierOptions,
   ) {}
+
+  /** A new byte limit; a smaller one evicts the least recently used files now (down to 90 % of it), or on first use. */
+  async configure(limits: { readonly maxBytes: number }): Promise<void> {
+    this.options = { ...this.options, ...limits };
+    // Not listed yet: the listing trims to the limit on first use (see entries()).
+    if (this.index) await this.makeRoom(await this.index, 0);
+  }
 
   /** Bytes on disk over every vault and namespace. */
   async bytes(): Promise<number> {
@@ -132,7 +142,11 @@ export class DiskTier {
   }
 
   private entries(): Promise<Map<string, Placed>> {
-    this.index ??= this.scan();
+    // A limit made smaller while nothing ran (another session, the CLI) applies from the first use.
+    this.index ??= this.scan().then(async (index) => {
+      await this.makeRoom(index, 0);
+      return index;
+    });
     return this.index;
   }
 
@@ -142,12 +156,17 @@ export class DiskTier {
     const list = (dir: string) => this.store.list(dir).catch(() => [] as string[]);
     for (const vault of await list(TOP)) {
       for (const ns of await list(`${TOP}/${vault}`)) {
-        for (const name of await list(`${TOP}/${vault}/${ns}`)) {
-          const path = `${vault}/${ns}/${name}`;
-          const st = await this.store.stat(`${TOP}/${path}`).catch(() => undefined);
-          if (!st || st.isDirectory) continue;
-          index.set(path, { bytes: st.size, used: st.mtimeMs });
-          this.total += st.size;
+        // The files of a folder are looked at together: one after the other, each waits its turn
+        // in the thread pool, and the first request of a session waits for all of them.
+        const paths = (await list(`${TOP}/${vault}/${ns}`)).map((name) => `${vault}/${ns}/${name}`);
+        for (let from = 0; from < paths.length; from += SCAN_BATCH) {
+          const batch = paths.slice(from, from + SCAN_BATCH);
+          const stats = await Promise.all(batch.map((path) => this.store.stat(`${TOP}/${path}`).catch(() => undefined)));
+          for (const [i, st] of stats.entries()) {
+            if (!st || st.isDirectory) continue;
+            index.set(batch[i]!, { bytes: st.size, used: st.mtimeMs });
+            this.total += st.size;
+          }
         }
       }
     }

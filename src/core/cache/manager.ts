@@ -83,13 +83,33 @@ export class CacheManager {
   private readonly disk?: DiskTier;
   private readonly counters = new Map<string, Counters>();
   private readonly vaults = new Map<string, VaultCache>();
+  private current: CacheOptions;
 
   constructor(
-    readonly options: CacheOptions,
+    options: CacheOptions,
     private readonly deps: CacheDeps,
   ) {
+    this.current = checkOptions(options);
     this.memory = new MemoryTier({ maxBytes: options.maxMemoryBytes, ttlMs: options.ttlMs, now: deps.now, onEvict: (key) => this.count(nsOf(key)).evictions++ });
     if (deps.disk) this.disk = new DiskTier(deps.disk, { maxBytes: options.maxDiskBytes, now: deps.now, log: deps.log, onEvict: (path) => this.count(path.split('/')[1]!).evictions++ });
+  }
+
+  /** The limits in force (changed by {@link configure}). */
+  get options(): CacheOptions {
+    return this.current;
+  }
+
+  /**
+   * New limits, applied now: a smaller disk limit evicts the least recently used files at once (down
+   * to 90 % of it), a smaller memory cap the least recently used values; a new TTL applies to every
+   * entry from its next read (it counts from when the entry was made, so a shorter one may expire
+   * entries at once, a longer one keeps entries that the old one would have dropped).
+   */
+  async configure(options: Partial<CacheOptions>): Promise<void> {
+    const next = checkOptions({ ...this.current, ...options });
+    this.current = next;
+    this.memory.configure({ maxBytes: next.maxMemoryBytes, ttlMs: next.ttlMs });
+    await this.disk?.configure({ maxBytes: next.maxDiskBytes });
   }
 
   /**
@@ -137,6 +157,13 @@ export class CacheManager {
   closed(vaultId: string, cache: VaultCache): void {
     if (this.vaults.get(vaultId) === cache) this.vaults.delete(vaultId);
   }
+}
+
+function checkOptions(o: CacheOptions): CacheOptions {
+  for (const [name, v] of [['maxDiskBytes', o.maxDiskBytes], ['maxMemoryBytes', o.maxMemoryBytes], ['ttlMs', o.ttlMs]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`cache: ${name} must be a finite number of 0 or more, not ${v}`);
+  }
+  return { maxDiskBytes: o.maxDiskBytes, maxMemoryBytes: o.maxMemoryBytes, ttlMs: o.ttlMs };
 }
 
 /** Memory keys: `<vault>\0<namespace>\0<key>`. */

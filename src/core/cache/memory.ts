@@ -22,7 +22,21 @@ export class MemoryTier {
   private readonly slots = new Map<string, Slot>();
   private held = 0;
 
-  constructor(private readonly options: MemoryTierOptions) {}
+  constructor(private options: MemoryTierOptions) {}
+
+  /**
+   * New cap and TTL: a smaller cap evicts the least recently used values now; the TTL applies to
+   * values set from now on and shortens (never lengthens) the life of those already held.
+   */
+  configure(limits: { readonly maxBytes: number; readonly ttlMs: number }): void {
+    const shorter = limits.ttlMs < this.options.ttlMs;
+    this.options = { ...this.options, ...limits };
+    if (shorter) {
+      const latest = this.options.now() + limits.ttlMs;
+      for (const [k, slot] of this.slots) if (slot.expires > latest) this.slots.set(k, { value: slot.value, expires: latest });
+    }
+    this.shrink();
+  }
 
   get bytes(): number {
     return this.held;
@@ -49,6 +63,11 @@ export class MemoryTier {
     if (value.byteLength > this.options.maxBytes) return;
     this.slots.set(key, { value, expires: this.options.now() + this.options.ttlMs });
     this.held += value.byteLength;
+    this.shrink();
+  }
+
+  /** Least recently used values out until the bytes held fit the cap. */
+  private shrink(): void {
     for (const [k, slot] of this.slots) {
       if (this.held <= this.options.maxBytes) break;
       this.slots.delete(k);

@@ -1,6 +1,6 @@
 /**
  * What kind of file a byte string is, from its first bytes ("magic numbers"), for assets added
- * without a media type: PNG, JPEG, GIF, WebP, PDF, MP3 and Ogg. Nothing else is guessed; an
+ * without a media type: PNG, JPEG, GIF, WebP, PDF, MP3, Ogg, WAV and FLAC. Nothing else is guessed; an
  * unknown file gets no media type and the kind `other`. Sixteen bytes are enough for all of them.
  */
 export type AssetType = 'image' | 'map' | 'handout' | 'pdf' | 'audio' | 'other';
@@ -30,6 +30,8 @@ export function sniff(data: Uint8Array): Sniffed {
   if (startsWith(data, ascii('RIFF')) && startsWith(data, ascii('WEBP'), 8)) return { mime: 'image/webp', asset_type: 'image' };
   if (startsWith(data, ascii('%PDF-'))) return { mime: 'application/pdf', asset_type: 'pdf' };
   if (startsWith(data, ascii('OggS'))) return { mime: 'audio/ogg', asset_type: 'audio' };
+  if (startsWith(data, ascii('RIFF')) && startsWith(data, ascii('WAVE'), 8)) return { mime: 'audio/wav', asset_type: 'audio' };
+  if (startsWith(data, ascii('fLaC'))) return { mime: 'audio/flac', asset_type: 'audio' };
   if (startsWith(data, ascii('ID3')) || mpegFrame(data)) return { mime: 'audio/mpeg', asset_type: 'audio' };
   return { mime: null, asset_type: 'other' };
 }
