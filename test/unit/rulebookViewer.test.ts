@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PageIndex } from '../../src/core/rulebooks/search';
-import { parseViewerMessage } from '../../src/core/rulebooks/viewerProtocol';
+import { parseViewerMessage, viewerOutline } from '../../src/core/rulebooks/viewerProtocol';
 import { pageItems } from '../../src/vscode/authoring/searchItems';
 
 describe('rulebooks in VS Code: Quick Search page hits and the viewer’s messages', () => {
@@ -37,5 +37,23 @@ describe('rulebooks in VS Code: Quick Search page hits and the viewer’s messag
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad));
     }
     assert.equal((parseViewerMessage({ type: 'error', message: 'x'.repeat(5000) }) as { message: string }).message.length, 2000);
+  });
+
+  it('lists a book’s outline for the sidebar: entries that point at one of its pages, levels kept in bounds', () => {
+    const outline = [
+      { title: 'Combat', level: 0, page: 3 },
+      { title: 'Grappling', level: 1, page: 4 },
+      { title: 'Nowhere', level: 0 },
+      { title: 'Too far', level: 0, page: 99 },
+      { title: 'Deep', level: 40, page: 5 },
+      'junk',
+      null,
+    ];
+    assert.deepEqual(viewerOutline({ page_count: 5, outline }), [
+      { title: 'Combat', level: 0, page: 3 },
+      { title: 'Grappling', level: 1, page: 4 },
+      { title: 'Deep', level: 8, page: 5 },
+    ]);
+    assert.deepEqual(viewerOutline({ page_count: 5 }), []);
   });
 });

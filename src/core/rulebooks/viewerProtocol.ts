@@ -12,6 +12,23 @@ export interface FindRequest {
   readonly mode: FindMode;
 }
 
+/**
+ * The book's outline as the viewer's sidebar lists it: the entries of a rulebook entry's `outline`
+ * that point at one of its pages (titles cut at 300 characters, levels 0 to 8, at most 5,000).
+ */
+export function viewerOutline(book: { readonly page_count?: unknown; readonly outline?: unknown }): ViewerOutlineEntry[] {
+  const count = Number(book.page_count ?? 0);
+  const out: ViewerOutlineEntry[] = [];
+  for (const o of Array.isArray(book.outline) ? (book.outline as unknown[]) : []) {
+    if (typeof o !== 'object' || o === null) continue;
+    const { title, level, page } = o as Record<string, unknown>;
+    if (typeof title !== 'string' || typeof page !== 'number' || !Number.isInteger(page) || page < 1 || page > count) continue;
+    out.push({ title: title.slice(0, 300), level: typeof level === 'number' && Number.isInteger(level) ? Math.max(0, Math.min(8, level)) : 0, page });
+    if (out.length >= 5000) break;
+  }
+  return out;
+}
+
 /** An entry of the book's outline, as the sidebar lists it. */
 export interface ViewerOutlineEntry {
   readonly title: string;

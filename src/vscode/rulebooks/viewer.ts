@@ -12,7 +12,7 @@ import type { Logger } from '../../core/ports';
 import { labelOf } from '../../core/rulebooks/pages';
 import { labelSource } from '../../core/rulebooks/service';
 import type { FindMode, PageMatches } from '../../core/rulebooks/find';
-import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type FindRequest, type ViewerHostMessage, type ViewerOutlineEntry, type ViewerStrings } from '../../core/rulebooks/viewerProtocol';
+import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type FindRequest, type ViewerHostMessage, type ViewerStrings, viewerOutline } from '../../core/rulebooks/viewerProtocol';
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
@@ -127,21 +127,6 @@ export interface ViewerSnapshot {
 
 /** Finds a query in a book's stored page text (RulebookService.findInBook). */
 export type FindInBook = (query: string, mode: FindMode) => Promise<PageMatches[]>;
-
-/** The book's outline as the sidebar lists it: entries that point at a page of the book. */
-export function viewerOutline(book: Entity): ViewerOutlineEntry[] {
-  const count = Number(book.page_count ?? 0);
-  const outline = Array.isArray(book.outline) ? (book.outline as unknown[]) : [];
-  const out: ViewerOutlineEntry[] = [];
-  for (const o of outline) {
-    if (typeof o !== 'object' || o === null) continue;
-    const { title, level, page } = o as Record<string, unknown>;
-    if (typeof title !== 'string' || !Number.isInteger(page) || (page as number) < 1 || (page as number) > count) continue;
-    out.push({ title: title.slice(0, 300), level: Number.isInteger(level) ? Math.max(0, Math.min(8, level as number)) : 0, page: page as number });
-    if (out.length >= 5000) break;
-  }
-  return out;
-}
 
 /** One open book. */
 /** The entries that cite the pages of one book, by PDF page, as the viewer lists them. */
@@ -275,7 +260,7 @@ class RulebookPanel extends Disposable {
           page: this.page,
           workerUri,
           labels: this.labels(),
-          outline: viewerOutline(this.book),
+          outline: viewerOutline({ page_count: this.book.page_count, outline: this.book.outline }),
           highlight: this.highlight,
           noText: Number(this.book.text_pages ?? 1) === 0,
           strings: viewerStrings(),

@@ -403,7 +403,7 @@ let chapterButtons: HTMLButtonElement[] = [];
 function setOutline(entries: readonly ViewerOutlineEntry[]): void {
   outline = entries;
   const list = document.createElement('ul');
-  chapterButtons = entries.map((o) => {
+  chapterButtons = entries.map((o, i) => {
     const li = document.createElement('li');
     const b = document.createElement('button');
     b.type = 'button';
@@ -411,7 +411,10 @@ function setOutline(entries: readonly ViewerOutlineEntry[]): void {
     b.textContent = o.title;
     b.title = `${o.title} (${labels?.[o.page - 1] || o.page})`;
     b.style.setProperty('--level', String(o.level));
-    b.addEventListener('click', () => void show(o.page));
+    b.addEventListener('click', () => {
+      chosenChapter = i;
+      void show(o.page);
+    });
     li.append(b);
     list.append(li);
     return b;
@@ -424,10 +427,17 @@ function setOutline(entries: readonly ViewerOutlineEntry[]): void {
   } else outlinePane.replaceChildren(list);
 }
 
-/** Marks the chapter the page shown is in: the last outline entry at or before it. */
+/** The outline entry last chosen in the sidebar (marked while its page is shown). */
+let chosenChapter = -1;
+
+/**
+ * Marks the chapter the page shown is in: the entry chosen in the sidebar when it is on this page,
+ * else the first entry that starts on this page (what its top shows), else the last one before it.
+ */
 function markChapter(): void {
-  let best = -1;
-  for (let i = 0; i < outline.length; i++) if (outline[i]!.page <= current && (best < 0 || outline[i]!.page >= outline[best]!.page)) best = i;
+  let best = chosenChapter >= 0 && outline[chosenChapter]?.page === current ? chosenChapter : -1;
+  if (best < 0) best = outline.findIndex((o) => o.page === current);
+  if (best < 0) for (let i = 0; i < outline.length; i++) if (outline[i]!.page < current && (best < 0 || outline[i]!.page >= outline[best]!.page)) best = i;
   chapterButtons.forEach((b, i) => {
     if (i === best) {
       if (b.getAttribute('aria-current') !== 'location') {
