@@ -205,4 +205,33 @@ describe(`Campaign Vault: a rulebook in the workbench (${process.env.CV_VSCODE ?
     await frame.locator('#outline .chapter[aria-current="location"]', { hasText: 'Resisting Damage' }).waitFor({ state: 'visible' });
     await wb.screenshot('rulebook-viewer');
   });
+
+  it('measures the viewer’s cold open at a page and its page turn in chromium (printed, not asserted)', async () => {
+    const { page } = wb;
+    const frame = webviewFrame(page);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // Cold open: no viewer open; Open Rulebook… and the book chosen (Enter) until its page (the one
+    // last read, 13) is drawn — the host reading and decrypting the PDF, the webview, pdf.js's worker and the page.
+    const opens: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await runFromPalette(page, 'View: Close All Editors');
+      await frame.locator('#canvas').waitFor({ state: 'detached' });
+      await runFromPalette(page, 'Campaign Vault: Open Rulebook…');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: BOOK }).waitFor({ state: 'visible' });
+      const t0 = Date.now();
+      await page.keyboard.press('Enter');
+      await frame.locator('#canvas[aria-label="Page 13"]').waitFor({ state: 'attached', timeout: 60_000 });
+      opens.push(Date.now() - t0);
+    }
+    // Page turn: the next-page button until the next page is on the canvas.
+    const turns: number[] = [];
+    for (let n = 14; n < 24; n++) {
+      const t0 = Date.now();
+      await frame.locator('#next').click();
+      await frame.locator(`#canvas[aria-label="Page ${n}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+      turns.push(Date.now() - t0);
+    }
+    console.log(`    viewer (${process.env.CV_VSCODE ?? 'newest'}): cold open at page 13: ${opens.join(', ')} ms (median ${median(opens)} ms; issue target ≤ 1500 ms)`);
+    console.log(`    viewer: page turn: median ${median(turns)} ms, max ${Math.max(...turns)} ms over ${turns.length} turns (issue target ≤ 150 ms)`);
+  });
 });
