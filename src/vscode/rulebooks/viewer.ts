@@ -63,7 +63,7 @@ export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
 <button id="zoom-in" type="button">+</button>
 </nav>
 <div id="findbar" role="search" hidden>
-<input id="find-input" type="text" spellcheck="false" autocomplete="off">
+<input id="find-input" type="text" maxlength="200" spellcheck="false" autocomplete="off">
 <span id="find-count" role="status" aria-live="polite"></span>
 <button id="find-prev" type="button">&#x2191;</button>
 <button id="find-next" type="button">&#x2193;</button>
