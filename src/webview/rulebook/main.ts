@@ -53,6 +53,8 @@ let wanted: number | undefined;
 let busy = false;
 /** The page on the canvas (a new page starts at its top; the same one redrawn keeps its place). */
 let drawn = 0;
+/** The page the page box was last set to. */
+let boxPage = 0;
 /** When the page being drawn was asked for (performance.now()). */
 let askedAt = 0;
 let passwordAnswer: ((password: string | null) => void) | undefined;
@@ -113,7 +115,9 @@ function inked(c: HTMLCanvasElement): boolean {
 
 function updateChrome(): void {
   const n = doc?.numPages ?? 0;
-  pageInput.value = String(current);
+  // A redraw of the same page (the panel resized, a zoom) leaves a page number being typed alone.
+  if (current !== boxPage || document.activeElement !== pageInput) pageInput.value = String(current);
+  boxPage = current;
   pageInput.max = String(n);
   const label = labels?.[current - 1];
   pageCount.textContent = `${strings?.of ?? 'of'} ${n}${label && label !== String(current) ? ` (${label})` : ''}`;
@@ -573,7 +577,11 @@ fitButton.addEventListener('click', () => {
   void show(current);
 });
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let observedWidth = 0;
 new ResizeObserver(() => {
+  // Fit width follows the width only (the Cited by or find bar appearing changes the height).
+  if (scroller.clientWidth === observedWidth) return;
+  observedWidth = scroller.clientWidth;
   if (!fitWidth || !doc) return;
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => void show(current), 150);
