@@ -172,6 +172,8 @@ async function drawWanted(): Promise<void> {
       canvas.getContext('2d')!.drawImage(next, 0, 0);
       // How long the page took from being asked for to being on screen (read by the UI test's timing).
       canvas.dataset.ms = String(Math.round(performance.now() - askedAt));
+      // And the first page, how long after the webview's page began to load (the UI test's cold open).
+      canvas.dataset.sinceLoad ??= String(Math.round(performance.now()));
       canvas.ariaLabel = `${strings?.page ?? 'Page'} ${target}`;
       if (wanted === undefined) {
         if (drawn !== target) scroller.scrollTop = 0;
