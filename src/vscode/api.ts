@@ -117,7 +117,7 @@ export interface CampaignVaultTesting {
   /** The open Character Sheets: whether each webview said `ready`, and the last message it was sent. */
   sheets(): readonly { readonly uri: string; readonly ready: boolean; readonly lastPosted: unknown }[];
   /** The open rulebook viewers: which book, whether the webview said `ready`, the last page it drew (and whether it had ink), bytes sent. */
-  rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[]; readonly citedBy: readonly string[] }[];
+  rulebookViewers(): readonly { readonly id: string; readonly name: string; readonly ready: boolean; readonly rendered: { readonly page: number; readonly pages: number; readonly inked: boolean } | undefined; readonly bytesSent: number; readonly ranges: number; readonly errors: readonly string[]; readonly citedBy: readonly string[]; readonly highlighted: { readonly page: number; readonly count: number; readonly current: string | null } | undefined; readonly found: { readonly query: string; readonly mode: 'phrase' | 'words'; readonly total: number } | undefined }[];
   /**
    * Hands `uri` to the extension's URI handler, as VS Code does when a link such as
    * `vscode://campaign-vault.campaign-vault/rulebook?book=…&page=…` is opened (the web workbench

@@ -149,7 +149,31 @@ describe('Campaign Vault: rulebooks in VS Code (add, tree, viewer)', function ()
     await searching;
     const page = await dm().rulebooks.page(qw.rulebook.id, { page: shown.page });
     assert.match(page.text, /augment/i, `page ${shown.page} is about augments`);
+    // The query is highlighted on that page, and counted over the whole book.
+    const lit = await until('the viewer to highlight the query on the page', () => {
+      const v = viewer(qw.rulebook.id);
+      return v?.highlighted?.page === shown.page && v.highlighted.count > 0 && v.highlighted.current !== null && v.found ? v : undefined;
+    });
+    assert.match(lit.highlighted!.current!, /^augment/i);
+    assert.deepEqual({ query: lit.found!.query, mode: lit.found!.mode }, { query: 'augments', mode: 'words' });
+    assert.ok(lit.found!.total >= lit.highlighted!.count, JSON.stringify(lit.found));
     lastRead = shown.page;
+  });
+
+  it('openRulebook with a highlight turns an open viewer to the page and marks the term there', async () => {
+    const pages = await dm().rulebooks.findInBook(qw.rulebook.id, 'augment', 'words');
+    const other = pages.find((p) => p.page !== lastRead);
+    assert.ok(other, JSON.stringify(pages));
+    await run('openRulebook', { id: qw.rulebook.id, page: other.page, highlight: 'Augment' });
+    const lit = await until(`the viewer to mark "augment" on page ${other.page}`, () => {
+      const v = viewer(qw.rulebook.id);
+      return v?.highlighted?.page === other.page && v.highlighted.current !== null && v.found?.query === 'Augment' ? v : undefined;
+    });
+    assert.equal(lit.highlighted!.count, other.count, 'the page shows as many matches as the host counted from the stored text');
+    await run('openRulebook', { id: qw.rulebook.id, page: other.page, highlight: 7 });
+    assert.match(ui.shown('error')[0]?.text ?? '', /What to highlight must be text/);
+    await run('openRulebook', { id: qw.rulebook.id, page: lastRead });
+    await until('the viewer to turn back', () => viewer(qw.rulebook.id)?.rendered?.page === lastRead);
   });
 
   it('opens a book again at the page last read, and a page by the Campaigns view’s node', async () => {

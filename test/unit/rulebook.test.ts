@@ -215,6 +215,22 @@ describe('rulebooks: the service (add, text, labels, file stored once, all or no
     assert.equal(r.pages, 83);
   });
 
+  it('finds a phrase in a whole book from its stored page text: pages in order, with how often (the viewer’s count)', async () => {
+    const hits = await dm.rulebooks.findInBook('OpenD6', 'wild die');
+    assert.ok(hits.length >= 3, JSON.stringify(hits));
+    assert.deepEqual(hits.map((h) => h.page), [...hits.map((h) => h.page)].sort((x, y) => x - y));
+    for (const h of hits) {
+      const text = (await dm.rulebooks.page('OpenD6', { page: h.page })).text;
+      assert.equal(h.count, text.toLowerCase().replace(/\s+/g, ' ').split('wild die').length - 1, `page ${h.page}`);
+    }
+    // "Tra-\nditional" at a line's end is found as "traditional"; words mode stems like search.
+    assert.ok((await dm.rulebooks.findInBook('OpenD6', 'traditional opend6 combat')).some((h) => h.page === 12));
+    assert.ok((await dm.rulebooks.findInBook('OpenD6', 'scaling', 'words')).some((h) => h.page === 10));
+    assert.deepEqual(await dm.rulebooks.findInBook('OpenD6', '   '), []);
+    assert.deepEqual(await dm.rulebooks.findInBook('OpenD6', 'no such words anywhere'), []);
+    await assert.rejects(dm.rulebooks.findInBook('No Such Book', 'x'), (e: unknown) => isVaultError(e, 'not-found'));
+  });
+
   it('stores the same PDF once: a second book of the same file reuses its asset and its file', async () => {
     const before = files(dir).filter((f) => f.includes('blobs'));
     const first = await dm.list('asset');

@@ -8,6 +8,7 @@
 import MiniSearch from 'minisearch';
 import { foldTerm, snippet } from '../search/text';
 import { outlineTitlesByPage } from './pages';
+import { stem } from './stem';
 import type { PdfOutlineEntry } from './port';
 import type { RulebookPage } from './service';
 
@@ -55,33 +56,12 @@ interface Section {
 
 type Doc = Pick<Section, 'key' | 'outline' | 'text'> & { readonly heading: string; readonly context: string };
 
+export { stem };
+
 const BOOST = { heading: 3, outline: 2, context: 0.5, text: 1 };
 const PHRASE_IN_HEADING = 2.5;
 const PHRASE_IN_TEXT = 1.5;
 const HEADING_IS_QUERY = 4;
-
-/**
- * A light English stemmer for rule terms: plural and verb endings off, a doubled final consonant
- * undoubled and a final e dropped, so grapple / grappled / grapples / grappling all become
- * "grappl" and hide / hiding "hid". Never shorter than three letters; non-words kept as they are.
- */
-export function stem(term: string): string {
-  let w = term;
-  if (w.length <= 3 || !/^\p{L}+$/u.test(w)) return w;
-  if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}i`;
-  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
-  for (const suffix of ['ing', 'ed']) {
-    if (w.endsWith(suffix) && w.length - suffix.length >= 3 && /[aeiouy]/u.test(w.slice(0, -suffix.length))) {
-      w = w.slice(0, -suffix.length);
-      if (/([^aeiouls])\1$/u.test(w)) w = w.slice(0, -1);
-      break;
-    }
-  }
-  if (w.endsWith('e') && w.length > 3) w = w.slice(0, -1);
-  if (w.endsWith('y') && w.length > 3) w = `${w.slice(0, -1)}i`;
-  return w;
-}
 
 const processTerm = (term: string): string | null => {
   const f = foldTerm(term);

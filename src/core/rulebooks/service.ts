@@ -7,6 +7,7 @@ import { sniff } from '../files/sniff';
 import { quoteName } from '../paths';
 import type { VaultSession } from '../session/session';
 import type { Cancellation, Progress, Session } from '../session/types';
+import { findMatches, foldQuery, type FindMode, type PageMatches } from './find';
 import { chaptersByPage, labelOf, outlineTitlesByPage, pageFromLines, pageOfLabel, type LabelSource, type StoredPage } from './pages';
 import { DEFAULT_PDF_LIMITS, type PdfInfo, type PdfLimits, type PdfTextExtractor } from './port';
 import { deletePages, hasPagesTable, insertPages, readPage, readPages } from './store';
@@ -210,6 +211,28 @@ export class RulebookService {
         if (pages.length < batch) break;
       }
     }
+  }
+
+  /**
+   * Find in the book (the viewer's find box): the pages of a book where `query` occurs and how
+   * often, in page order, from the page text the vault stores — one pass, a batch of pages at a
+   * time through the queue, without the PDF. A book with no text finds nothing.
+   */
+  async findInBook(idOrName: string, query: string, mode: FindMode = 'phrase', opts: { readonly campaign_id?: string | null } = {}): Promise<PageMatches[]> {
+    if (typeof query !== 'string') throw new VaultError('invalid', 'find query', { hint: 'What to find must be text.' });
+    const book = await this.get(idOrName, opts.campaign_id);
+    const out: PageMatches[] = [];
+    if (!foldQuery(query)) return out;
+    for (let from = 1; ; ) {
+      const pages = await this.session.read((s) => (hasPagesTable(s.engine) ? readPages(s.engine, book.id, from, 200) : []));
+      for (const p of pages) {
+        const count = findMatches(p.text, query, mode).length;
+        if (count > 0) out.push({ page: p.page, count });
+      }
+      if (pages.length < 200) break;
+      from = pages[pages.length - 1]!.page + 1;
+    }
+    return out;
   }
 
   /**

@@ -86,7 +86,7 @@ export function registerAuthoring(s: Services): vscode.Disposable & { readonly c
             onDidUpdate: catalogs.onDidUpdate,
             open: deps.open,
             pages: () => pages.get(),
-            openPage: (hit) => vscode.commands.executeCommand(COMMANDS.openRulebook, { id: hit.rulebook_id, page: hit.page, folder: authoringVault()?.folder.uri }),
+            openPage: (hit, query) => vscode.commands.executeCommand(COMMANDS.openRulebook, { id: hit.rulebook_id, page: hit.page, highlight: query, folder: authoringVault()?.folder.uri }),
             ui: c.ui,
           },
           initial,

@@ -15,8 +15,8 @@ export interface QuickSearchDeps {
   open(entity: EntityRef): unknown;
   /** The rulebook pages' search of the unlocked vault (hits ranked among the entries'). */
   pages?(): PageSearch | undefined;
-  /** Opens a book at a page hit. */
-  openPage?(hit: PageHit): unknown;
+  /** Opens a book at a page hit, with the query that found it highlighted. */
+  openPage?(hit: PageHit, query: string): unknown;
   readonly ui: () => Prompter;
 }
 
@@ -54,7 +54,7 @@ export async function quickSearch(deps: QuickSearchDeps, initial?: unknown): Pro
       if (!chosen) return;
       if ('hit' in chosen) {
         pick.hide();
-        void Promise.resolve(deps.openPage?.(chosen.hit));
+        void Promise.resolve(deps.openPage?.(chosen.hit, pick.value));
         return;
       }
       if (!('entity' in chosen)) return;

@@ -34,6 +34,8 @@ export interface OpenRulebookArgs {
   readonly page?: number;
   /** A printed page label (e.g. "254" or "xii"), used when `page` is not given. */
   readonly label?: string;
+  /** A term to highlight on that page (and find in the book), e.g. the Quick Search query that found it. */
+  readonly highlight?: string;
   readonly folder?: vscode.Uri;
 }
 
@@ -171,6 +173,7 @@ export async function openRulebook(ctx: RulebookContext, arg?: unknown, extra?: 
   let found: { folder: vscode.WorkspaceFolder; dm: DataManager; book: Entity } | undefined;
   let page: number | undefined;
   let label: string | undefined;
+  let highlight: string | undefined;
   if (isCampaignNode(arg)) {
     if (arg.type !== 'entity' || arg.entity.kind !== 'rulebook') throw new VaultError('invalid', 'not a rulebook', { hint: vscode.l10n.t('Choose a rulebook to open.') });
     found = { folder: arg.folder, dm: arg.dm, book: arg.entity };
@@ -183,6 +186,8 @@ export async function openRulebook(ctx: RulebookContext, arg?: unknown, extra?: 
     found = await findBook(ctx, a.id, a.folder);
     page = a.page;
     label = a.label;
+    if (a.highlight !== undefined && typeof a.highlight !== 'string') throw new VaultError('invalid', 'highlight', { hint: vscode.l10n.t('What to highlight must be text.') });
+    highlight = a.highlight?.trim() || undefined;
   } else {
     found = await pickBook(ctx);
     if (!found) return undefined;
@@ -192,7 +197,7 @@ export async function openRulebook(ctx: RulebookContext, arg?: unknown, extra?: 
     page = pageOfLabel(labelSource(book), Number(book.page_count ?? 0), label);
     if (page === undefined) throw new VaultError('not-found', 'no such label', { hint: vscode.l10n.t('“{0}” has no page labelled “{1}”.', book.name, label), remedy: null });
   }
-  return ctx.viewers.open(folder, dm, book, page);
+  return ctx.viewers.open(folder, dm, book, page, highlight ? { query: highlight, mode: 'words' } : undefined);
 }
 
 async function pickBook(ctx: VaultCommandContext): Promise<{ folder: vscode.WorkspaceFolder; dm: DataManager; book: Entity } | undefined> {

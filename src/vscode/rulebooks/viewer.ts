@@ -11,7 +11,8 @@ import { VaultError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { labelOf } from '../../core/rulebooks/pages';
 import { labelSource } from '../../core/rulebooks/service';
-import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type ViewerHostMessage, type ViewerStrings } from '../../core/rulebooks/viewerProtocol';
+import type { FindMode, PageMatches } from '../../core/rulebooks/find';
+import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type FindRequest, type ViewerHostMessage, type ViewerStrings, viewerOutline } from '../../core/rulebooks/viewerProtocol';
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
@@ -50,17 +51,29 @@ export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
 </head>
 <body>
 <nav id="toolbar" hidden aria-label="${t(vscode.l10n.t('Pages'))}">
+<button id="outline-toggle" type="button" aria-controls="outline" aria-expanded="false">&#x2630;</button>
 <button id="prev" type="button">&#x2039;</button>
 <input id="page" type="number" min="1" value="1">
 <span id="count"></span>
 <button id="next" type="button">&#x203A;</button>
 <span class="gap"></span>
+<button id="find-toggle" type="button" aria-controls="findbar" aria-pressed="false">&#x2315;</button>
 <button id="zoom-out" type="button">&#x2212;</button>
 <button id="fit" type="button">&#x2194;</button>
 <button id="zoom-in" type="button">+</button>
 </nav>
+<div id="findbar" role="search" hidden>
+<input id="find-input" type="text" maxlength="200" spellcheck="false" autocomplete="off">
+<span id="find-count" role="status" aria-live="polite"></span>
+<button id="find-prev" type="button">&#x2191;</button>
+<button id="find-next" type="button">&#x2193;</button>
+<button id="find-close" type="button">&#x2715;</button>
+</div>
 <aside id="cited" hidden></aside>
-<main id="scroller"><p id="status" role="status">${t(vscode.l10n.t('Opening the rulebook…'))}</p><canvas id="canvas" role="img"></canvas></main>
+<div id="body">
+<nav id="outline" hidden></nav>
+<main id="scroller" tabindex="-1"><p id="status" role="status">${t(vscode.l10n.t('Opening the rulebook…'))}</p><div id="sheet"><canvas id="canvas" role="img"></canvas><div id="text" class="textLayer"></div></div></main>
+</div>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
@@ -79,6 +92,15 @@ function viewerStrings(): ViewerStrings {
     failed: vscode.l10n.t('The rulebook could not be shown'),
     password: vscode.l10n.t('This PDF has a password; without it the book cannot be shown.'),
     citedBy: vscode.l10n.t('Cited by'),
+    find: vscode.l10n.t('Find in the book'),
+    findPrevious: vscode.l10n.t('Previous match (Shift+Enter)'),
+    findNext: vscode.l10n.t('Next match (Enter)'),
+    findClose: vscode.l10n.t('Close (Escape)'),
+    matchOf: vscode.l10n.t('{0} of {1}'),
+    noMatches: vscode.l10n.t('No results'),
+    noText: vscode.l10n.t('This book has no text to search (a scanned book?).'),
+    outline: vscode.l10n.t('Outline'),
+    noOutline: vscode.l10n.t('This book has no outline.'),
   };
 }
 
@@ -97,7 +119,14 @@ export interface ViewerSnapshot {
   readonly visible: boolean;
   /** The names the "Cited by" bar shows for the page drawn last. */
   readonly citedBy: readonly string[];
+  /** What the webview highlighted on the page drawn last: how many matches, and the current one's text. */
+  readonly highlighted: { readonly page: number; readonly count: number; readonly current: string | null } | undefined;
+  /** The last find in the book the webview asked for, and how many matches the host found. */
+  readonly found: { readonly query: string; readonly mode: FindMode; readonly total: number } | undefined;
 }
+
+/** Finds a query in a book's stored page text (RulebookService.findInBook). */
+export type FindInBook = (query: string, mode: FindMode) => Promise<PageMatches[]>;
 
 /** One open book. */
 /** The entries that cite the pages of one book, by PDF page, as the viewer lists them. */
@@ -117,6 +146,8 @@ class RulebookPanel extends Disposable {
   private listed: readonly CitingEntry[] = [];
   citing: readonly string[] = [];
   rendered: ViewerSnapshot['rendered'];
+  highlighted: ViewerSnapshot['highlighted'];
+  found: ViewerSnapshot['found'];
   bytesSent = 0;
   ranges = 0;
   readonly errors: string[] = [];
@@ -132,6 +163,8 @@ class RulebookPanel extends Disposable {
     private readonly ui: () => Prompter,
     private readonly log: Logger,
     private readonly citedBy: CitedBy,
+    private readonly find: FindInBook,
+    private highlight: FindRequest | null,
   ) {
     super();
     this.page = page;
@@ -169,14 +202,17 @@ class RulebookPanel extends Disposable {
       errors: [...this.errors],
       visible: this.panel.visible,
       citedBy: [...this.citing],
+      highlighted: this.highlighted,
+      found: this.found,
     };
   }
 
-  /** Shows page `page` (the panel is brought forward). */
-  goto(page: number): void {
+  /** Shows page `page` (the panel is brought forward), with `highlight` found and highlighted when given. */
+  goto(page: number, highlight: FindRequest | null): void {
     this.page = page;
+    if (highlight) this.highlight = highlight;
     this.panel.reveal();
-    if (this.ready) this.post({ type: 'goto', page });
+    if (this.ready) this.post({ type: 'goto', page, highlight });
   }
 
   private post(message: ViewerHostMessage): void {
@@ -216,7 +252,19 @@ class RulebookPanel extends Disposable {
         const initial = bytes.slice(0, Math.min(bytes.length, RANGE_CHUNK));
         this.bytesSent += initial.length;
         const workerUri = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'pdf.worker.mjs')).toString();
-        this.post({ type: 'open', title: this.book.name, length: bytes.length, initial, page: this.page, workerUri, labels: this.labels(), strings: viewerStrings() });
+        this.post({
+          type: 'open',
+          title: this.book.name,
+          length: bytes.length,
+          initial,
+          page: this.page,
+          workerUri,
+          labels: this.labels(),
+          outline: viewerOutline({ page_count: this.book.page_count, outline: this.book.outline }),
+          highlight: this.highlight,
+          noText: Number(this.book.text_pages ?? 1) === 0,
+          strings: viewerStrings(),
+        });
         return;
       }
       case 'range': {
@@ -254,6 +302,20 @@ class RulebookPanel extends Disposable {
         this.post({ type: 'password', password: typeof answer === 'string' ? answer : null });
         return;
       }
+      case 'find': {
+        let pages: PageMatches[] = [];
+        try {
+          pages = await this.find(m.query, m.mode);
+        } catch (e) {
+          this.log.warn(`rulebook viewer (${this.book.name}): find: ${String(e)}`);
+        }
+        this.found = { query: m.query, mode: m.mode, total: pages.reduce((n, p) => n + p.count, 0) };
+        this.post({ type: 'found', query: m.query, mode: m.mode, pages });
+        return;
+      }
+      case 'highlighted':
+        this.highlighted = { page: m.page, count: m.count, current: m.current };
+        return;
       case 'error':
         this.errors.push(m.message);
         this.log.warn(`rulebook viewer (${this.book.name}): ${m.message}`);
@@ -297,7 +359,7 @@ export class RulebookViewers extends Disposable {
    * Opens (or brings forward) the viewer of a book at `page` (1-based), else at the page last read.
    * A page out of range is refused with a clear error.
    */
-  async open(folder: vscode.WorkspaceFolder, dm: DataManager, book: Entity, page?: number): Promise<ViewerSnapshot> {
+  async open(folder: vscode.WorkspaceFolder, dm: DataManager, book: Entity, page?: number, highlight?: FindRequest): Promise<ViewerSnapshot> {
     const count = Number(book.page_count ?? 0);
     if (page !== undefined && (!Number.isInteger(page) || page < 1 || page > count)) {
       throw new VaultError('invalid', 'page out of range', { hint: vscode.l10n.t('“{0}” has pages 1 to {1}; there is no page {2}.', book.name, count, String(page)) });
@@ -305,7 +367,7 @@ export class RulebookViewers extends Disposable {
     const at = page ?? Math.min(this.lastPage(book.id), Math.max(1, count));
     const existing = this.panels.get(panelKey(folder, book.id));
     if (existing) {
-      existing.goto(at);
+      existing.goto(at, highlight ?? null);
       return existing.snapshot();
     }
     const assetId = typeof book.asset_id === 'string' ? book.asset_id : undefined;
@@ -315,7 +377,7 @@ export class RulebookViewers extends Disposable {
     const lifetime = this.lifetimeOf(folder);
     if (!lifetime) throw new VaultError('locked', 'vault locked', { hint: vscode.l10n.t('The vault was locked while the book was being opened.') });
     const panel = vscode.window.createWebviewPanel(RULEBOOK_VIEW_TYPE, book.name, vscode.ViewColumn.Active, { retainContextWhenHidden: false, enableFindWidget: false });
-    const viewer = new RulebookPanel(folder, book, panel, bytes, at, this.extensionUri, this.state, this.ui, this.log, (id) => this.citations(dm, id));
+    const viewer = new RulebookPanel(folder, book, panel, bytes, at, this.extensionUri, this.state, this.ui, this.log, (id) => this.citations(dm, id), (query, mode) => dm.rulebooks.findInBook(book.id, query, mode), highlight ?? null);
     this.panels.set(viewer.key, viewer);
     panel.onDidDispose(() => this.panels.delete(viewer.key));
     // Locked: the viewer closes, and the book's bytes go with it.

@@ -3,8 +3,10 @@
 // as pdf.js asks for ranges (PDFDataRangeTransport). pdf.js's worker is started from a blob: URL
 // made of its script (a local resource), so the CSP allows workers from blob: only.
 // Protocol: src/core/rulebooks/viewerProtocol.ts. It says `ready` once it listens.
-import { getDocument, GlobalWorkerOptions, PasswordResponses, PDFDataRangeTransport, type PDFDocumentProxy, type RenderTask } from 'pdfjs-dist';
-import { RANGE_CHUNK, type ViewerHostMessage, type ViewerStrings, type ViewerWebviewMessage } from '../../core/rulebooks/viewerProtocol';
+import { getDocument, GlobalWorkerOptions, PasswordResponses, PDFDataRangeTransport, TextLayer, type PageViewport, type PDFDocumentProxy, type PDFPageProxy, type RenderTask } from 'pdfjs-dist';
+import type { TextItem } from 'pdfjs-dist/types/src/display/api';
+import { findMatches, firstMatchFrom, nthMatch, totalMatches, type FindRange, type PageMatches } from '../../core/rulebooks/find';
+import { RANGE_CHUNK, type FindRequest, type ViewerHostMessage, type ViewerOutlineEntry, type ViewerStrings, type ViewerWebviewMessage } from '../../core/rulebooks/viewerProtocol';
 
 interface VsCodeApi {
   postMessage(message: ViewerWebviewMessage): void;
@@ -27,6 +29,17 @@ const scroller = $('scroller');
 const canvas = $<HTMLCanvasElement>('canvas');
 const status = $('status');
 const cited = $('cited');
+const sheet = $('sheet');
+const textLayerDiv = $('text');
+const findBar = $('findbar');
+const findInput = $<HTMLInputElement>('find-input');
+const findCount = $('find-count');
+const findPrev = $<HTMLButtonElement>('find-prev');
+const findNext = $<HTMLButtonElement>('find-next');
+const findClose = $<HTMLButtonElement>('find-close');
+const findToggle = $<HTMLButtonElement>('find-toggle');
+const outlineToggle = $<HTMLButtonElement>('outline-toggle');
+const outlinePane = $('outline');
 
 let doc: PDFDocumentProxy | undefined;
 let transport: (PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void }) | undefined;
@@ -40,6 +53,10 @@ let wanted: number | undefined;
 let busy = false;
 /** The page on the canvas (a new page starts at its top; the same one redrawn keeps its place). */
 let drawn = 0;
+/** The page the page box was last set to. */
+let boxPage = 0;
+/** When the page being drawn was asked for (performance.now()). */
+let askedAt = 0;
 let passwordAnswer: ((password: string | null) => void) | undefined;
 let strings: ViewerStrings | undefined;
 
@@ -56,6 +73,13 @@ function setStrings(s: ViewerStrings): void {
   zoomOut.title = zoomOut.ariaLabel = s.zoomOut;
   zoomIn.title = zoomIn.ariaLabel = s.zoomIn;
   fitButton.title = fitButton.ariaLabel = s.fitWidth;
+  findInput.placeholder = findInput.title = findInput.ariaLabel = s.find;
+  findToggle.title = findToggle.ariaLabel = `${s.find} (Ctrl+F)`;
+  findPrev.title = findPrev.ariaLabel = s.findPrevious;
+  findNext.title = findNext.ariaLabel = s.findNext;
+  findClose.title = findClose.ariaLabel = s.findClose;
+  outlineToggle.title = outlineToggle.ariaLabel = s.outline;
+  outlinePane.ariaLabel = s.outline;
 }
 
 /** The "Cited by" bar: the entries citing the page shown, each a button (text only, never HTML). */
@@ -91,13 +115,16 @@ function inked(c: HTMLCanvasElement): boolean {
 
 function updateChrome(): void {
   const n = doc?.numPages ?? 0;
-  pageInput.value = String(current);
+  // A redraw of the same page (the panel resized, a zoom) leaves a page number being typed alone.
+  if (current !== boxPage || document.activeElement !== pageInput) pageInput.value = String(current);
+  boxPage = current;
   pageInput.max = String(n);
   const label = labels?.[current - 1];
   pageCount.textContent = `${strings?.of ?? 'of'} ${n}${label && label !== String(current) ? ` (${label})` : ''}`;
   prevButton.disabled = current <= 1;
   nextButton.disabled = current >= n;
   fitButton.setAttribute('aria-pressed', String(fitWidth));
+  markChapter();
 }
 
 /** Draws page `n` (the last one asked for wins; a drawing under way is cancelled). */
@@ -105,6 +132,7 @@ async function show(n: number): Promise<void> {
   if (!doc) return;
   const page = Math.min(Math.max(1, Math.trunc(n) || 1), doc.numPages);
   wanted = page;
+  askedAt = performance.now();
   if (busy) {
     rendering?.cancel();
     return; // the loop under way draws `wanted` next
@@ -142,12 +170,18 @@ async function drawWanted(): Promise<void> {
       canvas.style.width = next.style.width;
       canvas.style.height = next.style.height;
       canvas.getContext('2d')!.drawImage(next, 0, 0);
+      // How long the page took from being asked for to being on screen (read by the UI test's timing).
+      canvas.dataset.ms = String(Math.round(performance.now() - askedAt));
+      // And the first page, how long after the webview's page began to load (the UI test's cold open).
+      canvas.dataset.sinceLoad ??= String(Math.round(performance.now()));
       canvas.ariaLabel = `${strings?.page ?? 'Page'} ${target}`;
       if (wanted === undefined) {
         if (drawn !== target) scroller.scrollTop = 0;
         drawn = target;
         say(undefined);
         post({ type: 'rendered', page: target, pages: doc.numPages, inked: inked(canvas) });
+        // The text layer (and the marks of a find) comes after: the next page need not wait for it.
+        void layText(p, viewport, target);
       }
     } catch (e) {
       rendering = undefined;
@@ -158,9 +192,294 @@ async function drawWanted(): Promise<void> {
   }
 }
 
+
+// --- The text layer and find in the book --------------------------------------------------------
+// pdf.js lays the drawn page's text over the canvas (transparent, selectable); the matches of the
+// active query are wrapped in <mark> there. The book's matches are counted by the host from the
+// page text the vault stores (one message, no page of the PDF fetched for it); the same matcher
+// (src/core/rulebooks/find.ts) runs here on the text pdf.js gives for the drawn page.
+
+/** The drawn page's text items (one per span pdf.js laid), their text and where each starts in `text`. */
+let laid: { page: number; spans: HTMLElement[]; strs: string[]; starts: number[]; text: string } | undefined;
+let textLayer: TextLayer | undefined;
+/** What is found and highlighted: the query, the host's count by page, and the current match (0-based over the book; -1 none). */
+let active: (FindRequest & { pages: readonly PageMatches[] | undefined; at: number; jump: boolean }) | undefined;
+let noText = false;
+
+async function layText(p: PDFPageProxy, viewport: PageViewport, target: number): Promise<void> {
+  textLayer?.cancel();
+  textLayer = undefined;
+  laid = undefined;
+  textLayerDiv.replaceChildren();
+  sheet.style.setProperty('--total-scale-factor', String(viewport.scale));
+  try {
+    const content = await p.getTextContent();
+    if (drawn !== target || wanted !== undefined) return;
+    const layer = new TextLayer({ textContentSource: content, container: textLayerDiv, viewport });
+    textLayer = layer;
+    await layer.render();
+    if (textLayer !== layer || drawn !== target) return;
+    const items = content.items.filter((i): i is TextItem => 'str' in i);
+    const spans = layer.textDivs;
+    let text = '';
+    const starts: number[] = [];
+    const strs: string[] = [];
+    items.forEach((item, k) => {
+      starts.push(text.length);
+      strs.push(spans[k]?.textContent ?? item.str);
+      text += item.str + (item.hasEOL ? '\n' : '');
+    });
+    laid = { page: target, spans: spans.slice(0, items.length), strs, starts, text };
+    highlight();
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'AbortException') post({ type: 'error', message: `text layer: ${String((e as Error).message ?? e)}` });
+  }
+}
+
+/** Restores the drawn page's spans to plain text (no marks). */
+function unmark(): void {
+  if (!laid) return;
+  for (const [k, span] of laid.spans.entries()) if (span.firstElementChild) span.textContent = laid.strs[k]!;
+}
+
+/** The match of the book that is current, when it is on page `page`: its index among that page's matches. */
+function currentOn(page: number): number {
+  if (!active?.pages || active.at < 0) return -1;
+  const n = nthMatch(active.pages, active.at);
+  return n && n.page === page ? n.index : -1;
+}
+
+/** Marks the active query's matches on the drawn page; the current one also scrolled into view. */
+function highlight(): void {
+  if (!laid) return;
+  unmark();
+  const matches: FindRange[] = active ? findMatches(laid.text, active.query, active.mode) : [];
+  const current = matches.length > 0 ? Math.min(currentOn(laid.page), matches.length - 1) : -1;
+  // Per span, the pieces to mark: [from, to) in the span's own text, and whether it is the current match.
+  const pieces = new Map<number, { from: number; to: number; current: boolean }[]>();
+  matches.forEach((m, i) => {
+    for (let k = spanAt(m.start); k < laid!.spans.length && laid!.starts[k]! < m.end; k++) {
+      const from = Math.max(m.start, laid!.starts[k]!) - laid!.starts[k]!;
+      const to = Math.min(m.end - laid!.starts[k]!, laid!.strs[k]!.length);
+      if (to > from) pieces.set(k, [...(pieces.get(k) ?? []), { from, to, current: i === current }]);
+    }
+  });
+  let first: HTMLElement | undefined;
+  for (const [k, list] of pieces) {
+    const str = laid.strs[k]!;
+    const nodes: Node[] = [];
+    let at = 0;
+    for (const piece of list) {
+      if (piece.from > at) nodes.push(document.createTextNode(str.slice(at, piece.from)));
+      const mark = document.createElement('mark');
+      mark.textContent = str.slice(piece.from, piece.to);
+      if (piece.current) {
+        mark.className = 'current';
+        first ??= mark;
+      }
+      nodes.push(mark);
+      at = piece.to;
+    }
+    if (at < str.length) nodes.push(document.createTextNode(str.slice(at)));
+    laid.spans[k]!.replaceChildren(...nodes);
+  }
+  if (first && active?.jump) {
+    active.jump = false;
+    first.scrollIntoView({ block: 'center', inline: 'nearest' });
+  }
+  const shown = current >= 0 ? matches[current]! : matches[0];
+  post({ type: 'highlighted', page: laid.page, count: matches.length, current: current >= 0 && shown ? laid.text.slice(shown.start, shown.end) : null });
+}
+
+/** The span holding offset `at` of the page's text. */
+function spanAt(at: number): number {
+  const starts = laid!.starts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function showCount(): void {
+  if (!active) findCount.textContent = '';
+  else if (noText) findCount.textContent = strings?.noText ?? 'No text to search';
+  else if (!active.pages) findCount.textContent = '…';
+  else {
+    const total = totalMatches(active.pages);
+    findCount.textContent = total === 0 ? (strings?.noMatches ?? 'No results') : (strings?.matchOf ?? '{0} of {1}').replace('{0}', active.at < 0 ? '?' : String(active.at + 1)).replace('{1}', String(total));
+  }
+  findCount.classList.toggle('none', !!active?.pages && totalMatches(active.pages) === 0 && active.query.trim() !== '');
+  const can = !!active?.pages && totalMatches(active.pages) > 0;
+  findPrev.disabled = findNext.disabled = !can;
+}
+
+/**
+ * Finds `request` in the book: the drawn page is highlighted at once, the host counts the book's
+ * matches. `go`: then go to the first match on the current page or after it (the find box), or
+ * only mark it when it is on the page shown (a Quick Search hit opened at its page).
+ */
+function startFind(request: FindRequest, go: boolean): void {
+  active = { ...request, pages: undefined, at: -1, jump: true };
+  goAfterFound = go;
+  showCount();
+  if (request.query.trim() === '') {
+    active = undefined;
+    highlight();
+    showCount();
+    return;
+  }
+  post({ type: 'find', query: request.query, mode: request.mode });
+  highlight();
+}
+let goAfterFound = false;
+
+function found(m: Extract<ViewerHostMessage, { type: 'found' }>): void {
+  if (!active || active.query !== m.query || active.mode !== m.mode) return;
+  active.pages = m.pages;
+  const total = totalMatches(m.pages);
+  if (total > 0) {
+    const from = firstMatchFrom(m.pages, current);
+    const n = nthMatch(m.pages, from);
+    if (goAfterFound || n?.page === current) gotoMatch(from);
+  }
+  showCount();
+  highlight();
+}
+
+/** Shows match `n` of the book (its page drawn, the match marked as current). */
+function gotoMatch(n: number): void {
+  if (!active?.pages) return;
+  const total = totalMatches(active.pages);
+  if (total === 0) return;
+  active.at = ((n % total) + total) % total;
+  active.jump = true;
+  const where = nthMatch(active.pages, active.at)!;
+  showCount();
+  if (where.page !== drawn || where.page !== current) void show(where.page);
+  else highlight();
+}
+
+function step(by: 1 | -1): void {
+  if (!active || active.query !== findInput.value) {
+    openFind();
+    if (findInput.value.trim()) startFind({ query: findInput.value, mode: 'phrase' }, true);
+    return;
+  }
+  if (active.pages) gotoMatch(active.at < 0 ? firstMatchFrom(active.pages, current) : active.at + by);
+}
+
+function openFind(): void {
+  findBar.hidden = false;
+  findToggle.setAttribute('aria-pressed', 'true');
+  findInput.focus();
+  findInput.select();
+}
+
+function closeFind(): void {
+  findBar.hidden = true;
+  findToggle.setAttribute('aria-pressed', 'false');
+  active = undefined;
+  highlight();
+  showCount();
+  scroller.focus();
+}
+
+let typing: ReturnType<typeof setTimeout> | undefined;
+findInput.addEventListener('input', () => {
+  clearTimeout(typing);
+  typing = setTimeout(() => startFind({ query: findInput.value, mode: 'phrase' }, true), 300);
+});
+findInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === 'F3') {
+    clearTimeout(typing);
+    step(e.shiftKey ? -1 : 1);
+  } else if (e.key === 'Escape') closeFind();
+  else return;
+  e.preventDefault();
+  e.stopPropagation();
+});
+findPrev.addEventListener('click', () => step(-1));
+findNext.addEventListener('click', () => step(1));
+findClose.addEventListener('click', () => closeFind());
+findToggle.addEventListener('click', () => (findBar.hidden ? openFind() : closeFind()));
+
+// --- The outline sidebar --------------------------------------------------------------------------
+
+let outline: readonly ViewerOutlineEntry[] = [];
+let chapterButtons: HTMLButtonElement[] = [];
+
+function setOutline(entries: readonly ViewerOutlineEntry[]): void {
+  outline = entries;
+  const list = document.createElement('ul');
+  chapterButtons = entries.map((o, i) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'chapter';
+    b.textContent = o.title;
+    b.title = `${o.title} (${labels?.[o.page - 1] || o.page})`;
+    b.style.setProperty('--level', String(o.level));
+    b.addEventListener('click', () => {
+      chosenChapter = i;
+      void show(o.page);
+    });
+    li.append(b);
+    list.append(li);
+    return b;
+  });
+  if (entries.length === 0) {
+    const none = document.createElement('p');
+    none.className = 'none';
+    none.textContent = strings?.noOutline ?? 'No outline';
+    outlinePane.replaceChildren(none);
+  } else outlinePane.replaceChildren(list);
+}
+
+/** The outline entry last chosen in the sidebar (marked while its page is shown). */
+let chosenChapter = -1;
+
+/**
+ * Marks the chapter the page shown is in: the entry chosen in the sidebar when it is on this page,
+ * else the first entry that starts on this page (what its top shows), else the last one before it.
+ */
+function markChapter(): void {
+  let best = chosenChapter >= 0 && outline[chosenChapter]?.page === current ? chosenChapter : -1;
+  if (best < 0) best = outline.findIndex((o) => o.page === current);
+  if (best < 0) for (let i = 0; i < outline.length; i++) if (outline[i]!.page < current && (best < 0 || outline[i]!.page >= outline[best]!.page)) best = i;
+  chapterButtons.forEach((b, i) => {
+    if (i === best) {
+      if (b.getAttribute('aria-current') !== 'location') {
+        b.setAttribute('aria-current', 'location');
+        if (!outlinePane.hidden) b.scrollIntoView({ block: 'nearest' });
+      }
+    } else b.removeAttribute('aria-current');
+  });
+}
+
+outlineToggle.addEventListener('click', () => {
+  outlinePane.hidden = !outlinePane.hidden;
+  outlineToggle.setAttribute('aria-expanded', String(!outlinePane.hidden));
+  if (!outlinePane.hidden) (outlinePane.querySelector<HTMLElement>('[aria-current]') ?? outlinePane.querySelector<HTMLElement>('button'))?.focus();
+});
+outlinePane.addEventListener('keydown', (e) => {
+  const at = chapterButtons.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  const to = e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowUp' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? chapterButtons.length - 1 : -1;
+  if (to < 0 || to >= chapterButtons.length) return;
+  chapterButtons[to]!.focus();
+  e.preventDefault();
+  e.stopPropagation();
+});
+
 async function open(m: Extract<ViewerHostMessage, { type: 'open' }>): Promise<void> {
   setStrings(m.strings);
   labels = m.labels;
+  noText = m.noText;
+  setOutline(m.outline);
   document.title = m.title;
   say(m.strings.loading);
   // The worker, from a blob: URL of its script (the CSP allows no other worker source).
@@ -201,6 +520,13 @@ async function open(m: Extract<ViewerHostMessage, { type: 'open' }>): Promise<vo
     return;
   }
   toolbar.hidden = false;
+  current = Math.min(Math.max(1, m.page), doc.numPages);
+  if (m.highlight) {
+    findInput.value = m.highlight.query;
+    findBar.hidden = false;
+    findToggle.setAttribute('aria-pressed', 'true');
+    startFind(m.highlight, false);
+  }
   await show(m.page);
 }
 
@@ -214,7 +540,17 @@ window.addEventListener('message', (event: MessageEvent<ViewerHostMessage>) => {
       transport?.onDataRange(m.begin, m.data);
       return;
     case 'goto':
+      current = doc ? Math.min(Math.max(1, m.page), doc.numPages) : m.page;
+      if (m.highlight) {
+        findInput.value = m.highlight.query;
+        findBar.hidden = false;
+        findToggle.setAttribute('aria-pressed', 'true');
+        startFind(m.highlight, false);
+      }
       void show(m.page);
+      return;
+    case 'found':
+      found(m);
       return;
     case 'citedBy':
       showCitedBy(m);
@@ -243,14 +579,32 @@ fitButton.addEventListener('click', () => {
   void show(current);
 });
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let observedWidth = 0;
 new ResizeObserver(() => {
+  // Fit width follows the width only (the Cited by or find bar appearing changes the height).
+  if (scroller.clientWidth === observedWidth) return;
+  observedWidth = scroller.clientWidth;
   if (!fitWidth || !doc) return;
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => void show(current), 150);
 }).observe(scroller);
 
 document.addEventListener('keydown', (e) => {
-  if (!doc || e.target === pageInput) return;
+  if (!doc) return;
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') openFind();
+  else if (e.key === 'F3') step(e.shiftKey ? -1 : 1);
+  else if (e.key === 'Escape' && !findBar.hidden) closeFind();
+  else {
+    if (e.target === pageInput || e.target === findInput) return;
+    if (e.target instanceof HTMLButtonElement && (e.key === 'Enter' || e.key === ' ')) return;
+    keyNav(e);
+    return;
+  }
+  e.preventDefault();
+});
+
+function keyNav(e: KeyboardEvent): void {
+  if (!doc) return;
   const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
   const atTop = scroller.scrollTop <= 0;
   if (e.key === 'PageDown' || e.key === 'ArrowRight' || (e.key === ' ' && atBottom) || (e.key === 'ArrowDown' && atBottom)) void show(current + 1);
@@ -261,6 +615,6 @@ document.addEventListener('keydown', (e) => {
   else if ((e.ctrlKey || e.metaKey) && e.key === '-') zoomOut.click();
   else return;
   e.preventDefault();
-});
+}
 
 post({ type: 'ready' });
