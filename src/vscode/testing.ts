@@ -91,6 +91,7 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     rulebookViewers: () => rulebooks.snapshots(),
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
+    galleryIdle: (title) => galleries.idle(title),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

@@ -74,7 +74,7 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     await wb.screenshot('gallery');
     await frame.locator('#search').fill('texture');
     await frame.locator('#count', { hasText: '1 / 3' }).waitFor({ state: 'visible' });
-    await frame.locator('.tile').first().click();
+    await frame.locator('.tile').first().dblclick();
     const picture = frame.locator('#picture');
     await frame.locator('#zoom', { hasText: '%' }).waitFor({ state: 'visible', timeout: 30_000 });
     assert.deepEqual(await picture.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]), [1460, 900], 'the whole picture, not the thumbnail');
@@ -86,5 +86,48 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     await wb.screenshot('gallery-viewer');
     await frame.locator('#stage').press('Escape');
     await frame.locator('#viewer').waitFor({ state: 'hidden' });
+  });
+
+  it('selects two tiles, tags them, renames one with F2 and removes one with Delete after the confirmation; the thumbnails held stay', async () => {
+    const { page } = wb;
+    const frame = webviewFrame(page);
+    const tile = (name: string) => frame.locator(`.tile[aria-label="${name}"]`);
+    await frame.locator('#search').fill('');
+    await frame.locator('#count', { hasText: '3 / 3' }).waitFor({ state: 'visible' });
+    const src = async (name: string) => tile(name).locator('img').getAttribute('src');
+    const heldBefore = await src('texture-iran-small');
+    assert.match(heldBefore ?? '', /^blob:/);
+
+    await tile('page-0-X0').click();
+    await tile('texture-iran-small').click({ modifiers: ['Control'] });
+    await frame.locator('#selected', { hasText: '2 selected' }).waitFor({ state: 'visible' });
+    assert.deepEqual(await frame.locator('.tile[aria-selected="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), ['page-0-X0', 'texture-iran-small']);
+    await wb.screenshot('gallery-selection');
+
+    await frame.locator('#tags').click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add Tags' }).first().click();
+    await typeInQuickInput(page, 'harbour, night');
+    await frame.locator('#tag option[value="harbour"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await frame.locator('#tag').selectOption('harbour');
+    await frame.locator('#count', { hasText: '2 / 3' }).waitFor({ state: 'visible' });
+    await frame.locator('#tag').selectOption('');
+
+    await tile('page-0-X0').click();
+    await frame.locator('#selected', { hasText: '1 selected' }).waitFor({ state: 'visible' });
+    await tile('page-0-X0').press('F2');
+    await typeInQuickInput(page, 'Portrait of the reeve');
+    await tile('Portrait of the reeve').waitFor({ state: 'visible', timeout: 30_000 });
+
+    await tile('backpack').click();
+    await tile('backpack').press('Delete');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match((await dialog.textContent()) ?? '', /Move the asset “backpack” to the trash\?/);
+    await wb.screenshot('gallery-remove');
+    await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+    await frame.locator('#count', { hasText: '2 / 2' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await tile('backpack').count(), 0);
+    assert.equal(await src('texture-iran-small'), heldBefore, 'the thumbnail the webview held is kept, not sent again');
+    await wb.screenshot('gallery-edited');
   });
 });

@@ -8,6 +8,9 @@ describe('core/assets/galleryProtocol: the gallery webview’s messages, checked
     assert.deepEqual(parseGalleryMessage({ type: 'shown', thumbnails: 12 }), { type: 'shown', thumbnails: 12 });
     assert.deepEqual(parseGalleryMessage({ type: 'viewed', id: 'a1', width: 4096, height: 4096, zoom: 0.25 }), { type: 'viewed', id: 'a1', width: 4096, height: 4096, zoom: 0.25 });
     assert.deepEqual(parseGalleryMessage({ type: 'error', message: 'x'.repeat(5000) }), { type: 'error', message: 'x'.repeat(2000) });
+    assert.deepEqual(parseGalleryMessage({ type: 'rename', id: 'a1' }), { type: 'rename', id: 'a1' });
+    assert.deepEqual(parseGalleryMessage({ type: 'tag', ids: ['a1', 'b2', 'a1'] }), { type: 'tag', ids: ['a1', 'b2'] }, 'repeats dropped');
+    assert.deepEqual(parseGalleryMessage({ type: 'remove', ids: ['a1'], extra: 'ignored' }), { type: 'remove', ids: ['a1'] });
   });
 
   it('refuses anything else: unknown types, ids with path tricks, bad numbers, non-objects', () => {
@@ -26,6 +29,12 @@ describe('core/assets/galleryProtocol: the gallery webview’s messages, checked
       { type: 'viewed', id: 'a', width: 1, height: 1, zoom: 0 },
       { type: 'viewed', id: 'a', width: 1, height: 1, zoom: Number.NaN },
       { type: 'error', message: {} },
+      { type: 'rename', id: '../x' },
+      { type: 'rename', ids: ['a1'] },
+      { type: 'tag', ids: [] },
+      { type: 'tag', ids: 'a1' },
+      { type: 'remove', ids: ['a1', '../../etc'] },
+      { type: 'remove', ids: Array.from({ length: 10_001 }, (_, i) => `a${i}`) },
     ]) {
       assert.equal(parseGalleryMessage(bad), undefined, JSON.stringify(bad));
     }
