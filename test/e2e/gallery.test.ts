@@ -130,4 +130,38 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     assert.equal(await src('texture-iran-small'), heldBefore, 'the thumbnail the webview held is kept, not sent again');
     await wb.screenshot('gallery-edited');
   });
+
+  it('a picture linked in a session’s notes as a drop writes it is shown by the Markdown preview, read from the vault', async () => {
+    const { page } = wb;
+    const id = await webviewFrame(page).locator('.tile[aria-label="texture-iran-small"]').getAttribute('data-id');
+    assert.ok(id);
+    await runFromPalette(page, 'View: Close All Editors');
+    await page.locator('.tab').first().waitFor({ state: 'detached' });
+    await row(page, 'Sessions').hover();
+    await row(page, 'Sessions').locator('.action-label[aria-label="New Entry"]').click();
+    await typeInQuickInput(page, 'Session 1');
+    await page.locator('.tab', { hasText: 'Session 1.yaml' }).waitFor({ state: 'visible' });
+    await expandRow(page, 'Sessions');
+    await row(page, 'Session 1').click();
+    await page.locator('.tab', { hasText: 'Preview Session 1.md' }).waitFor({ state: 'visible' });
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    // What the drop provider inserts for this tile (the drag itself cannot cross from the webview's iframe in Playwright).
+    await page.keyboard.insertText(`The harbour:\n\n![texture-iran-small](assets/${id}/texture-iran-small.jpg)\n`);
+    const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const img = preview.locator('img[alt="texture-iran-small"]');
+    await img.waitFor({ state: 'visible', timeout: 30_000 });
+    const size = await img.evaluate(
+      (i: HTMLImageElement) =>
+        new Promise<[number, number]>((resolve) => {
+          if (i.complete) resolve([i.naturalWidth, i.naturalHeight]);
+          else {
+            i.addEventListener('load', () => resolve([i.naturalWidth, i.naturalHeight]));
+            i.addEventListener('error', () => resolve([0, 0]));
+          }
+        }),
+    );
+    assert.deepEqual(size, [1460, 900], 'the picture itself, loaded by the preview through the campaign: file system');
+    await wb.screenshot('gallery-note-preview');
+    await page.keyboard.press('Control+S');
+  });
 });

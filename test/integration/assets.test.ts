@@ -341,7 +341,9 @@ describe('Campaign Vault: assets in VS Code (Add Asset…)', function () {
       const target = vscode.Uri.joinPath(notes, '..', `assets/${page.id}/page-0-X0.png`);
       assert.deepEqual(new Uint8Array(await vscode.workspace.fs.readFile(target)), await dm().assets.read(page));
       assert.equal((await vscode.workspace.fs.stat(target)).size, page.size);
-      await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(target, new Uint8Array([1]))), /cannot be changed here/);
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(target, new Uint8Array([1]))));
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.delete(target)), /cannot be changed here/);
+      assert.deepEqual(new Uint8Array(await vscode.workspace.fs.readFile(target)), await dm().assets.read(page), 'still the asset, unchanged');
       await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(target.with({ path: target.path.replace(page.id, 'no-such-asset') }))), /EntryNotFound|FileNotFound|not found/i);
 
       const edited = new vscode.WorkspaceEdit();
@@ -356,7 +358,22 @@ describe('Campaign Vault: assets in VS Code (Add Asset…)', function () {
       await vscode.commands.executeCommand('campaignVault.showAsset', args);
       const viewed = await until('the viewer to show the dropped picture', () => (gallery().viewed?.id === page.id ? gallery().viewed : undefined), 60_000);
       assert.deepEqual([viewed.width, viewed.height], [324, 450]);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.ok(await doc.save(), 'the note with the dropped link is saved into the session');
+      assert.match(String((await dm().get('session', 'Session 1', { campaign_id: await campaignId() }))?.notes), new RegExp(`assets/${page.id}/page-0-X0\\.png`));
+    });
+
+    it('a PDF gets its first page as a thumbnail, drawn by pdf.js in the webview from the ranges it asks for', async () => {
+      const pdf = new Uint8Array(readFileSync(resolve(__dirname, '../../../test/fixtures/sample-campaign/rulebooks/pdflatex-4-pages.pdf')));
+      const before = gallery();
+      const added = await dm().assets.add(pdf, { name: 'Ferry rules', campaign_id: await campaignId() });
+      assert.equal(added.asset.mime, 'application/pdf');
+      const drawn = await until('the webview to draw the PDF’s first page', () => (gallery().pdfThumbnails >= before.pdfThumbnails + 1 ? gallery() : undefined), 60_000);
+      assert.deepEqual(drawn.errors, []);
+      assert.equal(drawn.thumbnailsSent, before.thumbnailsSent, 'drawn in the webview, not sent by the host');
+      const refused = drawn.refused;
+      await testing.galleryMessage(title, { type: 'pdfRange', id: added.asset.id, begin: 0, end: 10 });
+      await testing.galleryMessage(title, { type: 'pdfThumbnail', id: (await byName('smile')).id });
+      assert.equal(gallery().refused, refused + 2, 'no bytes once drawn, and no PDF of a picture');
     });
 });
 });

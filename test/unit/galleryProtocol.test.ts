@@ -11,6 +11,9 @@ describe('core/assets/galleryProtocol: the gallery webview’s messages, checked
     assert.deepEqual(parseGalleryMessage({ type: 'rename', id: 'a1' }), { type: 'rename', id: 'a1' });
     assert.deepEqual(parseGalleryMessage({ type: 'tag', ids: ['a1', 'b2', 'a1'] }), { type: 'tag', ids: ['a1', 'b2'] }, 'repeats dropped');
     assert.deepEqual(parseGalleryMessage({ type: 'remove', ids: ['a1'], extra: 'ignored' }), { type: 'remove', ids: ['a1'] });
+    assert.deepEqual(parseGalleryMessage({ type: 'pdfThumbnail', id: 'p1' }), { type: 'pdfThumbnail', id: 'p1' });
+    assert.deepEqual(parseGalleryMessage({ type: 'pdfRange', id: 'p1', begin: 0, end: 65536 }), { type: 'pdfRange', id: 'p1', begin: 0, end: 65536 });
+    assert.deepEqual(parseGalleryMessage({ type: 'pdfDrawn', id: 'p1', ok: false }), { type: 'pdfDrawn', id: 'p1', ok: false });
   });
 
   it('refuses anything else: unknown types, ids with path tricks, bad numbers, non-objects', () => {
@@ -35,6 +38,10 @@ describe('core/assets/galleryProtocol: the gallery webview’s messages, checked
       { type: 'tag', ids: 'a1' },
       { type: 'remove', ids: ['a1', '../../etc'] },
       { type: 'remove', ids: Array.from({ length: 10_001 }, (_, i) => `a${i}`) },
+      { type: 'pdfRange', id: 'p1', begin: 10, end: 10 },
+      { type: 'pdfRange', id: 'p1', begin: -1, end: 10 },
+      { type: 'pdfRange', id: 'p1', begin: 0, end: 8 * 1024 * 1024 + 1 },
+      { type: 'pdfDrawn', id: 'p1', ok: 'yes' },
     ]) {
       assert.equal(parseGalleryMessage(bad), undefined, JSON.stringify(bad));
     }

@@ -20,13 +20,24 @@ import { escapeHtml } from '../webviewHtml';
 
 export const GALLERY_VIEW_TYPE = 'campaignVault.gallery';
 const THUMBNAIL_SIZE = 256;
+/** The first bytes of a PDF sent with it; pdf.js asks for the rest it needs (usually the end: the cross-reference table). */
+const PDF_INITIAL = 64 * 1024;
 
 
 /** The webview page: a strict CSP (nothing remote; scripts by nonce; pictures only from blob: URLs), and no data in it. */
 export function galleryHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'gallery.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'gallery.css'));
-  const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, 'img-src blob:'].join('; ');
+  // As the rulebook viewer's: pdf.js's worker only from a blob: URL of its script, fetched from the extension's own files.
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    'worker-src blob:',
+    `connect-src ${webview.cspSource}`,
+    'img-src blob:',
+    `font-src ${webview.cspSource} data: blob:`,
+  ].join('; ');
   const t = (s: string) => escapeHtml(s);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -97,6 +108,8 @@ export interface GallerySnapshot {
   readonly thumbnailsSent: number;
   /** How many thumbnails the webview said it showed as pictures. */
   readonly thumbnailsShown: number;
+  /** How many PDFs' first pages the webview said it drew (pdf.js, in the webview). */
+  readonly pdfThumbnails: number;
   /** How many whole lists were sent (the first, and after the webview lost its state). */
   readonly lists: number;
   /** Each `changes` message sent: the ids of the tiles added or changed, and of those gone. */
@@ -121,6 +134,7 @@ function itemOf(a: Entity, uri: string): GalleryItem {
     height: num(a.height),
     tags: Array.isArray(a.tags) ? a.tags.map(String) : [],
     drawable: mime !== null && DRAWABLE_MIMES.includes(mime),
+    pdf: mime === 'application/pdf',
     uri,
   };
 }
@@ -152,6 +166,10 @@ class GalleryPanel extends Disposable {
   private generation = 0;
   /** An asset to show in the viewer once the webview has listed (a link clicked before it was ready). */
   private pendingView: string | undefined;
+  /** The PDF whose first page the webview draws now (one at a time: its bytes are held until it is drawn). */
+  private pdf: { readonly id: string; readonly bytes: Uint8Array } | undefined;
+  pdfThumbnails = 0;
+  private readonly extensionUri: vscode.Uri;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -164,6 +182,7 @@ class GalleryPanel extends Disposable {
     private readonly ui: () => Prompter,
   ) {
     super();
+    this.extensionUri = extensionUri;
     panel.webview.options = {
       enableScripts: true,
       enableCommandUris: false,
@@ -196,6 +215,7 @@ class GalleryPanel extends Disposable {
       uris: [...this.listed.values()].map((a) => this.uriOf(a)),
       thumbnailsSent: this.thumbnailsSent,
       thumbnailsShown: this.thumbnailsShown,
+      pdfThumbnails: this.pdfThumbnails,
       lists: this.lists,
       changes: [...this.changes],
       viewed: this.viewed,
@@ -384,6 +404,7 @@ class GalleryPanel extends Disposable {
     switch (m.type) {
       case 'ready': {
         this.ready = true;
+        this.pdf = undefined;
         await this.enqueue(true);
         const pending = this.pendingView;
         this.pendingView = undefined;
@@ -417,6 +438,35 @@ class GalleryPanel extends Disposable {
         if (assets) await this.remove(assets);
         return;
       }
+      case 'pdfThumbnail': {
+        await this.work;
+        const asset = this.listed.get(m.id);
+        if (!asset || asset.mime !== 'application/pdf') {
+          this.refused++;
+          this.log.warn('gallery: ignored a request for a PDF it did not list');
+          return;
+        }
+        this.pdf = undefined;
+        const bytes = await this.dm.assets.read(asset);
+        this.pdf = { id: asset.id, bytes };
+        const workerUri = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'pdf.worker.mjs')).toString();
+        await this.post({ type: 'pdf', id: asset.id, length: bytes.length, initial: bytes.slice(0, PDF_INITIAL), workerUri });
+        return;
+      }
+      case 'pdfRange': {
+        const pdf = this.pdf;
+        if (!pdf || pdf.id !== m.id || m.end > pdf.bytes.length) {
+          this.refused++;
+          this.log.warn('gallery: ignored a request for bytes of a PDF it is not drawing');
+          return;
+        }
+        await this.post({ type: 'pdfRange', id: m.id, begin: m.begin, data: pdf.bytes.slice(m.begin, m.end) });
+        return;
+      }
+      case 'pdfDrawn':
+        if (this.pdf?.id === m.id) this.pdf = undefined;
+        if (m.ok && this.listed.has(m.id)) this.pdfThumbnails++;
+        return;
       case 'shown':
         this.thumbnailsShown = m.thumbnails;
         return;

@@ -7,6 +7,7 @@
 // renames, Delete removes — the webview only asks, the host asks the user and does the work. A
 // tile dragged into a session's notes carries the asset's campaign: URI (text/uri-list). In the
 // viewer, + / - zoom, 0 fits, arrows pan; the mouse drags to pan and the wheel zooms around the pointer.
+import { getDocument, GlobalWorkerOptions, PDFDataRangeTransport, type PDFDocumentLoadingTask } from 'pdfjs-dist';
 import type { GalleryHostMessage, GalleryItem, GalleryStrings, GalleryWebviewMessage } from '../../core/assets/galleryProtocol';
 
 interface VsCodeApi {
@@ -108,7 +109,7 @@ function tile(item: GalleryItem): HTMLElement {
     frame.append(img);
   } else {
     const icon = document.createElement('span');
-    icon.className = item.drawable ? 'icon pending' : 'icon';
+    icon.className = item.drawable || item.pdf ? 'icon pending' : 'icon';
     icon.textContent = formatLabel(item);
     frame.append(icon);
   }
@@ -408,6 +409,7 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
       }
       fillFilters();
       render();
+      queuePdfs(items);
       return;
     }
     case 'changes': {
@@ -422,25 +424,24 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
       items = [...items.filter((i) => !gone.has(i.id)), ...m.items].sort(byName);
       fillFilters();
       render();
+      queuePdfs(m.items);
       return;
     }
+    case 'pdf':
+      void drawPdf(m);
+      return;
+    case 'pdfRange':
+      if (pdfCurrent?.id === m.id) pdfCurrent.transport.onDataRange(m.begin, m.data);
+      return;
     case 'thumbnail': {
       const old = thumbs.get(m.id);
       if (old) URL.revokeObjectURL(old);
       const url = URL.createObjectURL(new Blob([m.data as BlobPart], { type: m.mime }));
       thumbs.set(m.id, url);
-      const frame = grid.querySelector<HTMLElement>(`[data-id="${CSS.escape(m.id)}"] .frame`);
-      if (frame) {
-        const img = document.createElement('img');
-        img.alt = '';
-        img.addEventListener('load', () => {
-          shown++;
-          countShown();
-        });
-        img.addEventListener('error', () => vscode.postMessage({ type: 'error', message: `thumbnail ${m.id} could not be decoded` }));
-        img.src = url;
-        frame.replaceChildren(img);
-      }
+      showThumbnail(m.id, url, () => {
+        shown++;
+        countShown();
+      });
       return;
     }
     case 'noThumbnail': {
@@ -471,6 +472,93 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
     }
   }
 });
+
+// ---- PDF thumbnails: the first page drawn by pdf.js (as the rulebook viewer draws pages), one PDF
+// at a time; the host sends its first bytes and the ranges pdf.js asks for, never the whole file
+// unless pdf.js needs it. The page becomes a PNG shown from a blob: URL, like the host's thumbnails.
+const PDF_THUMBNAIL = 256;
+const pdfQueue: string[] = [];
+let pdfCurrent: { id: string; transport: PDFDataRangeTransport; task?: PDFDocumentLoadingTask } | undefined;
+let pdfWorker: Promise<void> | undefined;
+const pdfTried = new Set<string>();
+
+/** Asks for the next PDF whose first page is not drawn yet. */
+function nextPdf(): void {
+  if (pdfCurrent) return;
+  for (let id = pdfQueue.shift(); id !== undefined; id = pdfQueue.shift()) {
+    if (thumbs.has(id) || pdfTried.has(id) || !items.some((i) => i.id === id && i.pdf)) continue;
+    pdfTried.add(id);
+    pdfCurrent = { id, transport: undefined as unknown as PDFDataRangeTransport };
+    vscode.postMessage({ type: 'pdfThumbnail', id });
+    return;
+  }
+}
+
+function queuePdfs(list: readonly GalleryItem[]): void {
+  for (const i of list) if (i.pdf && !thumbs.has(i.id)) pdfQueue.push(i.id);
+  nextPdf();
+}
+
+function startWorker(uri: string): Promise<void> {
+  pdfWorker ??= (async () => {
+    // The worker, from a blob: URL of its script (the CSP allows no other worker source).
+    const script = await (await fetch(uri)).blob();
+    const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+    GlobalWorkerOptions.workerPort = new Worker(url, { type: 'module' });
+  })();
+  return pdfWorker;
+}
+
+function showThumbnail(id: string, url: string, onShown?: () => void): void {
+  const frame = grid.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"] .frame`);
+  if (!frame) return;
+  const img = document.createElement('img');
+  img.alt = '';
+  img.addEventListener('load', () => onShown?.());
+  img.addEventListener('error', () => vscode.postMessage({ type: 'error', message: `thumbnail ${id} could not be decoded` }));
+  img.src = url;
+  frame.replaceChildren(img);
+}
+
+async function drawPdf(m: Extract<GalleryHostMessage, { type: 'pdf' }>): Promise<void> {
+  if (pdfCurrent?.id !== m.id) return;
+  const current = pdfCurrent;
+  let ok = false;
+  try {
+    await startWorker(m.workerUri);
+    const transport = new PDFDataRangeTransport(m.length, m.initial) as PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void };
+    transport.requestDataRange = (begin: number, end: number) => vscode.postMessage({ type: 'pdfRange', id: m.id, begin, end: Math.min(end, m.length) });
+    current.transport = transport;
+    current.task = getDocument({ range: transport, length: m.length, disableAutoFetch: true, disableStream: true, isEvalSupported: false, enableXfa: false, useWasm: false, stopAtErrors: false });
+    // A PDF that asks for a password gets no thumbnail (the icon stays).
+    current.task.onPassword = () => void current.task?.destroy();
+    const doc = await current.task.promise;
+    try {
+      const page = await doc.getPage(1);
+      const base = page.getViewport({ scale: 1 });
+      const viewport = page.getViewport({ scale: Math.min(PDF_THUMBNAIL / base.width, PDF_THUMBNAIL / base.height) });
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(viewport.width));
+      canvas.height = Math.max(1, Math.round(viewport.height));
+      await page.render({ canvas, viewport }).promise;
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+      if (blob && items.some((i) => i.id === m.id)) {
+        const url = URL.createObjectURL(blob);
+        thumbs.set(m.id, url);
+        showThumbnail(m.id, url);
+        ok = true;
+      }
+    } finally {
+      void doc.destroy();
+    }
+  } catch (e) {
+    vscode.postMessage({ type: 'error', message: `the first page of ${m.id} could not be drawn: ${String((e as Error)?.message ?? e)}` });
+    grid.querySelector(`[data-id="${CSS.escape(m.id)}"] .icon`)?.classList.remove('pending');
+  }
+  vscode.postMessage({ type: 'pdfDrawn', id: m.id, ok });
+  if (pdfCurrent === current) pdfCurrent = undefined;
+  nextPdf();
+}
 
 window.addEventListener('resize', () => viewing && fit());
 vscode.postMessage({ type: 'ready' });
