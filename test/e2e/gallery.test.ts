@@ -147,7 +147,9 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     // What the drop provider inserts for this tile (the drag itself cannot cross from the webview's iframe in Playwright).
     await page.keyboard.insertText(`The harbour:\n\n![texture-iran-small](assets/${id}/texture-iran-small.jpg)\n`);
-    const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    // The preview's frame: the one shown (the gallery's, closed above, may linger hidden for a moment).
+    const preview = page.frameLocator('iframe.webview.ready >> visible=true').last().frameLocator('#active-frame');
+    await preview.getByText('The harbour:').waitFor({ state: 'visible', timeout: 30_000 });
     const img = preview.locator('img[alt="texture-iran-small"]');
     await img.waitFor({ state: 'visible', timeout: 30_000 });
     const size = await img.evaluate(
