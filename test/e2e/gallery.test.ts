@@ -144,11 +144,15 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     await expandRow(page, 'Sessions');
     await row(page, 'Session 1').click();
     await page.locator('.tab', { hasText: 'Preview Session 1.md' }).waitFor({ state: 'visible' });
+    // The preview's frame: the one shown (the gallery's, closed above, may linger hidden for a moment).
+    const preview = page.frameLocator('iframe.webview.ready >> visible=true').last().frameLocator('#active-frame');
+    // Type only once the preview has loaded the (empty) notes, then save: it follows both.
+    await preview.locator('body.vscode-body').waitFor({ state: 'attached', timeout: 30_000 });
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     // What the drop provider inserts for this tile (the drag itself cannot cross from the webview's iframe in Playwright).
     await page.keyboard.insertText(`The harbour:\n\n![texture-iran-small](assets/${id}/texture-iran-small.jpg)\n`);
-    // The preview's frame: the one shown (the gallery's, closed above, may linger hidden for a moment).
-    const preview = page.frameLocator('iframe.webview.ready >> visible=true').last().frameLocator('#active-frame');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.dirty', { hasText: 'Session 1.md' }).waitFor({ state: 'detached' });
     await preview.getByText('The harbour:').waitFor({ state: 'visible', timeout: 30_000 });
     const img = preview.locator('img[alt="texture-iran-small"]');
     await img.waitFor({ state: 'visible', timeout: 30_000 });
@@ -164,6 +168,5 @@ describe(`Campaign Vault: the asset gallery in the workbench (${process.env.CV_V
     );
     assert.deepEqual(size, [1460, 900], 'the picture itself, loaded by the preview through the campaign: file system');
     await wb.screenshot('gallery-note-preview');
-    await page.keyboard.press('Control+S');
   });
 });
