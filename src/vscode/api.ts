@@ -130,6 +130,8 @@ export interface CampaignVaultTesting {
   cache(): Promise<{ readonly maxDiskBytes: number; readonly ttlMs: number; readonly stats: CacheStats }>;
   /** Delivers a message to the gallery titled `title` as if its webview had sent it; false when no such gallery is open. */
   galleryMessage(title: string, message: unknown): Promise<boolean>;
+  /** Resolves once the gallery titled `title` has sent what the vault's changes so far call for; false when no such gallery is open. */
+  galleryIdle(title: string): Promise<boolean>;
   /** Delivers a message to the sheet of `uri` as if its webview had sent it; false when no such sheet is open. */
   sheetMessage(uri: string, message: unknown): boolean;
   /** The Backups view (`backups`) or the Integrity view (`integrity`) as the user sees it: top-level items and their children. */

@@ -107,6 +107,7 @@ export function createTesting({ services: s, setPrompter, statusBar, tree, treeV
     galleries: () => galleries.snapshots(),
     galleryMessage: (title, message) => galleries.deliver(title, message),
     cache: async () => ({ maxDiskBytes: cache.options.maxDiskBytes, ttlMs: cache.options.ttlMs, stats: await cache.stats() }),
+    galleryIdle: (title) => galleries.idle(title),
     backupViews: async (view) => {
       const provider: vscode.TreeDataProvider<unknown> = view === 'backups' ? (backups.backupTree as vscode.TreeDataProvider<unknown>) : (backups.integrityTree as vscode.TreeDataProvider<unknown>);
       const snap = async (node: unknown) => {

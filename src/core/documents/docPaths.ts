@@ -5,6 +5,7 @@
 //   /_shared/<kind folder>/<name>.yaml         the shared library (items, spells, rulebooks, assets)
 // Names are shown as they are, except the two characters a path cannot hold inside a segment,
 // which become look-alikes. Pure: no `vscode`, no Node built-ins.
+import { ASSET_LINK_FOLDER, assetFileName } from '../assets/links';
 import { ENTITY_KINDS, KINDS, type EntityKind } from '../db/kinds';
 
 /** The folder of the entries that belong to no campaign. */
@@ -87,4 +88,22 @@ export function entityDocPath(campaign: string | null, kind: EntityKind, name: s
   if (kind === 'campaign') return `/${nameToSegment(name)}/${CAMPAIGN_FILE}`;
   const folder = campaign === null ? LIBRARY_SEGMENT : nameToSegment(campaign);
   return `/${folder}/${KIND_FOLDERS[kind]}/${nameToSegment(name)}.${ext}`;
+}
+
+/**
+ * An asset's file as the `campaign:` file system serves it, read-only, for the links a session's
+ * notes hold (src/core/assets/links.ts): `/<campaign>/sessions/assets/<asset id>/<file name>`
+ * (`_shared` instead of a campaign for an asset of the shared library). The id finds the asset; the
+ * file name is only shown.
+ */
+export function assetDocPath(campaign: string | null, asset: { readonly id: string; readonly name: string; readonly mime?: unknown }): string {
+  return `/${campaign === null ? LIBRARY_SEGMENT : nameToSegment(campaign)}/${KIND_FOLDERS.session}/${ASSET_LINK_FOLDER}/${asset.id}/${nameToSegment(assetFileName(asset))}`;
+}
+
+/** The asset id an asset path ({@link assetDocPath}) names, or undefined when the path is not one. */
+export function parseAssetDocPath(path: string): { readonly campaign: string | null; readonly id: string } | undefined {
+  const parts = path.split('/').filter((p) => p.length > 0);
+  if (parts.length !== 5 || parts[1] !== KIND_FOLDERS.session || parts[2] !== ASSET_LINK_FOLDER || parts.some((p) => p === '.' || p === '..')) return undefined;
+  if (!/^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/.test(parts[3]!)) return undefined;
+  return { campaign: parts[0] === LIBRARY_SEGMENT ? null : segmentToName(parts[0]!), id: parts[3]! };
 }

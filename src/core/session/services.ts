@@ -43,7 +43,16 @@ export function composeServices(opts: DataManagerOptions): VaultServices & { rea
     integrity: new IntegrityService(session),
     audit: new AuditService(session),
     rulebooks: new RulebookService(session, files),
-    assets: new AssetService(entries, files, new ThumbnailService(session, (hash) => files.readFile(hash), opts.thumbnails, opts.cache), opts.pdfText),
+    assets: new AssetService(
+      entries,
+      files,
+      new ThumbnailService(session, (hash) => files.readFile(hash), opts.thumbnails, opts.cache),
+      opts.pdfText,
+      {
+        batch: (fn) => session.batch((runner) => fn(entries.within(runner))),
+        read: (fn) => session.read(fn),
+      },
+    ),
   };
   return { ...services, port: new VaultBackupPort(services) };
 }

@@ -13,6 +13,8 @@ import { registerCommands } from '../commands/register';
 import type { Services } from '../services';
 import { campaignOfNode, isCampaignNode, isOptionsArg } from '../views/campaignsTree';
 import { toIncoming, type IncomingFile } from '../incomingFiles';
+import { SCHEME, folderAuthority } from '../documents/entityFs';
+import { registerAssetLinks } from './drop';
 import { Galleries, type GallerySnapshot } from './gallery';
 
 /** The kinds an asset may be (the schema's `asset_type`). */
@@ -236,10 +238,44 @@ export async function openGallery(ctx: GalleryContext, arg?: unknown): Promise<G
   return ctx.galleries.open(target.folder, target.dm, entity);
 }
 
-/** Registers Add Asset… and Open Gallery, and the galleries; dispose the result to unregister them. */
+/** What Show Asset takes (a link in a note): the asset's id, and the note (its vault). */
+export interface ShowAssetArgs {
+  readonly id: string;
+  readonly document?: string;
+}
+
+/** The vault a `campaign:` URI names (by its authority; none: the first unlocked vault). */
+function vaultOfUri(s: Services, uri: vscode.Uri): { folder: vscode.WorkspaceFolder; dm: DataManager } | undefined {
+  const folders = s.vaults.folders;
+  const f = uri.authority === '' ? folders.find((x) => x.dm.isUnlocked) : folders.find((x) => folderAuthority(x.folder) === uri.authority);
+  return f ? { folder: f.folder, dm: f.dm } : undefined;
+}
+
+/** Shows an asset in its gallery's viewer (a click on a link to it in a session's notes). */
+export async function showAsset(s: Services, ctx: GalleryContext, arg?: unknown): Promise<GallerySnapshot | undefined> {
+  const args = typeof arg === 'object' && arg !== null && typeof (arg as ShowAssetArgs).id === 'string' ? (arg as ShowAssetArgs) : undefined;
+  if (!args) return undefined;
+  let uri = vscode.Uri.from({ scheme: SCHEME, path: '/' });
+  try {
+    if (typeof args.document === 'string') uri = vscode.Uri.parse(args.document, true);
+  } catch {
+    // a malformed note URI: the first unlocked vault
+  }
+  const vault = vaultOfUri(s, uri);
+  if (!vault || !vault.dm.isUnlocked) throw new VaultError('locked', 'vault locked', { hint: vscode.l10n.t('The vault is locked: run “Campaign Vault: Unlock” to see its assets.') });
+  const asset = await vault.dm.assets.get(args.id);
+  if (asset.id !== args.id) throw new VaultError('not-found', `no asset ${args.id}`, { hint: vscode.l10n.t('This asset is gone (it may be in the trash).'), remedy: null });
+  return ctx.galleries.show(vault.folder, vault.dm, asset);
+}
+
+/** Registers Add Asset…, Open Gallery, Show Asset, the galleries, and assets in notes (drop, links); dispose the result to unregister them. */
 export function registerAssets(s: Services): vscode.Disposable & { readonly galleries: Galleries } {
-  const galleries = new Galleries(s.context.extensionUri, s.log.child('gallery'), (folder) => s.vaults.lifetimeOf(folder));
+  const galleries = new Galleries(s.context.extensionUri, s.log.child('gallery'), (folder) => s.vaults.lifetimeOf(folder), () => s.ui());
   const ctx: GalleryContext = { vaults: s.vaults, ui: s.ui, keys: s.keys, log: s.log, galleries };
-  const disposable = vscode.Disposable.from(galleries, registerCommands(s, ctx, { [COMMANDS.addAsset]: addAsset, [COMMANDS.openGallery]: openGallery }));
+  const disposable = vscode.Disposable.from(
+    galleries,
+    registerCommands(s, ctx, { [COMMANDS.addAsset]: addAsset, [COMMANDS.openGallery]: openGallery, [COMMANDS.showAsset]: (c, arg) => showAsset(s, c, arg) }),
+    registerAssetLinks({ vaultOf: (uri) => vaultOfUri(s, uri) }),
+  );
   return Object.assign(disposable, { galleries });
 }

@@ -40,6 +40,7 @@ export const COMMANDS = {
   openRulebook: 'campaignVault.openRulebook',
   addAsset: 'campaignVault.addAsset',
   openGallery: 'campaignVault.openGallery',
+  showAsset: 'campaignVault.showAsset',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -11,6 +11,7 @@ import {
   entityDocPath,
   extensionsOf,
   nameToSegment,
+  parseAssetDocPath,
   parseDocPath,
   type DocLocation,
 } from '../../core/documents/docPaths';
@@ -145,6 +146,8 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
   }
 
   private where(uri: vscode.Uri): DocLocation {
+    // An asset's file (a note's link to a picture) is only read (stat and readFile handle it first).
+    if (parseAssetDocPath(uri.path)) throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('An asset’s file cannot be changed here: rename, tag or remove it in the gallery.'));
     try {
       return parseDocPath(uri.path);
     } catch (e) {
@@ -187,9 +190,25 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The asset an asset path names (`…/sessions/assets/<id>/<file>`, see docPaths.assetDocPath), live,
+   * or undefined when the path is not one; FileNotFound when it names no live asset. Its bytes are
+   * read from the vault into memory (never a copy on disk) — VS Code's Markdown preview loads a
+   * note's pictures this way.
+   */
+  private async assetAt(dm: DataManager, uri: vscode.Uri): Promise<Entity | undefined> {
+    const at = parseAssetDocPath(uri.path);
+    if (!at) return undefined;
+    const asset = await dm.assets.get(at.id).catch(() => undefined);
+    if (!asset || asset.id !== at.id) throw vscode.FileSystemError.FileNotFound(uri);
+    return asset;
+  }
+
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     return this.guard(uri, async () => {
       const { dm } = this.vaultOf(uri);
+      const asset = await this.assetAt(dm, uri);
+      if (asset) return { type: vscode.FileType.File, ctime: Date.parse(asset.created_at), mtime: Date.parse(asset.updated_at), size: Number(asset.size ?? 0), permissions: vscode.FilePermission.Readonly };
       const loc = this.where(uri);
       switch (loc.type) {
         case 'root':
@@ -248,6 +267,8 @@ export class EntityFileSystem extends Disposable implements vscode.FileSystemPro
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     return this.guard(uri, async () => {
       const { folder, dm } = this.vaultOf(uri);
+      const asset = await this.assetAt(dm, uri);
+      if (asset) return dm.assets.read(asset);
       const loc = this.where(uri);
       if (loc.type !== 'entity' && loc.type !== 'campaign-file') throw vscode.FileSystemError.FileIsADirectory(uri);
       const e = await this.entityAt(dm, loc, uri);

@@ -1,8 +1,13 @@
 // The asset gallery's webview (host: src/vscode/assets/gallery.ts). Thumbnails and full pictures
 // arrive as bytes by message and are shown from blob: URLs (revoked when replaced); SVG, PDF and
-// sound get a generic icon (nothing from the vault is rendered as markup). Keyboard: arrows move
-// between tiles, Enter opens a picture, Escape closes the viewer; in the viewer, + / - zoom, 0 fits,
-// arrows pan; the mouse drags to pan and the wheel zooms around the pointer.
+// sound get a generic icon (nothing from the vault is rendered as markup). Selection as in VS
+// Code's lists: a click selects a tile, Ctrl/Cmd+click adds or takes one away, Shift+click selects
+// a range; arrows move (Shift extends, Ctrl moves only the focus), Space toggles the focused tile,
+// Ctrl+A selects every tile shown, Escape clears. Enter or a double click opens a picture; F2
+// renames, Delete removes — the webview only asks, the host asks the user and does the work. A
+// tile dragged into a session's notes carries the asset's campaign: URI (text/uri-list). In the
+// viewer, + / - zoom, 0 fits, arrows pan; the mouse drags to pan and the wheel zooms around the pointer.
+import { getDocument, GlobalWorkerOptions, PDFDataRangeTransport, type PDFDocumentLoadingTask } from 'pdfjs-dist';
 import type { GalleryHostMessage, GalleryItem, GalleryStrings, GalleryWebviewMessage } from '../../core/assets/galleryProtocol';
 
 interface VsCodeApi {
@@ -24,10 +29,21 @@ const stage = $<HTMLElement>('stage');
 const picture = $<HTMLImageElement>('picture');
 const zoomLabel = $<HTMLElement>('zoom');
 
+const actions = $<HTMLElement>('actions');
+const selectedLabel = $<HTMLElement>('selected');
+const renameButton = $<HTMLButtonElement>('rename');
+const tagsButton = $<HTMLButtonElement>('tags');
+const removeButton = $<HTMLButtonElement>('remove');
+
 let strings: GalleryStrings | undefined;
-let items: readonly GalleryItem[] = [];
+let items: GalleryItem[] = [];
 const thumbs = new Map<string, string>();
 let shown = 0;
+/** The selected tiles' ids, and where a Shift range starts. */
+const selection = new Set<string>();
+let anchor: string | undefined;
+
+const byName = (a: GalleryItem, b: GalleryItem) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id);
 
 /** The generic icon's label: the file's format in a few letters (no emoji: a font may lack them). */
 function formatLabel(item: GalleryItem): string {
@@ -79,8 +95,10 @@ function tile(item: GalleryItem): HTMLElement {
   el.className = 'tile';
   el.dataset.id = item.id;
   el.tabIndex = -1;
+  el.draggable = true;
   el.setAttribute('role', 'option');
   el.setAttribute('aria-label', item.name);
+  el.setAttribute('aria-selected', String(selection.has(item.id)));
   const frame = document.createElement('div');
   frame.className = 'frame';
   const url = thumbs.get(item.id);
@@ -91,7 +109,7 @@ function tile(item: GalleryItem): HTMLElement {
     frame.append(img);
   } else {
     const icon = document.createElement('span');
-    icon.className = item.drawable ? 'icon pending' : 'icon';
+    icon.className = item.drawable || item.pdf ? 'icon pending' : 'icon';
     icon.textContent = formatLabel(item);
     frame.append(icon);
   }
@@ -104,9 +122,24 @@ function tile(item: GalleryItem): HTMLElement {
   meta.textContent = [strings?.types[item.asset_type] ?? item.asset_type, item.width && item.height ? `${item.width}×${item.height}` : '', formatSize(item.size)].filter(Boolean).join(' · ');
   caption.append(name, meta);
   el.append(frame, caption);
-  el.addEventListener('click', () => {
+  el.addEventListener('click', (e) => {
+    if (e.shiftKey) selectRange(item.id, e.ctrlKey || e.metaKey);
+    else if (e.ctrlKey || e.metaKey) toggle(item.id);
+    else selectOnly(item.id);
     focusTile(el);
-    open(item);
+  });
+  el.addEventListener('dblclick', () => open(item));
+  el.addEventListener('dragstart', (e) => {
+    if (!e.dataTransfer) return;
+    // Dragging a tile that is not selected drags that tile alone.
+    if (!selection.has(item.id)) {
+      selectOnly(item.id);
+      focusTile(el);
+    }
+    const dragged = items.filter((i) => selection.has(i.id));
+    e.dataTransfer.effectAllowed = 'copy';
+    e.dataTransfer.setData('text/uri-list', dragged.map((i) => i.uri).join('\r\n'));
+    e.dataTransfer.setData('text/plain', dragged.map((i) => i.uri).join('\n'));
   });
   return el;
 }
@@ -114,7 +147,11 @@ function tile(item: GalleryItem): HTMLElement {
 function render(): void {
   const list = visible();
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.id;
+  // What is selected but not shown (filtered out, or gone) is no longer selected.
+  const ids = new Set(list.map((i) => i.id));
+  for (const id of [...selection]) if (!ids.has(id)) selection.delete(id);
   grid.replaceChildren(...list.map(tile));
+  showSelection();
   count.textContent = `${list.length} / ${items.length}`;
   status.hidden = items.length > 0;
   if (items.length === 0 && strings) status.textContent = strings.empty;
@@ -130,8 +167,68 @@ function focusTile(el: HTMLElement): void {
   for (const t of tiles()) t.tabIndex = -1;
   el.tabIndex = 0;
   el.focus();
-  el.setAttribute('aria-selected', 'true');
 }
+
+/** Marks the selected tiles, and says how many are selected and what can be done with them. */
+function showSelection(): void {
+  for (const t of tiles()) t.setAttribute('aria-selected', String(selection.has(t.dataset.id ?? '')));
+  const n = selection.size;
+  actions.hidden = n === 0;
+  selectedLabel.textContent = strings ? strings.selected.replace('{0}', String(n)) : String(n);
+  renameButton.disabled = n !== 1;
+}
+
+function selectOnly(id: string): void {
+  selection.clear();
+  selection.add(id);
+  anchor = id;
+  showSelection();
+}
+
+function toggle(id: string): void {
+  if (selection.has(id)) selection.delete(id);
+  else selection.add(id);
+  anchor = id;
+  showSelection();
+}
+
+/** Selects the tiles from the anchor to `id` (added to the selection with `keep`). */
+function selectRange(id: string, keep: boolean): void {
+  const order = tiles().map((t) => t.dataset.id ?? '');
+  const from = order.indexOf(anchor ?? id);
+  const to = order.indexOf(id);
+  if (!keep) selection.clear();
+  if (from === -1 || to === -1) selection.add(id);
+  else for (const x of order.slice(Math.min(from, to), Math.max(from, to) + 1)) selection.add(x);
+  showSelection();
+}
+
+/** The selected ids in the order shown. */
+function selected(): string[] {
+  return tiles()
+    .map((t) => t.dataset.id ?? '')
+    .filter((id) => selection.has(id));
+}
+
+function renameSelected(): void {
+  const ids = selected();
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.id;
+  const id = ids.length === 1 ? ids[0] : ids.length === 0 ? focused : undefined;
+  if (id) vscode.postMessage({ type: 'rename', id });
+}
+
+function tagSelected(): void {
+  const ids = selected();
+  if (ids.length > 0) vscode.postMessage({ type: 'tag', ids });
+}
+
+function removeSelected(): void {
+  const ids = selected();
+  if (ids.length > 0) vscode.postMessage({ type: 'remove', ids });
+}
+renameButton.addEventListener('click', renameSelected);
+tagsButton.addEventListener('click', tagSelected);
+removeButton.addEventListener('click', removeSelected);
 
 function columns(): number {
   const all = tiles();
@@ -146,15 +243,35 @@ grid.addEventListener('keydown', (e) => {
   const at = all.indexOf(document.activeElement as HTMLElement);
   if (at === -1) return;
   const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns(), ArrowUp: -columns(), Home: -at, End: all.length - 1 - at };
+  const id = all[at]!.dataset.id ?? '';
+  const ctrl = e.ctrlKey || e.metaKey;
   if (e.key in step) {
     const next = all[Math.max(0, Math.min(all.length - 1, at + step[e.key]!))];
-    if (next) focusTile(next);
-    e.preventDefault();
-  } else if (e.key === 'Enter' || e.key === ' ') {
-    const item = items.find((i) => i.id === all[at]!.dataset.id);
+    if (next) {
+      const nextId = next.dataset.id ?? '';
+      if (e.shiftKey) selectRange(nextId, ctrl);
+      else if (!ctrl) selectOnly(nextId);
+      focusTile(next);
+    }
+  } else if (e.key === 'Enter') {
+    const item = items.find((i) => i.id === id);
     if (item) open(item);
-    e.preventDefault();
-  }
+  } else if (e.key === ' ') {
+    if (e.shiftKey) selectRange(id, true);
+    else toggle(id);
+  } else if (ctrl && e.key.toLowerCase() === 'a') {
+    for (const t of all) selection.add(t.dataset.id ?? '');
+    showSelection();
+  } else if (e.key === 'Escape') {
+    selection.clear();
+    showSelection();
+  } else if (e.key === 'F2') renameSelected();
+  else if (e.key === 'Delete' || (e.key === 'Backspace' && e.metaKey)) {
+    if (selection.size === 0) selection.add(id);
+    showSelection();
+    removeSelected();
+  } else return;
+  e.preventDefault();
 });
 search.addEventListener('input', render);
 typeSelect.addEventListener('change', render);
@@ -269,13 +386,16 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
   switch (m.type) {
     case 'list': {
       strings = m.strings;
-      items = m.items;
+      items = [...m.items].sort(byName);
       const ids = new Set(items.map((i) => i.id));
       for (const [id, url] of thumbs) {
         if (ids.has(id)) continue;
         URL.revokeObjectURL(url);
         thumbs.delete(id);
       }
+      renameButton.textContent = m.strings.rename;
+      tagsButton.textContent = m.strings.tags;
+      removeButton.textContent = m.strings.remove;
       document.title = m.title;
       filters.hidden = false;
       for (const [button, label] of [
@@ -289,25 +409,39 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
       }
       fillFilters();
       render();
+      queuePdfs(items);
       return;
     }
+    case 'changes': {
+      // Only the tiles that changed: the thumbnails held for the rest stay as they are.
+      const gone = new Set([...m.removed, ...m.items.map((i) => i.id)]);
+      for (const id of m.removed) {
+        const url = thumbs.get(id);
+        if (url) URL.revokeObjectURL(url);
+        thumbs.delete(id);
+        selection.delete(id);
+      }
+      items = [...items.filter((i) => !gone.has(i.id)), ...m.items].sort(byName);
+      fillFilters();
+      render();
+      queuePdfs(m.items);
+      return;
+    }
+    case 'pdf':
+      void drawPdf(m);
+      return;
+    case 'pdfRange':
+      if (pdfCurrent?.id === m.id) pdfCurrent.transport.onDataRange(m.begin, m.data);
+      return;
     case 'thumbnail': {
       const old = thumbs.get(m.id);
       if (old) URL.revokeObjectURL(old);
       const url = URL.createObjectURL(new Blob([m.data as BlobPart], { type: m.mime }));
       thumbs.set(m.id, url);
-      const frame = grid.querySelector<HTMLElement>(`[data-id="${CSS.escape(m.id)}"] .frame`);
-      if (frame) {
-        const img = document.createElement('img');
-        img.alt = '';
-        img.addEventListener('load', () => {
-          shown++;
-          countShown();
-        });
-        img.addEventListener('error', () => vscode.postMessage({ type: 'error', message: `thumbnail ${m.id} could not be decoded` }));
-        img.src = url;
-        frame.replaceChildren(img);
-      }
+      showThumbnail(m.id, url, () => {
+        shown++;
+        countShown();
+      });
       return;
     }
     case 'noThumbnail': {
@@ -338,6 +472,93 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
     }
   }
 });
+
+// ---- PDF thumbnails: the first page drawn by pdf.js (as the rulebook viewer draws pages), one PDF
+// at a time; the host sends its first bytes and the ranges pdf.js asks for, never the whole file
+// unless pdf.js needs it. The page becomes a PNG shown from a blob: URL, like the host's thumbnails.
+const PDF_THUMBNAIL = 256;
+const pdfQueue: string[] = [];
+let pdfCurrent: { id: string; transport: PDFDataRangeTransport; task?: PDFDocumentLoadingTask } | undefined;
+let pdfWorker: Promise<void> | undefined;
+const pdfTried = new Set<string>();
+
+/** Asks for the next PDF whose first page is not drawn yet. */
+function nextPdf(): void {
+  if (pdfCurrent) return;
+  for (let id = pdfQueue.shift(); id !== undefined; id = pdfQueue.shift()) {
+    if (thumbs.has(id) || pdfTried.has(id) || !items.some((i) => i.id === id && i.pdf)) continue;
+    pdfTried.add(id);
+    pdfCurrent = { id, transport: undefined as unknown as PDFDataRangeTransport };
+    vscode.postMessage({ type: 'pdfThumbnail', id });
+    return;
+  }
+}
+
+function queuePdfs(list: readonly GalleryItem[]): void {
+  for (const i of list) if (i.pdf && !thumbs.has(i.id)) pdfQueue.push(i.id);
+  nextPdf();
+}
+
+function startWorker(uri: string): Promise<void> {
+  pdfWorker ??= (async () => {
+    // The worker, from a blob: URL of its script (the CSP allows no other worker source).
+    const script = await (await fetch(uri)).blob();
+    const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+    GlobalWorkerOptions.workerPort = new Worker(url, { type: 'module' });
+  })();
+  return pdfWorker;
+}
+
+function showThumbnail(id: string, url: string, onShown?: () => void): void {
+  const frame = grid.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"] .frame`);
+  if (!frame) return;
+  const img = document.createElement('img');
+  img.alt = '';
+  img.addEventListener('load', () => onShown?.());
+  img.addEventListener('error', () => vscode.postMessage({ type: 'error', message: `thumbnail ${id} could not be decoded` }));
+  img.src = url;
+  frame.replaceChildren(img);
+}
+
+async function drawPdf(m: Extract<GalleryHostMessage, { type: 'pdf' }>): Promise<void> {
+  if (pdfCurrent?.id !== m.id) return;
+  const current = pdfCurrent;
+  let ok = false;
+  try {
+    await startWorker(m.workerUri);
+    const transport = new PDFDataRangeTransport(m.length, m.initial) as PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void };
+    transport.requestDataRange = (begin: number, end: number) => vscode.postMessage({ type: 'pdfRange', id: m.id, begin, end: Math.min(end, m.length) });
+    current.transport = transport;
+    current.task = getDocument({ range: transport, length: m.length, disableAutoFetch: true, disableStream: true, isEvalSupported: false, enableXfa: false, useWasm: false, stopAtErrors: false });
+    // A PDF that asks for a password gets no thumbnail (the icon stays).
+    current.task.onPassword = () => void current.task?.destroy();
+    const doc = await current.task.promise;
+    try {
+      const page = await doc.getPage(1);
+      const base = page.getViewport({ scale: 1 });
+      const viewport = page.getViewport({ scale: Math.min(PDF_THUMBNAIL / base.width, PDF_THUMBNAIL / base.height) });
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(viewport.width));
+      canvas.height = Math.max(1, Math.round(viewport.height));
+      await page.render({ canvas, viewport }).promise;
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+      if (blob && items.some((i) => i.id === m.id)) {
+        const url = URL.createObjectURL(blob);
+        thumbs.set(m.id, url);
+        showThumbnail(m.id, url);
+        ok = true;
+      }
+    } finally {
+      void doc.destroy();
+    }
+  } catch (e) {
+    vscode.postMessage({ type: 'error', message: `the first page of ${m.id} could not be drawn: ${String((e as Error)?.message ?? e)}` });
+    grid.querySelector(`[data-id="${CSS.escape(m.id)}"] .icon`)?.classList.remove('pending');
+  }
+  vscode.postMessage({ type: 'pdfDrawn', id: m.id, ok });
+  if (pdfCurrent === current) pdfCurrent = undefined;
+  nextPdf();
+}
 
 window.addEventListener('resize', () => viewing && fit());
 vscode.postMessage({ type: 'ready' });
