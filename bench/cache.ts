@@ -22,12 +22,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFile, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { zlibSync } from 'fflate';
 import type { Entity } from '../src/core/api';
 import { CacheManager, DEFAULT_CACHE_OPTIONS, type CacheStats } from '../src/core/cache';
 import { defaultSuite } from '../src/core/crypto/aead';
 import { nodeDataManager, silentLogger } from '../src/node/dataManager';
 import { NodeFileStore } from '../src/node/fileStore';
+import { encodePng } from './png';
 import { MemorySampler, gc, median, type MemoryPeak } from './stats';
 
 const TEST_KDF = { algorithm: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 } as const;
@@ -71,27 +71,6 @@ export interface EveningResult {
 
 // ---- pictures ------------------------------------------------------------------------------------
 
-const CRC = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  let c = 0xffffffff;
-  for (let i = 4; i < 8 + body.length; i++) c = CRC[(c ^ out[i]!) & 0xff]! ^ (c >>> 8);
-  v.setUint32(8 + body.length, (c ^ 0xffffffff) >>> 0);
-  return out;
-}
 
 /** Smooth colours, a grid and a little noise, different for every seed. */
 function pixels(w: number, h: number, seed: number): Uint8ClampedArray {
@@ -112,26 +91,6 @@ function pixels(w: number, h: number, seed: number): Uint8ClampedArray {
   return px;
 }
 
-function encodePng(px: Uint8ClampedArray, w: number, h: number): Uint8Array {
-  const raw = new Uint8Array(h * (1 + w * 3));
-  for (let y = 0; y < h; y++) {
-    const row = y * (1 + w * 3);
-    for (let x = 0; x < w; x++) for (let k = 0; k < 3; k++) raw[row + 1 + x * 3 + k] = px[(y * w + x) * 4 + k]!;
-  }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, w);
-  v.setUint32(4, h);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlibSync(raw, { level: 1 })), pngChunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 type JpegEncode = (px: Uint8ClampedArray, w: number, h: number) => Promise<Uint8Array>;
 
@@ -260,7 +219,7 @@ export async function runCacheBench(opts: { root: string; workDir: string; quick
       const w = 384 + ((i * 37) % 512);
       const h = 384 + ((i * 53) % 384);
       const px = pixels(w, h, i);
-      const bytes = i % 3 === 0 ? encodePng(px, w, h) : await jpeg(px, w, h);
+      const bytes = i % 3 === 0 ? encodePng(px, w, h, { filter: 'none', level: 1 }) : await jpeg(px, w, h);
       assets.push((await dm.assets.add(bytes, { name: `picture ${i}`, asset_type: i < MAPS ? 'map' : 'image' })).asset);
     }
     const plainDir = path.join(dir, 'plain');

@@ -12,9 +12,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { zlibSync } from 'fflate';
 import { nodeDataManager } from '../src/node/dataManager';
 import { WorkerThumbnailMaker, thumbnailWorkerScript } from '../src/node/thumbnails';
+import { encodePng } from './png';
 
 const N = 4096;
 const SIZE = 256;
@@ -82,56 +82,7 @@ function pixels(): Uint8ClampedArray {
   return px;
 }
 
-const CRC = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
 
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  let c = 0xffffffff;
-  for (let i = 4; i < 8 + body.length; i++) c = CRC[(c ^ out[i]!) & 0xff]! ^ (c >>> 8);
-  v.setUint32(8 + body.length, (c ^ 0xffffffff) >>> 0);
-  return out;
-}
-
-/** An RGB PNG, each row Sub-filtered, deflated at level 6 (as most editors write them). */
-function encodePng(px: Uint8ClampedArray): Uint8Array {
-  const raw = new Uint8Array(N * (1 + N * 3));
-  for (let y = 0; y < N; y++) {
-    const row = y * (1 + N * 3);
-    raw[row] = 1;
-    for (let x = 0; x < N; x++) {
-      for (let k = 0; k < 3; k++) {
-        const v = px[(y * N + x) * 4 + k]!;
-        const left = x > 0 ? px[(y * N + x - 1) * 4 + k]! : 0;
-        raw[row + 1 + x * 3 + k] = (v - left) & 0xff;
-      }
-    }
-  }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, N);
-  v.setUint32(4, N);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A JPEG at quality 85 from mozjpeg's encoder (the @jsquash build already in node_modules). */
 async function encodeJpeg(root: string, px: Uint8ClampedArray): Promise<Uint8Array> {
@@ -162,7 +113,7 @@ export async function runThumbnailBench(opts: { root: string; workDir: string; q
   const dir = mkdtempSync(path.join(opts.workDir, 'thumbnails-'));
   log('\n── thumbnails (4096 × 4096 → 256 px, worker thread) ──');
   const px = pixels();
-  const files = { png: encodePng(px), jpeg: await encodeJpeg(opts.root, px) };
+  const files = { png: encodePng(px, N, N, { filter: 'sub', level: 6 }), jpeg: await encodeJpeg(opts.root, px) };
   const im = imageMagick();
   log(`  ImageMagick: ${im ? `${im.version} (${im.command})` : 'reference not available (install imagemagick to compare)'}`);
   const runs = opts.quick ? 3 : 5;

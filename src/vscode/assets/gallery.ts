@@ -16,7 +16,7 @@ import { nameProblem } from '../commands/entities';
 import { SCHEME, folderAuthority } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
-import { escapeHtml } from '../webviewHtml';
+import { escapeHtml, pdfJsCsp, webviewPage } from '../webviewHtml';
 
 export const GALLERY_VIEW_TYPE = 'campaignVault.gallery';
 const THUMBNAIL_SIZE = 256;
@@ -26,30 +26,13 @@ const PDF_INITIAL = 64 * 1024;
 
 /** The webview page: a strict CSP (nothing remote; scripts by nonce; pictures only from blob: URLs), and no data in it. */
 export function galleryHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'gallery.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'gallery.css'));
-  // As the rulebook viewer's: pdf.js's worker only from a blob: URL of its script, fetched from the extension's own files.
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    'worker-src blob:',
-    `connect-src ${webview.cspSource}`,
-    'img-src blob:',
-    `font-src ${webview.cspSource} data: blob:`,
-  ].join('; ');
   const t = (s: string) => escapeHtml(s);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${t(vscode.l10n.t('Assets'))}</title>
-</head>
-<body>
-<header id="filters" hidden>
+  return webviewPage(webview, extensionUri, {
+    name: 'gallery',
+    nonce,
+    csp: [...pdfJsCsp(webview), 'img-src blob:'],
+    title: vscode.l10n.t('Assets'),
+    body: `<header id="filters" hidden>
 <input id="search" type="search">
 <select id="type"></select>
 <select id="tag"></select>
@@ -61,10 +44,8 @@ export function galleryHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 <section id="viewer" hidden role="dialog" aria-modal="true">
 <nav id="viewer-bar"><span id="viewer-title"></span><span class="gap"></span><button id="zoom-out" type="button">&#x2212;</button><span id="zoom"></span><button id="zoom-in" type="button">+</button><button id="fit" type="button">&#x2922;</button><button id="close" type="button">&#x2715;</button></nav>
 <div id="stage" tabindex="0"><img id="picture" alt="" draggable="false"></div>
-</section>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+</section>`,
+  });
 }
 
 function galleryStrings(): GalleryStrings {

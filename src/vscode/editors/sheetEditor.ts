@@ -26,7 +26,7 @@ import { registerCommands } from '../commands/register';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Services } from '../services';
 import type { VaultRegistry } from '../vaults';
-import { escapeHtml } from '../webviewHtml';
+import { escapeHtml, webviewPage } from '../webviewHtml';
 
 export const SHEET_VIEW_TYPE = 'campaignVault.sheet';
 /** Typing in the text editor next to the sheet re-renders it at most this often. */
@@ -35,24 +35,14 @@ export const UPDATE_DELAY_MS = 150;
 
 /** The webview page: no data in it (everything arrives by message), a strict CSP, one nonce'd script. */
 export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'sheet.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'sheet.css'));
-  const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:;`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Character Sheet</title>
-</head>
-<body>
-<div id="banners"></div>
-<main id="sheet" aria-label="${escapeHtml(vscode.l10n.t('Character sheet'))}"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the sheet…'))}</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return webviewPage(webview, extensionUri, {
+    name: 'sheet',
+    nonce,
+    csp: [`img-src ${webview.cspSource} data:`],
+    title: 'Character Sheet',
+    body: `<div id="banners"></div>
+<main id="sheet" aria-label="${escapeHtml(vscode.l10n.t('Character sheet'))}"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the sheet…'))}</p></main>`,
+  });
 }
 
 /** Every open sheet, for the test hooks (`_testing.sheets()`); nothing else reads it. */

@@ -16,7 +16,7 @@ import { MAX_RANGE, RANGE_CHUNK, parseViewerMessage, type FindRequest, type View
 import { EntityFileSystem } from '../documents/entityFs';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Prompter } from '../prompter';
-import { escapeHtml } from '../webviewHtml';
+import { escapeHtml, pdfJsCsp, webviewPage } from '../webviewHtml';
 
 export const RULEBOOK_VIEW_TYPE = 'campaignVault.rulebook';
 const LAST_PAGE_KEY = 'campaignVault.rulebook.lastPage';
@@ -28,29 +28,13 @@ const LAST_PAGE_KEY = 'campaignVault.rulebook.lastPage';
  * book arrives by message.
  */
 export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'rulebook.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'rulebook.css'));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    'worker-src blob:',
-    `connect-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data: blob:`,
-    `font-src ${webview.cspSource} data: blob:`,
-  ].join('; ');
   const t = (s: string) => escapeHtml(s);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${t(vscode.l10n.t('Rulebook'))}</title>
-</head>
-<body>
-<nav id="toolbar" hidden aria-label="${t(vscode.l10n.t('Pages'))}">
+  return webviewPage(webview, extensionUri, {
+    name: 'rulebook',
+    nonce,
+    csp: [...pdfJsCsp(webview), `img-src ${webview.cspSource} data: blob:`],
+    title: vscode.l10n.t('Rulebook'),
+    body: `<nav id="toolbar" hidden aria-label="${t(vscode.l10n.t('Pages'))}">
 <button id="outline-toggle" type="button" aria-controls="outline" aria-expanded="false">&#x2630;</button>
 <button id="prev" type="button">&#x2039;</button>
 <input id="page" type="number" min="1" value="1">
@@ -73,10 +57,8 @@ export function rulebookHtml(webview: vscode.Webview, extensionUri: vscode.Uri, 
 <div id="body">
 <nav id="outline" hidden></nav>
 <main id="scroller" tabindex="-1"><p id="status" role="status">${t(vscode.l10n.t('Opening the rulebook…'))}</p><div id="sheet"><canvas id="canvas" role="img"></canvas><div id="text" class="textLayer"></div></div></main>
-</div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+</div>`,
+  });
 }
 
 function viewerStrings(): ViewerStrings {

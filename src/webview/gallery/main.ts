@@ -7,7 +7,8 @@
 // renames, Delete removes — the webview only asks, the host asks the user and does the work. A
 // tile dragged into a session's notes carries the asset's campaign: URI (text/uri-list). In the
 // viewer, + / - zoom, 0 fits, arrows pan; the mouse drags to pan and the wheel zooms around the pointer.
-import { getDocument, GlobalWorkerOptions, PDFDataRangeTransport, type PDFDocumentLoadingTask } from 'pdfjs-dist';
+import type { PDFDataRangeTransport, PDFDocumentLoadingTask } from 'pdfjs-dist';
+import { openRangedPdf, startPdfWorker } from '../pdf';
 import type { GalleryHostMessage, GalleryItem, GalleryStrings, GalleryWebviewMessage } from '../../core/assets/galleryProtocol';
 
 interface VsCodeApi {
@@ -431,7 +432,7 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
       void drawPdf(m);
       return;
     case 'pdfRange':
-      if (pdfCurrent?.id === m.id) pdfCurrent.transport.onDataRange(m.begin, m.data);
+      if (pdfCurrent?.id === m.id) pdfCurrent.transport?.onDataRange(m.begin, m.data);
       return;
     case 'thumbnail': {
       const old = thumbs.get(m.id);
@@ -478,8 +479,7 @@ window.addEventListener('message', (event: MessageEvent<GalleryHostMessage>) => 
 // unless pdf.js needs it. The page becomes a PNG shown from a blob: URL, like the host's thumbnails.
 const PDF_THUMBNAIL = 256;
 const pdfQueue: string[] = [];
-let pdfCurrent: { id: string; transport: PDFDataRangeTransport; task?: PDFDocumentLoadingTask } | undefined;
-let pdfWorker: Promise<void> | undefined;
+let pdfCurrent: { id: string; transport?: PDFDataRangeTransport; task?: PDFDocumentLoadingTask } | undefined;
 const pdfTried = new Set<string>();
 
 /** Asks for the next PDF whose first page is not drawn yet. */
@@ -488,7 +488,7 @@ function nextPdf(): void {
   for (let id = pdfQueue.shift(); id !== undefined; id = pdfQueue.shift()) {
     if (thumbs.has(id) || pdfTried.has(id) || !items.some((i) => i.id === id && i.pdf)) continue;
     pdfTried.add(id);
-    pdfCurrent = { id, transport: undefined as unknown as PDFDataRangeTransport };
+    pdfCurrent = { id };
     vscode.postMessage({ type: 'pdfThumbnail', id });
     return;
   }
@@ -497,16 +497,6 @@ function nextPdf(): void {
 function queuePdfs(list: readonly GalleryItem[]): void {
   for (const i of list) if (i.pdf && !thumbs.has(i.id)) pdfQueue.push(i.id);
   nextPdf();
-}
-
-function startWorker(uri: string): Promise<void> {
-  pdfWorker ??= (async () => {
-    // The worker, from a blob: URL of its script (the CSP allows no other worker source).
-    const script = await (await fetch(uri)).blob();
-    const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
-    GlobalWorkerOptions.workerPort = new Worker(url, { type: 'module' });
-  })();
-  return pdfWorker;
 }
 
 function showThumbnail(id: string, url: string, onShown?: () => void): void {
@@ -525,11 +515,10 @@ async function drawPdf(m: Extract<GalleryHostMessage, { type: 'pdf' }>): Promise
   const current = pdfCurrent;
   let ok = false;
   try {
-    await startWorker(m.workerUri);
-    const transport = new PDFDataRangeTransport(m.length, m.initial) as PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void };
-    transport.requestDataRange = (begin: number, end: number) => vscode.postMessage({ type: 'pdfRange', id: m.id, begin, end: Math.min(end, m.length) });
-    current.transport = transport;
-    current.task = getDocument({ range: transport, length: m.length, disableAutoFetch: true, disableStream: true, isEvalSupported: false, enableXfa: false, useWasm: false, stopAtErrors: false });
+    await startPdfWorker(m.workerUri);
+    const opened = openRangedPdf(m.length, m.initial, (begin, end) => vscode.postMessage({ type: 'pdfRange', id: m.id, begin, end: Math.min(end, m.length) }));
+    current.transport = opened.transport;
+    current.task = opened.task;
     // A PDF that asks for a password gets no thumbnail (the icon stays).
     current.task.onPassword = () => void current.task?.destroy();
     const doc = await current.task.promise;

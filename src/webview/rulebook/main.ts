@@ -1,12 +1,15 @@
 // The rulebook viewer's webview: pdf.js draws one page at a time on a canvas. The PDF's bytes come
 // only by message from the host (docs/RULEBOOKS.md, "Viewer"): the first chunk with `open`, the rest
 // as pdf.js asks for ranges (PDFDataRangeTransport). pdf.js's worker is started from a blob: URL
-// made of its script (a local resource), so the CSP allows workers from blob: only.
+// made of its script (a local resource), so the CSP allows workers from blob: only (../pdf.ts).
+// The outline sidebar is outline.ts.
 // Protocol: src/core/rulebooks/viewerProtocol.ts. It says `ready` once it listens.
-import { getDocument, GlobalWorkerOptions, PasswordResponses, PDFDataRangeTransport, TextLayer, type PageViewport, type PDFDocumentProxy, type PDFPageProxy, type RenderTask } from 'pdfjs-dist';
+import { PasswordResponses, TextLayer, type PageViewport, type PDFDataRangeTransport, type PDFDocumentProxy, type PDFPageProxy, type RenderTask } from 'pdfjs-dist';
+import { openRangedPdf, startPdfWorker } from '../pdf';
+import { createOutline } from './outline';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api';
 import { findMatches, firstMatchFrom, nthMatch, totalMatches, type FindRange, type PageMatches } from '../../core/rulebooks/find';
-import { RANGE_CHUNK, type FindRequest, type ViewerHostMessage, type ViewerOutlineEntry, type ViewerStrings, type ViewerWebviewMessage } from '../../core/rulebooks/viewerProtocol';
+import { RANGE_CHUNK, type FindRequest, type ViewerHostMessage, type ViewerStrings, type ViewerWebviewMessage } from '../../core/rulebooks/viewerProtocol';
 
 interface VsCodeApi {
   postMessage(message: ViewerWebviewMessage): void;
@@ -42,7 +45,7 @@ const outlineToggle = $<HTMLButtonElement>('outline-toggle');
 const outlinePane = $('outline');
 
 let doc: PDFDocumentProxy | undefined;
-let transport: (PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void }) | undefined;
+let transport: PDFDataRangeTransport | undefined;
 let current = 1;
 let labels: readonly string[] | null = null;
 let fitWidth = true;
@@ -124,7 +127,7 @@ function updateChrome(): void {
   prevButton.disabled = current <= 1;
   nextButton.disabled = current >= n;
   fitButton.setAttribute('aria-pressed', String(fitWidth));
-  markChapter();
+  outline.mark(current);
 }
 
 /** Draws page `n` (the last one asked for wins; a drawing under way is cancelled). */
@@ -407,99 +410,21 @@ findNext.addEventListener('click', () => step(1));
 findClose.addEventListener('click', () => closeFind());
 findToggle.addEventListener('click', () => (findBar.hidden ? openFind() : closeFind()));
 
-// --- The outline sidebar --------------------------------------------------------------------------
+// --- The outline sidebar (outline.ts) --------------------------------------------------------------
 
-let outline: readonly ViewerOutlineEntry[] = [];
-let chapterButtons: HTMLButtonElement[] = [];
-
-function setOutline(entries: readonly ViewerOutlineEntry[]): void {
-  outline = entries;
-  const list = document.createElement('ul');
-  chapterButtons = entries.map((o, i) => {
-    const li = document.createElement('li');
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'chapter';
-    b.textContent = o.title;
-    b.title = `${o.title} (${labels?.[o.page - 1] || o.page})`;
-    b.style.setProperty('--level', String(o.level));
-    b.addEventListener('click', () => {
-      chosenChapter = i;
-      void show(o.page);
-    });
-    li.append(b);
-    list.append(li);
-    return b;
-  });
-  if (entries.length === 0) {
-    const none = document.createElement('p');
-    none.className = 'none';
-    none.textContent = strings?.noOutline ?? 'No outline';
-    outlinePane.replaceChildren(none);
-  } else outlinePane.replaceChildren(list);
-}
-
-/** The outline entry last chosen in the sidebar (marked while its page is shown). */
-let chosenChapter = -1;
-
-/**
- * Marks the chapter the page shown is in: the entry chosen in the sidebar when it is on this page,
- * else the first entry that starts on this page (what its top shows), else the last one before it.
- */
-function markChapter(): void {
-  let best = chosenChapter >= 0 && outline[chosenChapter]?.page === current ? chosenChapter : -1;
-  if (best < 0) best = outline.findIndex((o) => o.page === current);
-  if (best < 0) for (let i = 0; i < outline.length; i++) if (outline[i]!.page < current && (best < 0 || outline[i]!.page >= outline[best]!.page)) best = i;
-  chapterButtons.forEach((b, i) => {
-    if (i === best) {
-      if (b.getAttribute('aria-current') !== 'location') {
-        b.setAttribute('aria-current', 'location');
-        if (!outlinePane.hidden) b.scrollIntoView({ block: 'nearest' });
-      }
-    } else b.removeAttribute('aria-current');
-  });
-}
-
-outlineToggle.addEventListener('click', () => {
-  outlinePane.hidden = !outlinePane.hidden;
-  outlineToggle.setAttribute('aria-expanded', String(!outlinePane.hidden));
-  if (!outlinePane.hidden) (outlinePane.querySelector<HTMLElement>('[aria-current]') ?? outlinePane.querySelector<HTMLElement>('button'))?.focus();
-});
-outlinePane.addEventListener('keydown', (e) => {
-  const at = chapterButtons.indexOf(document.activeElement as HTMLButtonElement);
-  if (at < 0) return;
-  const to = e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowUp' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? chapterButtons.length - 1 : -1;
-  if (to < 0 || to >= chapterButtons.length) return;
-  chapterButtons[to]!.focus();
-  e.preventDefault();
-  e.stopPropagation();
-});
+const outline = createOutline(outlinePane, outlineToggle, (page) => void show(page));
 
 async function open(m: Extract<ViewerHostMessage, { type: 'open' }>): Promise<void> {
   setStrings(m.strings);
   labels = m.labels;
   noText = m.noText;
-  setOutline(m.outline);
+  outline.set(m.outline, labels, m.strings.noOutline);
   document.title = m.title;
   say(m.strings.loading);
-  // The worker, from a blob: URL of its script (the CSP allows no other worker source).
-  const script = await (await fetch(m.workerUri)).blob();
-  const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
-  GlobalWorkerOptions.workerPort = new Worker(url, { type: 'module' });
-  const range = new PDFDataRangeTransport(m.length, m.initial) as PDFDataRangeTransport & { requestDataRange(begin: number, end: number): void };
-  range.requestDataRange = (begin: number, end: number) => post({ type: 'range', begin, end });
-  transport = range;
-  const task = getDocument({
-    range,
-    length: m.length,
-    rangeChunkSize: RANGE_CHUNK,
-    disableAutoFetch: true,
-    disableStream: true,
-    isEvalSupported: false,
-    enableXfa: false,
-    useWasm: false,
-    stopAtErrors: false,
-  });
+  await startPdfWorker(m.workerUri);
+  const opened = openRangedPdf(m.length, m.initial, (begin, end) => post({ type: 'range', begin, end }), RANGE_CHUNK);
+  transport = opened.transport;
+  const task = opened.task;
   task.onPassword = (update: (password: string) => void, reason: number) => {
     passwordAnswer = (password) => {
       passwordAnswer = undefined;
