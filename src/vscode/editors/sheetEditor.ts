@@ -39,7 +39,7 @@ export function sheetHtml(webview: vscode.Webview, extensionUri: vscode.Uri, non
     name: 'sheet',
     nonce,
     csp: [`img-src ${webview.cspSource} data:`],
-    title: 'Character Sheet',
+    title: vscode.l10n.t('Character Sheet'),
     body: `<div id="banners"></div>
 <main id="sheet" aria-label="${escapeHtml(vscode.l10n.t('Character sheet'))}"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the sheet…'))}</p></main>`,
   });
